@@ -1,0 +1,71 @@
+"""Small shared helpers: user-facing errors, timestamped logging, atomic writes."""
+import datetime
+import json
+import os
+import sys
+import tempfile
+
+PROJECT_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+class UserError(Exception):
+    """A problem the user can fix; main.py prints it as one line and exits non-zero."""
+
+
+def log(message):
+    """Print one progress line with a timestamp (the per-epoch log users read)."""
+    stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+    print("[{}] {}".format(stamp, message), flush=True)
+
+
+def atomic_write_bytes(path, data):
+    """Write `data` to `path` so that readers see the old file or the new one, never half."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-" + os.path.basename(path))
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes files private; these are ordinary project files
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def atomic_write_json(path, obj):
+    atomic_write_bytes(path, (json.dumps(obj, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+
+
+def read_json(path):
+    """Read a JSON file written by this project; a damaged one is a UserError, not a traceback."""
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except ValueError as e:
+        raise UserError("{} is not valid JSON ({}); delete it or restore it from git".format(path, e))
+
+
+def format_duration(seconds):
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return "{}s".format(seconds)
+    if seconds < 3600:
+        return "{}m{:02d}s".format(seconds // 60, seconds % 60)
+    return "{}h{:02d}m".format(seconds // 3600, seconds % 3600 // 60)
+
+
+def relpath(path):
+    """A path as the user would type it from the current folder (for messages)."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+    return os.path.abspath(path) if rel.startswith(os.path.join(os.pardir, os.pardir)) else rel
+
+
+def is_tty():
+    return hasattr(sys.stdout, "isatty") and sys.stdout.isatty()

@@ -1,0 +1,142 @@
+"""MNIST from the four standard IDX files, checked before use.
+
+Files are looked up in --data_dir (default ../data beside the project) by
+their standard names, gzipped or not. Every header is checked (magic number,
+28x28 images, byte count, labels 0-9, equal counts) and any problem becomes a
+UserError naming the file. `--download` fetches missing files from public
+mirrors and keeps them only if the SHA-256 of the decompressed bytes matches.
+"""
+import gzip
+import hashlib
+import os
+import struct
+import zlib
+
+import numpy as np
+
+from common import PROJECT_DIR, UserError, atomic_write_bytes, log, relpath
+import fetch
+
+DEFAULT_DATA_DIR = os.path.join(os.path.dirname(PROJECT_DIR), "data")
+VALIDATION_SIZE = 5000
+SPLIT_SEED = 0  # fixed, so the validation set is the same whatever --seed says
+
+FILES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+# SHA-256 of the decompressed standard files (../shared/data/mnist/README.md).
+SHA256 = {
+    "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
+MIRRORS = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    "http://yann.lecun.com/exdb/mnist/",
+)
+IMAGE_MAGIC, LABEL_MAGIC = 2051, 2049
+
+
+def find_file(data_dir, name):
+    """The path of `name` or `name.gz` in data_dir, or a UserError saying what to do."""
+    if not os.path.isdir(data_dir):
+        raise UserError("data folder {} does not exist; put the four MNIST IDX files there, "
+                        "point --data_dir at them, or add --download".format(relpath(data_dir)))
+    for candidate in (name, name + ".gz"):
+        path = os.path.join(data_dir, candidate)
+        if os.path.isfile(path):
+            return path
+    raise UserError("{} (or {}.gz) is missing from {}; copy it there or add --download".format(
+        name, name, relpath(data_dir)))
+
+
+def _read_bytes(path):
+    try:
+        if path.endswith(".gz"):
+            with gzip.open(path, "rb") as f:
+                return f.read()
+        with open(path, "rb") as f:
+            return f.read()
+    except (OSError, EOFError, zlib.error) as e:
+        raise UserError("{} is not a readable gzip file ({}); delete it and copy or download it again".format(
+            relpath(path), e))
+
+
+def parse_idx(data, path, magic):
+    """Check an IDX buffer's header against its size and return (count, dims, payload)."""
+    kind = "images" if magic == IMAGE_MAGIC else "labels"
+    ndim = 3 if magic == IMAGE_MAGIC else 1
+    header_size = 4 + 4 * ndim
+    if len(data) < header_size:
+        raise UserError("{} is truncated: {} bytes, shorter than an IDX header; replace the file".format(
+            relpath(path), len(data)))
+    found = struct.unpack(">I", data[:4])[0]
+    if found != magic:
+        raise UserError("{} is not an MNIST {} file (magic number {}, expected {}); check the file name".format(
+            relpath(path), kind, found, magic))
+    dims = struct.unpack(">" + "I" * ndim, data[4:header_size])
+    expected = header_size + int(np.prod(dims))
+    if len(data) != expected:
+        raise UserError("{} is {}: its header promises {} {} ({} bytes) but it has {} bytes; replace the file".format(
+            relpath(path), "truncated" if len(data) < expected else "corrupt", dims[0], kind, expected, len(data)))
+    if ndim == 3 and dims[1:] != (28, 28):
+        raise UserError("{} holds {}x{} images; this program reads 28x28 MNIST images".format(
+            relpath(path), dims[1], dims[2]))
+    return dims[0], np.frombuffer(data, dtype=np.uint8, offset=header_size)
+
+
+def load_split(data_dir, split):
+    """Return (images float32 [N, 28, 28] in [0, 1], labels int64 [N]) for 'train' or 'test'."""
+    image_name, label_name = FILES[split]
+    image_path, label_path = find_file(data_dir, image_name), find_file(data_dir, label_name)
+    n_images, pixels = parse_idx(_read_bytes(image_path), image_path, IMAGE_MAGIC)
+    n_labels, labels = parse_idx(_read_bytes(label_path), label_path, LABEL_MAGIC)
+    if n_images != n_labels:
+        raise UserError("{} has {} images but {} has {} labels; the two files must come from the same set".format(
+            relpath(image_path), n_images, relpath(label_path), n_labels))
+    if n_images == 0:
+        raise UserError("{} holds no images".format(relpath(image_path)))
+    if labels.max() > 9:
+        raise UserError("{} holds label {}; MNIST labels are 0-9".format(relpath(label_path), labels.max()))
+    images = pixels.reshape(n_images, 28, 28).astype(np.float32) / 255.0
+    return images, labels.astype(np.int64)
+
+
+def train_validation_split(images, labels, validation_size=VALIDATION_SIZE):
+    """Split the training set once, the same way every time: ((train), (validation))."""
+    if validation_size >= len(images):
+        raise UserError("the training set has {} images, too few for a {}-image validation set; "
+                        "lower --validation_size".format(len(images), validation_size))
+    order = np.random.RandomState(SPLIT_SEED).permutation(len(images))
+    val, train = order[:validation_size], order[validation_size:]
+    return (images[train], labels[train]), (images[val], labels[val])
+
+
+def download(data_dir, mirrors=MIRRORS, splits=("train", "test")):
+    """Fetch every missing standard file, verified by SHA-256 of its decompressed bytes."""
+    os.makedirs(data_dir, exist_ok=True)
+    for split in splits:
+        for name in FILES[split]:
+            if any(os.path.isfile(os.path.join(data_dir, n)) for n in (name, name + ".gz")):
+                continue
+            errors = []
+            for mirror in mirrors:
+                url = mirror.rstrip("/") + "/" + name + ".gz"
+                try:
+                    packed = fetch.fetch_bytes(url, label=name + ".gz")
+                    digest = hashlib.sha256(gzip.decompress(packed)).hexdigest()
+                except (fetch.FetchError, OSError, EOFError, zlib.error) as e:
+                    errors.append("{}: {}".format(url, e))
+                    continue
+                if digest != SHA256[name]:
+                    errors.append("{}: SHA-256 {} does not match the standard file".format(url, digest[:12]))
+                    continue
+                atomic_write_bytes(os.path.join(data_dir, name + ".gz"), packed)
+                log("downloaded and verified {}".format(name + ".gz"))
+                break
+            else:
+                raise UserError("could not download {} from any mirror ({}); check the network or copy "
+                                "the file into {} by hand".format(name, "; ".join(errors), relpath(data_dir)))

@@ -1,0 +1,138 @@
+"""Train or test a hand-written LSTM or GRU on MNIST read row by row.
+
+    python main.py --model=lstm --train --hidden_unit=32    # train (or resume)
+    python main.py --model=gru --test --hidden_unit=128     # test the saved weights
+
+Flags choose the run; everything about a trained model lives in
+weights/<model>_h<hidden>/config.json, so testing needs only these two flags.
+Any problem with the input ends with one line on stderr and a non-zero exit.
+"""
+import os
+import re
+import signal
+import sys
+
+from absl import flags as absl_flags  # for its Error class; the flags themselves are tf.flags
+
+import data_loader
+from checkpoint import config_name
+from common import PROJECT_DIR, UserError, log, relpath
+from tfcompat import TF_VERSION, flags
+
+flags.DEFINE_string("model", "lstm", "cell type: lstm or gru")
+flags.DEFINE_boolean("train", False, "train this configuration (an interrupted run is resumed)")
+flags.DEFINE_boolean("test", False, "report the trained configuration's accuracy on the test set")
+flags.DEFINE_string("hidden_unit", "128", "number of hidden units, a positive integer")
+flags.DEFINE_string("data_dir", data_loader.DEFAULT_DATA_DIR, "folder with the four MNIST IDX files (.gz or not)")
+flags.DEFINE_string("weights_dir", os.path.join(PROJECT_DIR, "weights"), "one checkpoint folder per configuration")
+flags.DEFINE_string("results_dir", os.path.join(PROJECT_DIR, "results"), "where --test writes <config>.json")
+flags.DEFINE_integer("epochs", 30, "maximum number of training epochs")
+flags.DEFINE_integer("patience", 5, "stop after this many epochs without a better validation accuracy")
+flags.DEFINE_integer("batch_size", 128, "training minibatch size")
+flags.DEFINE_float("learning_rate", 0.002, "Adam learning rate")
+flags.DEFINE_float("clip_norm", 5.0, "clip gradients to this global norm")
+flags.DEFINE_integer("seed", 1, "random seed for initial weights and data order")
+flags.DEFINE_integer("validation_size", data_loader.VALIDATION_SIZE, "training images held out for validation")
+flags.DEFINE_boolean("download", False, "first download missing MNIST files into --data_dir (SHA-256 checked)")
+flags.DEFINE_string("mnist_mirror", "", "comma-separated base URLs to download MNIST from instead of the usual mirrors")
+flags.DEFINE_string("preset", "", "'tiny': 2 epochs on 2,000 training images and 500 for validation (smoke tests)")
+FLAGS = flags.FLAGS
+
+PRESETS = {"tiny": {"epochs": 2, "train_examples": 2000, "validation_size": 500}}
+
+
+def _clean(value):
+    """Accept --model='lstm' even where the shell leaves the quotes in."""
+    return value.strip().strip("'\"")
+
+
+def _parse_hidden(text):
+    text = _clean(text)
+    if not re.match(r"^\d+$", text) or int(text) < 1:
+        raise UserError("--hidden_unit must be a positive integer such as 32, 64, 128 or 256, not {!r}".format(text))
+    if int(text) > 4096:
+        raise UserError("--hidden_unit={} is larger than this program supports (at most 4096)".format(text))
+    return int(text)
+
+
+def _positive(name, value):
+    if not value > 0:
+        raise UserError("--{} must be positive, not {}".format(name, value))
+    return value
+
+
+def make_config(model, hidden_unit):
+    """The run's configuration, as stored in config.json."""
+    config = {"name": config_name(model, hidden_unit), "model": model, "hidden_unit": hidden_unit,
+              "epochs": _positive("epochs", FLAGS.epochs), "patience": _positive("patience", FLAGS.patience),
+              "batch_size": _positive("batch_size", FLAGS.batch_size),
+              "learning_rate": _positive("learning_rate", FLAGS.learning_rate),
+              "clip_norm": _positive("clip_norm", FLAGS.clip_norm), "seed": FLAGS.seed,
+              "validation_size": _positive("validation_size", FLAGS.validation_size), "train_examples": None}
+    preset = _clean(FLAGS.preset)
+    if preset:
+        if preset not in PRESETS:
+            raise UserError("unknown --preset={!r}; the only preset is 'tiny'".format(preset))
+        config.update(PRESETS[preset])
+    return config
+
+
+def run(argv):
+    try:
+        extra = FLAGS(argv)[1:]
+    except absl_flags.Error as e:
+        raise SystemExit(_fail("{}; run python main.py --help to list the flags".format(e), status=2))
+    if extra:
+        raise SystemExit(_fail("unexpected argument {!r}; flags look like --model=lstm".format(extra[0]), status=2))
+    model = _clean(FLAGS.model).lower()
+    if model not in ("lstm", "gru"):
+        raise UserError("unknown --model={!r}; choose lstm or gru".format(model))
+    hidden_unit = _parse_hidden(FLAGS.hidden_unit)
+    if FLAGS.train == FLAGS.test:
+        raise UserError("give exactly one of --train or --test (got {})".format(
+            "both" if FLAGS.train else "neither"))
+    data_dir = os.path.abspath(FLAGS.data_dir)
+    if FLAGS.download:
+        mirrors = [m for m in FLAGS.mnist_mirror.split(",") if m] or data_loader.MIRRORS
+        data_loader.download(data_dir, mirrors, splits=("train", "test") if FLAGS.train else ("test",))
+
+    if FLAGS.train:
+        import train  # imported late so that flag errors come back before TensorFlow starts
+        config = make_config(model, hidden_unit)
+        log("{} with {} hidden units, MNIST from {}, TensorFlow {}".format(
+            model.upper(), hidden_unit, relpath(data_dir), TF_VERSION))
+        train.train(config, data_dir, FLAGS.weights_dir)
+        log("next: python main.py --model={} --test --hidden_unit={}".format(model, hidden_unit))
+    else:
+        import evaluate
+        evaluate.evaluate(model, hidden_unit, data_dir, FLAGS.weights_dir, FLAGS.results_dir)
+
+
+def _fail(message, status=1):
+    sys.stdout.flush()
+    sys.stderr.write("error: {}\n".format(message))
+    return status
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt  # a kill gets the same clean stop as Ctrl-C
+
+
+def main(argv):
+    if any(arg in ("-h", "--help", "-help", "--helpfull") for arg in argv[1:]):
+        print(__doc__)
+        print(FLAGS.module_help(sys.modules[__name__]))
+        return 0
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        run(argv)
+    except UserError as e:
+        return _fail(e)
+    except KeyboardInterrupt:
+        return _fail("interrupted; run the same command again to resume training from the last finished epoch"
+                     if FLAGS.train else "interrupted", status=130)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,99 @@
+"""The classifier: a hand-written cell unrolled over the 28 rows of an image.
+
+    image [B, 28, 28] -> 28 steps of [B, 28] -> static_rnn -> h at step 28 [B, H]
+                      -> linear layer -> 10 logits -> softmax cross-entropy
+
+One `Model` exposes `logits`, `loss`, `accuracy` and `train_op`; `run_epoch`
+drives it for training, validation and test alike.
+"""
+import numpy as np
+
+from cells import CELLS, Preprojected
+from tfcompat import static_rnn, tf
+
+NUM_STEPS = 28    # rows of an image = time steps
+INPUT_SIZE = 28   # pixels per row = inputs per step
+NUM_CLASSES = 10
+
+
+class Model(object):
+    """The graph for one configuration (a dict as stored in config.json).
+
+    Variables (checkpoint names): <model>/W_x, <model>/W_h, <model>/b from the
+    cell, and logits/W, logits/b from the classifier.
+    """
+
+    def __init__(self, config):
+        self.images = tf.placeholder(tf.float32, [None, NUM_STEPS, INPUT_SIZE], name="images")
+        self.labels = tf.placeholder(tf.int64, [None], name="labels")
+        batch_size = tf.shape(self.images)[0]
+
+        cell = CELLS[config["model"]](config["hidden_unit"], name=config["model"])
+        cell.build(INPUT_SIZE)
+        width = cell.NUM_BLOCKS * cell.num_units
+        # The input projection does not depend on h, so it runs for all steps at once.
+        x = tf.reshape(self.images, [-1, INPUT_SIZE])          # [B,28,28] -> [B*28, 28]
+        xw = tf.reshape(cell.project_inputs(x), [-1, NUM_STEPS, width])  # [B*28, kH] -> [B, 28, kH]
+        steps = tf.unstack(xw, axis=1)                          # [B, 28, kH] -> 28 x [B, kH]
+        outputs, _ = static_rnn(Preprojected(cell), steps,
+                                initial_state=cell.zero_state(batch_size, tf.float32))
+        last = outputs[-1]                                      # [B, H]: the state after the last row
+
+        with tf.variable_scope("logits"):
+            W = tf.get_variable("W", [cell.output_size, NUM_CLASSES],
+                                initializer=tf.glorot_uniform_initializer())
+            b = tf.get_variable("b", [NUM_CLASSES], initializer=tf.zeros_initializer())
+        self.logits = tf.matmul(last, W) + b                    # [B, 10]
+
+        self.loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=self.labels, logits=self.logits))
+        hits = tf.cast(tf.equal(tf.argmax(self.logits, 1), self.labels), tf.int32)
+        self.correct = tf.reduce_sum(hits)
+        self.accuracy = tf.reduce_mean(tf.cast(hits, tf.float32))
+
+        self.model_variables = tf.trainable_variables()
+        self.global_step = tf.Variable(0, trainable=False, name="global_step")
+        grads = tf.gradients(self.loss, self.model_variables)
+        # Clipping by global norm keeps an occasional exploding gradient from
+        # wrecking the weights while leaving normal steps untouched.
+        clipped, self.grad_norm = tf.clip_by_global_norm(grads, config["clip_norm"])
+        optimizer = tf.train.AdamOptimizer(config["learning_rate"])
+        self.train_op = optimizer.apply_gradients(zip(clipped, self.model_variables),
+                                                  global_step=self.global_step)
+
+    def num_parameters(self):
+        return int(sum(np.prod(v.shape.as_list()) for v in self.model_variables))
+
+
+class Diverged(Exception):
+    """The training loss became NaN or infinite."""
+
+
+def run_epoch(session, model, images, labels, batch_size, train=False, order=None, on_batch=None):
+    """One pass over (images, labels): trains if `train`, else only measures.
+
+    `order` is the example order (a permutation when training); `on_batch`
+    is called as on_batch(examples_done, total, mean_loss, accuracy) for progress.
+    Returns {"loss", "accuracy", "correct", "count"} over the whole pass.
+    """
+    count = len(images)
+    fetches = [model.loss, model.correct] + ([model.train_op] if train else [])
+    total_loss, total_correct = 0.0, 0
+    for start in range(0, count, batch_size):
+        if order is None:
+            feed = {model.images: images[start:start + batch_size], model.labels: labels[start:start + batch_size]}
+        else:
+            idx = order[start:start + batch_size]
+            feed = {model.images: images[idx], model.labels: labels[idx]}
+        loss, correct = session.run(fetches, feed)[:2]
+        loss = float(loss)
+        if not np.isfinite(loss):
+            raise Diverged("the loss became {} after {} of {} examples".format(loss, start, count))
+        n = len(feed[model.labels])
+        total_loss += loss * n
+        total_correct += int(correct)
+        if on_batch is not None:
+            done = start + n
+            on_batch(done, count, total_loss / done, total_correct / float(done))
+    return {"loss": total_loss / count, "accuracy": total_correct / float(count),
+            "correct": total_correct, "count": count}

@@ -1,0 +1,33 @@
+"""The one place that knows which TensorFlow is installed.
+
+The project runs on the assignment's pinned TensorFlow 1.5 (Python 3.6) and on
+current TensorFlow 2.x. Everything else does `from tfcompat import tf` and gets
+the TF1-style graph API either way; nothing outside this file branches on the
+version.
+"""
+import os
+import warnings
+
+# TensorFlow's C++ start-up chatter (CPU feature notices) is noise for users.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# TF 1.5 trips NumPy >= 1.17 deprecation warnings on import; they are harmless.
+warnings.filterwarnings("ignore", category=FutureWarning, module=r"tensorflow")
+warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"tensorflow")
+
+import tensorflow as _tf  # noqa: E402
+
+TF_VERSION = _tf.__version__
+IS_TF1 = int(TF_VERSION.split(".")[0]) == 1
+
+if IS_TF1:
+    tf = _tf
+    static_rnn = _tf.contrib.rnn.static_rnn
+    static_bidirectional_rnn = _tf.contrib.rnn.static_bidirectional_rnn
+else:
+    tf = _tf.compat.v1
+    tf.disable_eager_execution()  # graph mode: Session, Saver, placeholders
+    static_rnn = tf.nn.static_rnn
+    static_bidirectional_rnn = tf.nn.static_bidirectional_rnn
+
+tf.logging.set_verbosity(tf.logging.ERROR)
+flags = tf.flags

@@ -1,0 +1,170 @@
+"""Training with validation every epoch, early stopping, best-checkpoint keeping and resume.
+
+Resume rule: if weights/<config>/ holds an unfinished run with the same
+training settings, `--train` continues it from its last finished epoch (the
+per-epoch shuffles come from seed+epoch, so a resumed run sees the same data
+order as an uninterrupted one). Any other run found there is moved aside to
+weights/<config>.previous-<time>/ and training starts from scratch; nothing is
+deleted.
+"""
+import csv
+import datetime
+import io
+import os
+import sys
+import time
+
+import numpy as np
+
+import data_loader
+from checkpoint import RunDir
+from common import UserError, atomic_write_bytes, format_duration, is_tty, log, relpath
+from model import Diverged, Model, run_epoch
+from tfcompat import TF_VERSION, tf
+
+EVAL_BATCH_SIZE = 1000
+# Settings that must be equal for a run to be resumed (the rest may change, e.g. --epochs).
+RESUME_KEYS = ("model", "hidden_unit", "learning_rate", "batch_size", "clip_norm", "seed",
+               "validation_size", "train_examples")
+LOG_FIELDS = ("epoch", "time", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "seconds", "best")
+
+
+class ProgressBar(object):
+    """A one-line, in-place progress display for an epoch (terminals only; logs get the epoch line)."""
+
+    def __init__(self, title):
+        self.title, self.start, self.last = title, time.time(), 0.0
+        self.enabled = is_tty()
+
+    def __call__(self, done, total, loss, accuracy):
+        now = time.time()
+        if not self.enabled or (now - self.last < 0.25 and done < total):
+            return
+        self.last = now
+        left = (now - self.start) / done * (total - done)
+        bar = "#" * int(20 * done / total)
+        sys.stdout.write("\r{} [{:<20}] {:3.0%} loss {:.4f} acc {:6.2%} left {}   ".format(
+            self.title, bar, done / float(total), loss, accuracy, format_duration(left)))
+        sys.stdout.flush()
+
+    def close(self):
+        if self.enabled:
+            sys.stdout.write("\r" + " " * 100 + "\r")
+
+
+def _write_log(run, rows):
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=LOG_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    atomic_write_bytes(run.log_path, text.getvalue().encode("utf-8"))
+
+
+def _read_log(run, upto_epoch):
+    if not os.path.isfile(run.log_path):
+        return []
+    with open(run.log_path) as f:
+        return [row for row in csv.DictReader(f) if int(row["epoch"]) <= upto_epoch]
+
+
+def _prepare(run, config):
+    """Return the state of a run to resume, or None after clearing the way for a new one."""
+    state, old = run.load_state(), run.load_config()
+    if state and old and not state.get("finished") and state.get("resume") \
+            and all(old.get(k) == config.get(k) for k in RESUME_KEYS):
+        return state
+    if run.exists():
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        aside = "{}.previous-{}".format(run.path, stamp)
+        os.rename(run.path, aside)
+        log("an earlier run was in {}; moved it to {} and starting afresh".format(relpath(run.path), relpath(aside)))
+    return None
+
+
+def train(config, data_dir, weights_dir):
+    run = RunDir(weights_dir, config["name"])
+    images, labels = data_loader.load_split(data_dir, "train")
+    (train_x, train_y), (val_x, val_y) = data_loader.train_validation_split(images, labels, config["validation_size"])
+    if config["train_examples"]:
+        train_x, train_y = train_x[:config["train_examples"]], train_y[:config["train_examples"]]
+    state = _prepare(run, config)
+
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.set_random_seed(config["seed"])
+        model = Model(config)
+        best_saver = tf.train.Saver(model.model_variables, max_to_keep=None)
+        all_variables = tf.global_variables()  # with Adam's slots and the step counter
+        resume_saver = tf.train.Saver(all_variables, max_to_keep=None)
+        init = tf.global_variables_initializer()
+    session = tf.Session(graph=graph)
+
+    if state:
+        run.restore(session, resume_saver, state["resume"], all_variables)
+        rows = _read_log(run, state["epoch"])
+        log("resuming {} after epoch {} (best so far: {:.2%} validation accuracy at epoch {})".format(
+            run.name, state["epoch"], state["best_val_accuracy"], state["best_epoch"]))
+    else:
+        session.run(init)
+        config = dict(config, parameters=model.num_parameters(), tf_version=TF_VERSION,
+                      python_version=sys.version.split()[0])
+        run.save_config(config)
+        state = {"epoch": 0, "best_epoch": 0, "best_val_accuracy": -1.0, "best": None, "resume": None,
+                 "finished": False, "train_seconds": 0.0}
+        rows = []
+        log("training {} ({} parameters) on {} images, validating on {}; up to {} epochs, "
+            "early stop after {} without improvement".format(
+                run.name, config["parameters"], len(train_x), len(val_x), config["epochs"], config["patience"]))
+
+    epoch_times = []
+    for epoch in range(state["epoch"] + 1, config["epochs"] + 1):
+        if state["epoch"] - state["best_epoch"] >= config["patience"]:
+            log("stopping early: no better validation accuracy for {} epochs".format(config["patience"]))
+            break
+        started = time.time()
+        bar = ProgressBar("epoch {}/{}".format(epoch, config["epochs"]))
+        order = np.random.RandomState(config["seed"] * 100003 + epoch).permutation(len(train_x))
+        try:
+            fit = run_epoch(session, model, train_x, train_y, config["batch_size"], train=True,
+                            order=order, on_batch=bar)
+        except Diverged as e:
+            bar.close()
+            kept = ("the best checkpoint so far (epoch {}) is kept".format(state["best_epoch"])
+                    if state["best"] else "no checkpoint was written")
+            raise UserError("training diverged in epoch {}: {}; lower --learning_rate (now {}) or --clip_norm; "
+                            "{}".format(epoch, e, config["learning_rate"], kept))
+        bar.close()
+        val = run_epoch(session, model, val_x, val_y, EVAL_BATCH_SIZE)
+        improved = val["accuracy"] > state["best_val_accuracy"]
+        if improved:
+            previous_best = state["best"]
+            state.update(best=run.save(session, best_saver, "best-{}".format(epoch)),
+                         best_epoch=epoch, best_val_accuracy=val["accuracy"])
+        previous_resume = state["resume"]
+        state["resume"] = run.save(session, resume_saver, "resume-{}".format(epoch))
+        seconds = time.time() - started
+        epoch_times.append(seconds)
+        state.update(epoch=epoch, train_seconds=state["train_seconds"] + seconds)
+        rows.append({"epoch": epoch, "time": datetime.datetime.now().isoformat(timespec="seconds"),
+                     "train_loss": "{:.5f}".format(fit["loss"]), "train_accuracy": "{:.5f}".format(fit["accuracy"]),
+                     "val_loss": "{:.5f}".format(val["loss"]), "val_accuracy": "{:.5f}".format(val["accuracy"]),
+                     "seconds": "{:.1f}".format(seconds), "best": int(improved)})
+        _write_log(run, rows)
+        run.save_state(state)  # the commit point: only now do the new files count
+        if improved:
+            run.remove(previous_best)
+        run.remove(previous_resume)
+        left = np.mean(epoch_times) * (config["epochs"] - epoch)
+        log("epoch {}/{}: train loss {:.4f} acc {:.2%} | validation loss {:.4f} acc {:.2%}{} | {} "
+            "(at most {} left)".format(epoch, config["epochs"], fit["loss"], fit["accuracy"], val["loss"],
+                                      val["accuracy"], " (best so far, saved)" if improved else "",
+                                      format_duration(seconds), format_duration(left)))
+
+    run.remove(state["resume"])
+    state.update(resume=None, finished=True)
+    run.save_state(state)
+    session.close()
+    log("finished {} after {} epochs in {}: best validation accuracy {:.2%} at epoch {}; weights in {}".format(
+        run.name, state["epoch"], format_duration(state["train_seconds"]), state["best_val_accuracy"],
+        state["best_epoch"], relpath(run.path)))
+    return state
