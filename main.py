@@ -35,7 +35,8 @@ flags.DEFINE_integer("seed", 1, "random seed for initial weights and data order"
 flags.DEFINE_integer("validation_size", data_loader.VALIDATION_SIZE, "training images held out for validation")
 flags.DEFINE_boolean("download", False, "first download missing MNIST files into --data_dir (SHA-256 checked)")
 flags.DEFINE_string("mnist_mirror", "", "comma-separated base URLs to download MNIST from instead of the usual mirrors")
-flags.DEFINE_string("preset", "", "'tiny': 2 epochs on 2,000 training images and 500 for validation (smoke tests)")
+flags.DEFINE_string("preset", "", "'tiny': 2 epochs on 2,000 training images, 500 for validation (smoke tests); "
+                    "explicit flags override it")
 FLAGS = flags.FLAGS
 
 PRESETS = {"tiny": {"epochs": 2, "train_examples": 2000, "validation_size": 500}}
@@ -73,7 +74,8 @@ def make_config(model, hidden_unit):
     if preset:
         if preset not in PRESETS:
             raise UserError("unknown --preset={!r}; the only preset is 'tiny'".format(preset))
-        config.update(PRESETS[preset])
+        # A preset fills in settings; flags given on the command line still win.
+        config.update({k: v for k, v in PRESETS[preset].items() if k not in FLAGS or not FLAGS[k].present})
     return config
 
 

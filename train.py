@@ -124,17 +124,18 @@ def train(config, data_dir, weights_dir):
         started = time.time()
         bar = ProgressBar("epoch {}/{}".format(epoch, config["epochs"]))
         order = np.random.RandomState(config["seed"] * 100003 + epoch).permutation(len(train_x))
+        fit = None
         try:
             fit = run_epoch(session, model, train_x, train_y, config["batch_size"], train=True,
                             order=order, on_batch=bar)
+            bar.close()
+            val = run_epoch(session, model, val_x, val_y, EVAL_BATCH_SIZE)
         except Diverged as e:
             bar.close()
             kept = ("the best checkpoint so far (epoch {}) is kept".format(state["best_epoch"])
                     if state["best"] else "no checkpoint was written")
-            raise UserError("training diverged in epoch {}: {}; lower --learning_rate (now {}) or --clip_norm; "
-                            "{}".format(epoch, e, config["learning_rate"], kept))
-        bar.close()
-        val = run_epoch(session, model, val_x, val_y, EVAL_BATCH_SIZE)
+            raise UserError("training diverged in epoch {} ({}): {}; lower --learning_rate (now {}) or --clip_norm; "
+                            "{}".format(epoch, "validation" if fit else "training", e, config["learning_rate"], kept))
         improved = val["accuracy"] > state["best_val_accuracy"]
         if improved:
             previous_best = state["best"]

@@ -1,0 +1,133 @@
+"""The cells against an independent NumPy implementation, and the model's gradients against finite differences."""
+import numpy as np
+import pytest
+
+from cells import GRUCell, LSTMCell, Preprojected
+from model import Model
+from tfcompat import static_rnn, tf
+
+B, T, D, H = 3, 5, 4, 6
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def numpy_lstm(xs, W_x, W_h, b):
+    """Written from the equations in the issue, one gate at a time (gate order i, f, g, o)."""
+    Wi, Wf, Wg, Wo = np.split(W_x, 4, axis=1)
+    Ui, Uf, Ug, Uo = np.split(W_h, 4, axis=1)
+    bi, bf, bg, bo = np.split(b, 4)
+    h = c = np.zeros((xs.shape[0], W_h.shape[0]))
+    outputs = []
+    for t in range(xs.shape[1]):
+        x = xs[:, t]
+        g = np.tanh(x @ Wg + h @ Ug + bg)
+        i = sigmoid(x @ Wi + h @ Ui + bi)
+        f = sigmoid(x @ Wf + h @ Uf + bf)
+        o = sigmoid(x @ Wo + h @ Uo + bo)
+        c = g * i + c * f
+        h = np.tanh(c) * o
+        outputs.append(h)
+    return np.stack(outputs, 1), c, h
+
+
+def numpy_gru(xs, W_x, W_h, b):
+    """Cho et al. 2014: the reset gate scales h before the recurrent product (gate order r, z, n)."""
+    Wr, Wz, Wn = np.split(W_x, 3, axis=1)
+    Ur, Uz, Un = np.split(W_h, 3, axis=1)
+    br, bz, bn = np.split(b, 3)
+    h = np.zeros((xs.shape[0], W_h.shape[0]))
+    outputs = []
+    for t in range(xs.shape[1]):
+        x = xs[:, t]
+        r = sigmoid(x @ Wr + h @ Ur + br)
+        z = sigmoid(x @ Wz + h @ Uz + bz)
+        n = np.tanh(x @ Wn + (r * h) @ Un + bn)
+        h = z * h + (1 - z) * n
+        outputs.append(h)
+    return np.stack(outputs, 1), h
+
+
+def run_cell(cell_class, xs, preprojected, params=None):
+    """Unroll the cell with static_rnn over xs [B, T, D]; returns (outputs [B,T,H], final state, variables)."""
+    with tf.Graph().as_default():
+        tf.set_random_seed(0)
+        cell = cell_class(H, name="cell")
+        inputs = tf.constant(xs, tf.float32)
+        if preprojected:
+            cell.build(D)
+            xw = tf.reshape(cell.project_inputs(tf.reshape(inputs, [-1, D])), [B, T, -1])  # [B*T, kH] -> [B, T, kH]
+            outputs, state = static_rnn(Preprojected(cell), tf.unstack(xw, axis=1), dtype=tf.float32)
+        else:
+            outputs, state = static_rnn(cell, tf.unstack(inputs, axis=1), dtype=tf.float32)
+        with tf.Session() as session:
+            session.run(tf.global_variables_initializer())
+            if params is not None:
+                for var, value in zip((cell.W_x, cell.W_h, cell.b), params):
+                    var.load(value, session)
+            names = sorted(v.op.name for v in tf.global_variables())
+            out, st, values = session.run([tf.stack(outputs, 1), state, (cell.W_x, cell.W_h, cell.b)])
+    return out, st, values, names
+
+
+@pytest.mark.parametrize("preprojected", [False, True], ids=["call", "preprojected"])
+@pytest.mark.parametrize("cell_class,k", [(LSTMCell, 4), (GRUCell, 3)], ids=["lstm", "gru"])
+def test_forward_matches_numpy(cell_class, k, preprojected):
+    rng = np.random.RandomState(1)
+    xs = rng.randn(B, T, D)
+    params = (rng.randn(D, k * H) * 0.5, rng.randn(H, k * H) * 0.5, rng.randn(k * H) * 0.5)
+    out, state, _, names = run_cell(cell_class, xs, preprojected, params)
+    scope = "cell/" if preprojected else "rnn/cell/"  # built by the model, or lazily inside static_rnn's scope
+    assert names == [scope + "W_h", scope + "W_x", scope + "b"]
+    if cell_class is LSTMCell:
+        ref_out, ref_c, ref_h = numpy_lstm(xs, *params)
+        np.testing.assert_allclose(state[0], ref_c, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(state[1], ref_h, rtol=1e-4, atol=1e-5)
+    else:
+        ref_out, ref_h = numpy_gru(xs, *params)
+        np.testing.assert_allclose(state, ref_h, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(out, ref_out, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("cell_class,k", [(LSTMCell, 4), (GRUCell, 3)], ids=["lstm", "gru"])
+def test_initialisation(cell_class, k):
+    _, _, (W_x, W_h, b), _ = run_cell(cell_class, np.zeros((B, T, D)), False)
+    assert W_x.shape == (D, k * H) and W_h.shape == (H, k * H) and b.shape == (k * H,)
+    for block in np.split(W_h, k, axis=1):  # each recurrent gate block is orthogonal
+        np.testing.assert_allclose(block.T @ block, np.eye(H), atol=1e-5)
+    limit = np.sqrt(6.0 / (D + H))  # Glorot-uniform bound of one [D, H] block
+    assert np.abs(W_x).max() <= limit and np.abs(W_x).max() > 0.5 * limit
+    expected_bias = np.zeros(k * H)
+    if cell_class is LSTMCell:
+        expected_bias[H:2 * H] = 1.0  # forget gate, second block of [i, f, g, o]
+    np.testing.assert_array_equal(b, expected_bias)
+
+
+@pytest.mark.parametrize("model", ["lstm", "gru"])
+def test_gradients_match_finite_differences(model):
+    """tf.gradients of the whole model's loss against central differences, in every variable."""
+    config = {"model": model, "hidden_unit": 5, "learning_rate": 0.01, "clip_norm": 5.0}
+    rng = np.random.RandomState(2)
+    images, labels = rng.rand(4, 28, 28).astype(np.float32), rng.randint(0, 10, 4)
+    with tf.Graph().as_default():
+        tf.set_random_seed(3)
+        net = Model(config)
+        grads = tf.gradients(net.loss, net.model_variables)
+        feed = {net.images: images, net.labels: labels}
+        with tf.Session() as session:
+            session.run(tf.global_variables_initializer())
+            for var, grad in zip(net.model_variables, session.run(grads, feed)):
+                value = session.run(var)
+                for _ in range(3):  # a few random coordinates of each variable
+                    idx = tuple(rng.randint(0, n) for n in value.shape)
+                    eps = 1e-2
+                    losses = []
+                    for sign in (1, -1):
+                        shifted = value.copy()
+                        shifted[idx] += sign * eps
+                        var.load(shifted, session)
+                        losses.append(session.run(net.loss, feed))
+                    var.load(value, session)
+                    numeric = (losses[0] - losses[1]) / (2 * eps)
+                    assert abs(numeric - grad[idx]) <= 2e-3 + 2e-2 * abs(grad[idx]), (var.op.name, idx)

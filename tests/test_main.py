@@ -1,0 +1,175 @@
+"""Every bad input through main.py: one clear line on stderr, a non-zero exit, no traceback, nothing changed."""
+import gzip
+import json
+import os
+import shutil
+
+import pytest
+
+from conftest import make_mnist, run_main, tree_digest, write_idx
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    """Small fake data and one trained tiny configuration (lstm_h8) that the bad inputs must not touch."""
+    root = str(tmp_path_factory.mktemp("ws"))
+    data = make_mnist(os.path.join(root, "data"))
+    weights, results = os.path.join(root, "weights"), os.path.join(root, "results")
+    status, out, err = run_main("--model=lstm", "--train", "--hidden_unit=8", "--preset=tiny",
+                                "--validation_size=100", "--data_dir=" + data, "--weights_dir=" + weights)
+    assert status == 0, err
+    return {"root": root, "data": data, "weights": weights, "results": results}
+
+
+def expect_failure(ws, args, words, status=None, new_files_allowed=False):
+    """Run main.py with args (plus the workspace's folders); check the one-line error and that nothing changed."""
+    before = tree_digest(ws["root"])
+    defaults = ["--data_dir=" + ws["data"], "--weights_dir=" + ws["weights"], "--results_dir=" + ws["results"]]
+    given = set(a.split("=")[0] for a in args)
+    code, out, err = run_main(*(args + [d for d in defaults if d.split("=")[0] not in given]))
+    assert code != 0 if status is None else code == status, (code, out, err)
+    assert "Traceback" not in out + err, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+    after = tree_digest(ws["root"])
+    for path, digest in before.items():
+        assert after.get(path) == digest, "{} was changed or removed".format(path)
+    if not new_files_allowed:
+        assert sorted(after) == sorted(before), "new files: {}".format(set(after) - set(before))
+    return lines[0]
+
+
+def broken_data(ws, name, mutate):
+    """A copy of the workspace's data folder with one file replaced by mutate(path)."""
+    folder = os.path.join(ws["root"], "broken-" + name)
+    if os.path.isdir(folder):
+        shutil.rmtree(folder)
+    shutil.copytree(ws["data"], folder)
+    mutate(os.path.join(folder, name))
+    return folder
+
+
+TRAIN = ["--model=lstm", "--train", "--hidden_unit=8"]
+TEST = ["--model=lstm", "--test", "--hidden_unit=8"]
+
+
+def test_missing_data_folder(workspace):
+    expect_failure(workspace, TRAIN + ["--data_dir=" + os.path.join(workspace["root"], "nowhere")],
+                   ["nowhere", "does not exist", "--data_dir", "--download"])
+
+
+def test_missing_data_file(workspace):
+    folder = broken_data(workspace, "t10k-labels-idx1-ubyte.gz", os.remove)
+    expect_failure(workspace, TEST + ["--data_dir=" + folder], ["t10k-labels-idx1-ubyte", "missing"])
+
+
+def test_truncated_idx(workspace):
+    def truncate(path):
+        with gzip.open(path, "rb") as f:
+            data = f.read()
+        with gzip.open(path, "wb") as f:
+            f.write(data[:-100])  # the header still promises 600 whole images
+    folder = broken_data(workspace, "train-images-idx3-ubyte.gz", truncate)
+    expect_failure(workspace, TRAIN + ["--data_dir=" + folder], ["train-images-idx3-ubyte.gz", "truncated"])
+
+
+def test_corrupt_gzip(workspace):
+    def corrupt(path):
+        with open(path, "r+b") as f:
+            f.seek(20)
+            f.write(b"\xff" * 50)
+    folder = broken_data(workspace, "t10k-images-idx3-ubyte.gz", corrupt)
+    expect_failure(workspace, TEST + ["--data_dir=" + folder], ["t10k-images-idx3-ubyte.gz"])
+
+
+def test_images_and_labels_disagree(workspace):
+    folder = broken_data(workspace, "t10k-labels-idx1-ubyte.gz", lambda p: write_idx(p, [1] * 150))
+    expect_failure(workspace, TEST + ["--data_dir=" + folder], ["200 images", "150 labels"])
+
+
+@pytest.mark.parametrize("model", ["rnnx", "LSTMs", ""])
+def test_unknown_model(workspace, model):
+    expect_failure(workspace, ["--model=" + model, "--train", "--hidden_unit=8"], ["--model", "lstm or gru"])
+
+
+@pytest.mark.parametrize("hidden", ["abc", "0", "-3", "3.5", ""])
+def test_bad_hidden_unit(workspace, hidden):
+    expect_failure(workspace, ["--model=lstm", "--train", "--hidden_unit=" + hidden], ["--hidden_unit", "positive integer"])
+
+
+@pytest.mark.parametrize("mode", [["--train", "--test"], []], ids=["both", "neither"])
+def test_train_and_test_together_or_neither(workspace, mode):
+    expect_failure(workspace, ["--model=lstm", "--hidden_unit=8"] + mode, ["exactly one of --train or --test"])
+
+
+def test_test_without_weights(workspace):
+    line = expect_failure(workspace, ["--model=gru", "--test", "--hidden_unit=16"], ["no trained weights for gru_h16"])
+    assert "python main.py --model=gru --train --hidden_unit=16" in line
+
+
+def _copy_run(ws, name, edit):
+    """Copy the trained lstm_h8 folder to weights/<name> and edit its config.json."""
+    target = os.path.join(ws["weights"], name)
+    if os.path.isdir(target):
+        shutil.rmtree(target)
+    shutil.copytree(os.path.join(ws["weights"], "lstm_h8"), target)
+    path = os.path.join(target, "config.json")
+    config = json.load(open(path))
+    edit(config)
+    json.dump(config, open(path, "w"))
+
+
+def test_weights_of_another_configuration(workspace):
+    _copy_run(workspace, "lstm_h16", lambda c: None)  # a folder copied by hand, config says hidden 8
+    expect_failure(workspace, ["--model=lstm", "--test", "--hidden_unit=16"], ["model=lstm hidden_unit=8"])
+
+
+def test_checkpoint_shapes_do_not_match(workspace):
+    _copy_run(workspace, "lstm_h12", lambda c: c.update(hidden_unit=12))  # config edited, checkpoint is h8
+    expect_failure(workspace, ["--model=lstm", "--test", "--hidden_unit=12"], ["lstm/W_x", "[28, 32]", "[28, 48]"])
+
+
+def test_checkpoint_of_another_cell(workspace):
+    _copy_run(workspace, "gru_h8", lambda c: c.update(model="gru"))
+    expect_failure(workspace, ["--model=gru", "--test", "--hidden_unit=8"], ["gru/W_x", "another kind of model"])
+
+
+def test_damaged_config(workspace):
+    target = os.path.join(workspace["weights"], "gru_h9")
+    os.makedirs(target, exist_ok=True)
+    with open(os.path.join(target, "config.json"), "w") as f:
+        f.write("{not json")
+    with open(os.path.join(target, "state.json"), "w") as f:
+        f.write("{}")
+    expect_failure(workspace, ["--model=gru", "--test", "--hidden_unit=9"], ["config.json", "not valid JSON"])
+
+
+def test_loss_becomes_nan(workspace):
+    expect_failure(workspace, ["--model=lstm", "--train", "--hidden_unit=10", "--learning_rate=1e38",
+                               "--preset=tiny", "--validation_size=100"],
+                   ["diverged", "--learning_rate"], new_files_allowed=True)
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--hiden_unit=8"], ["hiden_unit", "--help"]),
+    (["--epochs=many"], ["epochs", "--help"]),
+], ids=["unknown-flag", "not-an-integer"])
+def test_flag_syntax(workspace, args, words):
+    expect_failure(workspace, TRAIN + args, words, status=2)
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--batch_size=0"], ["--batch_size must be positive"]),
+    (["--learning_rate=-1"], ["--learning_rate must be positive"]),
+    (["--preset=huge"], ["--preset", "tiny"]),
+    (["extra"], ["unexpected argument 'extra'"]),
+], ids=["batch", "lr", "preset", "positional"])
+def test_bad_settings(workspace, args, words):
+    expect_failure(workspace, TRAIN + args, words)
+
+
+def test_help(workspace):
+    code, out, err = run_main("--help")
+    assert code == 0 and "--hidden_unit" in out and "--train" in out
