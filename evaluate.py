@@ -13,7 +13,7 @@ import time
 import data_loader
 from checkpoint import RunDir
 from common import UserError, atomic_write_json, log, relpath
-from model import Model, run_epoch
+from model import Model, run_epoch, session_config
 from tfcompat import TF_VERSION, tf
 
 EVAL_BATCH_SIZE = 1000
@@ -46,7 +46,7 @@ def evaluate(model_name, hidden_unit, data_dir, weights_dir, results_dir):
     with graph.as_default():
         model = Model(config)
         saver = tf.train.Saver(model.model_variables)
-    with tf.Session(graph=graph) as session:
+    with tf.Session(graph=graph, config=session_config()) as session:
         run.restore(session, saver, state["best"], model.model_variables)
         started = time.time()
         stats = run_epoch(session, model, images, labels, EVAL_BATCH_SIZE)

@@ -23,12 +23,13 @@ class Model(object):
     cell, and logits/W, logits/b from the classifier.
     """
 
-    def __init__(self, config):
+    def __init__(self, config, defer_recurrent_gradient=True):
         self.images = tf.placeholder(tf.float32, [None, NUM_STEPS, INPUT_SIZE], name="images")
         self.labels = tf.placeholder(tf.int64, [None], name="labels")
         batch_size = tf.shape(self.images)[0]
 
-        cell = CELLS[config["model"]](config["hidden_unit"], name=config["model"])
+        cell = CELLS[config["model"]](config["hidden_unit"], name=config["model"],
+                                      defer_recurrent_gradient=defer_recurrent_gradient)
         cell.build(INPUT_SIZE)
         width = cell.NUM_BLOCKS * cell.num_units
         # The input projection does not depend on h, so it runs for all steps at once.
@@ -53,10 +54,19 @@ class Model(object):
 
         self.model_variables = tf.trainable_variables()
         self.global_step = tf.Variable(0, trainable=False, name="global_step")
-        grads = tf.gradients(self.loss, self.model_variables)
+        # With deferral (the default; cells.py says why), W_h's gradient is summed over the
+        # steps in one large matmul; every other gradient comes from the same tf.gradients call.
+        deferred = cell.W_h.op.name if defer_recurrent_gradient else None
+        others = [v for v in self.model_variables if v.op.name != deferred]
+        products = [product for _, _, product in cell.recurrent_products]
+        grads = tf.gradients(self.loss, others + products)
+        by_name = {v.op.name: g for v, g in zip(others, grads)}
+        if deferred:
+            by_name[deferred] = cell.recurrent_gradient(grads[len(others):])
+        self.gradients = [by_name[v.op.name] for v in self.model_variables]
         # Clipping by global norm keeps an occasional exploding gradient from
         # wrecking the weights while leaving normal steps untouched.
-        clipped, self.grad_norm = tf.clip_by_global_norm(grads, config["clip_norm"])
+        clipped, self.grad_norm = tf.clip_by_global_norm(self.gradients, config["clip_norm"])
         optimizer = tf.train.AdamOptimizer(config["learning_rate"])
         self.train_op = optimizer.apply_gradients(zip(clipped, self.model_variables),
                                                   global_step=self.global_step)
@@ -97,3 +107,8 @@ def run_epoch(session, model, images, labels, batch_size, train=False, order=Non
             on_batch(done, count, total_loss / done, total_correct / float(done))
     return {"loss": total_loss / count, "accuracy": total_correct / float(count),
             "correct": total_correct, "count": count}
+
+
+def session_config():
+    """Session settings shared by training, testing and the benchmarks."""
+    return tf.ConfigProto()

@@ -19,7 +19,7 @@ import numpy as np
 import data_loader
 from checkpoint import RunDir
 from common import UserError, atomic_write_bytes, format_duration, is_tty, log, relpath
-from model import Diverged, Model, run_epoch
+from model import Diverged, Model, run_epoch, session_config
 from tfcompat import TF_VERSION, tf
 
 EVAL_BATCH_SIZE = 1000
@@ -97,7 +97,7 @@ def train(config, data_dir, weights_dir):
         all_variables = tf.global_variables()  # with Adam's slots and the step counter
         resume_saver = tf.train.Saver(all_variables, max_to_keep=None)
         init = tf.global_variables_initializer()
-    session = tf.Session(graph=graph)
+    session = tf.Session(graph=graph, config=session_config())
 
     if state:
         run.restore(session, resume_saver, state["resume"], all_variables)

@@ -113,7 +113,7 @@ def test_gradients_match_finite_differences(model):
     with tf.Graph().as_default():
         tf.set_random_seed(3)
         net = Model(config)
-        grads = tf.gradients(net.loss, net.model_variables)
+        grads = net.gradients  # what training applies: W_h's gradient summed in one matmul
         feed = {net.images: images, net.labels: labels}
         with tf.Session() as session:
             session.run(tf.global_variables_initializer())
@@ -131,3 +131,25 @@ def test_gradients_match_finite_differences(model):
                     var.load(value, session)
                     numeric = (losses[0] - losses[1]) / (2 * eps)
                     assert abs(numeric - grad[idx]) <= 2e-3 + 2e-2 * abs(grad[idx]), (var.op.name, idx)
+
+
+@pytest.mark.parametrize("model", ["lstm", "gru"])
+def test_deferred_recurrent_gradient_equals_autodiff(model):
+    """The one-matmul W_h gradient is the plain tf.gradients one, up to float rounding."""
+    config = {"model": model, "hidden_unit": 7, "learning_rate": 0.01, "clip_norm": 5.0}
+    rng = np.random.RandomState(4)
+    images, labels = rng.rand(5, 28, 28).astype(np.float32), rng.randint(0, 10, 5)
+    results, values = [], None
+    for defer in (True, False):
+        with tf.Graph().as_default():
+            net = Model(config, defer_recurrent_gradient=defer)
+            with tf.Session() as session:
+                session.run(tf.global_variables_initializer())
+                if values is None:
+                    values = session.run(net.model_variables)
+                for var, value in zip(net.model_variables, values):  # the same weights in both graphs
+                    var.load(value, session)
+                results.append(session.run(net.gradients, {net.images: images, net.labels: labels}))
+    for deferred, plain in zip(*results):
+        assert np.abs(plain).max() > 0
+        np.testing.assert_allclose(deferred, plain, rtol=1e-4, atol=1e-6)
