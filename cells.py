@@ -18,10 +18,13 @@ which starts at 1.0 so that early in training the cell remembers by default
 (Gers et al. 2000; Jozefowicz et al. 2015).
 
 With `defer_recurrent_gradient=True` (what the model uses) the per-step
-product h @ W_h passes no gradient to W_h; instead the cell records each
-step's (h, h @ W_h) and `recurrent_gradient` forms dL/dW_h = sum_t h_t^T dL/d(h_t W_h)
-as one [H, 28B] x [28B, k*H] matmul after the backward pass, which a CPU runs
-about twice as efficiently as 28 small ones plus their sum.
+product lhs @ W_h passes no gradient to W_h; the cell records each step's
+left-hand side instead, and `recurrent_gradient` forms
+dL/dW_h = sum_t lhs_t^T dL/d(xw_t) as one [H, T*B] x [T*B, k*H] matmul after
+the backward pass, which a CPU runs about twice as efficiently as 28 small
+ones plus their sum. It may use dL/d(xw) because every recurrent product is
+added to the same columns of xw before any nonlinearity, so both receive the
+same gradient.
 
 The cells follow the `static_rnn` contract of TF 1.5 and 2.x: `state_size`,
 `output_size`, `zero_state(batch_size, dtype)` and
@@ -51,7 +54,7 @@ class _GatedCell(object):
         self.name = name
         self.defer_recurrent_gradient = defer_recurrent_gradient
         self.W_x = self.W_h = self.b = None
-        self.recurrent_products = []  # (column block, lhs, lhs @ W_block) of every step, when deferring
+        self.recurrent_inputs = []  # (column block, lhs) of every step, when deferring
 
     def _bias_init(self):
         return np.zeros(self.NUM_BLOCKS * self.num_units, dtype=np.float32)
@@ -79,20 +82,20 @@ class _GatedCell(object):
 
     def _recurrent(self, lhs, block):
         """lhs @ W_h[:, block columns], recorded for `recurrent_gradient` when deferring."""
-        product = tf.matmul(lhs, self._blocks[block])
         if self.defer_recurrent_gradient:
-            self.recurrent_products.append((block, lhs, product))
-        return product
+            self.recurrent_inputs.append((block, lhs))
+        return tf.matmul(lhs, self._blocks[block])
 
-    def recurrent_gradient(self, product_gradients):
-        """dL/dW_h from dL/d(product) of every recorded product (same order), one matmul per block."""
+    def recurrent_gradient(self, d_xw):
+        """dL/dW_h from d_xw = dL/d(xw), the gradient of the time-major projected inputs [T*B, k*H].
+
+        Needs one recorded step per T (the steps of one static_rnn), in order.
+        """
         columns = []
-        for block in range(len(self._blocks)):
-            pairs = [(lhs, grad) for (b, lhs, _), grad in zip(self.recurrent_products, product_gradients)
-                     if b == block]
-            lhs = tf.concat([p[0] for p in pairs], axis=0)    # T x [B, rows] -> [T*B, rows]
-            grad = tf.concat([p[1] for p in pairs], axis=0)   # T x [B, cols] -> [T*B, cols]
-            columns.append(tf.matmul(lhs, grad, transpose_a=True))  # [rows, cols]
+        for block, (start, stop) in enumerate(self._recurrent_blocks()):
+            lhs = tf.concat([x for b, x in self.recurrent_inputs if b == block], axis=0)  # T x [B, rows] -> [T*B, rows]
+            grad = d_xw if stop - start == self.NUM_BLOCKS * self.num_units else d_xw[:, start:stop]
+            columns.append(tf.matmul(lhs, grad, transpose_a=True))  # [rows, stop - start]
         return tf.concat(columns, axis=1) if len(columns) > 1 else columns[0]
 
     def project_inputs(self, x):

@@ -33,9 +33,11 @@ class Model(object):
         cell.build(INPUT_SIZE)
         width = cell.NUM_BLOCKS * cell.num_units
         # The input projection does not depend on h, so it runs for all steps at once.
-        x = tf.reshape(self.images, [-1, INPUT_SIZE])          # [B,28,28] -> [B*28, 28]
-        xw = tf.reshape(cell.project_inputs(x), [-1, NUM_STEPS, width])  # [B*28, kH] -> [B, 28, kH]
-        steps = tf.unstack(xw, axis=1)                          # [B, 28, kH] -> 28 x [B, kH]
+        # Time-major, so that each step's rows are contiguous (cheap split, cheap gradient).
+        x = tf.transpose(self.images, [1, 0, 2])                # [B, 28, 28] -> [28, B, 28]
+        x = tf.reshape(x, [-1, INPUT_SIZE])                     # [28, B, 28] -> [28*B, 28]
+        xw = cell.project_inputs(x)                             # [28*B, 28] -> [28*B, kH]
+        steps = tf.split(xw, NUM_STEPS, axis=0)                 # [28*B, kH] -> 28 x [B, kH]
         outputs, _ = static_rnn(Preprojected(cell), steps,
                                 initial_state=cell.zero_state(batch_size, tf.float32))
         last = outputs[-1]                                      # [B, H]: the state after the last row
@@ -54,15 +56,14 @@ class Model(object):
 
         self.model_variables = tf.trainable_variables()
         self.global_step = tf.Variable(0, trainable=False, name="global_step")
-        # With deferral (the default; cells.py says why), W_h's gradient is summed over the
-        # steps in one large matmul; every other gradient comes from the same tf.gradients call.
+        # With deferral (the default; cells.py says why), W_h's gradient is one matmul with the
+        # gradient of xw, which tf.gradients computes anyway on the way to W_x and b.
         deferred = cell.W_h.op.name if defer_recurrent_gradient else None
         others = [v for v in self.model_variables if v.op.name != deferred]
-        products = [product for _, _, product in cell.recurrent_products]
-        grads = tf.gradients(self.loss, others + products)
+        grads = tf.gradients(self.loss, others + [xw])
         by_name = {v.op.name: g for v, g in zip(others, grads)}
         if deferred:
-            by_name[deferred] = cell.recurrent_gradient(grads[len(others):])
+            by_name[deferred] = cell.recurrent_gradient(grads[-1])
         self.gradients = [by_name[v.op.name] for v in self.model_variables]
         # Clipping by global norm keeps an occasional exploding gradient from
         # wrecking the weights while leaving normal steps untouched.
