@@ -118,21 +118,22 @@ class _GatedCell(object):
 class LSTMCell(_GatedCell):
     """Long short-term memory cell (Hochreiter & Schmidhuber 1997, with a forget gate).
 
-        g = tanh   (W_gx x + W_gh h_prev + b_g)     candidate
         i = sigmoid(W_ix x + W_ih h_prev + b_i)     input gate
         f = sigmoid(W_fx x + W_fh h_prev + b_f)     forget gate (b_f starts at 1.0)
         o = sigmoid(W_ox x + W_oh h_prev + b_o)     output gate
+        g = tanh   (W_gx x + W_gh h_prev + b_g)     candidate
         c = g * i + c_prev * f
         h = tanh(c) * o
 
-    Gate order in W_x, W_h and b: [i, f, g, o]. State: the tuple (c, h); output: h.
+    Gate order in W_x, W_h and b: [i, f, o, g], so that one sigmoid covers the
+    three gates. State: the tuple (c, h); output: h.
     """
 
     NUM_BLOCKS = 4
 
     def _bias_init(self):
         bias = np.zeros(4 * self.num_units, dtype=np.float32)
-        bias[self.num_units:2 * self.num_units] = 1.0  # forget gate, block 1 of [i, f, g, o]
+        bias[self.num_units:2 * self.num_units] = 1.0  # forget gate, block 1 of [i, f, o, g]
         return bias
 
     @property
@@ -144,10 +145,12 @@ class LSTMCell(_GatedCell):
 
     def step(self, xw, state):
         c_prev, h_prev = state
+        H = self.num_units
         gates = xw + self._recurrent(h_prev, 0)  # [B, 4H]
-        i, f, g, o = tf.split(gates, 4, axis=1)  # gate order: i, f, g, o
-        c = tf.tanh(g) * tf.sigmoid(i) + c_prev * tf.sigmoid(f)
-        h = tf.tanh(c) * tf.sigmoid(o)
+        ifo, g = tf.split(gates, [3 * H, H], axis=1)  # gate order: i, f, o | g
+        i, f, o = tf.split(tf.sigmoid(ifo), 3, axis=1)
+        c = tf.tanh(g) * i + c_prev * f
+        h = tf.tanh(c) * o
         return h, (c, h)
 
 
@@ -181,11 +184,11 @@ class GRUCell(_GatedCell):
     def step(self, xw, state):
         h_prev = state
         H = self.num_units
-        xw_rz, xw_n = xw[:, :2 * H], xw[:, 2 * H:]  # gate order: r, z | n
+        xw_rz, xw_n = tf.split(xw, [2 * H, H], axis=1)  # gate order: r, z | n
         rz = tf.sigmoid(xw_rz + self._recurrent(h_prev, 0))  # [B, 2H]
         r, z = tf.split(rz, 2, axis=1)
         n = tf.tanh(xw_n + self._recurrent(r * h_prev, 1))  # [B, H]
-        h = z * h_prev + (1.0 - z) * n
+        h = n + z * (h_prev - n)  # = z * h_prev + (1 - z) * n, in three ops instead of four
         return h, h
 
 

@@ -61,7 +61,7 @@ def evaluate(model_name, hidden_unit, data_dir, weights_dir, results_dir):
         "parameters": config["parameters"], "trained_with": {"tensorflow": config["tf_version"],
                                                              "python": config["python_version"]},
         "tested_with": {"tensorflow": TF_VERSION, "python": sys.version.split()[0]},
-        "config": {k: config[k] for k in ("learning_rate", "batch_size", "clip_norm", "epochs", "patience",
+        "config": {k: config[k] for k in ("learning_rate", "lr_decay", "batch_size", "clip_norm", "epochs", "patience",
                                           "seed", "validation_size", "train_examples")},
         "tested_at": datetime.datetime.now().isoformat(timespec="seconds"),
     }

@@ -30,6 +30,7 @@ flags.DEFINE_integer("epochs", 30, "maximum number of training epochs")
 flags.DEFINE_integer("patience", 5, "stop after this many epochs without a better validation accuracy")
 flags.DEFINE_integer("batch_size", 128, "training minibatch size")
 flags.DEFINE_float("learning_rate", 0.002, "Adam learning rate")
+flags.DEFINE_float("lr_decay", 0.93, "the learning rate is multiplied by this after every epoch (1 = constant)")
 flags.DEFINE_float("clip_norm", 5.0, "clip gradients to this global norm")
 flags.DEFINE_integer("seed", 1, "random seed for initial weights and data order")
 flags.DEFINE_integer("validation_size", data_loader.VALIDATION_SIZE, "training images held out for validation")
@@ -68,6 +69,7 @@ def make_config(model, hidden_unit):
               "epochs": _positive("epochs", FLAGS.epochs), "patience": _positive("patience", FLAGS.patience),
               "batch_size": _positive("batch_size", FLAGS.batch_size),
               "learning_rate": _positive("learning_rate", FLAGS.learning_rate),
+              "lr_decay": _positive("lr_decay", FLAGS.lr_decay),
               "clip_norm": _positive("clip_norm", FLAGS.clip_norm), "seed": FLAGS.seed,
               "validation_size": _positive("validation_size", FLAGS.validation_size), "train_examples": None}
     preset = _clean(FLAGS.preset)

@@ -68,9 +68,16 @@ class Model(object):
         # Clipping by global norm keeps an occasional exploding gradient from
         # wrecking the weights while leaving normal steps untouched.
         clipped, self.grad_norm = tf.clip_by_global_norm(self.gradients, config["clip_norm"])
-        optimizer = tf.train.AdamOptimizer(config["learning_rate"])
+        # Set per epoch by the training loop (--lr_decay); a variable, so no feed is needed per step.
+        self.learning_rate = tf.Variable(float(config["learning_rate"]), trainable=False, name="learning_rate")
+        self._new_learning_rate = tf.placeholder(tf.float32, [], name="new_learning_rate")
+        self._set_learning_rate = tf.assign(self.learning_rate, self._new_learning_rate)
+        optimizer = tf.train.AdamOptimizer(self.learning_rate)
         self.train_op = optimizer.apply_gradients(zip(clipped, self.model_variables),
                                                   global_step=self.global_step)
+
+    def set_learning_rate(self, session, value):
+        session.run(self._set_learning_rate, {self._new_learning_rate: value})
 
     def num_parameters(self):
         return int(sum(np.prod(v.shape.as_list()) for v in self.model_variables))

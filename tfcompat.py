@@ -17,7 +17,28 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 warnings.filterwarnings("ignore", category=FutureWarning, module=r"tensorflow")
 warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"tensorflow")
 
-import tensorflow as _tf  # noqa: E402
+
+
+def _import_tensorflow():
+    """Import TensorFlow with its C++ start-up notices silenced.
+
+    TF 2.x prints them to file descriptor 2 before its log-level setting is
+    read, and they would spoil the one-line error messages of main.py.
+    """
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import tensorflow
+        if not tensorflow.__version__.startswith("1."):
+            tensorflow.compat.v1  # the lazily loaded v1 API prints the notice again
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+    return tensorflow
+
+
+_tf = _import_tensorflow()
 
 TF_VERSION = _tf.__version__
 IS_TF1 = int(TF_VERSION.split(".")[0]) == 1

@@ -24,9 +24,9 @@ from tfcompat import TF_VERSION, tf
 
 EVAL_BATCH_SIZE = 1000
 # Settings that must be equal for a run to be resumed (the rest may change, e.g. --epochs).
-RESUME_KEYS = ("model", "hidden_unit", "learning_rate", "batch_size", "clip_norm", "seed",
+RESUME_KEYS = ("model", "hidden_unit", "learning_rate", "lr_decay", "batch_size", "clip_norm", "seed",
                "validation_size", "train_examples")
-LOG_FIELDS = ("epoch", "time", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "seconds", "best")
+LOG_FIELDS = ("epoch", "time", "learning_rate", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "seconds", "best")
 
 
 class ProgressBar(object):
@@ -124,6 +124,8 @@ def train(config, data_dir, weights_dir):
         started = time.time()
         bar = ProgressBar("epoch {}/{}".format(epoch, config["epochs"]))
         order = np.random.RandomState(config["seed"] * 100003 + epoch).permutation(len(train_x))
+        learning_rate = config["learning_rate"] * config["lr_decay"] ** (epoch - 1)
+        model.set_learning_rate(session, learning_rate)
         fit = None
         try:
             fit = run_epoch(session, model, train_x, train_y, config["batch_size"], train=True,
@@ -147,6 +149,7 @@ def train(config, data_dir, weights_dir):
         epoch_times.append(seconds)
         state.update(epoch=epoch, train_seconds=state["train_seconds"] + seconds)
         rows.append({"epoch": epoch, "time": datetime.datetime.now().isoformat(timespec="seconds"),
+                     "learning_rate": "{:.6g}".format(learning_rate),
                      "train_loss": "{:.5f}".format(fit["loss"]), "train_accuracy": "{:.5f}".format(fit["accuracy"]),
                      "val_loss": "{:.5f}".format(val["loss"]), "val_accuracy": "{:.5f}".format(val["accuracy"]),
                      "seconds": "{:.1f}".format(seconds), "best": int(improved)})

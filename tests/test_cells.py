@@ -14,10 +14,10 @@ def sigmoid(x):
 
 
 def numpy_lstm(xs, W_x, W_h, b):
-    """Written from the equations in the issue, one gate at a time (gate order i, f, g, o)."""
-    Wi, Wf, Wg, Wo = np.split(W_x, 4, axis=1)
-    Ui, Uf, Ug, Uo = np.split(W_h, 4, axis=1)
-    bi, bf, bg, bo = np.split(b, 4)
+    """Written from the equations in the issue, one gate at a time (gate order i, f, o, g)."""
+    Wi, Wf, Wo, Wg = np.split(W_x, 4, axis=1)
+    Ui, Uf, Uo, Ug = np.split(W_h, 4, axis=1)
+    bi, bf, bo, bg = np.split(b, 4)
     h = c = np.zeros((xs.shape[0], W_h.shape[0]))
     outputs = []
     for t in range(xs.shape[1]):
@@ -100,7 +100,7 @@ def test_initialisation(cell_class, k):
     assert np.abs(W_x).max() <= limit and np.abs(W_x).max() > 0.5 * limit
     expected_bias = np.zeros(k * H)
     if cell_class is LSTMCell:
-        expected_bias[H:2 * H] = 1.0  # forget gate, second block of [i, f, g, o]
+        expected_bias[H:2 * H] = 1.0  # forget gate, second block of [i, f, o, g]
     np.testing.assert_array_equal(b, expected_bias)
 
 
