@@ -87,12 +87,16 @@ def train(config, data_dir, weights_dir):
     (train_x, train_y), (val_x, val_y) = data_loader.train_validation_split(images, labels, config["validation_size"])
     if config["train_examples"]:
         train_x, train_y = train_x[:config["train_examples"]], train_y[:config["train_examples"]]
+    if len(train_x) < config["batch_size"]:
+        raise UserError("the training set has {} images, fewer than one batch (--batch_size={})".format(
+            len(train_x), config["batch_size"]))
     state = _prepare(run, config)
 
     graph = tf.Graph()
     with graph.as_default():
         tf.set_random_seed(config["seed"])
-        model = Model(config)
+        model = Model(config, training=True, batch_size=config["batch_size"])
+        eval_model = Model(config)  # the same variables, for validation batches of any size
         best_saver = tf.train.Saver(model.model_variables, max_to_keep=None)
         all_variables = tf.global_variables()  # with Adam's slots and the step counter
         resume_saver = tf.train.Saver(all_variables, max_to_keep=None)
@@ -131,7 +135,7 @@ def train(config, data_dir, weights_dir):
             fit = run_epoch(session, model, train_x, train_y, config["batch_size"], train=True,
                             order=order, on_batch=bar)
             bar.close()
-            val = run_epoch(session, model, val_x, val_y, EVAL_BATCH_SIZE)
+            val = run_epoch(session, eval_model, val_x, val_y, EVAL_BATCH_SIZE)
         except Diverged as e:
             bar.close()
             kept = ("the best checkpoint so far (epoch {}) is kept".format(state["best_epoch"])

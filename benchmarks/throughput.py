@@ -54,7 +54,8 @@ def worker_ours(cell, hidden, steps):
     graph = tf.Graph()
     with graph.as_default():
         tf.set_random_seed(0)
-        model = Model({"model": cell, "hidden_unit": hidden, "learning_rate": 1e-3, "clip_norm": 5.0})
+        model = Model({"model": cell, "hidden_unit": hidden, "learning_rate": 1e-3, "clip_norm": 5.0},
+                      training=True, batch_size=BATCH)
         init = tf.global_variables_initializer()
     with tf.Session(graph=graph, config=session_config()) as session:
         session.run(init)

@@ -112,7 +112,7 @@ def test_gradients_match_finite_differences(model):
     images, labels = rng.rand(4, 28, 28).astype(np.float32), rng.randint(0, 10, 4)
     with tf.Graph().as_default():
         tf.set_random_seed(3)
-        net = Model(config)
+        net = Model(config, training=True)
         grads = net.gradients  # what training applies: W_h's gradient summed in one matmul
         feed = {net.images: images, net.labels: labels}
         with tf.Session() as session:
@@ -142,7 +142,7 @@ def test_deferred_recurrent_gradient_equals_autodiff(model):
     results, values = [], None
     for defer in (True, False):
         with tf.Graph().as_default():
-            net = Model(config, defer_recurrent_gradient=defer)
+            net = Model(config, training=True, defer_recurrent_gradient=defer)
             with tf.Session() as session:
                 session.run(tf.global_variables_initializer())
                 if values is None:
@@ -153,3 +153,21 @@ def test_deferred_recurrent_gradient_equals_autodiff(model):
     for deferred, plain in zip(*results):
         assert np.abs(plain).max() > 0
         np.testing.assert_allclose(deferred, plain, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("model,k", [("lstm", 4), ("gru", 3)])
+def test_training_and_evaluation_models_share_variables(model, k):
+    """The checkpoint names and shapes, and that both instances compute the same thing."""
+    config = {"model": model, "hidden_unit": 6, "learning_rate": 0.01, "clip_norm": 5.0}
+    rng = np.random.RandomState(6)
+    images, labels = rng.rand(4, 28, 28).astype(np.float32), rng.randint(0, 10, 4)
+    with tf.Graph().as_default():
+        train_net = Model(config, training=True, batch_size=4)
+        eval_net = Model(config)
+        shapes = {v.op.name: v.shape.as_list() for v in tf.trainable_variables()}
+        assert shapes == {model + "/W_x": [28, k * 6], model + "/W_h": [6, k * 6], model + "/b": [k * 6],
+                          "logits/W": [6, 10], "logits/b": [10]}
+        with tf.Session() as session:
+            session.run(tf.global_variables_initializer())
+            losses = [session.run(net.loss, {net.images: images, net.labels: labels}) for net in (train_net, eval_net)]
+    assert abs(losses[0] - losses[1]) < 1e-6
