@@ -1,0 +1,112 @@
+"""Plots from the result files: test accuracy against hidden size, and validation curves.
+
+    python plot_results.py [--results_dir=results] [--weights_dir=weights]
+
+Reads results/<model>_h<hidden>.json (written by main.py --test) and
+weights/<model>_h<hidden>/log.csv (written by main.py --train); writes
+results/accuracy_vs_hidden.png and results/validation_curves.png.
+"""
+import argparse
+import csv
+import glob
+import json
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no screen needed
+import matplotlib.pyplot as plt  # noqa: E402
+
+from common import PROJECT_DIR, atomic_write_bytes, relpath  # noqa: E402
+
+MODELS = (("lstm", "LSTM", "tab:blue", "o"), ("gru", "GRU", "tab:orange", "s"))
+
+
+def load_results(results_dir):
+    results = []
+    for path in sorted(glob.glob(os.path.join(results_dir, "*_h*.json"))):
+        with open(path) as f:
+            results.append(json.load(f))
+    return results
+
+
+def load_log(weights_dir, name):
+    path = os.path.join(weights_dir, name, "log.csv")
+    if not os.path.isfile(path):
+        return []
+    with open(path) as f:
+        return [(int(r["epoch"]), float(r["val_accuracy"])) for r in csv.DictReader(f)]
+
+
+def _save(fig, path):
+    import io
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=130, bbox_inches="tight")
+    plt.close(fig)
+    atomic_write_bytes(path, buffer.getvalue())
+
+
+def plot_accuracy(results, ax):
+    """Test accuracy (%) against hidden size on a log2 axis, one line per cell, values labelled."""
+    for model, label, color, marker in MODELS:
+        rows = sorted((r["hidden_unit"], 100.0 * r["test_accuracy"]) for r in results if r["model"] == model)
+        if not rows:
+            continue
+        xs, ys = zip(*rows)
+        ax.plot(xs, ys, marker=marker, color=color, label=label)
+        for x, y in rows:
+            ax.annotate("{:.2f}".format(y), (x, y), textcoords="offset points",
+                        xytext=(0, 7 if model == "lstm" else -13), ha="center", fontsize=8, color=color)
+    ax.set_xscale("log", base=2)
+    hidden = sorted({r["hidden_unit"] for r in results})
+    ax.set_xticks(hidden)
+    ax.set_xticklabels([str(h) for h in hidden])
+    ax.set_xlabel("hidden units")
+    ax.set_ylabel("test accuracy (%)")
+    ax.set_title("Row-by-row MNIST: test accuracy by hidden size")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+
+
+def plot_curves(results, weights_dir, ax):
+    for model, label, color, marker in MODELS:
+        sizes = sorted(r["hidden_unit"] for r in results if r["model"] == model)
+        for i, hidden in enumerate(sizes):
+            log = load_log(weights_dir, "{}_h{}".format(model, hidden))
+            if log:
+                epochs, acc = zip(*log)
+                ax.plot(epochs, [100 * a for a in acc], color=color, alpha=0.35 + 0.65 * (i + 1) / len(sizes),
+                        linestyle="-" if model == "lstm" else "--", label="{}-{}".format(label, hidden))
+    values = [a for line in ax.get_lines() for e, a in zip(*line.get_data()) if e >= 3]
+    ax.set_ylim(max(90, int(min(values)) if values else 96), 100)  # the early epochs would squash the rest
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("validation accuracy (%)")
+    ax.set_title("Validation accuracy per epoch (5,000 held-out training images)")
+    ax.grid(True, alpha=0.3)
+    ax.legend(ncol=2, fontsize=8)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--results_dir", default=os.path.join(PROJECT_DIR, "results"))
+    parser.add_argument("--weights_dir", default=os.path.join(PROJECT_DIR, "weights"))
+    args = parser.parse_args(argv)
+    results = load_results(args.results_dir)
+    if not results:
+        sys.stderr.write("error: no results in {}; run python main.py --model=lstm --test --hidden_unit=32 "
+                         "(or python reproduce.py) first\n".format(relpath(args.results_dir)))
+        return 1
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    plot_accuracy(results, ax)
+    _save(fig, os.path.join(args.results_dir, "accuracy_vs_hidden.png"))
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    plot_curves(results, args.weights_dir, ax)
+    _save(fig, os.path.join(args.results_dir, "validation_curves.png"))
+    print("wrote {} and {}".format(relpath(os.path.join(args.results_dir, "accuracy_vs_hidden.png")),
+                                   relpath(os.path.join(args.results_dir, "validation_curves.png"))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
