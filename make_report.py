@@ -7,6 +7,7 @@ nothing is typed in by hand. Uses matplotlib's PDF backend only (no LaTeX).
 """
 import argparse
 import io
+import logging
 import os
 import sys
 import textwrap
@@ -14,6 +15,8 @@ import textwrap
 import matplotlib
 
 matplotlib.use("Agg")
+matplotlib.rcParams["pdf.use14corefonts"] = True  # plain-text PDF: small, and its numbers can be checked
+logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # "Helvetica weight" notices
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 
