@@ -1,0 +1,58 @@
+"""plot_results.py and make_report.py on result files the test writes."""
+import json
+import os
+import subprocess
+import sys
+
+import make_report
+import plot_results
+from conftest import ROOT
+
+CONFIG = {"learning_rate": 0.002, "lr_decay": 0.93, "batch_size": 128, "clip_norm": 5.0, "epochs": 40,
+          "patience": 8, "seed": 1, "validation_size": 5000, "train_examples": None}
+
+
+def write_results(folder, weights):
+    for i, (model, hidden) in enumerate([(m, h) for m in ("lstm", "gru") for h in (32, 64, 128, 256)]):
+        correct = 9800 + 17 * i
+        result = {"name": "{}_h{}".format(model, hidden), "model": model, "hidden_unit": hidden,
+                  "test_accuracy": correct / 10000.0, "test_correct": correct, "test_count": 10000,
+                  "val_accuracy": 0.981 + i / 1000.0, "best_epoch": 10 + i, "epochs_run": 18 + i,
+                  "train_seconds": 60.0 * (i + 1), "parameters": 1000 * (i + 1), "config": CONFIG,
+                  "trained_with": {"tensorflow": "2.21.0", "python": "3.11.7"}}
+        with open(os.path.join(folder, result["name"] + ".json"), "w") as f:
+            json.dump(result, f)
+        os.makedirs(os.path.join(weights, result["name"]))
+        with open(os.path.join(weights, result["name"], "log.csv"), "w") as f:
+            f.write("epoch,val_accuracy\n" + "".join("{},{}\n".format(e, 0.9 + e / 100.0) for e in range(1, 9)))
+
+
+def test_plots_and_report_from_result_files(tmp_path):
+    results, weights = str(tmp_path / "results"), str(tmp_path / "weights")
+    os.makedirs(results)
+    write_results(results, weights)
+    assert plot_results.main(["--results_dir=" + results, "--weights_dir=" + weights]) == 0
+    for name in ("accuracy_vs_hidden.png", "validation_curves.png"):
+        with open(os.path.join(results, name), "rb") as f:
+            assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    readme = str(tmp_path / "README.md")
+    with open(readme, "w") as f:
+        f.write("intro\n<!-- results:begin -->\nstale\n<!-- results:end -->\nrest\n")
+    report = str(tmp_path / "Report.pdf")
+    assert make_report.main(["--results_dir=" + results, "--weights_dir=" + weights, "--output=" + report,
+                             "--readme=" + readme]) == 0
+    with open(report, "rb") as f:
+        assert f.read(5) == b"%PDF-"
+    text = open(readme).read()
+    assert "stale" not in text and text.startswith("intro\n") and text.endswith("rest\n")
+    assert "| LSTM | 32 | 1,000 | 98.00% (9,800) | 98.10% | 10 / 18 | 1.0 min |" in text
+    prose = " ".join(make_report.summary(plot_results.load_results(results)))
+    assert "98.00% (LSTM-32)" in prose and "99.19% (GRU-256)" in prose
+
+
+def test_no_results_is_a_clear_error(tmp_path):
+    for script in ("plot_results.py", "make_report.py"):
+        proc = subprocess.Popen([sys.executable, os.path.join(ROOT, script), "--results_dir=" + str(tmp_path)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+        out, err = proc.communicate()
+        assert proc.returncode == 1 and err.startswith("error: no results in") and "Traceback" not in err
