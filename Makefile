@@ -1,5 +1,6 @@
 # make run    set up the modern runtime, then train (or resume) and test one configuration
 # make test   all tests on both runtimes (TensorFlow 2.x and TensorFlow 1.5 on Python 3.6)
+# make results  train the missing shipped configurations, test all eight, plot, Report.pdf
 # Variables: MODEL=lstm HIDDEN=32 DATA_DIR=... RUNTIME=modern|tf1.5 PYTHON=python3 PY36=/path/to/python3.6
 
 PYTHON ?= python3
@@ -13,7 +14,7 @@ VENV_modern = .venv
 VENV_tf1.5 = .venv36
 RUN_PY = $(VENV_$(RUNTIME))/bin/python
 
-.PHONY: setup setup-tf1.5 run test test-modern test-tf1.5 clean-venvs
+.PHONY: setup setup-tf1.5 run results test test-modern test-tf1.5 clean-venvs
 
 setup: .venv/installed
 setup-tf1.5: .venv36/installed
@@ -34,6 +35,9 @@ setup-tf1.5: .venv36/installed
 run: $(VENV_$(RUNTIME))/installed
 	$(RUN_PY) main.py --model=$(MODEL) --train --hidden_unit=$(HIDDEN) --data_dir=$(DATA_DIR) --download
 	$(RUN_PY) main.py --model=$(MODEL) --test --hidden_unit=$(HIDDEN) --data_dir=$(DATA_DIR)
+
+results: $(VENV_$(RUNTIME))/installed
+	$(RUN_PY) reproduce.py --data_dir=$(DATA_DIR)
 
 test: test-modern test-tf1.5
 

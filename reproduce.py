@@ -45,9 +45,8 @@ def main():
     for model in MODELS:
         for hidden in HIDDEN:
             run(["main.py", "--model=" + model, "--test", "--hidden_unit={}".format(hidden)] + data)
-    for script in ("plot_results.py", "make_report.py"):
-        if os.path.isfile(os.path.join(PROJECT_DIR, script)):
-            run([script])
+    run(["plot_results.py"])
+    run(["make_report.py"])
     log("reproduce.py finished in {}".format(format_duration(time.time() - started)))
 
 
