@@ -49,16 +49,20 @@ def _save(fig, path):
 
 def plot_accuracy(results, ax):
     """Test accuracy (%) against hidden size on a log2 axis, one line per cell, values labelled."""
+    value = {(r["model"], r["hidden_unit"]): 100.0 * r["test_accuracy"] for r in results}
     for model, label, color, marker in MODELS:
-        rows = sorted((r["hidden_unit"], 100.0 * r["test_accuracy"]) for r in results if r["model"] == model)
+        rows = sorted((h, y) for (m, h), y in value.items() if m == model)
         if not rows:
             continue
         xs, ys = zip(*rows)
         ax.plot(xs, ys, marker=marker, color=color, label=label)
         for x, y in rows:
-            ax.annotate("{:.2f}".format(y), (x, y), textcoords="offset points",
-                        xytext=(0, 7 if model == "lstm" else -13), ha="center", fontsize=8, color=color)
+            others = [v for (m, h), v in value.items() if h == x and m != model]
+            above = not others or y > others[0] or (y == others[0] and model == "lstm")
+            ax.annotate("{:.2f}".format(y), (x, y), textcoords="offset points",  # the higher label on top
+                        xytext=(0, 7 if above else -13), ha="center", fontsize=8, color=color)
     ax.set_xscale("log", base=2)
+    ax.margins(x=0.08, y=0.15)  # room for the value labels
     hidden = sorted({r["hidden_unit"] for r in results})
     ax.set_xticks(hidden)
     ax.set_xticklabels([str(h) for h in hidden])
