@@ -17,10 +17,6 @@ from common import UserError, atomic_write_json, read_json, relpath
 from tfcompat import tf
 
 
-def config_name(model, hidden_unit):
-    return "{}_h{}".format(model, hidden_unit)
-
-
 class RunDir(object):
     def __init__(self, weights_dir, name):
         self.name = name

@@ -12,6 +12,18 @@ class UserError(Exception):
     """A problem the user can fix; main.py prints it as one line and exits non-zero."""
 
 
+def config_name(model, hidden_unit):
+    """The name of a configuration's folder and result file, e.g. lstm_h32."""
+    return "{}_h{}".format(model, hidden_unit)
+
+
+def print_error(message, status=1):
+    """Report a problem as one "error:" line on stderr; returns the exit status to use."""
+    sys.stdout.flush()
+    sys.stderr.write("error: {}\n".format(message))
+    return status
+
+
 def log(message):
     """Print one progress line with a timestamp (the per-epoch log users read)."""
     stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")

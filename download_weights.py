@@ -24,7 +24,7 @@ import tarfile
 import tempfile
 
 import fetch
-from common import PROJECT_DIR, UserError, atomic_write_bytes, log, relpath
+from common import PROJECT_DIR, UserError, atomic_write_bytes, log, print_error, relpath
 
 MANIFEST = "MANIFEST.sha256"
 CONFIG_FOLDER = re.compile(r"^(lstm|gru)_h\d+$")
@@ -164,9 +164,7 @@ def main(argv=None):
         log("weights verified and installed in {}".format(relpath(args.weights_dir)))
         return 0
     except UserError as e:
-        sys.stdout.flush()
-        sys.stderr.write("error: {}\n".format(e))
-        return 1
+        return print_error(e)
 
 
 if __name__ == "__main__":

@@ -12,11 +12,10 @@ import time
 
 import data_loader
 from checkpoint import RunDir
-from common import UserError, atomic_write_json, log, relpath
-from model import Model, run_epoch, session_config
+from common import UserError, atomic_write_json, config_name, log, relpath
+from model import EVAL_BATCH_SIZE, Model, run_epoch, session_config
 from tfcompat import TF_VERSION, tf
 
-EVAL_BATCH_SIZE = 1000
 
 
 def check_trained(run, model, hidden_unit):
@@ -38,7 +37,7 @@ def check_trained(run, model, hidden_unit):
 
 
 def evaluate(model_name, hidden_unit, data_dir, weights_dir, results_dir):
-    run = RunDir(weights_dir, "{}_h{}".format(model_name, hidden_unit))
+    run = RunDir(weights_dir, config_name(model_name, hidden_unit))
     config, state = check_trained(run, model_name, hidden_unit)
     images, labels = data_loader.load_split(data_dir, "test")
 

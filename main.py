@@ -15,8 +15,7 @@ import sys
 from absl import flags as absl_flags  # for its Error class; the flags themselves are tf.flags
 
 import data_loader
-from checkpoint import config_name
-from common import PROJECT_DIR, UserError, log, relpath
+from common import PROJECT_DIR, UserError, config_name, log, print_error, relpath
 from tfcompat import TF_VERSION, flags
 
 flags.DEFINE_string("model", "lstm", "cell type: lstm or gru")
@@ -85,9 +84,9 @@ def run(argv):
     try:
         extra = FLAGS(argv)[1:]
     except absl_flags.Error as e:
-        raise SystemExit(_fail("{}; run python main.py --help to list the flags".format(e), status=2))
+        raise SystemExit(print_error("{}; run python main.py --help to list the flags".format(e), status=2))
     if extra:
-        raise SystemExit(_fail("unexpected argument {!r}; flags look like --model=lstm".format(extra[0]), status=2))
+        raise SystemExit(print_error("unexpected argument {!r}; flags look like --model=lstm".format(extra[0]), status=2))
     model = _clean(FLAGS.model).lower()
     if model not in ("lstm", "gru"):
         raise UserError("unknown --model={!r}; choose lstm or gru".format(model))
@@ -112,12 +111,6 @@ def run(argv):
         evaluate.evaluate(model, hidden_unit, data_dir, FLAGS.weights_dir, FLAGS.results_dir)
 
 
-def _fail(message, status=1):
-    sys.stdout.flush()
-    sys.stderr.write("error: {}\n".format(message))
-    return status
-
-
 def _terminate(signum, frame):
     raise KeyboardInterrupt  # a kill gets the same clean stop as Ctrl-C
 
@@ -131,9 +124,9 @@ def main(argv):
     try:
         run(argv)
     except UserError as e:
-        return _fail(e)
+        return print_error(e)
     except KeyboardInterrupt:
-        return _fail("interrupted; run the same command again to resume training from the last finished epoch"
+        return print_error("interrupted; run the same command again to resume training from the last finished epoch"
                      if FLAGS.train else "interrupted", status=130)
     return 0
 

@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 
 import plot_results  # noqa: E402
-from common import PROJECT_DIR, atomic_write_bytes, relpath  # noqa: E402
+from common import PROJECT_DIR, atomic_write_bytes, print_error, relpath  # noqa: E402
 
 A4 = (8.27, 11.69)
 
@@ -191,8 +191,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     results = plot_results.load_results(args.results_dir)
     if not results:
-        sys.stderr.write("error: no results in {}; run python reproduce.py first\n".format(relpath(args.results_dir)))
-        return 1
+        return print_error("no results in {}; run python reproduce.py first".format(relpath(args.results_dir)))
     atomic_write_bytes(args.output, build(results, args.weights_dir))
     print("wrote {}".format(relpath(args.output)))
     if args.readme and update_readme(args.readme, results):

@@ -14,6 +14,7 @@ from tfcompat import static_rnn, tf
 NUM_STEPS = 28    # rows of an image = time steps
 INPUT_SIZE = 28   # pixels per row = inputs per step
 NUM_CLASSES = 10
+EVAL_BATCH_SIZE = 1000  # validation and test: large batches, forward pass only
 
 
 class Model(object):

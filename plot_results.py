@@ -9,6 +9,7 @@ results/accuracy_vs_hidden.png and results/validation_curves.png.
 import argparse
 import csv
 import glob
+import io
 import json
 import os
 import sys
@@ -18,7 +19,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no screen needed
 import matplotlib.pyplot as plt  # noqa: E402
 
-from common import PROJECT_DIR, atomic_write_bytes, relpath  # noqa: E402
+from common import PROJECT_DIR, atomic_write_bytes, config_name, print_error, relpath  # noqa: E402
 
 MODELS = (("lstm", "LSTM", "tab:blue", "o"), ("gru", "GRU", "tab:orange", "s"))
 
@@ -40,7 +41,6 @@ def load_log(weights_dir, name):
 
 
 def _save(fig, path):
-    import io
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=130, bbox_inches="tight")
     plt.close(fig)
@@ -77,7 +77,7 @@ def plot_curves(results, weights_dir, ax):
     for model, label, color, marker in MODELS:
         sizes = sorted(r["hidden_unit"] for r in results if r["model"] == model)
         for i, hidden in enumerate(sizes):
-            log = load_log(weights_dir, "{}_h{}".format(model, hidden))
+            log = load_log(weights_dir, config_name(model, hidden))
             if log:
                 epochs, acc = zip(*log)
                 ax.plot(epochs, [100 * a for a in acc], color=color, alpha=0.35 + 0.65 * (i + 1) / len(sizes),
@@ -98,9 +98,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     results = load_results(args.results_dir)
     if not results:
-        sys.stderr.write("error: no results in {}; run python main.py --model=lstm --test --hidden_unit=32 "
-                         "(or python reproduce.py) first\n".format(relpath(args.results_dir)))
-        return 1
+        return print_error("no results in {}; run python main.py --model=lstm --test --hidden_unit=32 "
+                           "(or python reproduce.py) first".format(relpath(args.results_dir)))
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     plot_accuracy(results, ax)
     _save(fig, os.path.join(args.results_dir, "accuracy_vs_hidden.png"))

@@ -14,8 +14,8 @@ import subprocess
 import sys
 import time
 
-from checkpoint import RunDir, config_name
-from common import PROJECT_DIR, format_duration, log
+from checkpoint import RunDir
+from common import PROJECT_DIR, config_name, format_duration, log
 
 MODELS = ("lstm", "gru")
 HIDDEN = (32, 64, 128, 256)

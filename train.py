@@ -19,10 +19,9 @@ import numpy as np
 import data_loader
 from checkpoint import RunDir
 from common import UserError, atomic_write_bytes, format_duration, is_tty, log, relpath
-from model import Diverged, Model, run_epoch, session_config
+from model import EVAL_BATCH_SIZE, Diverged, Model, run_epoch, session_config
 from tfcompat import TF_VERSION, tf
 
-EVAL_BATCH_SIZE = 1000
 # Settings that must be equal for a run to be resumed (the rest may change, e.g. --epochs).
 RESUME_KEYS = ("model", "hidden_unit", "learning_rate", "lr_decay", "batch_size", "clip_norm", "seed",
                "validation_size", "train_examples")
