@@ -1,4 +1,4 @@
-"""LSTM and GRU cells written from scratch, for `static_rnn`.
+"""LSTM, GRU and vanilla RNN cells written from scratch, for `static_rnn`.
 
 Each cell keeps three variables under its own scope, and checkpoints depend on
 these names and shapes (k = number of gate blocks, H = hidden units):
@@ -86,14 +86,16 @@ class _GatedCell(object):
             self.recurrent_inputs.append((block, lhs))
         return tf.matmul(lhs, self._blocks[block])
 
-    def recurrent_gradient(self, d_xw):
+    def recurrent_gradient(self, d_xw, reverse=False):
         """dL/dW_h from d_xw = dL/d(xw), the gradient of the time-major projected inputs [T*B, k*H].
 
-        Needs one recorded step per T (the steps of one static_rnn), in order.
+        Needs one recorded step per T (the steps of one static_rnn), in order
+        of processing; `reverse` for a backward cell, which processed step T first.
         """
         columns = []
         for block, (start, stop) in enumerate(self._recurrent_blocks()):
-            lhs = tf.concat([x for b, x in self.recurrent_inputs if b == block], axis=0)  # T x [B, rows] -> [T*B, rows]
+            steps = [x for b, x in self.recurrent_inputs if b == block]
+            lhs = tf.concat(steps[::-1] if reverse else steps, axis=0)  # T x [B, rows] -> [T*B, rows]
             grad = d_xw if stop - start == self.NUM_BLOCKS * self.num_units else d_xw[:, start:stop]
             columns.append(tf.matmul(lhs, grad, transpose_a=True))  # [rows, stop - start]
         return tf.concat(columns, axis=1) if len(columns) > 1 else columns[0]
@@ -192,16 +194,44 @@ class GRUCell(_GatedCell):
         return h, h
 
 
+class RNNCell(_GatedCell):
+    """Vanilla (Elman) recurrent cell, the baseline without gates.
+
+        h = tanh(W_x x + W_h h_prev + b)
+
+    One block: W_x [input_size, H], W_h [H, H] (orthogonal, like the gated
+    cells' blocks), b [H] at zero. State and output: h. Gradients through 28
+    of these steps shrink or grow with every tanh and W_h product, which is
+    what the gates of the LSTM and GRU avoid.
+    """
+
+    NUM_BLOCKS = 1
+
+    @property
+    def state_size(self):
+        return self.num_units
+
+    def zero_state(self, batch_size, dtype):
+        return tf.zeros([batch_size, self.num_units], dtype)
+
+    def step(self, xw, state):
+        h = tf.tanh(xw + self._recurrent(state, 0))  # [B, H]
+        return h, h
+
+
 class Preprojected(object):
     """Lets `static_rnn` drive a cell whose inputs were already projected.
 
     The model computes xw = x @ W_x + b for every time step in one matmul and
     feeds 28 x [B, k*H] to static_rnn through this adapter, which only does
-    the recurrent part (`cell.step`). Same variables, same results.
+    the recurrent part (`cell.step`). Same variables, same results. With
+    `columns=(start, stop)` the cell reads only those columns of each step:
+    the two directions of a bidirectional layer share one list of steps.
     """
 
-    def __init__(self, cell):
+    def __init__(self, cell, columns=None):
         self.cell = cell
+        self.columns = columns
 
     @property
     def state_size(self):
@@ -215,7 +245,9 @@ class Preprojected(object):
         return self.cell.zero_state(batch_size, dtype)
 
     def __call__(self, xw, state, scope=None):
+        if self.columns:
+            xw = xw[:, self.columns[0]:self.columns[1]]  # [B, 2kH] -> [B, kH]: this direction's projection
         return self.cell.step(xw, state)
 
 
-CELLS = {"lstm": LSTMCell, "gru": GRUCell}
+CELLS = {"lstm": LSTMCell, "gru": GRUCell, "rnn": RNNCell}

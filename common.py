@@ -12,9 +12,34 @@ class UserError(Exception):
     """A problem the user can fix; main.py prints it as one line and exits non-zero."""
 
 
-def config_name(model, hidden_unit):
-    """The name of a configuration's folder and result file, e.g. lstm_h32."""
-    return "{}_h{}".format(model, hidden_unit)
+def config_name(model, hidden_unit, bidirectional=False, crop_augment=False, dropout=0.0, l2=0.0):
+    """The name of a configuration's folder and result file: every option that changes the graph,
+    defaults left out, so the eight basic ones stay lstm_h32 ... gru_h256.
+
+    config_name("lstm", 32) == "lstm_h32"
+    config_name("lstm", [64, 64], bidirectional=True, dropout=0.2) == "lstm_h64-64_bi_drop0.2"
+    """
+    layers = hidden_unit if isinstance(hidden_unit, (list, tuple)) else [hidden_unit]
+    name = "{}_h{}".format(model, "-".join(str(int(n)) for n in layers))
+    if bidirectional:
+        name += "_bi"
+    if crop_augment:
+        name += "_crop"
+    if dropout:
+        name += "_drop{:g}".format(dropout)
+    if l2:
+        name += "_l2-{:g}".format(l2)
+    return name
+
+
+def main_command(spec, action):
+    """The main.py command line that trains or tests the configuration `spec` (a config dict)."""
+    layers = spec.get("layers") or [spec["hidden_unit"]]
+    words = ["python main.py --model={} --{} --hidden_unit={}".format(
+        spec["model"], action, ",".join(str(n) for n in layers))]
+    words += ["--" + flag for flag in ("bidirectional", "crop_augment") if spec.get(flag)]
+    words += ["--{}={:g}".format(flag, spec[flag]) for flag in ("dropout", "l2") if spec.get(flag)]
+    return " ".join(words)
 
 
 def print_error(message, status=1):

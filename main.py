@@ -1,10 +1,13 @@
-"""Train or test a hand-written LSTM or GRU on MNIST read row by row.
+"""Train or test a hand-written LSTM, GRU or vanilla RNN on MNIST read row by row.
 
     python main.py --model=lstm --train --hidden_unit=32    # train (or resume)
     python main.py --model=gru --test --hidden_unit=128     # test the saved weights
+    python main.py --model=lstm --train --hidden_unit=64,64 --bidirectional --dropout=0.2
 
 Flags choose the run; everything about a trained model lives in
-weights/<model>_h<hidden>/config.json, so testing needs only these two flags.
+weights/<config>/config.json, where <config> names every option that shapes
+the graph (lstm_h32, lstm_h64-64_bi_drop0.2), so testing needs only the flags
+that name it.
 Any problem with the input ends with one line on stderr and a non-zero exit.
 """
 import os
@@ -15,16 +18,23 @@ import sys
 from absl import flags as absl_flags  # for its Error class; the flags themselves are tf.flags
 
 import data_loader
-from common import PROJECT_DIR, UserError, config_name, log, print_error, relpath
+from common import PROJECT_DIR, UserError, config_name, log, main_command, print_error, relpath
 from tfcompat import TF_VERSION, flags
 
-flags.DEFINE_string("model", "lstm", "cell type: lstm or gru")
+flags.DEFINE_string("model", "lstm", "cell type: lstm, gru or rnn (vanilla tanh RNN)")
 flags.DEFINE_boolean("train", False, "train this configuration (an interrupted run is resumed)")
 flags.DEFINE_boolean("test", False, "report the trained configuration's accuracy on the test set")
-flags.DEFINE_string("hidden_unit", "128", "number of hidden units, a positive integer")
+flags.DEFINE_string("hidden_unit", "128", "hidden units, a positive integer, or one per layer: 64,64")
+flags.DEFINE_integer("num_layers", 1, "stacked recurrent layers (each of --hidden_unit units unless it lists one per layer)")
+flags.DEFINE_boolean("bidirectional", False, "each layer reads the rows forwards and backwards; final states joined")
+flags.DEFINE_boolean("crop_augment", False, "train on random crops (24-28 px a side) read as pixel streams of "
+                     "variable length (sequence_length)")
+flags.DEFINE_float("dropout", 0.0, "dropout rate on the non-recurrent connections, in training only (0 = off)")
+flags.DEFINE_float("l2", 0.0, "weight decay: this times the sum of squared weights is added to the loss")
 flags.DEFINE_string("data_dir", data_loader.DEFAULT_DATA_DIR, "folder with the four MNIST IDX files (.gz or not)")
 flags.DEFINE_string("weights_dir", os.path.join(PROJECT_DIR, "weights"), "one checkpoint folder per configuration")
 flags.DEFINE_string("results_dir", os.path.join(PROJECT_DIR, "results"), "where --test writes <config>.json")
+flags.DEFINE_string("logs_dir", os.path.join(PROJECT_DIR, "logs"), "TensorBoard event files, one folder per configuration")
 flags.DEFINE_integer("epochs", 40, "maximum number of training epochs")
 flags.DEFINE_integer("patience", 8, "stop after this many epochs without a better validation accuracy")
 flags.DEFINE_integer("batch_size", 128, "training minibatch size")
@@ -47,13 +57,23 @@ def _clean(value):
     return value.strip().strip("'\"")
 
 
-def _parse_hidden(text):
+def _parse_layers(text, num_layers):
+    """--hidden_unit and --num_layers -> one size per layer."""
     text = _clean(text)
-    if not re.match(r"^\d+$", text) or int(text) < 1:
-        raise UserError("--hidden_unit must be a positive integer such as 32, 64, 128 or 256, not {!r}".format(text))
-    if int(text) > 4096:
+    if not re.match(r"^\d+(,\d+)*$", text) or min(int(n) for n in text.split(",")) < 1:
+        raise UserError("--hidden_unit must be a positive integer such as 32, 64, 128 or 256, or one per layer "
+                        "like 64,64, not {!r}".format(text))
+    sizes = [int(n) for n in text.split(",")]
+    if max(sizes) > 4096:
         raise UserError("--hidden_unit={} is larger than this program supports (at most 4096)".format(text))
-    return int(text)
+    if num_layers < 1 or num_layers > 8:
+        raise UserError("--num_layers must be between 1 and 8, not {}".format(num_layers))
+    if len(sizes) == 1:
+        return sizes * num_layers
+    if FLAGS["num_layers"].present and num_layers != len(sizes):
+        raise UserError("--hidden_unit={} gives {} layers but --num_layers={}; give one size, or one per layer".format(
+            text, len(sizes), num_layers))
+    return sizes
 
 
 def _positive(name, value):
@@ -62,15 +82,28 @@ def _positive(name, value):
     return value
 
 
-def make_config(model, hidden_unit):
+def make_spec(model):
+    """The options that shape the graph; they name the configuration's folder."""
+    if not 0.0 <= FLAGS.dropout < 1.0:
+        raise UserError("--dropout is a rate in [0, 1), not {}".format(FLAGS.dropout))
+    if FLAGS.l2 < 0:
+        raise UserError("--l2 must be zero or positive, not {}".format(FLAGS.l2))
+    layers = _parse_layers(FLAGS.hidden_unit, FLAGS.num_layers)
+    spec = {"model": model, "hidden_unit": layers[0] if len(layers) == 1 else layers, "layers": layers,
+            "bidirectional": FLAGS.bidirectional, "crop_augment": FLAGS.crop_augment,
+            "dropout": FLAGS.dropout, "l2": FLAGS.l2}
+    spec["name"] = config_name(model, layers, FLAGS.bidirectional, FLAGS.crop_augment, FLAGS.dropout, FLAGS.l2)
+    return spec
+
+
+def make_config(spec):
     """The run's configuration, as stored in config.json."""
-    config = {"name": config_name(model, hidden_unit), "model": model, "hidden_unit": hidden_unit,
-              "epochs": _positive("epochs", FLAGS.epochs), "patience": _positive("patience", FLAGS.patience),
-              "batch_size": _positive("batch_size", FLAGS.batch_size),
-              "learning_rate": _positive("learning_rate", FLAGS.learning_rate),
-              "lr_decay": _positive("lr_decay", FLAGS.lr_decay),
-              "clip_norm": _positive("clip_norm", FLAGS.clip_norm), "seed": FLAGS.seed,
-              "validation_size": _positive("validation_size", FLAGS.validation_size), "train_examples": None}
+    config = dict(spec, epochs=_positive("epochs", FLAGS.epochs), patience=_positive("patience", FLAGS.patience),
+                  batch_size=_positive("batch_size", FLAGS.batch_size),
+                  learning_rate=_positive("learning_rate", FLAGS.learning_rate),
+                  lr_decay=_positive("lr_decay", FLAGS.lr_decay),
+                  clip_norm=_positive("clip_norm", FLAGS.clip_norm), seed=FLAGS.seed,
+                  validation_size=_positive("validation_size", FLAGS.validation_size), train_examples=None)
     preset = _clean(FLAGS.preset)
     if preset:
         if preset not in PRESETS:
@@ -88,9 +121,9 @@ def run(argv):
     if extra:
         raise SystemExit(print_error("unexpected argument {!r}; flags look like --model=lstm".format(extra[0]), status=2))
     model = _clean(FLAGS.model).lower()
-    if model not in ("lstm", "gru"):
-        raise UserError("unknown --model={!r}; choose lstm or gru".format(model))
-    hidden_unit = _parse_hidden(FLAGS.hidden_unit)
+    if model not in ("lstm", "gru", "rnn"):
+        raise UserError("unknown --model={!r}; choose lstm, gru or rnn".format(model))
+    spec = make_spec(model)
     if FLAGS.train == FLAGS.test:
         raise UserError("give exactly one of --train or --test (got {})".format(
             "both" if FLAGS.train else "neither"))
@@ -101,14 +134,14 @@ def run(argv):
 
     if FLAGS.train:
         import train  # imported late so that flag errors come back before TensorFlow starts
-        config = make_config(model, hidden_unit)
-        log("{} with {} hidden units, MNIST from {}, TensorFlow {}".format(
-            model.upper(), hidden_unit, relpath(data_dir), TF_VERSION))
-        train.train(config, data_dir, FLAGS.weights_dir)
-        log("next: python main.py --model={} --test --hidden_unit={}".format(model, hidden_unit))
+        config = make_config(spec)
+        log("{}: {} with {} hidden units, MNIST from {}, TensorFlow {}".format(
+            spec["name"], model.upper(), ",".join(str(n) for n in spec["layers"]), relpath(data_dir), TF_VERSION))
+        train.train(config, data_dir, FLAGS.weights_dir, FLAGS.logs_dir)
+        log("next: " + main_command(spec, "test"))
     else:
         import evaluate
-        evaluate.evaluate(model, hidden_unit, data_dir, FLAGS.weights_dir, FLAGS.results_dir)
+        evaluate.evaluate(spec, data_dir, FLAGS.weights_dir, FLAGS.results_dir)
 
 
 def _terminate(signum, frame):

@@ -1,7 +1,8 @@
-"""The classifier: a hand-written cell unrolled over the 28 rows of an image.
+"""The classifier: hand-written cells unrolled over the 28 rows of an image.
 
-    image [B, 28, 28] -> 28 steps of [B, 28] -> static_rnn -> h at step 28 [B, H]
-                      -> linear layer -> 10 logits -> softmax cross-entropy
+    image [B, 28, 28] -> 28 steps of [B, 28] -> static_rnn (one or more layers,
+    forward or both ways) -> final hidden state [B, H] -> linear layer -> 10
+    logits -> softmax cross-entropy
 
 One `Model` exposes `logits`, `loss`, `accuracy` and `train_op`; `run_epoch`
 drives it for training, validation and test alike.
@@ -9,12 +10,27 @@ drives it for training, validation and test alike.
 import numpy as np
 
 from cells import CELLS, Preprojected
-from tfcompat import static_rnn, tf
+from tfcompat import static_bidirectional_rnn, static_rnn, stateless_uniform, tf
 
 NUM_STEPS = 28    # rows of an image = time steps
 INPUT_SIZE = 28   # pixels per row = inputs per step
 NUM_CLASSES = 10
 EVAL_BATCH_SIZE = 1000  # validation and test: large batches, forward pass only
+
+
+def graph_options(config):
+    """The options of a configuration that shape the graph, with the defaults that
+    config.json files older than them (the eight shipped ones) imply."""
+    return {"layers": [int(n) for n in config.get("layers") or [config["hidden_unit"]]],
+            "bidirectional": bool(config.get("bidirectional", False)),
+            "crop_augment": bool(config.get("crop_augment", False)),
+            "dropout": float(config.get("dropout", 0.0)),
+            "l2": float(config.get("l2", 0.0))}
+
+
+def final_h(state):
+    """The hidden state h of a cell's state (the LSTM's is the tuple (c, h))."""
+    return state[1] if isinstance(state, tuple) else state
 
 
 class Model(object):
@@ -27,36 +43,78 @@ class Model(object):
     faster), and `Model(config)` measures batches of any size. Build the
     training one first in a graph; a later one reuses its variables.
 
-    Variables (checkpoint names): <model>/W_x, <model>/W_h, <model>/b from the
-    cell, and logits/W, logits/b from the classifier.
+    Variables (checkpoint names): <model>/W_x, <model>/W_h, <model>/b for the
+    first layer's cell, <model>_2/... and so on for further layers,
+    <model>_bw/... (<model>_bw_2/...) for the backward cells of a
+    bidirectional model, and logits/W, logits/b for the classifier.
     """
 
     def __init__(self, config, training=False, batch_size=None, defer_recurrent_gradient=True):
+        options = graph_options(config)
         self.batch_size = batch_size
         self.images = tf.placeholder(tf.float32, [batch_size, NUM_STEPS, INPUT_SIZE], name="images")
         self.labels = tf.placeholder(tf.int64, [batch_size], name="labels")
+        # Made even when unused: the ops made before the variables set their initial values'
+        # seeds, and the shipped runs must stay reproducible with this code.
         dynamic_batch = tf.shape(self.images)[0]
+        # Steps that hold data per example (--crop_augment); the rest is padding that must not count.
+        self.lengths = tf.placeholder(tf.int32, [batch_size], name="lengths") if options["crop_augment"] else None
+        batch = batch_size or dynamic_batch
+        self.global_step = None  # made by the first dropout site or by _add_training
+        # static_rnn runs the steps of a sequence_length model inside conditionals, whose
+        # tensors the deferred W_h gradient cannot collect; such models use plain autodiff.
+        defer = training and defer_recurrent_gradient and self.lengths is None
+        keep = 1.0 - options["dropout"] if training else 1.0
+        self._dropout_sites = 0
+        self.cells = []  # (cell, projected inputs xw [28*B, kH], steps reversed?) for the W_h gradients
 
         with tf.variable_scope(tf.get_variable_scope(), reuse=tf.AUTO_REUSE):
-            cell = CELLS[config["model"]](config["hidden_unit"], name=config["model"],
-                                          defer_recurrent_gradient=training and defer_recurrent_gradient)
-            cell.build(INPUT_SIZE)
+            layers, input_size = [], INPUT_SIZE
+            for number, units in enumerate(options["layers"], 1):
+                suffix = "" if number == 1 else "_{}".format(number)  # layer 1 keeps the single-layer names
+                pair = [CELLS[config["model"]](units, name=config["model"] + direction + suffix,
+                                               defer_recurrent_gradient=defer)
+                        for direction in (("", "_bw") if options["bidirectional"] else ("",))]
+                for cell in pair:
+                    cell.build(input_size)
+                layers.append(pair)
+                input_size = units * len(pair)
             with tf.variable_scope("logits"):
-                W = tf.get_variable("W", [cell.output_size, NUM_CLASSES],
-                                    initializer=tf.glorot_uniform_initializer())
+                W = tf.get_variable("W", [input_size, NUM_CLASSES], initializer=tf.glorot_uniform_initializer())
                 b = tf.get_variable("b", [NUM_CLASSES], initializer=tf.zeros_initializer())
-        self.model_variables = [cell.W_x, cell.W_h, cell.b, W, b]
+        self.model_variables = [v for pair in layers for cell in pair for v in (cell.W_x, cell.W_h, cell.b)] + [W, b]
 
         # The input projection does not depend on h, so it runs for all steps at once.
         # Time-major, so that each step's rows are contiguous (cheap split, cheap gradient).
         x = tf.transpose(self.images, [1, 0, 2])                # [B, 28, 28] -> [28, B, 28]
         x = tf.reshape(x, [-1, INPUT_SIZE])                     # [28, B, 28] -> [28*B, 28]
-        xw = cell.project_inputs(x)                             # [28*B, 28] -> [28*B, kH]
-        steps = tf.split(xw, NUM_STEPS, axis=0)                 # [28*B, kH] -> 28 x [B, kH]
-        outputs, _ = static_rnn(Preprojected(cell), steps,
-                                initial_state=cell.zero_state(batch_size or dynamic_batch, tf.float32))
-        last = outputs[-1]                                      # [B, H]: the state after the last row
-        self.logits = tf.matmul(last, W) + b                    # [B, 10]
+        for number, pair in enumerate(layers, 1):
+            if number > 1:
+                x = tf.concat(outputs, 0)                       # 28 x [B, H*directions] -> [28*B, H*directions]
+            # Dropout on the connections into each layer and into the classifier, never on
+            # the recurrent ones (Zaremba et al. 2014): the memory is not disturbed.
+            x = self._dropout(x, keep, config.get("seed", 0))
+            xws = [cell.project_inputs(x) for cell in pair]     # [28*B, in] -> [28*B, kH] per cell
+            states = [cell.zero_state(batch, tf.float32) for cell in pair]
+            if len(pair) == 1:
+                steps = tf.split(xws[0], NUM_STEPS, axis=0)     # [28*B, kH] -> 28 x [B, kH]
+                outputs, state = static_rnn(Preprojected(pair[0]), steps, initial_state=states[0],
+                                            sequence_length=self.lengths)
+                finals = [final_h(state)]
+            else:
+                # Both directions get the same list of steps, so each step carries both projections.
+                width = int(xws[0].shape[1])
+                steps = tf.split(tf.concat(xws, 1), NUM_STEPS, axis=0)  # [28*B, 2kH] -> 28 x [B, 2kH]
+                outputs, state_fw, state_bw = static_bidirectional_rnn(
+                    Preprojected(pair[0], (0, width)), Preprojected(pair[1], (width, 2 * width)), steps,
+                    initial_state_fw=states[0], initial_state_bw=states[1], sequence_length=self.lengths)
+                finals = [final_h(state_fw), final_h(state_bw)]  # fw: after the last real row; bw: after row 1
+            self.cells += [(cell, xw, reverse) for cell, xw, reverse in zip(pair, xws, (False, True))]
+        # The classifier reads the final states (with sequence_length, those of each example's last
+        # real step; outputs after it are zeros), both directions side by side.
+        self.features = self._dropout(tf.concat(finals, 1) if len(finals) > 1 else finals[0],
+                                      keep, config.get("seed", 0))  # [B, H*directions]
+        self.logits = tf.matmul(self.features, W) + b           # [B, 10]
 
         self.loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
             labels=self.labels, logits=self.logits))
@@ -64,18 +122,40 @@ class Model(object):
         self.correct = tf.reduce_sum(hits)
         self.accuracy = tf.reduce_mean(tf.cast(hits, tf.float32))
         if training:
-            self._add_training(config, cell, xw)
+            self._add_training(config, options["l2"])
 
-    def _add_training(self, config, cell, xw):
-        self.global_step = tf.Variable(0, trainable=False, name="global_step")
+    def _dropout(self, x, keep, seed):
+        """Inverted dropout with masks from (seed, training step, site): a resumed run draws the same ones."""
+        if keep >= 1.0:
+            return x
+        self._dropout_sites += 1
+        if self.global_step is None:
+            self.global_step = tf.Variable(0, trainable=False, name="global_step")
+        step_seed = tf.stack([tf.constant(seed, tf.int64),
+                              tf.cast(self.global_step, tf.int64) * 64 + self._dropout_sites])
+        mask = tf.floor(keep + stateless_uniform(tf.shape(x), seed=step_seed))  # 1 with probability keep
+        return x * mask / keep
+
+    def _add_training(self, config, l2):
+        if self.global_step is None:
+            self.global_step = tf.Variable(0, trainable=False, name="global_step")
+        # The data loss plus, with --l2, a weight decay on the matrices (biases are left alone).
+        matrices = [v for v in self.model_variables if v.op.name.split("/")[-1] != "b"]
+        self.objective = self.loss
+        if l2:
+            self.objective += l2 * tf.add_n([tf.reduce_sum(tf.square(m)) for m in matrices])
         # With deferral (the default; cells.py says why), W_h's gradient is one matmul with the
         # gradient of xw, which tf.gradients computes anyway on the way to W_x and b.
-        deferred = cell.W_h.op.name if cell.defer_recurrent_gradient else None
-        others = [v for v in self.model_variables if v.op.name != deferred]
-        grads = tf.gradients(self.loss, others + [xw])
+        deferred = {cell.W_h.op.name: (cell, xw, reverse) for cell, xw, reverse in self.cells
+                    if cell.defer_recurrent_gradient}
+        others = [v for v in self.model_variables if v.op.name not in deferred]
+        xws = [xw for _, xw, _ in deferred.values()]
+        grads = tf.gradients(self.objective, others + xws)
         by_name = {v.op.name: g for v, g in zip(others, grads)}
-        if deferred:
-            by_name[deferred] = cell.recurrent_gradient(grads[-1])
+        for (name, (cell, _, reverse)), d_xw in zip(deferred.items(), grads[len(others):]):
+            by_name[name] = cell.recurrent_gradient(d_xw, reverse=reverse)
+            if l2:
+                by_name[name] += 2 * l2 * cell.W_h
         self.gradients = [by_name[v.op.name] for v in self.model_variables]
         # Clipping by global norm keeps an occasional exploding gradient from
         # wrecking the weights while leaving normal steps untouched.
@@ -99,14 +179,17 @@ class Diverged(Exception):
     """The training loss became NaN or infinite."""
 
 
-def run_epoch(session, model, images, labels, batch_size, train=False, order=None, on_batch=None):
+def run_epoch(session, model, images, labels, batch_size, train=False, order=None, on_batch=None, lengths=None):
     """One pass over (images, labels): trains if `train`, else only measures.
 
     A model with a static batch size sees only whole batches (the last
     len(images) % batch_size examples of `order` are left out). `order` is
-    the example order (a permutation when training); `on_batch`
-    is called as on_batch(examples_done, total, mean_loss, accuracy) for progress.
-    Returns {"loss", "accuracy", "correct", "count"} over the whole pass.
+    the example order (a permutation when training); `lengths` the number of
+    real steps per example (for a model with a lengths input; default: all
+    28); `on_batch` is called as on_batch(examples_done, total, mean_loss,
+    accuracy) for progress. Returns {"loss", "accuracy", "correct", "count"}
+    over the whole pass, and when training the mean and largest gradient norm
+    before clipping ("grad_norm", "grad_norm_max").
     """
     if model.batch_size:  # a static batch size: full batches only; the shuffle varies the rest
         batch_size = model.batch_size
@@ -115,26 +198,34 @@ def run_epoch(session, model, images, labels, batch_size, train=False, order=Non
         count = len(images) - len(images) % batch_size
     else:
         count = len(images)
-    fetches = [model.loss, model.correct] + ([model.train_op] if train else [])
-    total_loss, total_correct = 0.0, 0
+    if model.lengths is not None and lengths is None:
+        lengths = np.full(len(images), NUM_STEPS, np.int32)
+    if order is None:
+        order = np.arange(len(images))
+    fetches = [model.loss, model.correct] + ([model.grad_norm, model.train_op] if train else [])
+    total_loss, total_correct, norms = 0.0, 0, []
     for start in range(0, count, batch_size):
-        if order is None:
-            feed = {model.images: images[start:start + batch_size], model.labels: labels[start:start + batch_size]}
-        else:
-            idx = order[start:start + batch_size]
-            feed = {model.images: images[idx], model.labels: labels[idx]}
-        loss, correct = session.run(fetches, feed)[:2]
-        loss = float(loss)
+        idx = order[start:start + batch_size]
+        feed = {model.images: images[idx], model.labels: labels[idx]}
+        if model.lengths is not None:
+            feed[model.lengths] = lengths[idx]
+        values = session.run(fetches, feed)
+        loss = float(values[0])
         if not np.isfinite(loss):
             raise Diverged("the loss became {} after {} of {} examples".format(loss, start, count))
-        n = len(feed[model.labels])
+        n = len(idx)
         total_loss += loss * n
-        total_correct += int(correct)
+        total_correct += int(values[1])
+        if train:
+            norms.append(float(values[2]))
         if on_batch is not None:
             done = start + n
             on_batch(done, count, total_loss / done, total_correct / float(done))
-    return {"loss": total_loss / count, "accuracy": total_correct / float(count),
-            "correct": total_correct, "count": count}
+    stats = {"loss": total_loss / count, "accuracy": total_correct / float(count),
+             "correct": total_correct, "count": count}
+    if train:
+        stats.update(grad_norm=float(np.mean(norms)), grad_norm_max=float(np.max(norms)))
+    return stats
 
 
 def session_config():

@@ -47,11 +47,13 @@ if IS_TF1:
     tf = _tf
     static_rnn = _tf.contrib.rnn.static_rnn
     static_bidirectional_rnn = _tf.contrib.rnn.static_bidirectional_rnn
+    stateless_uniform = _tf.contrib.stateless.stateless_random_uniform  # (shape, seed [2])
 else:
     tf = _tf.compat.v1
     tf.disable_eager_execution()  # graph mode: Session, Saver, placeholders
     static_rnn = tf.nn.static_rnn
     static_bidirectional_rnn = tf.nn.static_bidirectional_rnn
+    stateless_uniform = _tf.random.stateless_uniform  # (shape, seed [2])
 
 tf.logging.set_verbosity(tf.logging.ERROR)
 flags = tf.flags

@@ -16,6 +16,7 @@ import time
 
 import numpy as np
 
+import augment
 import data_loader
 from checkpoint import RunDir
 from common import UserError, atomic_write_bytes, format_duration, is_tty, log, relpath
@@ -23,9 +24,10 @@ from model import EVAL_BATCH_SIZE, Diverged, Model, run_epoch, session_config
 from tfcompat import TF_VERSION, tf
 
 # Settings that must be equal for a run to be resumed (the rest may change, e.g. --epochs).
-RESUME_KEYS = ("model", "hidden_unit", "learning_rate", "lr_decay", "batch_size", "clip_norm", "seed",
-               "validation_size", "train_examples")
-LOG_FIELDS = ("epoch", "time", "learning_rate", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "seconds", "best")
+RESUME_KEYS = ("model", "hidden_unit", "layers", "bidirectional", "crop_augment", "dropout", "l2", "learning_rate",
+               "lr_decay", "batch_size", "clip_norm", "seed", "validation_size", "train_examples")
+LOG_FIELDS = ("epoch", "time", "learning_rate", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
+              "grad_norm", "grad_norm_max", "seconds", "best")
 
 
 class ProgressBar(object):
@@ -80,7 +82,12 @@ def _prepare(run, config):
     return None
 
 
-def train(config, data_dir, weights_dir):
+def _summary(values):
+    """Scalars for TensorBoard as a Summary protocol buffer (no summary ops in the graph needed)."""
+    return tf.Summary(value=[tf.Summary.Value(tag=tag, simple_value=float(v)) for tag, v in sorted(values.items())])
+
+
+def train(config, data_dir, weights_dir, logs_dir):
     run = RunDir(weights_dir, config["name"])
     images, labels = data_loader.load_split(data_dir, "train")
     (train_x, train_y), (val_x, val_y) = data_loader.train_validation_split(images, labels, config["validation_size"])
@@ -101,6 +108,8 @@ def train(config, data_dir, weights_dir):
         resume_saver = tf.train.Saver(all_variables, max_to_keep=None)
         init = tf.global_variables_initializer()
     session = tf.Session(graph=graph, config=session_config())
+    # TensorBoard: the graph and per-epoch curves, in logs/<config>/ (`tensorboard --logdir logs`).
+    writer = tf.summary.FileWriter(os.path.join(logs_dir, run.name), graph)
 
     if state:
         run.restore(session, resume_saver, state["resume"], all_variables)
@@ -131,8 +140,12 @@ def train(config, data_dir, weights_dir):
         model.set_learning_rate(session, learning_rate)
         fit = None
         try:
-            fit = run_epoch(session, model, train_x, train_y, config["batch_size"], train=True,
-                            order=order, on_batch=bar)
+            crops = {}
+            if config.get("crop_augment"):  # new random crops every epoch, from the epoch's own seed
+                images_in, crops["lengths"] = augment.random_crops(
+                    train_x, np.random.RandomState(config["seed"] * 100003 + epoch + 50000))
+            fit = run_epoch(session, model, images_in if crops else train_x, train_y, config["batch_size"],
+                            train=True, order=order, on_batch=bar, **crops)
             bar.close()
             val = run_epoch(session, eval_model, val_x, val_y, EVAL_BATCH_SIZE)
         except Diverged as e:
@@ -155,21 +168,28 @@ def train(config, data_dir, weights_dir):
                      "learning_rate": "{:.6g}".format(learning_rate),
                      "train_loss": "{:.5f}".format(fit["loss"]), "train_accuracy": "{:.5f}".format(fit["accuracy"]),
                      "val_loss": "{:.5f}".format(val["loss"]), "val_accuracy": "{:.5f}".format(val["accuracy"]),
+                     "grad_norm": "{:.4f}".format(fit["grad_norm"]), "grad_norm_max": "{:.4f}".format(fit["grad_norm_max"]),
                      "seconds": "{:.1f}".format(seconds), "best": int(improved)})
         _write_log(run, rows)
+        writer.add_summary(_summary({"train/loss": fit["loss"], "train/accuracy": fit["accuracy"],
+                                     "train/grad_norm": fit["grad_norm"], "train/grad_norm_max": fit["grad_norm_max"],
+                                     "train/learning_rate": learning_rate, "validation/loss": val["loss"],
+                                     "validation/accuracy": val["accuracy"]}), epoch)
+        writer.flush()
         run.save_state(state)  # the commit point: only now do the new files count
         if improved:
             run.remove(previous_best)
         run.remove(previous_resume)
         left = np.mean(epoch_times) * (config["epochs"] - epoch)
-        log("epoch {}/{}: train loss {:.4f} acc {:.2%} | validation loss {:.4f} acc {:.2%}{} | {} "
-            "(at most {} left)".format(epoch, config["epochs"], fit["loss"], fit["accuracy"], val["loss"],
-                                      val["accuracy"], " (best so far, saved)" if improved else "",
+        log("epoch {}/{}: train loss {:.4f} acc {:.2%} grad norm {:.2f} | validation loss {:.4f} acc {:.2%}{} | {} "
+            "(at most {} left)".format(epoch, config["epochs"], fit["loss"], fit["accuracy"], fit["grad_norm"],
+                                      val["loss"], val["accuracy"], " (best so far, saved)" if improved else "",
                                       format_duration(seconds), format_duration(left)))
 
     run.remove(state["resume"])
     state.update(resume=None, finished=True)
     run.save_state(state)
+    writer.close()
     session.close()
     log("finished {} after {} epochs in {}: best validation accuracy {:.2%} at epoch {}; weights in {}".format(
         run.name, state["epoch"], format_duration(state["train_seconds"]), state["best_val_accuracy"],

@@ -5,6 +5,7 @@ import os
 import struct
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 import pytest
@@ -38,7 +39,12 @@ def make_mnist(folder, n_train=600, n_test=200, gz=True, seed=0):
 
 
 def run_main(*args, **kwargs):
-    """Run main.py in a subprocess; return (exit status, stdout, stderr)."""
+    """Run main.py in a subprocess; return (exit status, stdout, stderr).
+
+    TensorBoard files go to a temporary folder unless --logs_dir is given: tests never write into the project.
+    """
+    if not any(a.startswith("--logs_dir") for a in args):
+        args = list(args) + ["--logs_dir=" + tempfile.mkdtemp(prefix="logs-")]
     proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "main.py")] + list(args),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
                             cwd=kwargs.get("cwd", ROOT))

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from cells import GRUCell, LSTMCell, Preprojected
+from cells import GRUCell, LSTMCell, Preprojected, RNNCell
 from model import Model
 from tfcompat import static_rnn, tf
 
@@ -49,6 +49,16 @@ def numpy_gru(xs, W_x, W_h, b):
     return np.stack(outputs, 1), h
 
 
+def numpy_rnn(xs, W_x, W_h, b):
+    """Elman: h = tanh(x W_x + h_prev W_h + b)."""
+    h = np.zeros((xs.shape[0], W_h.shape[0]))
+    outputs = []
+    for t in range(xs.shape[1]):
+        h = np.tanh(xs[:, t] @ W_x + h @ W_h + b)
+        outputs.append(h)
+    return np.stack(outputs, 1), h
+
+
 def run_cell(cell_class, xs, preprojected, params=None):
     """Unroll the cell with static_rnn over xs [B, T, D]; returns (outputs [B,T,H], final state, variables)."""
     with tf.Graph().as_default():
@@ -72,7 +82,7 @@ def run_cell(cell_class, xs, preprojected, params=None):
 
 
 @pytest.mark.parametrize("preprojected", [False, True], ids=["call", "preprojected"])
-@pytest.mark.parametrize("cell_class,k", [(LSTMCell, 4), (GRUCell, 3)], ids=["lstm", "gru"])
+@pytest.mark.parametrize("cell_class,k", [(LSTMCell, 4), (GRUCell, 3), (RNNCell, 1)], ids=["lstm", "gru", "rnn"])
 def test_forward_matches_numpy(cell_class, k, preprojected):
     rng = np.random.RandomState(1)
     xs = rng.randn(B, T, D)
@@ -85,12 +95,12 @@ def test_forward_matches_numpy(cell_class, k, preprojected):
         np.testing.assert_allclose(state[0], ref_c, rtol=1e-4, atol=1e-5)
         np.testing.assert_allclose(state[1], ref_h, rtol=1e-4, atol=1e-5)
     else:
-        ref_out, ref_h = numpy_gru(xs, *params)
+        ref_out, ref_h = (numpy_gru if cell_class is GRUCell else numpy_rnn)(xs, *params)
         np.testing.assert_allclose(state, ref_h, rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(out, ref_out, rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize("cell_class,k", [(LSTMCell, 4), (GRUCell, 3)], ids=["lstm", "gru"])
+@pytest.mark.parametrize("cell_class,k", [(LSTMCell, 4), (GRUCell, 3), (RNNCell, 1)], ids=["lstm", "gru", "rnn"])
 def test_initialisation(cell_class, k):
     _, _, (W_x, W_h, b), _ = run_cell(cell_class, np.zeros((B, T, D)), False)
     assert W_x.shape == (D, k * H) and W_h.shape == (H, k * H) and b.shape == (k * H,)
@@ -104,7 +114,7 @@ def test_initialisation(cell_class, k):
     np.testing.assert_array_equal(b, expected_bias)
 
 
-@pytest.mark.parametrize("model", ["lstm", "gru"])
+@pytest.mark.parametrize("model", ["lstm", "gru", "rnn"])
 def test_gradients_match_finite_differences(model):
     """tf.gradients of the whole model's loss against central differences, in every variable."""
     config = {"model": model, "hidden_unit": 5, "learning_rate": 0.01, "clip_norm": 5.0}

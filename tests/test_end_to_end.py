@@ -6,13 +6,16 @@ import signal
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT, run_main
 
 SAME_RESULT = ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "best")
 
 
 def folders(tmp_path, name):
-    return ["--weights_dir=" + str(tmp_path / name / "weights"), "--results_dir=" + str(tmp_path / name / "results")]
+    return ["--weights_dir=" + str(tmp_path / name / "weights"), "--results_dir=" + str(tmp_path / name / "results"),
+            "--logs_dir=" + str(tmp_path / name / "logs")]
 
 
 def read_log(tmp_path, name, config):
@@ -66,10 +69,13 @@ def _wait_for_line(proc, text):
     raise AssertionError("training ended before printing {!r}: {}".format(text, proc.stderr.read()))
 
 
-def test_resume_after_kill_gives_the_same_run(tmp_path, real_mnist):
-    """SIGKILL mid-training, run again: it resumes and ends exactly as an uninterrupted run."""
+@pytest.mark.parametrize("variant,name", [([], "lstm_h16"), (["--dropout=0.3", "--crop_augment"], "lstm_h16_crop_drop0.3")],
+                         ids=["basic", "dropout-and-crops"])
+def test_resume_after_kill_gives_the_same_run(tmp_path, real_mnist, variant, name):
+    """SIGKILL mid-training, run again: it resumes and ends exactly as an uninterrupted run (random
+    crops and dropout masks included: they come from the seed and the epoch or step, not from state)."""
     args = ["--train", "--model=lstm", "--hidden_unit=16", "--preset=tiny", "--epochs=8", "--patience=8",
-            "--data_dir=" + real_mnist]
+            "--data_dir=" + real_mnist] + variant
     code, _, err = run_main(*(args + folders(tmp_path, "whole")))
     assert code == 0, err
 
@@ -77,16 +83,43 @@ def test_resume_after_kill_gives_the_same_run(tmp_path, real_mnist):
     _wait_for_line(proc, "epoch 2/8")
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    state = json.load(open(str(tmp_path / "killed" / "weights" / "lstm_h16" / "state.json")))
+    state = json.load(open(str(tmp_path / "killed" / "weights" / name / "state.json")))
     assert 2 <= state["epoch"] < 8 and not state["finished"], state
 
     code, out, err = run_main(*(args + folders(tmp_path, "killed")))
     assert code == 0, err
-    assert "resuming lstm_h16 after epoch {}".format(state["epoch"]) in out
-    assert read_log(tmp_path, "killed", "lstm_h16") == read_log(tmp_path, "whole", "lstm_h16")
-    assert [r["epoch"] for r in read_log(tmp_path, "killed", "lstm_h16")] == [str(e) for e in range(1, 9)]
-    leftovers = [n for n in os.listdir(str(tmp_path / "killed" / "weights" / "lstm_h16")) if n.startswith("resume")]
+    assert "resuming " + name + " after epoch {}".format(state["epoch"]) in out
+    assert read_log(tmp_path, "killed", name) == read_log(tmp_path, "whole", name)
+    assert [r["epoch"] for r in read_log(tmp_path, "killed", name)] == [str(e) for e in range(1, 9)]
+    leftovers = [n for n in os.listdir(str(tmp_path / "killed" / "weights" / name)) if n.startswith("resume")]
     assert leftovers == []
+
+
+def test_a_variant_trains_tests_and_logs(tmp_path, real_mnist):
+    """Two bidirectional GRU layers with random crops, dropout and weight decay, through main.py."""
+    args = ["--model=gru", "--hidden_unit=8,6", "--bidirectional", "--crop_augment", "--dropout=0.2", "--l2=1e-5",
+            "--preset=tiny", "--data_dir=" + real_mnist] + folders(tmp_path, "v")
+    code, out, err = run_main("--train", *args)
+    assert code == 0, err
+    name = "gru_h8-6_bi_crop_drop0.2_l2-1e-05"
+    run = tmp_path / "v" / "weights" / name
+    config = json.load(open(str(run / "config.json")))
+    assert (config["layers"], config["bidirectional"], config["crop_augment"], config["dropout"], config["l2"]) == \
+        ([8, 6], True, True, 0.2, 1e-5)
+    with open(str(run / "log.csv")) as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 2 and all(float(r["grad_norm"]) > 0 for r in rows)
+    assert all(float(r["grad_norm_max"]) >= float(r["grad_norm"]) for r in rows)
+    events = os.listdir(str(tmp_path / "v" / "logs" / name))
+    assert len(events) == 1 and events[0].startswith("events.out.tfevents")
+    assert "next: python main.py --model=gru --test --hidden_unit=8,6 --bidirectional --crop_augment" in out
+
+    code, out, err = run_main("--test", *args)
+    assert code == 0, err
+    result = json.load(open(str(tmp_path / "v" / "results" / (name + ".json"))))
+    assert result["test_count"] == 10000 and 0 < result["crop_test_correct"] <= 10000
+    assert result["config"]["layers"] == [8, 6] and result["config"]["crop_augment"]
+    assert "randomly cropped test images" in out
 
 
 def test_ctrl_c_says_how_to_resume(tmp_path, real_mnist):

@@ -91,7 +91,7 @@ def test_images_and_labels_disagree(workspace):
 
 @pytest.mark.parametrize("model", ["rnnx", "LSTMs", ""])
 def test_unknown_model(workspace, model):
-    expect_failure(workspace, ["--model=" + model, "--train", "--hidden_unit=8"], ["--model", "lstm or gru"])
+    expect_failure(workspace, ["--model=" + model, "--train", "--hidden_unit=8"], ["--model", "lstm, gru or rnn"])
 
 
 @pytest.mark.parametrize("hidden", ["abc", "0", "-3", "3.5", ""])
@@ -102,6 +102,25 @@ def test_bad_hidden_unit(workspace, hidden):
 @pytest.mark.parametrize("mode", [["--train", "--test"], []], ids=["both", "neither"])
 def test_train_and_test_together_or_neither(workspace, mode):
     expect_failure(workspace, ["--model=lstm", "--hidden_unit=8"] + mode, ["exactly one of --train or --test"])
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--dropout=1"], ["--dropout", "[0, 1)"]),
+    (["--dropout=-0.1"], ["--dropout", "[0, 1)"]),
+    (["--l2=-1e-4"], ["--l2", "zero or positive"]),
+    (["--hidden_unit=8,8", "--num_layers=3"], ["2 layers but --num_layers=3"]),
+    (["--num_layers=0"], ["--num_layers", "between 1 and 8"]),
+    (["--hidden_unit=8,,8"], ["--hidden_unit", "one per layer"]),
+], ids=["dropout-1", "dropout-negative", "l2-negative", "layers-mismatch", "no-layers", "empty-layer"])
+def test_bad_variant_options(workspace, args, words):
+    expect_failure(workspace, ["--model=lstm", "--train"] + args, words)
+
+
+def test_testing_a_variant_that_was_not_trained(workspace):
+    """The folder name carries the options, so the basic lstm_h8 weights are not taken for a variant."""
+    line = expect_failure(workspace, ["--model=lstm", "--test", "--hidden_unit=8", "--bidirectional", "--dropout=0.2"],
+                          ["no trained weights for lstm_h8_bi_drop0.2"])
+    assert "python main.py --model=lstm --train --hidden_unit=8 --bidirectional --dropout=0.2" in line
 
 
 def test_test_without_weights(workspace):
@@ -123,11 +142,12 @@ def _copy_run(ws, name, edit):
 
 def test_weights_of_another_configuration(workspace):
     _copy_run(workspace, "lstm_h16", lambda c: None)  # a folder copied by hand, config says hidden 8
-    expect_failure(workspace, ["--model=lstm", "--test", "--hidden_unit=16"], ["model=lstm hidden_unit=8"])
+    expect_failure(workspace, ["--model=lstm", "--test", "--hidden_unit=16"],
+                   ["another configuration", "layers=[8] (flags: [16])"])
 
 
 def test_checkpoint_shapes_do_not_match(workspace):
-    _copy_run(workspace, "lstm_h12", lambda c: c.update(hidden_unit=12))  # config edited, checkpoint is h8
+    _copy_run(workspace, "lstm_h12", lambda c: c.update(hidden_unit=12, layers=[12]))  # config edited, checkpoint is h8
     expect_failure(workspace, ["--model=lstm", "--test", "--hidden_unit=12"], ["lstm/W_x", "[28, 32]", "[28, 48]"])
 
 

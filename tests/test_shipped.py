@@ -25,7 +25,8 @@ def recorded(model, hidden):
 @pytest.mark.parametrize("model,hidden", CONFIGS)
 def test_shipped_model_reproduces_its_test_accuracy(model, hidden, real_mnist, tmp_path):
     import evaluate
-    result = evaluate.evaluate(model, hidden, real_mnist, WEIGHTS, str(tmp_path))
+    spec = {"name": "{}_h{}".format(model, hidden), "model": model, "hidden_unit": hidden}  # what the flags give
+    result = evaluate.evaluate(spec, real_mnist, WEIGHTS, str(tmp_path))
     expected = recorded(model, hidden)
     assert (result["test_correct"], result["test_count"]) == (expected["test_correct"], 10000)
     assert result["parameters"] == expected["parameters"] and result["val_accuracy"] == expected["val_accuracy"]
