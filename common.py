@@ -34,7 +34,8 @@ def config_name(model, hidden_unit, bidirectional=False, crop_augment=False, dro
 
 def main_command(spec, action):
     """The main.py command line that trains or tests the configuration `spec` (a config dict)."""
-    layers = spec.get("layers") or [spec["hidden_unit"]]
+    layers = spec.get("layers") or spec["hidden_unit"]
+    layers = layers if isinstance(layers, (list, tuple)) else [layers]
     words = ["python main.py --model={} --{} --hidden_unit={}".format(
         spec["model"], action, ",".join(str(n) for n in layers))]
     words += ["--" + flag for flag in ("bidirectional", "crop_augment") if spec.get(flag)]

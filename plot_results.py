@@ -3,8 +3,10 @@
     python plot_results.py [--results_dir=results] [--weights_dir=weights]
 
 Reads results/<model>_h<hidden>.json (written by main.py --test) and
-weights/<model>_h<hidden>/log.csv (written by main.py --train); writes
-results/accuracy_vs_hidden.png and results/validation_curves.png.
+weights/<model>_h<hidden>/log.csv (written by main.py --train) of the basic
+single-layer LSTM and GRU configurations (variants such as lstm_h128_bi are
+the report's appendix); writes results/accuracy_vs_hidden.png and
+results/validation_curves.png.
 """
 import argparse
 import csv
@@ -24,12 +26,27 @@ from common import PROJECT_DIR, atomic_write_bytes, config_name, print_error, re
 MODELS = (("lstm", "LSTM", "tab:blue", "o"), ("gru", "GRU", "tab:orange", "s"))
 
 
-def load_results(results_dir):
+def load_all(results_dir):
     results = []
     for path in sorted(glob.glob(os.path.join(results_dir, "*_h*.json"))):
         with open(path) as f:
             results.append(json.load(f))
     return results
+
+
+def is_basic(result):
+    """One LSTM or GRU layer without options: the eight configurations of the main results."""
+    return result["model"] in ("lstm", "gru") and result["name"] == config_name(result["model"], result["hidden_unit"])
+
+
+def load_results(results_dir):
+    """The basic configurations' results (the plots and the main table)."""
+    return [r for r in load_all(results_dir) if is_basic(r)]
+
+
+def load_variants(results_dir):
+    """Every other result (--model=rnn, more layers, --bidirectional, ...): the report's appendix."""
+    return [r for r in load_all(results_dir) if not is_basic(r)]
 
 
 def load_log(weights_dir, name):
