@@ -112,6 +112,15 @@ def test_a_variant_trains_tests_and_logs(tmp_path, real_mnist):
     assert all(float(r["grad_norm_max"]) >= float(r["grad_norm"]) for r in rows)
     events = os.listdir(str(tmp_path / "v" / "logs" / name))
     assert len(events) == 1 and events[0].startswith("events.out.tfevents")
+    from tfcompat import tf
+    scalars = {}
+    for event in tf.train.summary_iterator(str(tmp_path / "v" / "logs" / name / events[0])):
+        for value in event.summary.value:
+            scalars.setdefault(value.tag, []).append((event.step, value.simple_value))
+    assert sorted(scalars) == ["train/accuracy", "train/grad_norm", "train/grad_norm_max", "train/learning_rate",
+                               "train/loss", "validation/accuracy", "validation/loss"]
+    assert [step for step, _ in scalars["validation/accuracy"]] == [1, 2]
+    assert abs(scalars["train/grad_norm"][0][1] - float(rows[0]["grad_norm"])) < 1e-3
     assert "next: python main.py --model=gru --test --hidden_unit=8,6 --bidirectional --crop_augment" in out
 
     code, out, err = run_main("--test", *args)
