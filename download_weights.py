@@ -27,7 +27,7 @@ import fetch
 from common import PROJECT_DIR, UserError, atomic_write_bytes, log, print_error, relpath
 
 MANIFEST = "MANIFEST.sha256"
-CONFIG_FOLDER = re.compile(r"^(lstm|gru)_h\d+$")
+CONFIG_FOLDER = re.compile(r"^(lstm|gru|rnn)_h\d+(-\d+)*(_bi)?(_crop)?(_drop[0-9.e-]+)?(_l2-[0-9.e-]+)?$")  # common.config_name
 SHIPPED_FILE = re.compile(r"^(config\.json|state\.json|log\.csv|best-\d+\.(index|data-\d+-of-\d+))$")
 
 

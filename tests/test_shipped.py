@@ -22,20 +22,32 @@ def recorded(model, hidden):
         return json.load(f)
 
 
-@pytest.mark.parametrize("model,hidden", CONFIGS)
-def test_shipped_model_reproduces_its_test_accuracy(model, hidden, real_mnist, tmp_path):
+def shipped_results():
+    """Every results/<config>.json: the eight basic configurations and the variants."""
+    names = sorted(n[:-5] for n in os.listdir(RESULTS) if n.endswith(".json"))
+    return [n for n in names if re.match(r"^(lstm|gru|rnn)_h", n)]
+
+
+@pytest.mark.parametrize("name", shipped_results())
+def test_shipped_model_reproduces_its_test_accuracy(name, real_mnist, tmp_path):
     import evaluate
-    spec = {"name": "{}_h{}".format(model, hidden), "model": model, "hidden_unit": hidden}  # what the flags give
-    result = evaluate.evaluate(spec, real_mnist, WEIGHTS, str(tmp_path))
-    expected = recorded(model, hidden)
+    with open(os.path.join(RESULTS, name + ".json")) as f:
+        expected = json.load(f)
+    spec = dict(expected["config"], name=name, model=expected["model"], hidden_unit=expected["hidden_unit"])
+    result = evaluate.evaluate(spec, real_mnist, WEIGHTS, str(tmp_path))  # as main.py --test with its flags
     assert (result["test_correct"], result["test_count"]) == (expected["test_correct"], 10000)
+    assert result["crop_test_correct"] == expected["crop_test_correct"]
     assert result["parameters"] == expected["parameters"] and result["val_accuracy"] == expected["val_accuracy"]
+
+
+def test_every_basic_configuration_is_shipped():
+    assert set("{}_h{}".format(m, h) for m, h in CONFIGS) <= set(shipped_results())
 
 
 def test_manifest_matches_the_shipped_files():
     manifest = download_weights.read_manifest(WEIGHTS)
     assert sorted(manifest) == download_weights.shipped_files(WEIGHTS)
-    assert {name.split("/")[0] for name in manifest} == {"{}_h{}".format(m, h) for m, h in CONFIGS}
+    assert {name.split("/")[0] for name in manifest} == set(shipped_results())
     for name, digest in manifest.items():
         assert download_weights.sha256_file(os.path.join(WEIGHTS, name)) == digest, name
     size = sum(os.path.getsize(os.path.join(WEIGHTS, name)) for name in manifest)
