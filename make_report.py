@@ -91,13 +91,13 @@ def targets(results):
 
 
 def table(results):
-    header = ["model", "hidden", "parameters", "learning rate\n(decay/epoch)", "epochs: run (best)\nmax, patience",
+    header = ["model", "hidden", "parameters", "learning rate x decay\nbatch size", "epochs: run (best)\nmax, patience",
               "val. acc.", "test acc.\n(correct)", "train time"]
     rows = []
     for r in sorted(results, key=lambda r: (r["model"] != "lstm", r["hidden_unit"])):
         c = r["config"]
         rows.append([r["model"].upper(), str(r["hidden_unit"]), "{:,}".format(r["parameters"]),
-                     "{:g}\n(x{:g})".format(c["learning_rate"], c["lr_decay"]),
+                     "{:g} x{:g}\nbatch {}".format(c["learning_rate"], c["lr_decay"], c["batch_size"]),
                      "{} ({})\n{}, {}".format(r["epochs_run"], r["best_epoch"], c["epochs"], c["patience"]),
                      _pct(r["val_accuracy"]), "{}\n({:,})".format(_pct(r["test_accuracy"]), r["test_correct"]),
                      "{:.1f} min".format(r["train_seconds"] / 60.0)])
@@ -107,8 +107,8 @@ def table(results):
 def settings(results):
     c = results[0]["config"]
     lines = [
-        "Optimiser: Adam with the learning rate in the table, multiplied by the decay after every epoch; batch "
-        "size {}; gradients clipped to global norm {}.".format(c["batch_size"], c["clip_norm"]),
+        "Optimiser: Adam with the learning rate and batch size in the table, the learning rate multiplied by the "
+        "decay after every epoch; gradients clipped to global norm {}.".format(c["clip_norm"]),
         "Early stopping: at most the table's maximum number of epochs, stop after 'patience' epochs without a "
         "better validation accuracy; the weights of the best validation epoch are kept. Validation: {:,} images "
         "held out of the 60,000 training images (fixed split); the test set is used once, at the end.".format(
@@ -159,14 +159,14 @@ def readme_variants(variants):
 def readme_table(results):
     """The README's results table (Markdown), from the same numbers as the report."""
     lines = ["| cell | hidden | parameters | test accuracy (correct of 10,000) | validation accuracy | "
-             "best epoch / epochs run | training time | learning rate, decay | max epochs, patience |",
+             "best epoch / epochs run | training time | learning rate, decay, batch | max epochs, patience |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in sorted(results, key=lambda r: (r["model"] != "lstm", r["hidden_unit"])):
         c = r["config"]
-        lines.append("| {} | {} | {:,} | {} ({:,}) | {} | {} / {} | {:.1f} min | {:g}, x{:g} | {}, {} |".format(
+        lines.append("| {} | {} | {:,} | {} ({:,}) | {} | {} / {} | {:.1f} min | {:g}, x{:g}, {} | {}, {} |".format(
             r["model"].upper(), r["hidden_unit"], r["parameters"], _pct(r["test_accuracy"]), r["test_correct"],
             _pct(r["val_accuracy"]), r["best_epoch"], r["epochs_run"], r["train_seconds"] / 60.0,
-            c["learning_rate"], c["lr_decay"], c["epochs"], c["patience"]))
+            c["learning_rate"], c["lr_decay"], c["batch_size"], c["epochs"], c["patience"]))
     return "\n".join(lines) + "\n"
 
 

@@ -60,7 +60,7 @@ def test_plots_and_report_from_result_files(tmp_path):
     text = open(readme).read()
     assert "stale" not in text and text.startswith("intro\n") and "rest\n" in text
     assert "| LSTM 128, bidirectional | 163,338 | 15 (7) | 99.22% | 99.11% (9,911) | 43.21% | 10.0 min |" in text
-    assert "| LSTM | 32 | 1,000 | 98.00% (9,800) | 98.10% | 10 / 18 | 1.0 min | 0.002, x0.93 | 40, 8 |" in text
+    assert "| LSTM | 32 | 1,000 | 98.00% (9,800) | 98.10% | 10 / 18 | 1.0 min | 0.002, x0.93, 128 | 40, 8 |" in text
     prose = " ".join(make_report.summary(plot_results.load_results(results)))
     assert "98.00% (LSTM-32)" in prose and "99.19% (GRU-256)" in prose
 
