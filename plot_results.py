@@ -36,7 +36,8 @@ def load_all(results_dir):
 
 def is_basic(result):
     """One LSTM or GRU layer without options: the eight configurations of the main results."""
-    return result["model"] in ("lstm", "gru") and result["name"] == config_name(result["model"], result["hidden_unit"])
+    return (result["model"] in ("lstm", "gru") and isinstance(result["hidden_unit"], int)
+            and result["name"] == config_name(result["model"], result["hidden_unit"]))
 
 
 def load_results(results_dir):

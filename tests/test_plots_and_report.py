@@ -35,6 +35,10 @@ def write_variant(folder):
               "trained_with": {"tensorflow": "2.21.0", "python": "3.11.7"}}
     with open(os.path.join(folder, "lstm_h128_bi.json"), "w") as f:
         json.dump(result, f)
+    stacked = dict(result, name="lstm_h64-64", hidden_unit=[64, 64], config=dict(config, layers=[64, 64],
+                                                                                  bidirectional=False))
+    with open(os.path.join(folder, "lstm_h64-64.json"), "w") as f:
+        json.dump(stacked, f)
 
 
 def test_plots_and_report_from_result_files(tmp_path):
@@ -42,7 +46,7 @@ def test_plots_and_report_from_result_files(tmp_path):
     os.makedirs(results)
     write_results(results, weights)
     write_variant(results)  # the appendix's; it must stay out of the plots and the main table
-    assert [r["name"] for r in plot_results.load_variants(results)] == ["lstm_h128_bi"]
+    assert [r["name"] for r in plot_results.load_variants(results)] == ["lstm_h128_bi", "lstm_h64-64"]
     assert len(plot_results.load_results(results)) == 8
     assert plot_results.main(["--results_dir=" + results, "--weights_dir=" + weights]) == 0
     for name in ("accuracy_vs_hidden.png", "validation_curves.png"):
@@ -59,7 +63,9 @@ def test_plots_and_report_from_result_files(tmp_path):
         assert f.read(5) == b"%PDF-"
     text = open(readme).read()
     assert "stale" not in text and text.startswith("intro\n") and "rest\n" in text
-    assert "| LSTM 128, bidirectional | 163,338 | 15 (7) | 99.22% | 99.11% (9,911) | 43.21% | 10.0 min |" in text
+    assert ("| LSTM 128, bidirectional | 163,338 | 0.002 x0.93 | 15 (7) | 99.22% | 99.11% (9,911) | +0.77 vs LSTM-128 "
+            "| 43.21% | 10.0 min |") in text
+    assert "| LSTM 64,64, 2 layers | 163,338 | 0.002 x0.93 | 15 (7) | 99.22% | 99.11% (9,911) | +0.94 vs LSTM-64 |" in text
     assert "| LSTM | 32 | 1,000 | 98.00% (9,800) | 98.10% | 10 / 18 | 1.0 min | 0.002, x0.93, 128 | 40, 8 |" in text
     prose = " ".join(make_report.summary(plot_results.load_results(results)))
     assert "98.00% (LSTM-32)" in prose and "99.19% (GRU-256)" in prose

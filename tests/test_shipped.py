@@ -46,7 +46,7 @@ def test_every_basic_configuration_is_shipped():
 
 def test_manifest_matches_the_shipped_files():
     manifest = download_weights.read_manifest(WEIGHTS)
-    assert sorted(manifest) == download_weights.shipped_files(WEIGHTS)
+    assert sorted(manifest) == sorted(download_weights.shipped_files(WEIGHTS))
     assert {name.split("/")[0] for name in manifest} == set(shipped_results())
     for name, digest in manifest.items():
         assert download_weights.sha256_file(os.path.join(WEIGHTS, name)) == digest, name
@@ -76,3 +76,20 @@ def test_report_pdf_agrees_with_results():
         assert "({:.2f}%) Tj".format(100 * r["test_accuracy"]).encode() in text, (model, hidden)
         assert "(\\({:,}\\)) Tj".format(r["test_correct"]).encode() in text, (model, hidden)
         assert "({:,}) Tj".format(r["parameters"]).encode() in text, (model, hidden)
+
+
+def test_reproduce_passes_the_settings_each_shipped_model_was_trained_with():
+    """reproduce.py's flags plus main.py's defaults give exactly each shipped config.json's settings."""
+    import main  # noqa: F401  (defines the flags and their defaults)
+    import reproduce
+    from main import FLAGS
+    for name, args in reproduce.configurations(with_variants=True):
+        path = os.path.join(WEIGHTS, name, "config.json")
+        if not os.path.isfile(path):
+            pytest.fail("{} is in reproduce.py but not shipped".format(name))
+        with open(path) as f:
+            config = json.load(f)
+        given = dict(a[2:].split("=", 1) for a in args if "=" in a)
+        for key in reproduce.TRAINING_FLAGS + ("clip_norm", "seed", "validation_size"):
+            value = given.get(key, FLAGS[key].default)
+            assert float(value) == float(config[key]), (name, key)
