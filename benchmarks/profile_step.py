@@ -1,0 +1,72 @@
+"""Where a training step's time goes: TensorFlow's step trace, summed by op type.
+
+    python benchmarks/profile_step.py --model=lstm --hidden=128
+
+Builds the training model at batch 128 on random data of MNIST's shape,
+times 50 steps without tracing, then traces 5 steps and prints the op types
+that take the most time (traced times add up to more than the untraced step:
+tracing has a cost, and the two cores run ops side by side), and the slowest
+single ops.
+"""
+import argparse
+import collections
+import os
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from model import Model, session_config  # noqa: E402
+from tfcompat import tf  # noqa: E402
+
+BATCH = 128
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", default="lstm")
+    parser.add_argument("--hidden", type=int, default=128)
+    parser.add_argument("--top", type=int, default=12)
+    args = parser.parse_args()
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.set_random_seed(0)
+        model = Model({"model": args.model, "hidden_unit": args.hidden, "learning_rate": 1e-3, "clip_norm": 5.0},
+                      training=True, batch_size=BATCH)
+        init = tf.global_variables_initializer()
+    session = tf.Session(graph=graph, config=session_config())
+    session.run(init)
+    rng = np.random.RandomState(0)
+    feed = {model.images: rng.rand(BATCH, 28, 28).astype(np.float32), model.labels: rng.randint(0, 10, BATCH)}
+    for _ in range(20):  # warm-up
+        session.run(model.train_op, feed)
+    started = time.time()
+    for _ in range(50):
+        session.run(model.train_op, feed)
+    print("{}-{}: {:.1f} ms per training step of {} examples (untraced)".format(
+        args.model.upper(), args.hidden, (time.time() - started) / 50 * 1000, BATCH))
+
+    by_type, count, single = collections.Counter(), collections.Counter(), collections.Counter()
+    rounds = 5
+    for _ in range(rounds):
+        metadata = tf.RunMetadata()
+        session.run(model.train_op, feed, options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE),
+                    run_metadata=metadata)
+        for device in metadata.step_stats.dev_stats:
+            for node in device.node_stats:
+                label = node.timeline_label
+                kind = label.split(" = ")[1].split("(")[0] if " = " in label else node.node_name
+                by_type[kind] += node.all_end_rel_micros / 1000.0 / rounds
+                count[kind] += 1.0 / rounds
+                single[node.node_name] += node.all_end_rel_micros / 1000.0 / rounds
+    print("traced op time {:.1f} ms; by op type:".format(sum(by_type.values())))
+    for kind, ms in by_type.most_common(args.top):
+        print("  {:<30} {:7.2f} ms  {:4.0f} ops".format(kind, ms, count[kind]))
+    print("slowest single ops:")
+    for name, ms in single.most_common(5):
+        print("  {:<60} {:6.2f} ms".format(name, ms))
+
+
+if __name__ == "__main__":
+    main()
