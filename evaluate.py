@@ -3,7 +3,9 @@
 The graph is rebuilt from weights/<config>/config.json (never from a .meta
 file, which would tie the checkpoint to one TensorFlow version), the best
 checkpoint is restored after a shape check, and the result goes to
-results/<config>.json for plots and the report.
+results/<config>.json for plots and the report. Every model is also measured
+on a fixed randomly cropped copy of the test set (augment.py), read as
+variable-length pixel streams.
 """
 import datetime
 import os

@@ -2,10 +2,15 @@
 
 Resume rule: if weights/<config>/ holds an unfinished run with the same
 training settings, `--train` continues it from its last finished epoch (the
-per-epoch shuffles come from seed+epoch, so a resumed run sees the same data
-order as an uninterrupted one). Any other run found there is moved aside to
+per-epoch shuffles and --crop_augment crops come from seed+epoch, and dropout
+masks from seed+step, so a resumed run sees the same data as an uninterrupted
+one). Any other run found there is moved aside to
 weights/<config>.previous-<time>/ and training starts from scratch; nothing is
 deleted.
+
+Per epoch: one line of log, a row of weights/<config>/log.csv (loss,
+accuracy, the gradient's global norm before clipping) and the same numbers
+as TensorBoard scalars in logs/<config>/.
 """
 import csv
 import datetime
