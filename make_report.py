@@ -94,7 +94,7 @@ def targets(results):
 
 
 def table(results):
-    header = ["model", "hidden", "parameters", "learning rate x decay\nbatch size", "epochs: run (best)\nmax, patience",
+    header = ["model", "hidden", "parameters", "learning rate x decay\nbatch size", "epochs run (best)\nmax, patience",
               "val. acc.", "test acc.\n(correct)", "train time"]
     rows = []
     for r in sorted(results, key=lambda r: (r["model"] != "lstm", r["hidden_unit"])):
@@ -259,7 +259,8 @@ def build(results, weights_dir, variants=()):
         header, rows = table(results)
         ax = fig.add_axes([0.08, 0.36, 0.84, 0.25])
         ax.axis("off")
-        grid = ax.table(cellText=rows, colLabels=header, bbox=[0, 0, 1, 1], cellLoc="center")
+        grid = ax.table(cellText=rows, colLabels=header, bbox=[0, 0, 1, 1], cellLoc="center",
+                        colWidths=[0.08, 0.08, 0.11, 0.17, 0.16, 0.1, 0.12, 0.1])
         grid.auto_set_font_size(False)
         grid.set_fontsize(8)
         _text(fig, 0.33, settings(results) + [targets(results)], size=9, width=105)
