@@ -116,6 +116,14 @@ class _GatedCell(object):
     def output_size(self):
         return self.num_units
 
+    # The state is h alone ([B, H]); the LSTM overrides these for its (c, h).
+    @property
+    def state_size(self):
+        return self.num_units
+
+    def zero_state(self, batch_size, dtype):
+        return tf.zeros([batch_size, self.num_units], dtype)
+
 
 class LSTMCell(_GatedCell):
     """Long short-term memory cell (Hochreiter & Schmidhuber 1997, with a forget gate).
@@ -176,13 +184,6 @@ class GRUCell(_GatedCell):
         # h_prev multiplies the r and z columns, r * h_prev the n columns: [H, 3H] -> [H, 2H], [H, H].
         return [(0, 2 * self.num_units), (2 * self.num_units, 3 * self.num_units)]
 
-    @property
-    def state_size(self):
-        return self.num_units
-
-    def zero_state(self, batch_size, dtype):
-        return tf.zeros([batch_size, self.num_units], dtype)
-
     def step(self, xw, state):
         h_prev = state
         H = self.num_units
@@ -206,13 +207,6 @@ class RNNCell(_GatedCell):
     """
 
     NUM_BLOCKS = 1
-
-    @property
-    def state_size(self):
-        return self.num_units
-
-    def zero_state(self, batch_size, dtype):
-        return tf.zeros([batch_size, self.num_units], dtype)
 
     def step(self, xw, state):
         h = tf.tanh(xw + self._recurrent(state, 0))  # [B, H]

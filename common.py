@@ -12,6 +12,12 @@ class UserError(Exception):
     """A problem the user can fix; main.py prints it as one line and exits non-zero."""
 
 
+def layer_sizes(config):
+    """One hidden size per layer, from a config's "layers" or its "hidden_unit" (an int or a list)."""
+    sizes = config.get("layers") or config["hidden_unit"]
+    return [int(n) for n in sizes] if isinstance(sizes, (list, tuple)) else [int(sizes)]
+
+
 def config_name(model, hidden_unit, bidirectional=False, crop_augment=False, dropout=0.0, l2=0.0):
     """The name of a configuration's folder and result file: every option that changes the graph,
     defaults left out, so the eight basic ones stay lstm_h32 ... gru_h256.
@@ -19,8 +25,7 @@ def config_name(model, hidden_unit, bidirectional=False, crop_augment=False, dro
     config_name("lstm", 32) == "lstm_h32"
     config_name("lstm", [64, 64], bidirectional=True, dropout=0.2) == "lstm_h64-64_bi_drop0.2"
     """
-    layers = hidden_unit if isinstance(hidden_unit, (list, tuple)) else [hidden_unit]
-    name = "{}_h{}".format(model, "-".join(str(int(n)) for n in layers))
+    name = "{}_h{}".format(model, "-".join(str(n) for n in layer_sizes({"hidden_unit": hidden_unit})))
     if bidirectional:
         name += "_bi"
     if crop_augment:
@@ -34,10 +39,8 @@ def config_name(model, hidden_unit, bidirectional=False, crop_augment=False, dro
 
 def main_command(spec, action):
     """The main.py command line that trains or tests the configuration `spec` (a config dict)."""
-    layers = spec.get("layers") or spec["hidden_unit"]
-    layers = layers if isinstance(layers, (list, tuple)) else [layers]
     words = ["python main.py --model={} --{} --hidden_unit={}".format(
-        spec["model"], action, ",".join(str(n) for n in layers))]
+        spec["model"], action, ",".join(str(n) for n in layer_sizes(spec)))]
     words += ["--" + flag for flag in ("bidirectional", "crop_augment") if spec.get(flag)]
     words += ["--{}={:g}".format(flag, spec[flag]) for flag in ("dropout", "l2") if spec.get(flag)]
     return " ".join(words)

@@ -24,7 +24,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 
 import plot_results  # noqa: E402
-from common import PROJECT_DIR, atomic_write_bytes, print_error, relpath  # noqa: E402
+from common import PROJECT_DIR, atomic_write_bytes, layer_sizes, print_error, relpath  # noqa: E402
 
 A4 = (8.27, 11.69)
 
@@ -126,7 +126,7 @@ def settings(results):
 def describe(r):
     """A variant in words, from its recorded configuration."""
     c = r["config"]
-    layers = c.get("layers") or [r["hidden_unit"]]
+    layers = layer_sizes(dict(c, hidden_unit=r["hidden_unit"]))
     words = ["{} {}".format(r["model"].upper() if r["model"] != "rnn" else "vanilla RNN",
                             ",".join(str(n) for n in layers))]
     if len(layers) > 1:
@@ -145,7 +145,7 @@ def describe(r):
 def baseline(r, results):
     """The basic configuration a variant changes: same cell (an LSTM for the vanilla RNN), first layer's size."""
     by = {(b["model"], b["hidden_unit"]): b for b in results}
-    layers = r["config"].get("layers") or [r["hidden_unit"]]
+    layers = layer_sizes(dict(r["config"], hidden_unit=r["hidden_unit"]))
     return by.get(("lstm" if r["model"] == "rnn" else r["model"], layers[0]))
 
 

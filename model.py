@@ -10,6 +10,7 @@ drives it for training, validation and test alike.
 import numpy as np
 
 from cells import CELLS, Preprojected
+from common import layer_sizes
 from tfcompat import static_bidirectional_rnn, static_rnn, stateless_uniform, tf
 
 NUM_STEPS = 28    # rows of an image = time steps
@@ -21,7 +22,7 @@ EVAL_BATCH_SIZE = 1000  # validation and test: large batches, forward pass only
 def graph_options(config):
     """The options of a configuration that shape the graph, with the defaults that
     config.json files older than them (the eight shipped ones) imply."""
-    return {"layers": [int(n) for n in config.get("layers") or [config["hidden_unit"]]],
+    return {"layers": layer_sizes(config),
             "bidirectional": bool(config.get("bidirectional", False)),
             "crop_augment": bool(config.get("crop_augment", False)),
             "dropout": float(config.get("dropout", 0.0)),
@@ -65,7 +66,7 @@ class Model(object):
         # tensors the deferred W_h gradient cannot collect; such models use plain autodiff.
         defer = training and defer_recurrent_gradient and self.lengths is None
         keep = 1.0 - options["dropout"] if training else 1.0
-        self._dropout_sites = 0
+        self._dropout_sites, self._seed = 0, config.get("seed", 0)
         self.cells = []  # (cell, projected inputs xw [28*B, kH], steps reversed?) for the W_h gradients
 
         with tf.variable_scope(tf.get_variable_scope(), reuse=tf.AUTO_REUSE):
@@ -93,7 +94,7 @@ class Model(object):
                 x = tf.concat(outputs, 0)                       # 28 x [B, H*directions] -> [28*B, H*directions]
             # Dropout on the connections into each layer and into the classifier, never on
             # the recurrent ones (Zaremba et al. 2014): the memory is not disturbed.
-            x = self._dropout(x, keep, config.get("seed", 0))
+            x = self._dropout(x, keep)
             xws = [cell.project_inputs(x) for cell in pair]     # [28*B, in] -> [28*B, kH] per cell
             states = [cell.zero_state(batch, tf.float32) for cell in pair]
             if len(pair) == 1:
@@ -112,8 +113,7 @@ class Model(object):
             self.cells += [(cell, xw, reverse) for cell, xw, reverse in zip(pair, xws, (False, True))]
         # The classifier reads the final states (with sequence_length, those of each example's last
         # real step; outputs after it are zeros), both directions side by side.
-        self.features = self._dropout(tf.concat(finals, 1) if len(finals) > 1 else finals[0],
-                                      keep, config.get("seed", 0))  # [B, H*directions]
+        self.features = self._dropout(tf.concat(finals, 1) if len(finals) > 1 else finals[0], keep)  # [B, H*dirs]
         self.logits = tf.matmul(self.features, W) + b           # [B, 10]
 
         self.loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
@@ -124,14 +124,14 @@ class Model(object):
         if training:
             self._add_training(config, options["l2"])
 
-    def _dropout(self, x, keep, seed):
+    def _dropout(self, x, keep):
         """Inverted dropout with masks from (seed, training step, site): a resumed run draws the same ones."""
         if keep >= 1.0:
             return x
         self._dropout_sites += 1
         if self.global_step is None:
             self.global_step = tf.Variable(0, trainable=False, name="global_step")
-        step_seed = tf.stack([tf.constant(seed, tf.int64),
+        step_seed = tf.stack([tf.constant(self._seed, tf.int64),
                               tf.cast(self.global_step, tf.int64) * 64 + self._dropout_sites])
         mask = tf.floor(keep + stateless_uniform(tf.shape(x), seed=step_seed))  # 1 with probability keep
         return x * mask / keep

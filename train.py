@@ -145,12 +145,12 @@ def train(config, data_dir, weights_dir, logs_dir):
         model.set_learning_rate(session, learning_rate)
         fit = None
         try:
-            crops = {}
+            images_in, lengths = train_x, None
             if config.get("crop_augment"):  # new random crops every epoch, from the epoch's own seed
-                images_in, crops["lengths"] = augment.random_crops(
+                images_in, lengths = augment.random_crops(
                     train_x, np.random.RandomState(config["seed"] * 100003 + epoch + 50000))
-            fit = run_epoch(session, model, images_in if crops else train_x, train_y, config["batch_size"],
-                            train=True, order=order, on_batch=bar, **crops)
+            fit = run_epoch(session, model, images_in, train_y, config["batch_size"], train=True,
+                            order=order, on_batch=bar, lengths=lengths)
             bar.close()
             val = run_epoch(session, eval_model, val_x, val_y, EVAL_BATCH_SIZE)
         except Diverged as e:
