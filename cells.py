@@ -86,16 +86,21 @@ class _GatedCell(object):
             self.recurrent_inputs.append((block, lhs))
         return tf.matmul(lhs, self._blocks[block])
 
-    def recurrent_gradient(self, d_xw, reverse=False):
+    def recurrent_gradient(self, d_xw, reverse=False, towers=1):
         """dL/dW_h from d_xw = dL/d(xw), the gradient of the time-major projected inputs [T*B, k*H].
 
         Needs one recorded step per T (the steps of one static_rnn), in order
         of processing; `reverse` for a backward cell, which processed step T first.
+        With towers, d_xw holds the towers one after the other ([towers*T*b, k*H])
+        and the cell recorded each tower's static_rnn in turn.
         """
         columns = []
         for block, (start, stop) in enumerate(self._recurrent_blocks()):
             steps = [x for b, x in self.recurrent_inputs if b == block]
-            lhs = tf.concat(steps[::-1] if reverse else steps, axis=0)  # T x [B, rows] -> [T*B, rows]
+            if reverse:  # each tower's steps back in time order, the towers kept in order
+                n = len(steps) // towers
+                steps = [x for k in range(towers) for x in steps[k * n:(k + 1) * n][::-1]]
+            lhs = tf.concat(steps, axis=0)  # T x [B, rows] -> [T*B, rows]
             grad = d_xw if stop - start == self.NUM_BLOCKS * self.num_units else d_xw[:, start:stop]
             columns.append(tf.matmul(lhs, grad, transpose_a=True))  # [rows, stop - start]
         return tf.concat(columns, axis=1) if len(columns) > 1 else columns[0]

@@ -19,6 +19,7 @@ from absl import flags as absl_flags  # for its Error class; the flags themselve
 
 import data_loader
 from common import PROJECT_DIR, UserError, config_name, log, main_command, print_error, relpath
+from model import DEFAULT_TOWERS
 from tfcompat import TF_VERSION, flags
 
 flags.DEFINE_string("model", "lstm", "cell type: lstm, gru or rnn (vanilla tanh RNN)")
@@ -38,6 +39,8 @@ flags.DEFINE_string("logs_dir", os.path.join(PROJECT_DIR, "logs"), "TensorBoard 
 flags.DEFINE_integer("epochs", 60, "maximum number of training epochs")
 flags.DEFINE_integer("patience", 12, "stop after this many epochs without a better validation accuracy")
 flags.DEFINE_integer("batch_size", 128, "training minibatch size")
+flags.DEFINE_integer("towers", DEFAULT_TOWERS, "training: cut each batch into this many parts, unrolled side by side, one core "
+                     "each (same model; 1 = one chain, as the shipped runs were trained)")
 flags.DEFINE_float("learning_rate", 0.005, "Adam learning rate")
 flags.DEFINE_float("lr_decay", 0.97, "the learning rate is multiplied by this after every epoch (1 = constant)")
 flags.DEFINE_float("clip_norm", 5.0, "clip gradients to this global norm")
@@ -103,7 +106,10 @@ def make_config(spec):
                   learning_rate=_positive("learning_rate", FLAGS.learning_rate),
                   lr_decay=_positive("lr_decay", FLAGS.lr_decay),
                   clip_norm=_positive("clip_norm", FLAGS.clip_norm), seed=FLAGS.seed,
-                  validation_size=_positive("validation_size", FLAGS.validation_size), train_examples=None)
+                  validation_size=_positive("validation_size", FLAGS.validation_size), train_examples=None,
+                  towers=_positive("towers", FLAGS.towers))
+    if config["batch_size"] % config["towers"]:
+        raise UserError("--batch_size={} must be a multiple of --towers={}".format(config["batch_size"], config["towers"]))
     preset = _clean(FLAGS.preset)
     if preset:
         if preset not in PRESETS:

@@ -17,6 +17,7 @@ NUM_STEPS = 28    # rows of an image = time steps
 INPUT_SIZE = 28   # pixels per row = inputs per step
 NUM_CLASSES = 10
 EVAL_BATCH_SIZE = 1000  # validation and test: large batches, forward pass only
+DEFAULT_TOWERS = 2      # main.py --towers: one chain of steps per core of this 2-core machine
 
 
 def graph_options(config):
@@ -85,31 +86,38 @@ class Model(object):
                 b = tf.get_variable("b", [NUM_CLASSES], initializer=tf.zeros_initializer())
         self.model_variables = [v for pair in layers for cell in pair for v in (cell.W_x, cell.W_h, cell.b)] + [W, b]
 
+        # Towers: the training batch is cut into `towers` equal parts, each unrolled as its own
+        # chain of 28 steps. Every step's ops are small, so one core per op (session_config)
+        # and the two chains side by side keep both cores busier than splitting each op in two.
+        # Same variables and logits; the gradients differ only in float rounding.
+        self.towers = towers = int(config.get("towers", 1)) if training and batch_size else 1
+        if towers > 1 and batch % towers:
+            raise ValueError("batch size {} is not a multiple of towers={}".format(batch, towers))
+        split = (lambda t: tf.split(t, towers, axis=0)) if towers > 1 else (lambda t: [t])  # -> T x [B/T, ...]
+        tower_lengths = split(self.lengths) if self.lengths is not None else [None] * towers
         # The input projection does not depend on h, so it runs for all steps at once.
-        # Time-major, so that each step's rows are contiguous (cheap split, cheap gradient).
-        x = tf.transpose(self.images, [1, 0, 2])                # [B, 28, 28] -> [28, B, 28]
-        x = tf.reshape(x, [-1, INPUT_SIZE])                     # [28, B, 28] -> [28*B, 28]
+        # Tower-major, then time-major: each step's rows are contiguous (cheap split, cheap gradient).
+        x = tf.reshape(self.images, [towers, -1, NUM_STEPS, INPUT_SIZE])  # [B, 28, 28] -> [T, B/T, 28, 28]
+        x = tf.transpose(x, [0, 2, 1, 3])                       # -> [T, 28, B/T, 28]
+        x = tf.reshape(x, [-1, INPUT_SIZE])                     # -> [T*28*B/T, 28]
         for number, pair in enumerate(layers, 1):
             if number > 1:
-                x = tf.concat(outputs, 0)                       # 28 x [B, H*directions] -> [28*B, H*directions]
+                x = tf.concat(outputs, 0)                       # T*28 x [B/T, H*dirs] -> [T*28*B/T, H*dirs]
             # Dropout on the connections into each layer and into the classifier, never on
             # the recurrent ones (Zaremba et al. 2014): the memory is not disturbed.
             x = self._dropout(x, keep)
-            xws = [cell.project_inputs(x) for cell in pair]     # [28*B, in] -> [28*B, kH] per cell
-            states = [cell.zero_state(batch, tf.float32) for cell in pair]
-            if len(pair) == 1:
-                steps = tf.split(xws[0], NUM_STEPS, axis=0)     # [28*B, kH] -> 28 x [B, kH]
-                outputs, state = static_rnn(Preprojected(pair[0]), steps, initial_state=states[0],
-                                            sequence_length=self.lengths)
-                finals = [final_h(state)]
-            else:
-                # Both directions get the same list of steps, so each step carries both projections.
-                width = int(xws[0].shape[1])
-                steps = tf.split(tf.concat(xws, 1), NUM_STEPS, axis=0)  # [28*B, 2kH] -> 28 x [B, 2kH]
-                outputs, state_fw, state_bw = static_bidirectional_rnn(
-                    Preprojected(pair[0], (0, width)), Preprojected(pair[1], (width, 2 * width)), steps,
-                    initial_state_fw=states[0], initial_state_bw=states[1], sequence_length=self.lengths)
-                finals = [final_h(state_fw), final_h(state_bw)]  # fw: after the last real row; bw: after row 1
+            xws = [cell.project_inputs(x) for cell in pair]     # [T*28*B/T, in] -> [T*28*B/T, kH] per cell
+            # Both directions get the same list of steps, so each step carries both projections.
+            width = int(xws[0].shape[1])
+            joined = tf.concat(xws, 1) if len(pair) > 1 else xws[0]  # [T*28*B/T, kH * dirs]
+            outputs, finals = [], []
+            for part, lengths in zip(split(joined), tower_lengths):  # one [28*B/T, kH*dirs] per tower
+                tower_outputs, tower_finals = self._unroll(pair, tf.split(part, NUM_STEPS, axis=0),  # -> 28 x [B/T, .]
+                                                           batch if towers == 1 else batch // towers,
+                                                           width, lengths)
+                outputs += tower_outputs
+                finals.append(tower_finals)
+            finals = [tf.concat(f, 0) if towers > 1 else f[0] for f in zip(*finals)]  # T x [B/T, H] -> [B, H]
             self.cells += [(cell, xw, reverse) for cell, xw, reverse in zip(pair, xws, (False, True))]
         # The classifier reads the final states (with sequence_length, those of each example's last
         # real step; outputs after it are zeros), both directions side by side.
@@ -123,6 +131,18 @@ class Model(object):
         self.accuracy = tf.reduce_mean(tf.cast(hits, tf.float32))
         if training:
             self._add_training(config, options["l2"])
+
+    def _unroll(self, pair, steps, batch, width, lengths):
+        """One layer over one tower's 28 steps: (28 outputs [b, H*dirs], final h of each direction)."""
+        states = [cell.zero_state(batch, tf.float32) for cell in pair]
+        if len(pair) == 1:
+            outputs, state = static_rnn(Preprojected(pair[0]), steps, initial_state=states[0],
+                                        sequence_length=lengths)
+            return outputs, [final_h(state)]
+        outputs, state_fw, state_bw = static_bidirectional_rnn(
+            Preprojected(pair[0], (0, width)), Preprojected(pair[1], (width, 2 * width)), steps,
+            initial_state_fw=states[0], initial_state_bw=states[1], sequence_length=lengths)
+        return outputs, [final_h(state_fw), final_h(state_bw)]  # fw: after the last real row; bw: after row 1
 
     def _dropout(self, x, keep):
         """Inverted dropout with masks from (seed, training step, site): a resumed run draws the same ones."""
@@ -153,7 +173,7 @@ class Model(object):
         grads = tf.gradients(self.objective, others + xws)
         by_name = {v.op.name: g for v, g in zip(others, grads)}
         for (name, (cell, _, reverse)), d_xw in zip(deferred.items(), grads[len(others):]):
-            by_name[name] = cell.recurrent_gradient(d_xw, reverse=reverse)
+            by_name[name] = cell.recurrent_gradient(d_xw, reverse=reverse, towers=self.towers)
             if l2:
                 by_name[name] += 2 * l2 * cell.W_h
         self.gradients = [by_name[v.op.name] for v in self.model_variables]
@@ -228,6 +248,13 @@ def run_epoch(session, model, images, labels, batch_size, train=False, order=Non
     return stats
 
 
-def session_config():
-    """Session settings shared by training, testing and the benchmarks."""
+def session_config(towers=1):
+    """Session settings shared by training, testing and the benchmarks.
+
+    With towers, each op runs on one thread and up to `towers` ops run side by
+    side (the towers' steps). TensorFlow sizes its thread pools once per
+    process, from the first session's settings.
+    """
+    if towers > 1:
+        return tf.ConfigProto(intra_op_parallelism_threads=1, inter_op_parallelism_threads=towers)
     return tf.ConfigProto()

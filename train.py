@@ -30,7 +30,7 @@ from tfcompat import TF_VERSION, tf
 
 # Settings that must be equal for a run to be resumed (the rest may change, e.g. --epochs).
 RESUME_KEYS = ("model", "hidden_unit", "layers", "bidirectional", "crop_augment", "dropout", "l2", "learning_rate",
-               "lr_decay", "batch_size", "clip_norm", "seed", "validation_size", "train_examples")
+               "lr_decay", "batch_size", "clip_norm", "seed", "validation_size", "train_examples", "towers")
 LOG_FIELDS = ("epoch", "time", "learning_rate", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
               "grad_norm", "grad_norm_max", "seconds", "best")
 
@@ -112,7 +112,7 @@ def train(config, data_dir, weights_dir, logs_dir):
         all_variables = tf.global_variables()  # with Adam's slots and the step counter
         resume_saver = tf.train.Saver(all_variables, max_to_keep=None)
         init = tf.global_variables_initializer()
-    session = tf.Session(graph=graph, config=session_config())
+    session = tf.Session(graph=graph, config=session_config(model.towers))
     # TensorBoard: the graph and per-epoch curves, in logs/<config>/ (`tensorboard --logdir logs`).
     writer = tf.summary.FileWriter(os.path.join(logs_dir, run.name), graph)
 

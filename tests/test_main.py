@@ -185,7 +185,9 @@ def test_flag_syntax(workspace, args, words):
     (["--learning_rate=-1"], ["--learning_rate must be positive"]),
     (["--preset=huge"], ["--preset", "tiny"]),
     (["extra"], ["unexpected argument 'extra'"]),
-], ids=["batch", "lr", "preset", "positional"])
+    (["--towers=0"], ["--towers must be positive"]),
+    (["--batch_size=100", "--towers=3"], ["--batch_size=100 must be a multiple of --towers=3"]),
+], ids=["batch", "lr", "preset", "positional", "towers", "towers-batch"])
 def test_bad_settings(workspace, args, words):
     expect_failure(workspace, TRAIN + args, words)
 

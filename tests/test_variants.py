@@ -148,17 +148,11 @@ def test_dropout_only_while_training():
     assert (session.run(train_net.features, feed) == 0).tolist() != dropped.tolist()
 
 
-@pytest.mark.parametrize("model,options", [
-    ("lstm", {"layers": [5, 4], "hidden_unit": [5, 4], "bidirectional": True, "l2": 0.01}),
-    ("gru", {"bidirectional": True}),
-    ("rnn", {"layers": [5, 5], "hidden_unit": [5, 5]}),
-], ids=["lstm-2-layers-bi-l2", "gru-bi", "rnn-2-layers"])
-def test_deferred_recurrent_gradients_equal_autodiff(model, options):
-    """The one-matmul W_h gradients (backward cells: steps reversed; with --l2: plus the decay term)."""
-    cfg = config(model, **options)
-    xs, ys = images(3)
+def training_outputs(builds, xs, ys, lengths=None):
+    """Logits, loss and gradients of one batch for each (config, defer_recurrent_gradient) in builds,
+    all from the same weights (the first model's initial ones)."""
     results, values = [], None
-    for defer in (True, False):
+    for cfg, defer in builds:
         graph = tf.Graph()
         with graph.as_default():
             net = Model(cfg, training=True, batch_size=B, defer_recurrent_gradient=defer)
@@ -168,7 +162,23 @@ def test_deferred_recurrent_gradients_equal_autodiff(model, options):
                 values = session.run(net.model_variables)
             for var, value in zip(net.model_variables, values):
                 var.load(value, session)
-            results.append(session.run(net.gradients, {net.images: xs, net.labels: ys}))
+            feed = {net.images: xs, net.labels: ys}
+            if net.lengths is not None:
+                feed[net.lengths] = lengths
+            results.append(session.run([net.logits, net.loss] + net.gradients, feed))
+        assert net.towers == cfg.get("towers", 1)
+    return results
+
+
+@pytest.mark.parametrize("model,options", [
+    ("lstm", {"layers": [5, 4], "hidden_unit": [5, 4], "bidirectional": True, "l2": 0.01}),
+    ("gru", {"bidirectional": True}),
+    ("rnn", {"layers": [5, 5], "hidden_unit": [5, 5]}),
+], ids=["lstm-2-layers-bi-l2", "gru-bi", "rnn-2-layers"])
+def test_deferred_recurrent_gradients_equal_autodiff(model, options):
+    """The one-matmul W_h gradients (backward cells: steps reversed; with --l2: plus the decay term)."""
+    cfg = config(model, **options)
+    results = training_outputs([(cfg, True), (cfg, False)], *images(3))
     for deferred, plain in zip(*results):
         assert np.abs(plain).max() > 0
         np.testing.assert_allclose(deferred, plain, rtol=1e-4, atol=1e-6)
@@ -206,3 +216,27 @@ def test_random_crops_are_read_as_pixel_streams():
             pytest.fail("example {} is not a crop read row by row".format(k))
     again, _ = augment.random_crops(pictures, np.random.RandomState(5))
     np.testing.assert_array_equal(streams, again)  # same seed, same crops
+
+
+@pytest.mark.parametrize("model,options", [
+    ("lstm", {}),
+    ("gru", {"layers": [5, 4], "hidden_unit": [5, 4], "bidirectional": True, "l2": 0.01}),
+    ("lstm", {"crop_augment": True, "bidirectional": True}),
+    ("rnn", {"layers": [5, 5], "hidden_unit": [5, 5]}),
+], ids=["lstm", "gru-2-layers-bi-l2", "lstm-bi-crop", "rnn-2-layers"])
+def test_towers_give_the_same_logits_and_gradients(model, options):
+    """Two towers of half a batch each, with deferred W_h gradients, against one tower and plain autodiff."""
+    cfg = config(model, **options)
+    lengths = np.array([28, 21, 24, 27], np.int32)  # used by the crop model: a different length in each half
+    results = training_outputs([(dict(cfg, towers=1), False), (dict(cfg, towers=2), True)], *images(4),
+                               lengths=lengths)
+    for towered, plain in zip(*results):
+        assert np.abs(plain).max() > 0
+        np.testing.assert_allclose(towered, plain, rtol=1e-4, atol=1e-6)
+
+
+def test_towers_need_a_batch_they_divide():
+    with tf.Graph().as_default():
+        with pytest.raises(ValueError, match="not a multiple of towers=3"):
+            Model(config("gru", towers=3), training=True, batch_size=B)
+        assert Model(config("gru", towers=2)).towers == 1  # evaluation: any batch size, one tower
