@@ -11,13 +11,15 @@ import numpy as np
 
 from cells import CELLS, Preprojected
 from common import layer_sizes
-from tfcompat import static_bidirectional_rnn, static_rnn, stateless_uniform, tf
+from tfcompat import IS_TF1, static_bidirectional_rnn, static_rnn, stateless_uniform, tf
 
 NUM_STEPS = 28    # rows of an image = time steps
 INPUT_SIZE = 28   # pixels per row = inputs per step
 NUM_CLASSES = 10
 EVAL_BATCH_SIZE = 1000  # validation and test: large batches, forward pass only
-DEFAULT_TOWERS = 2      # main.py --towers: one chain of steps per core of this 2-core machine
+# main.py --towers: one chain of steps per core of this 2-core machine on TF 2.x. TF 1.5 (whose
+# wheel has no AVX) trained 10-20% slower per epoch with two towers (benchmarks/README.md).
+DEFAULT_TOWERS = 1 if IS_TF1 else 2
 
 
 def graph_options(config):

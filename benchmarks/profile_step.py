@@ -2,7 +2,8 @@
 
     python benchmarks/profile_step.py --model=lstm --hidden=128
 
-Builds the training model at batch 128 on random data of MNIST's shape,
+Builds the training model at batch 128 on random data of MNIST's shape
+(one chain of steps unless --towers says otherwise),
 times 50 steps without tracing, then traces 5 steps and prints the op types
 that take the most time (traced times add up to more than the untraced step:
 tracing has a cost, and the two cores run ops side by side), and the slowest
@@ -28,14 +29,15 @@ def main():
     parser.add_argument("--model", default="lstm")
     parser.add_argument("--hidden", type=int, default=128)
     parser.add_argument("--top", type=int, default=12)
+    parser.add_argument("--towers", type=int, default=1, help="1 (default): one chain of steps, the clearest profile")
     args = parser.parse_args()
     graph = tf.Graph()
     with graph.as_default():
         tf.set_random_seed(0)
-        model = Model({"model": args.model, "hidden_unit": args.hidden, "learning_rate": 1e-3, "clip_norm": 5.0},
-                      training=True, batch_size=BATCH)
+        model = Model({"model": args.model, "hidden_unit": args.hidden, "learning_rate": 1e-3, "clip_norm": 5.0,
+                       "towers": args.towers}, training=True, batch_size=BATCH)
         init = tf.global_variables_initializer()
-    session = tf.Session(graph=graph, config=session_config())
+    session = tf.Session(graph=graph, config=session_config(model.towers))
     session.run(init)
     rng = np.random.RandomState(0)
     feed = {model.images: rng.rand(BATCH, 28, 28).astype(np.float32), model.labels: rng.randint(0, 10, BATCH)}

@@ -1,0 +1,69 @@
+"""The benchmark scripts keep working on both runtimes (tiny sizes: this checks they run, not how fast)."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+BENCH = os.path.join(ROOT, "benchmarks")
+sys.path.insert(0, BENCH)
+import ab_step  # noqa: E402
+import throughput  # noqa: E402
+
+
+def run(script, *args):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    result = subprocess.run([sys.executable, os.path.join(BENCH, script)] + list(args), env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def test_train_flop_matches_the_issue_figure():
+    # Issue 3: "One LSTM-256 training example costs about 49 MFLOP".
+    assert abs(throughput.train_flop("lstm", 256) - 49e6) < 0.5e6
+    assert throughput.train_flop("gru", 256) == 0.75 * throughput.train_flop("lstm", 256)
+
+
+def test_throughput_worker_trains_our_cells():
+    out = run("throughput.py", "--worker=ours", "--steps=2", "--configs=lstm:8,gru:8")
+    rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert [(r["impl"], r["cell"], r["hidden"]) for r in rows] == [("ours", "lstm", 8), ("ours", "gru", 8)]
+    assert all(r["rate"] > 0 for r in rows)
+
+
+@pytest.fixture
+def restored_modules():
+    """import_version forgets the project's modules; give the other tests theirs back."""
+    saved = dict(sys.modules)
+    yield
+    for name in set(sys.modules) - set(saved):
+        del sys.modules[name]
+    sys.modules.update(saved)
+
+
+def test_ab_step_imports_each_checkout_afresh(tmp_path, restored_modules):
+    folders = []
+    for mark in ("a", "b"):
+        folder = tmp_path / mark
+        folder.mkdir()
+        (folder / "helper.py").write_text("MARK = {!r}\n".format(mark))
+        (folder / "model.py").write_text("from helper import MARK\n")
+        folders.append(str(folder))
+    # Back and forth: a stale module from the other checkout would show the wrong mark.
+    for folder, mark in zip(folders + folders, "abab"):
+        assert ab_step.import_version(folder, folders).MARK == mark
+
+
+def test_ab_step_compares_a_checkout_with_itself():
+    out = run("ab_step.py", "--a=" + ROOT, "--configs=lstm:8", "--steps=4")
+    row = [line for line in out.splitlines() if line.startswith("| lstm-8 |")]
+    assert len(row) == 1 and float(row[0].split("|")[4]) > 0
+
+
+def test_profile_step_reports_op_times():
+    out = run("profile_step.py", "--model=gru", "--hidden=8", "--top=3")
+    assert "ms per training step" in out and "MatMul" in out
