@@ -95,6 +95,7 @@ class Model(object):
         self.towers = towers = int(config.get("towers", 1)) if training and batch_size else 1
         if towers > 1 and batch % towers:
             raise ValueError("batch size {} is not a multiple of towers={}".format(batch, towers))
+        tower_batch = batch if towers == 1 else batch // towers  # the batch may be a tensor (evaluation)
         split = (lambda t: tf.split(t, towers, axis=0)) if towers > 1 else (lambda t: [t])  # -> T x [B/T, ...]
         tower_lengths = split(self.lengths) if self.lengths is not None else [None] * towers
         # The input projection does not depend on h, so it runs for all steps at once.
@@ -115,8 +116,7 @@ class Model(object):
             outputs, finals = [], []
             for part, lengths in zip(split(joined), tower_lengths):  # one [28*B/T, kH*dirs] per tower
                 tower_outputs, tower_finals = self._unroll(pair, tf.split(part, NUM_STEPS, axis=0),  # -> 28 x [B/T, .]
-                                                           batch if towers == 1 else batch // towers,
-                                                           width, lengths)
+                                                           tower_batch, width, lengths)
                 outputs += tower_outputs
                 finals.append(tower_finals)
             finals = [tf.concat(f, 0) if towers > 1 else f[0] for f in zip(*finals)]  # T x [B/T, H] -> [B, H]

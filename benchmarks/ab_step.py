@@ -22,8 +22,7 @@ import time
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BATCH = 128
+from throughput import BATCH, ROOT, training_session
 
 
 def import_version(src, checkouts):
@@ -48,15 +47,7 @@ def import_version(src, checkouts):
 
 def build_step(model_module, cell, hidden):
     """A callable running one training step of a fresh model on a fixed batch."""
-    tf = model_module.tf
-    graph = tf.Graph()
-    with graph.as_default():
-        tf.set_random_seed(0)
-        model = model_module.Model({"model": cell, "hidden_unit": hidden, "learning_rate": 1e-3, "clip_norm": 5.0},
-                                   training=True, batch_size=BATCH)
-        init = tf.global_variables_initializer()
-    session = tf.Session(graph=graph, config=model_module.session_config())
-    session.run(init)
+    session, model = training_session(model_module, cell, hidden)
     rng = np.random.RandomState(0)
     images = rng.rand(BATCH, 28, 28).astype(np.float32)
     labels = rng.randint(0, 10, BATCH)

@@ -11,17 +11,16 @@ single ops.
 """
 import argparse
 import collections
-import os
 import sys
 import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from model import Model, session_config  # noqa: E402
-from tfcompat import tf  # noqa: E402
+from throughput import BATCH, ROOT, training_session
 
-BATCH = 128
+sys.path.insert(0, ROOT)
+import model as model_module  # noqa: E402
+from tfcompat import tf  # noqa: E402
 
 
 def main():
@@ -31,14 +30,7 @@ def main():
     parser.add_argument("--top", type=int, default=12)
     parser.add_argument("--towers", type=int, default=1, help="1 (default): one chain of steps, the clearest profile")
     args = parser.parse_args()
-    graph = tf.Graph()
-    with graph.as_default():
-        tf.set_random_seed(0)
-        model = Model({"model": args.model, "hidden_unit": args.hidden, "learning_rate": 1e-3, "clip_norm": 5.0,
-                       "towers": args.towers}, training=True, batch_size=BATCH)
-        init = tf.global_variables_initializer()
-    session = tf.Session(graph=graph, config=session_config(model.towers))
-    session.run(init)
+    session, model = training_session(model_module, args.model, args.hidden, args.towers)
     rng = np.random.RandomState(0)
     feed = {model.images: rng.rand(BATCH, 28, 28).astype(np.float32), model.labels: rng.randint(0, 10, BATCH)}
     for _ in range(20):  # warm-up

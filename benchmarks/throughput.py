@@ -57,23 +57,34 @@ def _data(steps):
     return rng.rand(BATCH * steps, 28, 28).astype(np.float32), rng.randint(0, 10, BATCH * steps)
 
 
-def worker_ours(cell, hidden, steps, towers=None):
-    sys.path.insert(0, ROOT)
-    from model import DEFAULT_TOWERS, Model, run_epoch, session_config
-    from tfcompat import tf
-    x, y = _data(steps)
+def training_session(model_module, cell, hidden, towers=1):
+    """(session, model): a training Model at batch 128 from seed 0, as every benchmark here trains it.
+
+    `model_module` is this project's model.py, or another checkout's (ab_step.py).
+    """
+    tf = model_module.tf
     graph = tf.Graph()
     with graph.as_default():
         tf.set_random_seed(0)
-        model = Model({"model": cell, "hidden_unit": hidden, "learning_rate": 1e-3, "clip_norm": 5.0,
-                       "towers": towers or DEFAULT_TOWERS}, training=True, batch_size=BATCH)
+        model = model_module.Model({"model": cell, "hidden_unit": hidden, "learning_rate": 1e-3, "clip_norm": 5.0,
+                                    "towers": towers}, training=True, batch_size=BATCH)
         init = tf.global_variables_initializer()
-    with tf.Session(graph=graph, config=session_config(model.towers)) as session:
-        session.run(init)
-        run_epoch(session, model, x[:3 * BATCH], y[:3 * BATCH], BATCH, train=True, order=np.arange(3 * BATCH))
-        started = time.time()
-        run_epoch(session, model, x, y, BATCH, train=True, order=np.random.permutation(len(x)))
-        return len(x) / (time.time() - started)
+    # Checkouts from before --towers have a session_config() without arguments.
+    session = tf.Session(graph=graph, config=model_module.session_config(*([towers] if towers > 1 else [])))
+    session.run(init)
+    return session, model
+
+
+def worker_ours(cell, hidden, steps, towers=None):
+    sys.path.insert(0, ROOT)
+    import model as model_module
+    x, y = _data(steps)
+    session, model = training_session(model_module, cell, hidden, towers or model_module.DEFAULT_TOWERS)
+    model_module.run_epoch(session, model, x[:3 * BATCH], y[:3 * BATCH], BATCH, train=True,
+                           order=np.arange(3 * BATCH))
+    started = time.time()
+    model_module.run_epoch(session, model, x, y, BATCH, train=True, order=np.random.permutation(len(x)))
+    return len(x) / (time.time() - started)
 
 
 def worker_keras(cell, hidden, steps):
