@@ -225,7 +225,9 @@ class Preprojected(object):
     feeds 28 x [B, k*H] to static_rnn through this adapter, which only does
     the recurrent part (`cell.step`). Same variables, same results. With
     `columns=(start, stop)` the cell reads only those columns of each step:
-    the two directions of a bidirectional layer share one list of steps.
+    the two directions of a bidirectional layer share one list of steps. A
+    step given as (xw, real) with `real` a [B, 1] bool marks the examples whose
+    sequence has ended: their state is kept and their output is zero.
     """
 
     def __init__(self, cell, columns=None):
@@ -243,10 +245,18 @@ class Preprojected(object):
     def zero_state(self, batch_size, dtype):
         return self.cell.zero_state(batch_size, dtype)
 
-    def __call__(self, xw, state, scope=None):
+    def __call__(self, inputs, state, scope=None):
+        xw, real = inputs if isinstance(inputs, tuple) else (inputs, None)  # real: [B, 1] bool, or no masking
         if self.columns:
             xw = xw[:, self.columns[0]:self.columns[1]]  # [B, 2kH] -> [B, kH]: this direction's projection
-        return self.cell.step(xw, state)
+        output, new_state = self.cell.step(xw, state)
+        if real is None:
+            return output, new_state
+        # Past an example's last real step its state stays and its output is zero (tf.where picks rows).
+        real = real[:, 0]  # [B, 1] -> [B]
+        keep = lambda new, old: tf.where(real, new, old)
+        new_state = tuple(map(keep, new_state, state)) if isinstance(state, tuple) else keep(new_state, state)
+        return tf.where(real, output, tf.zeros_like(output)), new_state
 
 
 CELLS = {"lstm": LSTMCell, "gru": GRUCell, "rnn": RNNCell}

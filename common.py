@@ -6,6 +6,12 @@ import sys
 import tempfile
 
 PROJECT_DIR = os.path.dirname(os.path.abspath(__file__))
+# The shipped models (tracked in git) and their test results.
+SHIPPED_WEIGHTS_DIR = os.path.join(PROJECT_DIR, "weights")
+SHIPPED_RESULTS_DIR = os.path.join(PROJECT_DIR, "results")
+# A user's own training goes here (ignored by git), so it never replaces a shipped model.
+RUNS_DIR = os.path.join(PROJECT_DIR, "runs")
+LOGS_DIR = os.path.join(PROJECT_DIR, "logs")
 
 
 class UserError(Exception):
@@ -16,6 +22,16 @@ def layer_sizes(config):
     """One hidden size per layer, from a config's "layers" or its "hidden_unit" (an int or a list)."""
     sizes = config.get("layers") or config["hidden_unit"]
     return [int(n) for n in sizes] if isinstance(sizes, (list, tuple)) else [int(sizes)]
+
+
+def graph_options(config):
+    """The options of a configuration that shape the graph, with the defaults that
+    config.json files older than them imply."""
+    return {"layers": layer_sizes(config),
+            "bidirectional": bool(config.get("bidirectional", False)),
+            "crop_augment": bool(config.get("crop_augment", False)),
+            "dropout": float(config.get("dropout", 0.0)),
+            "l2": float(config.get("l2", 0.0))}
 
 
 def config_name(model, hidden_unit, bidirectional=False, crop_augment=False, dropout=0.0, l2=0.0):
@@ -30,10 +46,11 @@ def config_name(model, hidden_unit, bidirectional=False, crop_augment=False, dro
         name += "_bi"
     if crop_augment:
         name += "_crop"
+    # repr keeps every digit (0.3000001 is not 0.3); it writes 0.3 as 0.3 and 1e-05 as 1e-05, like {:g} did.
     if dropout:
-        name += "_drop{:g}".format(dropout)
+        name += "_drop{!r}".format(float(dropout))
     if l2:
-        name += "_l2-{:g}".format(l2)
+        name += "_l2-{!r}".format(float(l2))
     return name
 
 
@@ -44,6 +61,30 @@ def main_command(spec, action):
     words += ["--" + flag for flag in ("bidirectional", "crop_augment") if spec.get(flag)]
     words += ["--{}={:g}".format(flag, spec[flag]) for flag in ("dropout", "l2") if spec.get(flag)]
     return " ".join(words)
+
+
+# The fields of config.json: the architecture (which names the folder), the recipe, and where it was trained.
+CONFIG_KEYS = ("name", "model", "hidden_unit", "layers", "bidirectional", "crop_augment", "dropout", "l2",
+               "epochs", "patience", "batch_size", "learning_rate", "lr_decay", "clip_norm", "seed",
+               "validation_size", "train_examples", "towers", "parameters", "tf_version", "python_version")
+
+
+def weights_dir_for_test(name):
+    """Where --test looks by default: the user's own run of `name` if it has a best checkpoint, else the shipped one."""
+    state = os.path.join(RUNS_DIR, name, "state.json")
+    try:
+        with open(state) as f:
+            if json.load(f).get("best"):
+                return RUNS_DIR
+    except (OSError, ValueError, AttributeError):
+        pass
+    return SHIPPED_WEIGHTS_DIR
+
+
+def results_dir_for(weights_dir):
+    """results/ for the shipped weights, runs/results/ for any other folder (so tracked files stay as shipped)."""
+    same = os.path.abspath(weights_dir) == os.path.abspath(SHIPPED_WEIGHTS_DIR)
+    return SHIPPED_RESULTS_DIR if same else os.path.join(RUNS_DIR, "results")
 
 
 def print_error(message, status=1):

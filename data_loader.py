@@ -40,11 +40,28 @@ MIRRORS = (
 IMAGE_MAGIC, LABEL_MAGIC = 2051, 2049
 
 
+# Where the files are known to live when ../data does not exist (course machines): named in the error.
+KNOWN_DATA_DIRS = (os.path.join(os.path.dirname(PROJECT_DIR), "shared", "data", "mnist"),)
+
+
+def _has_mnist(folder):
+    return all(any(os.path.isfile(os.path.join(folder, n + ext)) for ext in ("", ".gz"))
+               for names in FILES.values() for n in names)
+
+
 def find_file(data_dir, name):
     """The path of `name` or `name.gz` in data_dir, or a UserError saying what to do."""
     if not os.path.isdir(data_dir):
+        found = [d for d in KNOWN_DATA_DIRS if os.path.abspath(d) != os.path.abspath(data_dir) and _has_mnist(d)]
+        if found:
+            raise UserError("data folder {} does not exist; the MNIST files are in {}: add --data_dir={} "
+                            "(or copy them to {}, or add --download)".format(relpath(data_dir), relpath(found[0]), relpath(found[0]),
+                                                          relpath(data_dir)))
         raise UserError("data folder {} does not exist; put the four MNIST IDX files there, "
                         "point --data_dir at them, or add --download".format(relpath(data_dir)))
+    if not os.access(data_dir, os.R_OK | os.X_OK):
+        raise UserError("data folder {} cannot be read (permission denied); fix its permissions or point "
+                        "--data_dir elsewhere".format(relpath(data_dir)))
     for candidate in (name, name + ".gz"):
         path = os.path.join(data_dir, candidate)
         if os.path.isfile(path):
@@ -53,13 +70,25 @@ def find_file(data_dir, name):
         name, name, relpath(data_dir)))
 
 
-def _read_bytes(path):
+# The largest file the header may promise: MNIST's training images are 47 MB. A gzip file can inflate to
+# far more than it holds (a 4 MB "bomb" to 4 GB), so reading stops where the header says the data ends.
+MAX_IDX_BYTES = 200 * 1000 * 1000
+
+
+def _read_bytes(path, magic):
+    """The IDX file's bytes, inflated as a stream up to the size its header promises (plus one byte, so that
+    a longer file is still noticed as corrupt)."""
+    ndim = 3 if magic == IMAGE_MAGIC else 1
     try:
-        if path.endswith(".gz"):
-            with gzip.open(path, "rb") as f:
-                return f.read()
-        with open(path, "rb") as f:
-            return f.read()
+        with (gzip.open if path.endswith(".gz") else open)(path, "rb") as f:
+            header = f.read(4 + 4 * ndim)
+            if len(header) < 4 + 4 * ndim or struct.unpack(">I", header[:4])[0] != magic:
+                return header  # parse_idx reports it as truncated, or of the wrong kind
+            promised = len(header) + int(np.prod(struct.unpack(">" + "I" * ndim, header[4:]), dtype=np.int64))
+            if promised > MAX_IDX_BYTES:
+                raise UserError("{}'s header promises {:,} bytes, far more than any MNIST file; replace the "
+                                "file".format(relpath(path), promised))
+            return header + f.read(promised - len(header) + 1)
     except (OSError, EOFError, zlib.error) as e:
         raise UserError("{} is not a readable gzip file ({}); delete it and copy or download it again".format(
             relpath(path), e))
@@ -79,9 +108,12 @@ def parse_idx(data, path, magic):
             relpath(path), kind, found, magic))
     dims = struct.unpack(">" + "I" * ndim, data[4:header_size])
     expected = header_size + int(np.prod(dims))
-    if len(data) != expected:
-        raise UserError("{} is {}: its header promises {} {} ({} bytes) but it has {} bytes; replace the file".format(
-            relpath(path), "truncated" if len(data) < expected else "corrupt", dims[0], kind, expected, len(data)))
+    if len(data) < expected:
+        raise UserError("{} is truncated: its header promises {} {} ({} bytes) but it has {} bytes; replace the "
+                        "file".format(relpath(path), dims[0], kind, expected, len(data)))
+    if len(data) > expected:
+        raise UserError("{} is corrupt: it is longer than the {} bytes its header promises ({} {}); replace the "
+                        "file".format(relpath(path), expected, dims[0], kind))
     if ndim == 3 and dims[1:] != (28, 28):
         raise UserError("{} holds {}x{} images; this program reads 28x28 MNIST images".format(
             relpath(path), dims[1], dims[2]))
@@ -92,8 +124,8 @@ def load_split(data_dir, split):
     """Return (images float32 [N, 28, 28] in [0, 1], labels int64 [N]) for 'train' or 'test'."""
     image_name, label_name = FILES[split]
     image_path, label_path = find_file(data_dir, image_name), find_file(data_dir, label_name)
-    n_images, pixels = parse_idx(_read_bytes(image_path), image_path, IMAGE_MAGIC)
-    n_labels, labels = parse_idx(_read_bytes(label_path), label_path, LABEL_MAGIC)
+    n_images, pixels = parse_idx(_read_bytes(image_path, IMAGE_MAGIC), image_path, IMAGE_MAGIC)
+    n_labels, labels = parse_idx(_read_bytes(label_path, LABEL_MAGIC), label_path, LABEL_MAGIC)
     if n_images != n_labels:
         raise UserError("{} has {} images but {} has {} labels; the two files must come from the same set".format(
             relpath(image_path), n_images, relpath(label_path), n_labels))

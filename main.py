@@ -10,17 +10,19 @@ the graph (lstm_h32, lstm_h64-64_bi_drop0.2), so testing needs only the flags
 that name it.
 Any problem with the input ends with one line on stderr and a non-zero exit.
 """
+import math
 import os
 import re
 import signal
 import sys
 
-from absl import flags as absl_flags  # for its Error class; the flags themselves are tf.flags
+# tf.flags is absl.flags on both runtimes (TF 1.5 routes it there too); importing absl directly
+# means a mistyped flag is answered before TensorFlow's few seconds of start-up.
+from absl import flags
 
 import data_loader
-from common import PROJECT_DIR, UserError, config_name, log, main_command, print_error, relpath
-from model import DEFAULT_TOWERS
-from tfcompat import TF_VERSION, flags
+from checkpoint import RunDir, check_trained
+from common import LOGS_DIR, RUNS_DIR, UserError, results_dir_for, weights_dir_for_test, config_name, log, main_command, print_error, relpath
 
 flags.DEFINE_string("model", "lstm", "cell type: lstm, gru or rnn (vanilla tanh RNN)")
 flags.DEFINE_boolean("train", False, "train this configuration (an interrupted run is resumed)")
@@ -33,15 +35,19 @@ flags.DEFINE_boolean("crop_augment", False, "train on random crops (24-28 px a s
 flags.DEFINE_float("dropout", 0.0, "dropout rate on the non-recurrent connections, in training only (0 = off)")
 flags.DEFINE_float("l2", 0.0, "weight decay: this times the sum of squared weights is added to the loss")
 flags.DEFINE_string("data_dir", data_loader.DEFAULT_DATA_DIR, "folder with the four MNIST IDX files (.gz or not)")
-flags.DEFINE_string("weights_dir", os.path.join(PROJECT_DIR, "weights"), "one checkpoint folder per configuration")
-flags.DEFINE_string("results_dir", os.path.join(PROJECT_DIR, "results"), "where --test writes <config>.json")
-flags.DEFINE_string("logs_dir", os.path.join(PROJECT_DIR, "logs"), "TensorBoard event files, one folder per configuration")
+flags.DEFINE_string("weights_dir", "", "one checkpoint folder per configuration (default: --train writes runs/, "
+                    "--test reads runs/<config> if you trained it, else the shipped weights/<config>)")
+flags.DEFINE_string("results_dir", "", "where --test writes <config>.json (default: results/ for the shipped "
+                    "weights, runs/results/ for your own)")
+flags.DEFINE_string("logs_dir", LOGS_DIR, "TensorBoard event files, one folder per configuration")
+flags.DEFINE_boolean("crop_test", False, "--test: also print the accuracy on randomly cropped test images "
+                     "(always printed for --crop_augment models; always recorded in the JSON)")
 flags.DEFINE_integer("epochs", 60, "maximum number of training epochs")
 flags.DEFINE_integer("patience", 12, "stop after this many epochs without a better validation accuracy")
 flags.DEFINE_integer("batch_size", 128, "training minibatch size")
-flags.DEFINE_integer("towers", DEFAULT_TOWERS, "training: cut each batch into this many parts, unrolled side by side, "
-                     "one core each (same model; 1 = one chain, as the shipped runs were trained; default 2 on "
-                     "TensorFlow 2.x, 1 on 1.5)")
+flags.DEFINE_integer("towers", 0, "training: cut each batch into this many parts, unrolled side by side, "
+                     "one core each (same model; 1 = one chain, as the shipped runs were trained; 0 = the "
+                     "runtime's default: 2 on TensorFlow 2.x, 1 on 1.5)")
 flags.DEFINE_float("learning_rate", 0.005, "Adam learning rate")
 flags.DEFINE_float("lr_decay", 0.97, "the learning rate is multiplied by this after every epoch (1 = constant)")
 flags.DEFINE_float("clip_norm", 5.0, "clip gradients to this global norm")
@@ -72,6 +78,8 @@ def _parse_layers(text, num_layers):
         raise UserError("--hidden_unit={} is larger than this program supports (at most 4096)".format(text))
     if num_layers < 1 or num_layers > 8:
         raise UserError("--num_layers must be between 1 and 8, not {}".format(num_layers))
+    if len(sizes) > 8:
+        raise UserError("--hidden_unit lists {} layers; this program stacks at most 8".format(len(sizes)))
     if len(sizes) == 1:
         return sizes * num_layers
     if FLAGS["num_layers"].present and num_layers != len(sizes):
@@ -80,19 +88,43 @@ def _parse_layers(text, num_layers):
     return sizes
 
 
-def _positive(name, value):
-    if not value > 0:
-        raise UserError("--{} must be positive, not {}".format(name, value))
+def _positive(name, value, at_most=None):
+    """A positive, finite value (inf and nan pass `> 0` or fail late, after a run was disturbed)."""
+    if not (value > 0 and math.isfinite(value)):
+        raise UserError("--{} must be a positive number, not {}".format(name, value))
+    if at_most is not None and value > at_most:
+        raise UserError("--{} must be at most {:g}, not {:g}".format(name, at_most, value))
     return value
+
+
+# Above these a model cannot be trained on this kind of machine in any sensible time or memory.
+MAX_PARAMETERS = 50 * 1000 * 1000
+MAX_SEED = 2 ** 31 - 1
+
+
+def estimated_parameters(model, layers, bidirectional):
+    """Weights of the network these flags describe (the exact count config.json records)."""
+    blocks = {"lstm": 4, "gru": 3, "rnn": 1}[model]
+    directions, total, input_size = 2 if bidirectional else 1, 0, 28
+    for units in layers:
+        total += directions * blocks * units * (input_size + units + 1)
+        input_size = units * directions
+    return total + input_size * 10 + 10
 
 
 def make_spec(model):
     """The options that shape the graph; they name the configuration's folder."""
     if not 0.0 <= FLAGS.dropout < 1.0:
         raise UserError("--dropout is a rate in [0, 1), not {}".format(FLAGS.dropout))
-    if FLAGS.l2 < 0:
-        raise UserError("--l2 must be zero or positive, not {}".format(FLAGS.l2))
+    if not (FLAGS.l2 >= 0 and math.isfinite(FLAGS.l2)):
+        raise UserError("--l2 must be zero or a positive number, not {}".format(FLAGS.l2))
     layers = _parse_layers(FLAGS.hidden_unit, FLAGS.num_layers)
+    parameters = estimated_parameters(model, layers, FLAGS.bidirectional)
+    if parameters > MAX_PARAMETERS:
+        raise UserError("--hidden_unit={} with {} layer(s){} makes {:,} weights, more than the {:,} this program "
+                        "trains; use fewer or smaller layers".format(_clean(FLAGS.hidden_unit), len(layers),
+                                                                     " both ways" if FLAGS.bidirectional else "",
+                                                                     parameters, MAX_PARAMETERS))
     spec = {"model": model, "hidden_unit": layers[0] if len(layers) == 1 else layers, "layers": layers,
             "bidirectional": FLAGS.bidirectional, "crop_augment": FLAGS.crop_augment,
             "dropout": FLAGS.dropout, "l2": FLAGS.l2}
@@ -105,11 +137,18 @@ def make_config(spec):
     config = dict(spec, epochs=_positive("epochs", FLAGS.epochs), patience=_positive("patience", FLAGS.patience),
                   batch_size=_positive("batch_size", FLAGS.batch_size),
                   learning_rate=_positive("learning_rate", FLAGS.learning_rate),
-                  lr_decay=_positive("lr_decay", FLAGS.lr_decay),
+                  lr_decay=_positive("lr_decay", FLAGS.lr_decay, at_most=1.0),
                   clip_norm=_positive("clip_norm", FLAGS.clip_norm), seed=FLAGS.seed,
                   validation_size=_positive("validation_size", FLAGS.validation_size), train_examples=None,
-                  towers=_positive("towers", FLAGS.towers))
-    if config["batch_size"] % config["towers"]:
+                  towers=FLAGS.towers)
+    if config["towers"] < 0:
+        raise UserError("--towers must be positive (or 0 for the runtime's default), not {}".format(FLAGS.towers))
+    if config["towers"] > 8:
+        raise UserError("--towers={} is more than this program uses (at most 8; one per core is the point)".format(
+            config["towers"]))
+    if not 0 <= config["seed"] <= MAX_SEED:
+        raise UserError("--seed must be between 0 and {}, not {}".format(MAX_SEED, config["seed"]))
+    if config["towers"] and config["batch_size"] % config["towers"]:
         raise UserError("--batch_size={} must be a multiple of --towers={}".format(config["batch_size"], config["towers"]))
     preset = _clean(FLAGS.preset)
     if preset:
@@ -121,9 +160,10 @@ def make_config(spec):
 
 
 def run(argv):
+    FLAGS.unparse_flags()  # every call parses afresh (the tests call main() many times in one process)
     try:
         extra = FLAGS(argv)[1:]
-    except absl_flags.Error as e:
+    except flags.Error as e:
         raise SystemExit(print_error("{}; run python main.py --help to list the flags".format(e), status=2))
     if extra:
         raise SystemExit(print_error("unexpected argument {!r}; flags look like --model=lstm".format(extra[0]), status=2))
@@ -134,25 +174,44 @@ def run(argv):
     if FLAGS.train == FLAGS.test:
         raise UserError("give exactly one of --train or --test (got {})".format(
             "both" if FLAGS.train else "neither"))
+    config = make_config(spec) if FLAGS.train else None  # every flag is checked before anything is fetched
     data_dir = os.path.abspath(FLAGS.data_dir)
     if FLAGS.download:
         mirrors = [m for m in FLAGS.mnist_mirror.split(",") if m] or data_loader.MIRRORS
         data_loader.download(data_dir, mirrors, splits=("train", "test") if FLAGS.train else ("test",))
+    for name in data_loader.FILES["train" if FLAGS.train else "test"]:
+        data_loader.find_file(data_dir, name)  # a missing file is reported before TensorFlow starts
 
     if FLAGS.train:
-        import train  # imported late so that flag errors come back before TensorFlow starts
-        config = make_config(spec)
+        weights_dir = FLAGS.weights_dir or RUNS_DIR
+        # TensorFlow starts only now, after every flag has been checked.
+        import train
+        from model import DEFAULT_TOWERS
+        from tfcompat import TF_VERSION
+        if not config["towers"]:
+            config["towers"] = DEFAULT_TOWERS
+            if config["batch_size"] % config["towers"]:
+                raise UserError("--batch_size={} must be a multiple of {} towers (this runtime's default); pass "
+                                "--towers=1 or an even batch size".format(config["batch_size"], config["towers"]))
         log("{}: {} with {} hidden units, MNIST from {}, TensorFlow {}".format(
             spec["name"], model.upper(), ",".join(str(n) for n in spec["layers"]), relpath(data_dir), TF_VERSION))
-        train.train(config, data_dir, FLAGS.weights_dir, FLAGS.logs_dir)
+        train.train(config, data_dir, weights_dir, FLAGS.logs_dir)
         log("next: " + main_command(spec, "test"))
     else:
+        weights_dir = FLAGS.weights_dir or weights_dir_for_test(spec["name"])
+        results_dir = FLAGS.results_dir or results_dir_for(weights_dir)
+        check_trained(RunDir(weights_dir, spec["name"]), spec)  # a missing model is reported before TensorFlow starts
         import evaluate
-        evaluate.evaluate(spec, data_dir, FLAGS.weights_dir, FLAGS.results_dir)
+        evaluate.evaluate(spec, data_dir, weights_dir, results_dir,
+                          show_crops=FLAGS.crop_test or spec["crop_augment"])
 
 
 def _terminate(signum, frame):
     raise KeyboardInterrupt  # a kill gets the same clean stop as Ctrl-C
+
+
+def _training():
+    return FLAGS.is_parsed() and FLAGS.train
 
 
 def main(argv):
@@ -165,9 +224,15 @@ def main(argv):
         run(argv)
     except UserError as e:
         return print_error(e)
+    except OSError as e:  # a read-only or full disk, a folder that is a file, ...: every write is atomic
+        where = " {}".format(relpath(e.filename)) if getattr(e, "filename", None) else ""
+        return print_error("cannot write or read{}: {}; free some space or fix the folder's permissions (or "
+                           "point --weights_dir, --results_dir, --logs_dir elsewhere), then run the same command "
+                           "again{}".format(where, e.strerror or e,
+                                            ", which resumes from the last finished epoch" if _training() else ""))
     except KeyboardInterrupt:
         return print_error("interrupted; run the same command again to resume training from the last finished epoch"
-                     if FLAGS.train else "interrupted", status=130)
+                           if _training() else "interrupted", status=130)
     return 0
 
 

@@ -10,7 +10,7 @@ drives it for training, validation and test alike.
 import numpy as np
 
 from cells import CELLS, Preprojected
-from common import layer_sizes
+from common import graph_options
 from tfcompat import IS_TF1, static_bidirectional_rnn, static_rnn, stateless_uniform, tf
 
 NUM_STEPS = 28    # rows of an image = time steps
@@ -20,16 +20,6 @@ EVAL_BATCH_SIZE = 1000  # validation and test: large batches, forward pass only
 # main.py --towers: one chain of steps per core of this 2-core machine on TF 2.x. TF 1.5 (whose
 # wheel has no AVX) trained 10-20% slower per epoch with two towers (benchmarks/README.md).
 DEFAULT_TOWERS = 1 if IS_TF1 else 2
-
-
-def graph_options(config):
-    """The options of a configuration that shape the graph, with the defaults that
-    config.json files older than them (the eight shipped ones) imply."""
-    return {"layers": layer_sizes(config),
-            "bidirectional": bool(config.get("bidirectional", False)),
-            "crop_augment": bool(config.get("crop_augment", False)),
-            "dropout": float(config.get("dropout", 0.0)),
-            "l2": float(config.get("l2", 0.0))}
 
 
 def final_h(state):
@@ -65,9 +55,7 @@ class Model(object):
         self.lengths = tf.placeholder(tf.int32, [batch_size], name="lengths") if options["crop_augment"] else None
         batch = batch_size or dynamic_batch
         self.global_step = None  # made by the first dropout site or by _add_training
-        # static_rnn runs the steps of a sequence_length model inside conditionals, whose
-        # tensors the deferred W_h gradient cannot collect; such models use plain autodiff.
-        defer = training and defer_recurrent_gradient and self.lengths is None
+        defer = training and defer_recurrent_gradient
         keep = 1.0 - options["dropout"] if training else 1.0
         self._dropout_sites, self._seed = 0, config.get("seed", 0)
         self.cells = []  # (cell, projected inputs xw [28*B, kH], steps reversed?) for the W_h gradients
@@ -135,15 +123,25 @@ class Model(object):
             self._add_training(config, options["l2"])
 
     def _unroll(self, pair, steps, batch, width, lengths):
-        """One layer over one tower's 28 steps: (28 outputs [b, H*dirs], final h of each direction)."""
+        """One layer over one tower's 28 steps: (28 outputs [b, H*dirs], final h of each direction).
+
+        Variable lengths are masks, not static_rnn's sequence_length: that wraps every step in a
+        conditional, which made crop layouts slow to build and hid the steps from the deferred W_h
+        gradient. Each step gets (xw_t, t < length) and Preprojected keeps the state and zeroes the
+        output past the last real step, which is what sequence_length does. The backward cell reads
+        steps 28..1 with its state held at zero through the padding, so it starts at the last real
+        step, as sequence_length's per-example reversal would.
+        """
+        if lengths is not None:
+            # static_rnn wants every input at least [b, 1]: 28 x ([b, kH*dirs], [b, 1] bool)
+            steps = [(xw, tf.expand_dims(tf.less(t, lengths), 1)) for t, xw in enumerate(steps)]
         states = [cell.zero_state(batch, tf.float32) for cell in pair]
         if len(pair) == 1:
-            outputs, state = static_rnn(Preprojected(pair[0]), steps, initial_state=states[0],
-                                        sequence_length=lengths)
+            outputs, state = static_rnn(Preprojected(pair[0]), steps, initial_state=states[0])
             return outputs, [final_h(state)]
         outputs, state_fw, state_bw = static_bidirectional_rnn(
             Preprojected(pair[0], (0, width)), Preprojected(pair[1], (width, 2 * width)), steps,
-            initial_state_fw=states[0], initial_state_bw=states[1], sequence_length=lengths)
+            initial_state_fw=states[0], initial_state_bw=states[1])
         return outputs, [final_h(state_fw), final_h(state_bw)]  # fw: after the last real row; bw: after row 1
 
     def _dropout(self, x, keep):

@@ -20,6 +20,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only, no screen needed
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 
 from common import PROJECT_DIR, atomic_write_bytes, config_name, print_error, relpath  # noqa: E402
 
@@ -91,21 +92,32 @@ def plot_accuracy(results, ax):
     ax.legend()
 
 
+# One colour family per cell (darker = more units) and one line style per size, so that the eight
+# curves can be told apart in colour and in grey.
+FAMILIES = {"lstm": "Blues", "gru": "Oranges"}
+STYLES = ("-", "--", "-.", ":")
+
+
 def plot_curves(results, weights_dir, ax):
-    for model, label, color, marker in MODELS:
+    """Validation error per epoch, log scale: every epoch shows, and the small late differences stay visible."""
+    for model, label, _, marker in MODELS:
         sizes = sorted(r["hidden_unit"] for r in results if r["model"] == model)
+        shades = plt.get_cmap(FAMILIES[model])
         for i, hidden in enumerate(sizes):
             log = load_log(weights_dir, config_name(model, hidden))
             if log:
                 epochs, acc = zip(*log)
-                ax.plot(epochs, [100 * a for a in acc], color=color, alpha=0.35 + 0.65 * (i + 1) / len(sizes),
-                        linestyle="-" if model == "lstm" else "--", label="{}-{}".format(label, hidden))
-    values = [a for line in ax.get_lines() for e, a in zip(*line.get_data()) if e >= 3]
-    ax.set_ylim(max(90, int(min(values)) if values else 96), 100)  # the early epochs would squash the rest
+                ax.plot(epochs, [100 * (1 - a) for a in acc], color=shades(0.45 + 0.55 * (i + 1) / len(sizes)),
+                        linestyle=STYLES[i % len(STYLES)], marker=marker, markevery=5, markersize=3,
+                        label="{}-{}".format(label, hidden))
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda y, _: "{:g}".format(y)))
+    ax.yaxis.set_minor_formatter(matplotlib.ticker.FuncFormatter(
+        lambda y, _: "{:g}".format(y) if str(round(y, 6))[0] in "25" else ""))
     ax.set_xlabel("epoch")
-    ax.set_ylabel("validation accuracy (%)")
-    ax.set_title("Validation accuracy per epoch (5,000 held-out training images)")
-    ax.grid(True, alpha=0.3)
+    ax.set_ylabel("validation error (%, log scale)")
+    ax.set_title("Validation error per epoch (5,000 held-out training images)")
+    ax.grid(True, which="both", alpha=0.3)
     ax.legend(ncol=2, fontsize=8)
 
 

@@ -11,14 +11,14 @@ always; with --variants also the variant table of the report's appendix.
 Every step is logged with its wall time.
 """
 import argparse
-import os
 import shlex
 import subprocess
 import sys
 import time
 
 from checkpoint import RunDir
-from common import PROJECT_DIR, config_name, format_duration, log, main_command
+from common import (PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, config_name, format_duration, log,
+                    main_command, print_error)
 
 MODELS = ("lstm", "gru")
 HIDDEN = (32, 64, 128, 256)
@@ -58,9 +58,16 @@ def configurations(with_variants):
         yield name, [a for a in args if a != "--ACTION"]
 
 
+class StepFailed(Exception):
+    """A step of the reproduction exited non-zero (it has printed its own error line)."""
+
+
 def run(args):
     started = time.time()
-    subprocess.check_call([sys.executable] + args, cwd=PROJECT_DIR)
+    status = subprocess.call([sys.executable] + args, cwd=PROJECT_DIR)
+    if status:
+        raise StepFailed("{} exited with status {}; fix what it reported above and run reproduce.py again (finished "
+                         "trainings are kept, an interrupted one resumes)".format(" ".join(args[:3]), status))
     return time.time() - started
 
 
@@ -70,8 +77,10 @@ def main():
     parser.add_argument("--skip_training", action="store_true", help="only test, plot and report")
     parser.add_argument("--variants", action="store_true", help="also the variants of the report's appendix")
     args = parser.parse_args()
+    # The shipped folders, not main.py's default runs/: reproducing means regenerating what is shipped.
     data = ["--data_dir=" + args.data_dir] if args.data_dir else []
-    weights = os.path.join(PROJECT_DIR, "weights")
+    data += ["--weights_dir=" + SHIPPED_WEIGHTS_DIR, "--results_dir=" + SHIPPED_RESULTS_DIR]
+    weights = SHIPPED_WEIGHTS_DIR
     started = time.time()
     todo = list(configurations(args.variants))
     for name, flags in todo:  # basic ones smallest first, so the quick ones are done early
@@ -85,7 +94,13 @@ def main():
     run(["plot_results.py"])
     run(["make_report.py"])
     log("reproduce.py finished in {}".format(format_duration(time.time() - started)))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        sys.exit(main())
+    except StepFailed as e:
+        sys.exit(print_error(e))
+    except KeyboardInterrupt:
+        sys.exit(print_error("interrupted; run reproduce.py again to go on where it stopped", status=130))

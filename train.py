@@ -1,12 +1,13 @@
 """Training with validation every epoch, early stopping, best-checkpoint keeping and resume.
 
-Resume rule: if weights/<config>/ holds an unfinished run with the same
-training settings, `--train` continues it from its last finished epoch (the
-per-epoch shuffles and --crop_augment crops come from seed+epoch, and dropout
-masks from seed+step, so a resumed run sees the same data as an uninterrupted
-one). Any other run found there is moved aside to
-weights/<config>.previous-<time>/ and training starts from scratch; nothing is
-deleted.
+Resume rule: if the configuration's folder holds an unfinished run with the
+same training settings, `--train` continues it from its last finished epoch
+(the per-epoch shuffles and --crop_augment crops come from seed+epoch, and
+dropout masks from seed+step, so a resumed run sees the same data as an
+uninterrupted one). Any other run with a finished epoch stays where it is
+while the new one trains in <config>.new/; after the new run's first epoch
+the old one moves to <config>.previous-<time>/ (checkpoint.py). Nothing with
+a finished epoch is ever deleted.
 
 Per epoch: one line of log, a row of weights/<config>/log.csv (loss,
 accuracy, the gradient's global norm before clipping) and the same numbers
@@ -23,7 +24,7 @@ import numpy as np
 
 import augment
 import data_loader
-from checkpoint import RunDir
+from checkpoint import open_for_training, promote, tf_error_reason, training_lock
 from common import UserError, atomic_write_bytes, format_duration, is_tty, log, relpath
 from model import EVAL_BATCH_SIZE, Diverged, Model, run_epoch, session_config
 from tfcompat import TF_VERSION, tf
@@ -73,129 +74,188 @@ def _read_log(run, upto_epoch):
         return [row for row in csv.DictReader(f) if int(row["epoch"]) <= upto_epoch]
 
 
-def _prepare(run, config):
-    """Return the state of a run to resume, or None after clearing the way for a new one."""
-    state, old = run.load_state(), run.load_config()
-    if state and old and not state.get("finished") and state.get("resume") \
-            and all(old.get(k) == config.get(k) for k in RESUME_KEYS):
-        return state
-    if run.exists():
-        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        aside = "{}.previous-{}".format(run.path, stamp)
-        os.rename(run.path, aside)
-        log("an earlier run was in {}; moved it to {} and starting afresh".format(relpath(run.path), relpath(aside)))
-    return None
-
-
 def _summary(values):
     """Scalars for TensorBoard as a Summary protocol buffer (no summary ops in the graph needed)."""
     return tf.Summary(value=[tf.Summary.Value(tag=tag, simple_value=float(v)) for tag, v in sorted(values.items())])
 
 
-def train(config, data_dir, weights_dir, logs_dir):
-    run = RunDir(weights_dir, config["name"])
+def epoch_seed(config, epoch, stream=0):
+    """The seed of one epoch's shuffle (stream 0) or crops (stream 1): any --seed, always in NumPy's range."""
+    return (config["seed"] * 100003 + epoch + 50000 * stream) % 2 ** 32
+
+
+def _load_data(config, data_dir):
     images, labels = data_loader.load_split(data_dir, "train")
-    (train_x, train_y), (val_x, val_y) = data_loader.train_validation_split(images, labels, config["validation_size"])
+    (train_x, train_y), val = data_loader.train_validation_split(images, labels, config["validation_size"])
     if config["train_examples"]:
         train_x, train_y = train_x[:config["train_examples"]], train_y[:config["train_examples"]]
     if len(train_x) < config["batch_size"]:
         raise UserError("the training set has {} images, fewer than one batch (--batch_size={})".format(
             len(train_x), config["batch_size"]))
-    state = _prepare(run, config)
+    return (train_x, train_y), val
 
-    graph = tf.Graph()
-    with graph.as_default():
-        tf.set_random_seed(config["seed"])
-        model = Model(config, training=True, batch_size=config["batch_size"])
-        eval_model = Model(config)  # the same variables, for validation batches of any size
-        best_saver = tf.train.Saver(model.model_variables, max_to_keep=None)
-        all_variables = tf.global_variables()  # with Adam's slots and the step counter
-        resume_saver = tf.train.Saver(all_variables, max_to_keep=None)
-        init = tf.global_variables_initializer()
-    session = tf.Session(graph=graph, config=session_config(model.towers))
-    # TensorBoard: the graph and per-epoch curves, in logs/<config>/ (`tensorboard --logdir logs`).
-    writer = tf.summary.FileWriter(os.path.join(logs_dir, run.name), graph)
 
+class Trainer(object):
+    """The training graph, its session and savers, for one run."""
+
+    def __init__(self, config, logs_dir):
+        graph = tf.Graph()
+        with graph.as_default():
+            tf.set_random_seed(config["seed"])
+            self.model = Model(config, training=True, batch_size=config["batch_size"])
+            self.eval_model = Model(config)  # the same variables, for validation batches of any size
+            self.best_saver = tf.train.Saver(self.model.model_variables, max_to_keep=None)
+            self.all_variables = tf.global_variables()  # with Adam's slots and the step counter
+            self.resume_saver = tf.train.Saver(self.all_variables, max_to_keep=None)
+            self.init = tf.global_variables_initializer()
+        self.session = tf.Session(graph=graph, config=session_config(self.model.towers))
+        # TensorBoard: the graph and per-epoch curves, in logs/<config>/ (`tensorboard --logdir logs`).
+        folder = os.path.join(logs_dir, config["name"])
+        try:
+            self.writer = tf.summary.FileWriter(folder, graph)
+        except Exception as e:  # TensorFlow's errors: a file where the folder should be, no permission
+            self.session.close()
+            raise UserError("cannot write TensorBoard files in {} ({}); point --logs_dir at a folder you can "
+                            "write".format(relpath(folder), tf_error_reason(e)))
+
+    def summarize(self, values, epoch):
+        """Per-epoch TensorBoard scalars. They are a view of log.csv, so a failure (a full disk) only stops them."""
+        if self.writer is None:
+            return
+        try:
+            self.writer.add_summary(_summary(values), epoch)
+            self.writer.flush()
+        except Exception as e:
+            log("note: TensorBoard files can no longer be written ({}); training goes on, log.csv has the same "
+                "numbers".format(tf_error_reason(e)))
+            self.writer = None
+
+    def close(self):
+        if self.writer is not None:
+            try:
+                self.writer.close()
+            except Exception:
+                pass  # reported by summarize already
+        self.session.close()
+
+
+def _start(trainer, run, config, state, n_train, n_val):
+    """Restore the run to resume, or initialise a new one; returns (config, state, log rows)."""
     if state:
-        run.restore(session, resume_saver, state["resume"], all_variables)
-        rows = _read_log(run, state["epoch"])
+        run.restore(trainer.session, trainer.resume_saver, state["resume"], trainer.all_variables)
         log("resuming {} after epoch {} (best so far: {:.2%} validation accuracy at epoch {})".format(
             run.name, state["epoch"], state["best_val_accuracy"], state["best_epoch"]))
-    else:
-        session.run(init)
-        config = dict(config, parameters=model.num_parameters(), tf_version=TF_VERSION,
-                      python_version=sys.version.split()[0])
-        run.save_config(config)
-        state = {"epoch": 0, "best_epoch": 0, "best_val_accuracy": -1.0, "best": None, "resume": None,
-                 "finished": False, "train_seconds": 0.0}
-        rows = []
-        log("training {} ({} parameters) on {} images, validating on {}; up to {} epochs, "
-            "early stop after {} without improvement".format(
-                run.name, config["parameters"], len(train_x), len(val_x), config["epochs"], config["patience"]))
+        stored = run.load_config()
+        if (stored["epochs"], stored["patience"]) != (config["epochs"], config["patience"]):
+            stored = dict(stored, epochs=config["epochs"], patience=config["patience"])  # may change on resume
+            run.save_config(stored)
+        return stored, state, _read_log(run, state["epoch"])
+    trainer.session.run(trainer.init)
+    config = dict(config, parameters=trainer.model.num_parameters(), tf_version=TF_VERSION,
+                  python_version=sys.version.split()[0])
+    os.makedirs(run.path, exist_ok=True)
+    run.save_config(config)
+    log("training {} ({} parameters) on {} images, validating on {}; up to {} epochs, early stop after {} without "
+        "improvement".format(run.name, config["parameters"], n_train, n_val, config["epochs"], config["patience"]))
+    state = {"epoch": 0, "best_epoch": 0, "best_val_accuracy": -1.0, "best": None, "resume": None,
+             "finished": False, "train_seconds": 0.0}
+    return config, state, []
 
+
+def _fit_and_validate(trainer, config, epoch, train, val, state):
+    """One epoch of training, then validation: (fit stats, validation stats, learning rate)."""
+    (train_x, train_y), (val_x, val_y) = train, val
+    bar = ProgressBar("epoch {}/{}".format(epoch, config["epochs"]))
+    order = np.random.RandomState(epoch_seed(config, epoch)).permutation(len(train_x))
+    learning_rate = config["learning_rate"] * config["lr_decay"] ** (epoch - 1)
+    trainer.model.set_learning_rate(trainer.session, learning_rate)
+    fit = None
+    try:
+        images_in, lengths = train_x, None
+        if config.get("crop_augment"):  # new random crops every epoch, from the epoch's own seed
+            images_in, lengths = augment.random_crops(train_x, np.random.RandomState(epoch_seed(config, epoch, 1)))
+        fit = run_epoch(trainer.session, trainer.model, images_in, train_y, config["batch_size"], train=True,
+                        order=order, on_batch=bar, lengths=lengths)
+        bar.close()
+        return fit, run_epoch(trainer.session, trainer.eval_model, val_x, val_y, EVAL_BATCH_SIZE), learning_rate
+    except Diverged as e:
+        bar.close()
+        kept = ("the best checkpoint so far (epoch {}) is kept".format(state["best_epoch"])
+                if state["best"] else "no checkpoint was written")
+        raise UserError("training diverged in epoch {} ({}): {}; lower --learning_rate (now {:g}), --lr_decay (now "
+                        "{:g}) or --l2 (now {:g}), or --clip_norm; {}".format(
+                            epoch, "validation" if fit else "training", e, config["learning_rate"],
+                            config["lr_decay"], config.get("l2", 0.0), kept))
+
+
+def _log_row(epoch, learning_rate, fit, val, seconds, improved):
+    return {"epoch": epoch, "time": datetime.datetime.now().isoformat(timespec="seconds"),
+            "learning_rate": "{:.6g}".format(learning_rate),
+            "train_loss": "{:.5f}".format(fit["loss"]), "train_accuracy": "{:.5f}".format(fit["accuracy"]),
+            "val_loss": "{:.5f}".format(val["loss"]), "val_accuracy": "{:.5f}".format(val["accuracy"]),
+            "grad_norm": "{:.4f}".format(fit["grad_norm"]), "grad_norm_max": "{:.4f}".format(fit["grad_norm_max"]),
+            "seconds": "{:.1f}".format(seconds), "best": int(improved)}
+
+
+def _save_epoch(trainer, run, state, epoch, improved):
+    """Write the epoch's checkpoints, then state.json (the commit point), then delete the superseded files."""
+    superseded = [state["resume"]] + ([state["best"]] if improved else [])
+    if improved:
+        state.update(best=run.save(trainer.session, trainer.best_saver, "best-{}".format(epoch)))
+    state["resume"] = run.save(trainer.session, trainer.resume_saver, "resume-{}".format(epoch))
+    run.save_state(state)  # only now do the new files count
+    for prefix in superseded:
+        run.remove(prefix)
+
+
+def train(config, data_dir, weights_dir, logs_dir):
+    train_set, val_set = _load_data(config, data_dir)
+    with training_lock(weights_dir, config["name"]):
+        run, replaces, state = open_for_training(weights_dir, config["name"], config, RESUME_KEYS)
+        trainer = Trainer(config, logs_dir)
+        try:
+            return _train(trainer, run, replaces, config, state, train_set, val_set)
+        except BaseException:
+            if os.path.isdir(run.path) and not run.holds_progress():
+                run.clear()  # failed before its first epoch: leave no trace (an older run stays as it was)
+            raise
+        finally:
+            trainer.close()
+
+
+def _train(trainer, run, replaces, config, state, train_set, val_set):
+    config, state, rows = _start(trainer, run, config, state, len(train_set[0]), len(val_set[0]))
     epoch_times = []
     for epoch in range(state["epoch"] + 1, config["epochs"] + 1):
         if state["epoch"] - state["best_epoch"] >= config["patience"]:
             log("stopping early: no better validation accuracy for {} epochs".format(config["patience"]))
             break
         started = time.time()
-        bar = ProgressBar("epoch {}/{}".format(epoch, config["epochs"]))
-        order = np.random.RandomState(config["seed"] * 100003 + epoch).permutation(len(train_x))
-        learning_rate = config["learning_rate"] * config["lr_decay"] ** (epoch - 1)
-        model.set_learning_rate(session, learning_rate)
-        fit = None
-        try:
-            images_in, lengths = train_x, None
-            if config.get("crop_augment"):  # new random crops every epoch, from the epoch's own seed
-                images_in, lengths = augment.random_crops(
-                    train_x, np.random.RandomState(config["seed"] * 100003 + epoch + 50000))
-            fit = run_epoch(session, model, images_in, train_y, config["batch_size"], train=True,
-                            order=order, on_batch=bar, lengths=lengths)
-            bar.close()
-            val = run_epoch(session, eval_model, val_x, val_y, EVAL_BATCH_SIZE)
-        except Diverged as e:
-            bar.close()
-            kept = ("the best checkpoint so far (epoch {}) is kept".format(state["best_epoch"])
-                    if state["best"] else "no checkpoint was written")
-            raise UserError("training diverged in epoch {} ({}): {}; lower --learning_rate (now {}) or --clip_norm; "
-                            "{}".format(epoch, "validation" if fit else "training", e, config["learning_rate"], kept))
+        fit, val, learning_rate = _fit_and_validate(trainer, config, epoch, train_set, val_set, state)
         improved = val["accuracy"] > state["best_val_accuracy"]
         if improved:
-            previous_best = state["best"]
-            state.update(best=run.save(session, best_saver, "best-{}".format(epoch)),
-                         best_epoch=epoch, best_val_accuracy=val["accuracy"])
-        previous_resume = state["resume"]
-        state["resume"] = run.save(session, resume_saver, "resume-{}".format(epoch))
+            state.update(best_epoch=epoch, best_val_accuracy=val["accuracy"])
         seconds = time.time() - started
         epoch_times.append(seconds)
         state.update(epoch=epoch, train_seconds=state["train_seconds"] + seconds)
-        rows.append({"epoch": epoch, "time": datetime.datetime.now().isoformat(timespec="seconds"),
-                     "learning_rate": "{:.6g}".format(learning_rate),
-                     "train_loss": "{:.5f}".format(fit["loss"]), "train_accuracy": "{:.5f}".format(fit["accuracy"]),
-                     "val_loss": "{:.5f}".format(val["loss"]), "val_accuracy": "{:.5f}".format(val["accuracy"]),
-                     "grad_norm": "{:.4f}".format(fit["grad_norm"]), "grad_norm_max": "{:.4f}".format(fit["grad_norm_max"]),
-                     "seconds": "{:.1f}".format(seconds), "best": int(improved)})
+        rows.append(_log_row(epoch, learning_rate, fit, val, seconds, improved))
         _write_log(run, rows)
-        writer.add_summary(_summary({"train/loss": fit["loss"], "train/accuracy": fit["accuracy"],
-                                     "train/grad_norm": fit["grad_norm"], "train/grad_norm_max": fit["grad_norm_max"],
-                                     "train/learning_rate": learning_rate, "validation/loss": val["loss"],
-                                     "validation/accuracy": val["accuracy"]}), epoch)
-        writer.flush()
-        run.save_state(state)  # the commit point: only now do the new files count
-        if improved:
-            run.remove(previous_best)
-        run.remove(previous_resume)
+        trainer.summarize({
+            "train/loss": fit["loss"], "train/accuracy": fit["accuracy"], "train/grad_norm": fit["grad_norm"],
+            "train/grad_norm_max": fit["grad_norm_max"], "train/learning_rate": learning_rate,
+            "validation/loss": val["loss"], "validation/accuracy": val["accuracy"]}, epoch)
+        _save_epoch(trainer, run, state, epoch, improved)
+        if replaces is not None:  # the new run has a finished epoch: now it may take the old one's place
+            run, replaces = promote(run, replaces), None
         left = np.mean(epoch_times) * (config["epochs"] - epoch)
         log("epoch {}/{}: train loss {:.4f} acc {:.2%} grad norm {:.2f} | validation loss {:.4f} acc {:.2%}{} | {} "
             "(at most {} left)".format(epoch, config["epochs"], fit["loss"], fit["accuracy"], fit["grad_norm"],
                                       val["loss"], val["accuracy"], " (best so far, saved)" if improved else "",
                                       format_duration(seconds), format_duration(left)))
-
-    run.remove(state["resume"])
+    last_resume = state["resume"]
     state.update(resume=None, finished=True)
-    run.save_state(state)
-    writer.close()
-    session.close()
+    run.save_state(state)  # finished first: a kill after this leaves a finished run, before it a resumable one
+    run.remove(last_resume)
     log("finished {} after {} epochs in {}: best validation accuracy {:.2%} at epoch {}; weights in {}".format(
         run.name, state["epoch"], format_duration(state["train_seconds"]), state["best_val_accuracy"],
         state["best_epoch"], relpath(run.path)))

@@ -161,3 +161,33 @@ def test_download_keeps_existing_files(tmp_path):
     before = open(os.path.join(folder, "t10k-images-idx3-ubyte.gz"), "rb").read()
     data_loader.download(folder, ["http://127.0.0.1:9/unused/"], splits=("test",))  # nothing to fetch
     assert open(os.path.join(folder, "t10k-images-idx3-ubyte.gz"), "rb").read() == before
+
+
+def test_a_gzip_bomb_is_refused_without_inflating_it(tmp_path):
+    """A small .gz whose contents go on far past what the header promises is read only up to that size."""
+    import gzip
+    import struct
+    import time
+    import tracemalloc
+    folder = make_mnist(str(tmp_path))
+    path = os.path.join(folder, "t10k-images-idx3-ubyte.gz")
+    with gzip.open(path, "wb", compresslevel=1) as f:
+        f.write(struct.pack(">IIII", 2051, 200, 28, 28) + bytes(200 * 28 * 28))
+        zeros = bytes(1 << 24)
+        for _ in range(64):  # 1 GiB of zeros after the promised images, about 1 MB on disk
+            f.write(zeros)
+    assert os.path.getsize(path) < 8e6  # over 100 times smaller than what it inflates to
+    tracemalloc.start()
+    started = time.time()
+    _expect_error(folder, "test", "t10k-images-idx3-ubyte.gz", "corrupt", "longer than")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 20e6 and time.time() - started < 5, (peak, time.time() - started)
+
+
+def test_a_header_promising_too_much_is_refused(tmp_path):
+    import struct
+    folder = make_mnist(str(tmp_path), gz=False)
+    with open(os.path.join(folder, "t10k-images-idx3-ubyte"), "r+b") as f:
+        f.write(struct.pack(">IIII", 2051, 10 ** 9, 28, 28))
+    _expect_error(folder, "test", "t10k-images-idx3-ubyte", "header promises", "far more than")

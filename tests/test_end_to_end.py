@@ -31,6 +31,8 @@ def test_train_then_test(tmp_path, real_mnist):
     run = tmp_path / "a" / "weights" / "gru_h16"
     config = json.load(open(str(run / "config.json")))
     assert (config["model"], config["hidden_unit"], config["train_examples"]) == ("gru", 16, 2000)
+    from common import CONFIG_KEYS
+    assert sorted(config) == sorted(CONFIG_KEYS)
     state = json.load(open(str(run / "state.json")))
     assert state["finished"] and state["resume"] is None and state["epoch"] == 2
     assert sorted(os.listdir(str(run))) == sorted(
@@ -47,7 +49,7 @@ def test_train_then_test(tmp_path, real_mnist):
 
 
 def test_same_seed_same_numbers(tmp_path, real_mnist):
-    args = ["--train", "--model=lstm", "--hidden_unit=16", "--preset=tiny", "--data_dir=" + real_mnist]
+    args = ["--train", "--model=lstm", "--hidden_unit=16", "--preset=tiny", "--epochs=1", "--data_dir=" + real_mnist]
     for name in ("a", "b"):
         code, _, err = run_main(*(args + folders(tmp_path, name)))
         assert code == 0, err
@@ -74,23 +76,23 @@ def _wait_for_line(proc, text):
 def test_resume_after_kill_gives_the_same_run(tmp_path, real_mnist, variant, name):
     """SIGKILL mid-training, run again: it resumes and ends exactly as an uninterrupted run (random
     crops and dropout masks included: they come from the seed and the epoch or step, not from state)."""
-    args = ["--train", "--model=lstm", "--hidden_unit=16", "--preset=tiny", "--epochs=8", "--patience=8",
+    args = ["--train", "--model=lstm", "--hidden_unit=16", "--preset=tiny", "--epochs=4", "--patience=4",
             "--data_dir=" + real_mnist] + variant
     code, _, err = run_main(*(args + folders(tmp_path, "whole")))
     assert code == 0, err
 
     proc = _start(args + folders(tmp_path, "killed"))
-    _wait_for_line(proc, "epoch 2/8")
+    _wait_for_line(proc, "epoch 2/4")
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     state = json.load(open(str(tmp_path / "killed" / "weights" / name / "state.json")))
-    assert 2 <= state["epoch"] < 8 and not state["finished"], state
+    assert 2 <= state["epoch"] < 4 and not state["finished"], state
 
     code, out, err = run_main(*(args + folders(tmp_path, "killed")))
     assert code == 0, err
     assert "resuming " + name + " after epoch {}".format(state["epoch"]) in out
     assert read_log(tmp_path, "killed", name) == read_log(tmp_path, "whole", name)
-    assert [r["epoch"] for r in read_log(tmp_path, "killed", name)] == [str(e) for e in range(1, 9)]
+    assert [r["epoch"] for r in read_log(tmp_path, "killed", name)] == [str(e) for e in range(1, 5)]
     leftovers = [n for n in os.listdir(str(tmp_path / "killed" / "weights" / name)) if n.startswith("resume")]
     assert leftovers == []
 

@@ -18,15 +18,42 @@ def workspace(tmp_path_factory):
     status, out, err = run_main("--model=lstm", "--train", "--hidden_unit=8", "--preset=tiny",
                                 "--validation_size=100", "--data_dir=" + data, "--weights_dir=" + weights)
     assert status == 0, err
-    return {"root": root, "data": data, "weights": weights, "results": results}
+    logs = os.path.join(str(tmp_path_factory.mktemp("logs")))  # outside root: TensorBoard files may appear
+    return {"root": root, "data": data, "weights": weights, "results": results, "logs": logs}
 
 
-def expect_failure(ws, args, words, status=None, new_files_allowed=False):
+def main_in_process(args):
+    """main.main(args) in this process: (exit status, stdout, stderr), as run_main gives for a subprocess.
+
+    Flag checks need no TensorFlow, so most bad inputs are tested here in milliseconds; a few tests below
+    keep the subprocess (SUBPROCESS) to pin the real exit status and the absence of a traceback.
+    """
+    import io
+    import signal
+    import sys
+    import main
+    saved = signal.getsignal(signal.SIGTERM)
+    out, err = io.StringIO(), io.StringIO()
+    real = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = out, err
+    try:
+        try:
+            code = main.main(["main.py"] + list(args))
+        except SystemExit as e:
+            code = e.code
+    finally:
+        sys.stdout, sys.stderr = real
+        signal.signal(signal.SIGTERM, saved)
+    return code, out.getvalue(), err.getvalue()
+
+
+def expect_failure(ws, args, words, status=None, new_files_allowed=False, subprocess=False):
     """Run main.py with args (plus the workspace's folders); check the one-line error and that nothing changed."""
     before = tree_digest(ws["root"])
     defaults = ["--data_dir=" + ws["data"], "--weights_dir=" + ws["weights"], "--results_dir=" + ws["results"]]
     given = set(a.split("=")[0] for a in args)
-    code, out, err = run_main(*(args + [d for d in defaults if d.split("=")[0] not in given]))
+    full = args + [d for d in defaults if d.split("=")[0] not in given]
+    code, out, err = run_main(*full) if subprocess else main_in_process(full + ["--logs_dir=" + ws["logs"]])
     assert code != 0 if status is None else code == status, (code, out, err)
     assert "Traceback" not in out + err, err
     lines = err.strip().splitlines()
@@ -57,7 +84,14 @@ TEST = ["--model=lstm", "--test", "--hidden_unit=8"]
 
 def test_missing_data_folder(workspace):
     expect_failure(workspace, TRAIN + ["--data_dir=" + os.path.join(workspace["root"], "nowhere")],
-                   ["nowhere", "does not exist", "--data_dir", "--download"])
+                   ["nowhere", "does not exist", "--data_dir", "--download"], subprocess=True)
+
+
+def test_missing_data_folder_names_the_folder_that_holds_the_files(workspace, monkeypatch):
+    import data_loader
+    monkeypatch.setattr(data_loader, "KNOWN_DATA_DIRS", (workspace["data"],))
+    expect_failure(workspace, TRAIN + ["--data_dir=" + os.path.join(workspace["root"], "nowhere")],
+                   ["nowhere", "does not exist", "the MNIST files are in", "--data_dir=" + workspace["data"]])
 
 
 def test_missing_data_file(workspace):
@@ -72,7 +106,8 @@ def test_truncated_idx(workspace):
         with gzip.open(path, "wb") as f:
             f.write(data[:-100])  # the header still promises 600 whole images
     folder = broken_data(workspace, "train-images-idx3-ubyte.gz", truncate)
-    expect_failure(workspace, TRAIN + ["--data_dir=" + folder], ["train-images-idx3-ubyte.gz", "truncated"])
+    expect_failure(workspace, TRAIN + ["--data_dir=" + folder], ["train-images-idx3-ubyte.gz", "truncated"],
+                   subprocess=True)
 
 
 def test_corrupt_gzip(workspace):
@@ -107,11 +142,16 @@ def test_train_and_test_together_or_neither(workspace, mode):
 @pytest.mark.parametrize("args,words", [
     (["--dropout=1"], ["--dropout", "[0, 1)"]),
     (["--dropout=-0.1"], ["--dropout", "[0, 1)"]),
-    (["--l2=-1e-4"], ["--l2", "zero or positive"]),
+    (["--l2=-1e-4"], ["--l2", "zero or a positive number"]),
+    (["--l2=nan"], ["--l2", "zero or a positive number"]),
+    (["--l2=inf"], ["--l2", "zero or a positive number"]),
     (["--hidden_unit=8,8", "--num_layers=3"], ["2 layers but --num_layers=3"]),
     (["--num_layers=0"], ["--num_layers", "between 1 and 8"]),
     (["--hidden_unit=8,,8"], ["--hidden_unit", "one per layer"]),
-], ids=["dropout-1", "dropout-negative", "l2-negative", "layers-mismatch", "no-layers", "empty-layer"])
+    (["--hidden_unit=" + ",".join(["8"] * 126)], ["--hidden_unit lists 126 layers", "at most 8"]),
+    (["--hidden_unit=4096", "--num_layers=8", "--bidirectional"], ["weights, more than the", "fewer or smaller"]),
+], ids=["dropout-1", "dropout-negative", "l2-negative", "l2-nan", "l2-inf", "layers-mismatch", "no-layers",
+        "empty-layer", "126-layers", "huge-model"])
 def test_bad_variant_options(workspace, args, words):
     expect_failure(workspace, ["--model=lstm", "--train"] + args, words)
 
@@ -124,7 +164,8 @@ def test_testing_a_variant_that_was_not_trained(workspace):
 
 
 def test_test_without_weights(workspace):
-    line = expect_failure(workspace, ["--model=gru", "--test", "--hidden_unit=16"], ["no trained weights for gru_h16"])
+    line = expect_failure(workspace, ["--model=gru", "--test", "--hidden_unit=16"], ["no trained weights for gru_h16"],
+                          subprocess=True)
     assert "python main.py --model=gru --train --hidden_unit=16" in line
 
 
@@ -148,7 +189,8 @@ def test_weights_of_another_configuration(workspace):
 
 def test_checkpoint_shapes_do_not_match(workspace):
     _copy_run(workspace, "lstm_h12", lambda c: c.update(hidden_unit=12, layers=[12]))  # config edited, checkpoint is h8
-    expect_failure(workspace, ["--model=lstm", "--test", "--hidden_unit=12"], ["lstm/W_x", "[28, 32]", "[28, 48]"])
+    expect_failure(workspace, ["--model=lstm", "--test", "--hidden_unit=12"], ["lstm/W_x", "[28, 32]", "[28, 48]"],
+                   subprocess=True)
 
 
 def test_checkpoint_of_another_cell(workspace):
@@ -177,17 +219,23 @@ def test_loss_becomes_nan(workspace):
     (["--epochs=many"], ["epochs", "--help"]),
 ], ids=["unknown-flag", "not-an-integer"])
 def test_flag_syntax(workspace, args, words):
-    expect_failure(workspace, TRAIN + args, words, status=2)
+    expect_failure(workspace, TRAIN + args, words, status=2, subprocess=args == ["--hiden_unit=8"])
 
 
 @pytest.mark.parametrize("args,words", [
-    (["--batch_size=0"], ["--batch_size must be positive"]),
-    (["--learning_rate=-1"], ["--learning_rate must be positive"]),
+    (["--batch_size=0"], ["--batch_size must be a positive number"]),
+    (["--learning_rate=-1"], ["--learning_rate must be a positive number"]),
+    (["--learning_rate=inf"], ["--learning_rate must be a positive number, not inf"]),
+    (["--clip_norm=inf"], ["--clip_norm must be a positive number, not inf"]),
+    (["--lr_decay=1e300"], ["--lr_decay must be at most 1"]),
+    (["--seed=-1"], ["--seed must be between 0 and 2147483647"]),
+    (["--towers=1024", "--batch_size=1024"], ["--towers=1024", "at most 8"]),
     (["--preset=huge"], ["--preset", "tiny"]),
     (["extra"], ["unexpected argument 'extra'"]),
-    (["--towers=0"], ["--towers must be positive"]),
+    (["--towers=-1"], ["--towers must be positive"]),
     (["--batch_size=100", "--towers=3"], ["--batch_size=100 must be a multiple of --towers=3"]),
-], ids=["batch", "lr", "preset", "positional", "towers", "towers-batch"])
+], ids=["batch", "lr", "lr-inf", "clip-inf", "decay-huge", "seed-negative", "towers-huge", "preset", "positional",
+        "towers", "towers-batch"])
 def test_bad_settings(workspace, args, words):
     expect_failure(workspace, TRAIN + args, words)
 

@@ -63,12 +63,16 @@ def test_plots_and_report_from_result_files(tmp_path):
         assert f.read(5) == b"%PDF-"
     text = open(readme).read()
     assert "stale" not in text and text.startswith("intro\n") and "rest\n" in text
-    assert ("| LSTM 128, bidirectional | 163,338 | 0.002 x0.93 | 15 (7) | 99.22% | 99.11% (9,911) | +0.77 vs LSTM-128 "
-            "| 43.21% | 10.0 min |") in text
-    assert "| LSTM 64,64, 2 layers | 163,338 | 0.002 x0.93 | 15 (7) | 99.22% | 99.11% (9,911) | +0.94 vs LSTM-64 |" in text
+    assert ("| LSTM 128, bidirectional | 163,338 | 0.002 x0.93, 40, 8 | 15 (7) | 99.22% | 99.11% (9,911) | "
+            "+0.77 vs LSTM-128 | 43.21% | 10.0 min |") in text
+    assert ("| LSTM 64,64, 2 layers | 163,338 | 0.002 x0.93, 40, 8 | 15 (7) | 99.22% | 99.11% (9,911) | "
+            "+0.94 vs LSTM-64 |") in text
     assert "| LSTM | 32 | 1,000 | 98.00% (9,800) | 98.10% | 10 / 18 | 1.0 min | 0.002, x0.93, 128 | 40, 8 |" in text
-    prose = " ".join(make_report.summary(plot_results.load_results(results)))
-    assert "98.00% (LSTM-32)" in prose and "99.19% (GRU-256)" in prose
+    prose = make_report.summary(plot_results.load_results(results))
+    assert 3 <= len(prose) <= 4, "the assignment asks for 3-4 sentences"
+    assert "98.00% (LSTM-32) to 99.19% (GRU-256)" in prose[0]
+    assert "from 1,000 and 5,000 at 32 units to 4,000 and 8,000 at 256" in prose[1]  # the parameter counts
+    assert "from 32 to 128 units (+0.34 points for the LSTM, +0.34 for the GRU)" in prose[2]  # the plot's message
 
 
 def test_no_results_is_a_clear_error(tmp_path):

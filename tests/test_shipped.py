@@ -34,10 +34,24 @@ def test_shipped_model_reproduces_its_test_accuracy(name, real_mnist, tmp_path):
     with open(os.path.join(RESULTS, name + ".json")) as f:
         expected = json.load(f)
     spec = dict(expected["config"], name=name, model=expected["model"], hidden_unit=expected["hidden_unit"])
+    # Testing an unchanged model must leave its result file as it is (a git checkout stays clean).
+    recorded_copy = tmp_path / (name + ".json")
+    with open(os.path.join(RESULTS, name + ".json"), "rb") as f:
+        recorded_bytes = f.read()
+    recorded_copy.write_bytes(recorded_bytes)
     result = evaluate.evaluate(spec, real_mnist, WEIGHTS, str(tmp_path))  # as main.py --test with its flags
+    assert recorded_copy.read_bytes() == recorded_bytes, "--test rewrote the result of an unchanged model"
     assert (result["test_correct"], result["test_count"]) == (expected["test_correct"], 10000)
     assert result["crop_test_correct"] == expected["crop_test_correct"]
     assert result["parameters"] == expected["parameters"] and result["val_accuracy"] == expected["val_accuracy"]
+
+
+def test_every_shipped_config_has_the_full_schema():
+    """The same fields in every config.json, basic and variants alike, as train.py writes them."""
+    from common import CONFIG_KEYS
+    for name in shipped_results():
+        with open(os.path.join(WEIGHTS, name, "config.json")) as f:
+            assert sorted(json.load(f)) == sorted(CONFIG_KEYS), name
 
 
 def test_every_basic_configuration_is_shipped():

@@ -1,0 +1,217 @@
+"""Faults injected on purpose: kills at the last writes, two trainings at once, damaged checkpoints, full disks,
+folders that are files. Each ends in one error line (or a clean resume) with every existing file as it was."""
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, make_mnist, tree_digest
+from test_main import main_in_process
+
+TINY = ["--model=lstm", "--hidden_unit=6", "--preset=tiny", "--validation_size=100", "--epochs=3", "--patience=3"]
+NAME = "lstm_h6"
+
+# main.py in a child process whose RunDir methods kill the process at a chosen write of the end of training.
+KILLER = """
+import os, signal, sys
+sys.path.insert(0, {root!r})
+import checkpoint
+where = {where!r}
+save_state, remove = checkpoint.RunDir.save_state, checkpoint.RunDir.remove
+def kill():
+    os.kill(os.getpid(), signal.SIGKILL)
+def patched_save_state(self, state):
+    if state["finished"] and where == "before-final-state":
+        kill()
+    save_state(self, state)
+    if state["finished"] and where == "after-final-state":
+        kill()
+def patched_remove(self, prefix):
+    remove(self, prefix)
+    if where == "after-last-remove" and prefix and prefix.startswith("resume-") and self.load_state()["finished"]:
+        kill()
+checkpoint.RunDir.save_state, checkpoint.RunDir.remove = patched_save_state, patched_remove
+import main
+sys.exit(main.main(["main.py"] + sys.argv[1:]))
+"""
+
+
+def folders(root):
+    return ["--data_dir=" + os.path.join(root, "data"), "--weights_dir=" + os.path.join(root, "weights"),
+            "--results_dir=" + os.path.join(root, "results"), "--logs_dir=" + os.path.join(root, "logs")]
+
+
+def log_rows(root):
+    with open(os.path.join(root, "weights", NAME, "log.csv")) as f:
+        return [{k: r[k] for k in ("epoch", "train_loss", "val_accuracy", "best")} for r in csv.DictReader(f)]
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    root = str(tmp_path_factory.mktemp("whole"))
+    make_mnist(os.path.join(root, "data"))
+    code, _, err = main_in_process(["--train"] + TINY + folders(root))
+    assert code == 0, err
+    return log_rows(root)
+
+
+@pytest.mark.parametrize("where", ["before-final-state", "after-final-state", "after-last-remove"])
+def test_a_kill_at_the_last_writes_leaves_a_run_the_same_command_completes(tmp_path, uninterrupted, where):
+    root = str(tmp_path)
+    make_mnist(os.path.join(root, "data"))
+    args = ["--train"] + TINY + folders(root)
+    proc = subprocess.run([sys.executable, "-c", KILLER.format(root=ROOT, where=where)] + args,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, cwd=ROOT)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    code, out, err = main_in_process(args)  # the same command
+    assert code == 0, err
+    run = os.path.join(root, "weights", NAME)
+    state = json.load(open(os.path.join(run, "state.json")))
+    assert state["finished"] and state["resume"] is None and os.path.isfile(os.path.join(run, state["best"] + ".index"))
+    assert log_rows(root) == uninterrupted  # the same run as one never killed
+    assert not [n for n in os.listdir(run) if n.startswith(("resume-", ".tmp-"))], os.listdir(run)
+    code, out, err = main_in_process(["--test"] + TINY[:2] + folders(root))
+    assert code == 0, err
+
+
+def _start(args):
+    return subprocess.Popen([sys.executable, os.path.join(ROOT, "main.py")] + args, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, universal_newlines=True, cwd=ROOT)
+
+
+def test_two_trainings_of_one_configuration_cannot_run_at_once(tmp_path):
+    root = str(tmp_path)
+    make_mnist(os.path.join(root, "data"))
+    args = ["--train"] + TINY[:-2] + ["--epochs=200", "--patience=200"] + folders(root)
+    first = _start(args)
+    try:
+        for line in first.stdout:
+            if "epoch 1/200" in line:
+                break
+        before = tree_digest(os.path.join(root, "weights", NAME))
+        code, out, err = main_in_process(args[:-4] + ["--learning_rate=0.01"] + folders(root))
+        assert code == 1 and err.startswith("error: another process (pid {}) is training {}".format(first.pid, NAME))
+        assert len(err.strip().splitlines()) == 1
+        assert not os.path.exists(os.path.join(root, "weights", NAME + ".new"))
+        after = tree_digest(os.path.join(root, "weights", NAME))
+        assert set(before) <= set(after) | {n for n in before if n.startswith(("best-", "resume-"))}
+    finally:
+        first.kill()  # SIGKILL: the lock must not outlive the process
+        first.wait()
+    code, out, err = main_in_process(args[:-4] + ["--epochs=2", "--patience=2"] + folders(root))
+    assert code == 0, err
+    assert "resuming " + NAME in out
+
+
+@pytest.fixture
+def trained(tmp_path):
+    root = str(tmp_path)
+    make_mnist(os.path.join(root, "data"))
+    code, _, err = main_in_process(["--train"] + TINY[:-2] + ["--epochs=1"] + folders(root))
+    assert code == 0, err
+    return root
+
+
+def expect_one_line(args, words, root):
+    before = tree_digest(os.path.join(root, "weights"))
+    code, out, err = main_in_process(args)
+    assert code != 0 and "Traceback" not in out + err, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+    assert tree_digest(os.path.join(root, "weights")) == before, "the weights folder changed"
+    return lines[0]
+
+
+def test_a_run_that_diverges_leaves_the_existing_run_where_it_is(trained):
+    """A new run of a trained configuration that fails in its first epoch moves nothing aside."""
+    expect_one_line(["--train"] + TINY[:-2] + ["--epochs=1", "--learning_rate=1e38"] + folders(trained),
+                    ["diverged", "--learning_rate", "--l2", "--lr_decay"], trained)
+    assert sorted(os.listdir(os.path.join(trained, "weights"))) == [NAME]
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip"])
+def test_a_damaged_checkpoint_is_one_line_on_test_and_on_resume(trained, damage):
+    run = os.path.join(trained, "weights", NAME)
+    state = json.load(open(os.path.join(run, "state.json")))
+    data = os.path.join(run, state["best"] + ".data-00000-of-00001")
+    with open(data, "r+b") as f:
+        if damage == "truncate":
+            f.truncate(os.path.getsize(data) // 2)
+        else:
+            f.seek(40)
+            f.write(bytes(b ^ 0xFF for b in f.read(64)))
+    expect_one_line(["--test"] + TINY[:2] + folders(trained), ["cannot read the checkpoint", state["best"]], trained)
+
+
+def test_hand_edited_state_and_config_are_one_line(trained):
+    run = os.path.join(trained, "weights", NAME)
+    for name, text, words in [("state.json", "[1, 2]", ["state.json", "not a training state"]),
+                              ("state.json", '{"epoch": 1.5, "best_epoch": 1, "best_val_accuracy": 0.1, "best": '
+                                             'null, "resume": null, "finished": false, "train_seconds": 1}',
+                               ["whole-number epochs"]),
+                              ("config.json", "[]", ["config.json", "not a configuration"])]:
+        original = open(os.path.join(run, name)).read()
+        with open(os.path.join(run, name), "w") as f:
+            f.write(text)
+        expect_one_line(["--test"] + TINY[:2] + folders(trained), words, trained)
+        expect_one_line(["--train"] + TINY + folders(trained), words, trained)
+        with open(os.path.join(run, name), "w") as f:
+            f.write(original)
+
+
+@pytest.mark.parametrize("which", ["--weights_dir", "--results_dir", "--logs_dir"])
+def test_a_folder_flag_naming_a_file(trained, which):
+    afile = os.path.join(trained, "a-file")
+    with open(afile, "w") as f:
+        f.write("not a folder")
+    args = [a for a in folders(trained) if not a.startswith(which)] + [which + "=" + afile]
+    action = ["--test"] + TINY[:2] if which == "--results_dir" else ["--train"] + TINY
+    code, out, err = main_in_process(action + args)
+    assert code == 1 and err.count("\n") == 1 and err.startswith("error: cannot write"), err
+    assert open(afile).read() == "not a folder"
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 96 KB tmpfs: too small for a training run's checkpoints. Skipped, visibly, where mounting is not allowed."""
+    mount = str(tmp_path / "disk")
+    os.makedirs(mount)
+    if subprocess.call(["mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", mount],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root); the full-disk case is not tested")
+    yield mount
+    subprocess.call(["umount", mount])
+
+
+def test_a_full_disk_during_training_is_one_line_and_resumable(tmp_path, tiny_disk):
+    root = str(tmp_path)
+    make_mnist(os.path.join(root, "data"))
+    args = ["--train", "--model=lstm", "--hidden_unit=64", "--preset=tiny", "--validation_size=100", "--epochs=2",
+            "--data_dir=" + os.path.join(root, "data"), "--weights_dir=" + tiny_disk,
+            "--logs_dir=" + os.path.join(root, "logs")]
+    code, out, err = main_in_process(args)
+    assert code == 1 and err.count("\n") == 1 and "No space left on device" in err and "run the same command" in err
+    leftovers = [n for base, _, names in os.walk(tiny_disk) for n in names if n.startswith(".tmp-")]
+    assert leftovers == []
+    code, out, err = main_in_process(args[:-2] + ["--weights_dir=" + os.path.join(root, "weights")] + args[-1:])
+    assert code == 0, err  # with room, the same run trains
+
+
+def test_a_full_disk_when_testing_keeps_the_old_result(trained, tiny_disk):
+    results = os.path.join(tiny_disk, "results")
+    os.makedirs(results)
+    with open(os.path.join(tiny_disk, "filler"), "wb") as f:
+        try:
+            f.write(b"x" * 200 * 1024)
+        except OSError:
+            pass
+    args = ["--test"] + TINY[:2] + [a for a in folders(trained) if not a.startswith("--results_dir")]
+    code, out, err = main_in_process(args + ["--results_dir=" + results])
+    assert code == 1 and err.count("\n") == 1 and "No space left on device" in err, err
+    assert os.listdir(results) == []

@@ -1,0 +1,120 @@
+"""Every number the README states outside its generated tables is checked against the file or code it comes from."""
+import os
+import re
+
+import pytest
+
+from conftest import ROOT
+
+
+def readme_prose():
+    """README.md without the tables make_report.py writes (tests/test_shipped.py checks those) and code blocks."""
+    with open(os.path.join(ROOT, "README.md")) as f:
+        text = f.read()
+    text = re.sub(r"<!-- (\w+):begin -->.*?<!-- \1:end -->", "", text, flags=re.S)
+    text = re.sub(r"```.*?```", "", text, flags=re.S)
+    return re.sub(r"\s+", " ", text)  # phrases may wrap across lines
+
+
+def read(name):
+    with open(os.path.join(ROOT, name)) as f:
+        return f.read()
+
+
+def facts():
+    """(phrase with {} where numbers go, the numbers it must show) for every number the prose states."""
+    import augment
+    import main
+    from cells import GRUCell, LSTMCell, RNNCell
+    from model import DEFAULT_TOWERS, INPUT_SIZE, NUM_CLASSES, NUM_STEPS
+    from tfcompat import IS_TF1
+
+    tf_modern = re.search(r"^tensorflow-cpu==(\d+\.\d+)\.\d+$", read("requirements.txt"), re.M).group(1)
+    py_modern = re.search(r"tested on (\d+\.\d+)\.\d+", read("requirements.txt")).group(1)
+    pinned = read("requirements-tf1.5.txt")
+    tf_pinned = re.search(r"^tensorflow==(\d+\.\d+)\.0$", pinned, re.M).group(1)
+    py_pinned = re.search(r"tested on (\d+\.\d+\.\d+)", pinned).group(1)
+    pip_pinned = re.search(r"pip install -q pip==([\d.]+)", read("Makefile")).group(1)
+    forget = LSTMCell(4, "x")._bias_init()[4:8]
+    assert set(forget) == {1.0}
+    tiny = main.PRESETS["tiny"]
+    towers = "0: {} on TF 2.x, 1 on TF 1.5" if not IS_TF1 else "0: 2 on TF 2.x, {} on TF 1.5"  # this runtime's half
+    return [
+        ("each {}x{} image as {} rows of {} pixels", [NUM_STEPS, INPUT_SIZE, NUM_STEPS, INPUT_SIZE]),
+        ("TensorFlow {}.x (through", [2]), ("TensorFlow {}.x style", [1]),
+        ("pinned TensorFlow {} (Python {})", [tf_pinned, py_pinned[:3]]),
+        ("on the {} test images", ["10,000"]),
+        ("row x ({} pixels)", [INPUT_SIZE]), ("logits = h({}) W", [NUM_STEPS]),
+        ("forget gate at {}", ["1.0"]),
+        ("k gate blocks: {} LSTM, {} GRU, {} RNN", [LSTMCell.NUM_BLOCKS, GRUCell.NUM_BLOCKS, RNNCell.NUM_BLOCKS]),
+        ("`lstm/W_x` [{}, kH]", [INPUT_SIZE]), ("`logits/W` [H, {}], `logits/b` [{}]", [NUM_CLASSES, NUM_CLASSES]),
+        ("random crop of {}-{} pixels a side", [augment.MIN_SIDE, augment.MAX_SIDE]),
+        ("cut into steps of {}", [augment.SIDE]),
+        ("`tiny`: {} epochs on {} images", [tiny["epochs"], "{:,}".format(tiny["train_examples"])]),
+        (towers, [DEFAULT_TOWERS]),
+        ("| Python | {} | {} |", [py_modern, py_pinned[:3]]),
+        ("`tensorflow-cpu` {} via `tf.compat.v1` | {} |", [tf_modern, tf_pinned]),
+        ("needs Python {} (`pyenv install {}`", [py_pinned[:3], py_pinned]),
+        ("`pyenv prefix {}`", [py_pinned]), ("installs pip {} first", [pip_pinned]),
+    ]
+
+
+# Numbers that are notation or examples, not facts about the project.
+NOTATION = ["1.x", "2.x", "(1 - z)", "Cho et al. 2014", "Layer n > 1", "layer 2)", "after row 1", "kill -9",
+            "SHA-256", "--towers=1", "HIDDEN=128", "64,64", "`lstm_bw_2/", "`lstm_2/", "`lstm_3/", "tf1.5",
+            "RUNTIME=tf1.5", "python3.6", "3.6/bin"]
+
+
+def flag_rows(prose):
+    return [(names, default.strip()) for names, default in
+            re.findall(r"\| ((?:`--\w+`(?:, | / )?)+) \|([^|]*)\|", prose)]
+
+
+def test_every_stated_fact_matches_its_source():
+    prose = readme_prose()
+    for phrase, values in facts():
+        wanted = phrase.format(*values)
+        assert wanted in prose, "README should say {!r}".format(wanted)
+
+
+def test_every_number_in_the_prose_is_a_checked_fact():
+    prose = readme_prose()
+    covered = []
+    for phrase, values in facts():
+        wanted = phrase.format(*values)
+        covered += [(m.start(), m.end()) for m in re.finditer(re.escape(wanted), prose)]
+    for word in NOTATION:
+        covered += [(m.start(), m.end()) for m in re.finditer(re.escape(word), prose)]
+    for row in flag_rows(prose):  # the flags table, checked against main.py below
+        covered += [(m.start(), m.end()) for m in re.finditer(re.escape(row[0]) + r" \| *" + re.escape(row[1]), prose)]
+    loose = [m for m in re.finditer(r"(?<![\w.])\d[\d,.]*\d|(?<![\w.])\d(?![\w])", prose)
+             if not any(a <= m.start() and m.end() <= b for a, b in covered)]
+    assert not loose, "numbers the tests do not check: " + "; ".join(
+        repr(prose[max(0, m.start() - 30):m.end() + 10]) for m in loose)
+
+
+def test_flags_table_lists_every_flag_with_its_default():
+    import main
+    prose = readme_prose()
+    listed = {}
+    for names, default in flag_rows(prose):
+        flags_ = re.findall(r"`--(\w+)`", names)
+        defaults = re.findall(r"`([^`]*)`", default) or [""]
+        for k, name in enumerate(flags_):
+            listed[name] = defaults[min(k, len(defaults) - 1)]
+    assert set(listed) == {f.name for f in main.FLAGS.get_key_flags_for_module(main)}
+    for name, shown in listed.items():
+        default = main.FLAGS[name].default
+        if isinstance(default, bool):
+            continue  # booleans show "off" or nothing
+        if name in ("data_dir", "logs_dir"):
+            assert os.path.relpath(default, ROOT) == shown, name
+        elif isinstance(default, float):
+            assert float(shown) == default, name
+        else:
+            assert shown == str(default), (name, shown, default)
+
+
+@pytest.mark.parametrize("size_limit", [12000])
+def test_readme_stays_short(size_limit):
+    assert len(read("README.md").encode("utf-8")) < size_limit

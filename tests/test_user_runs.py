@@ -1,0 +1,62 @@
+"""A user's own --train and --test never change the shipped weights/ and results/ (the checkout stays clean)."""
+import json
+import os
+
+import common
+import main
+from conftest import ROOT, tree_digest
+from test_main import main_in_process
+
+SHIPPED = [os.path.join(ROOT, "weights"), os.path.join(ROOT, "results")]
+
+
+def test_training_a_shipped_configuration_goes_to_runs(tmp_path, fake_mnist, monkeypatch):
+    runs = str(tmp_path / "runs")
+    monkeypatch.setattr(common, "RUNS_DIR", runs)  # where main.py puts a user's runs, here a scratch folder
+    monkeypatch.setattr(main, "RUNS_DIR", runs)
+    before = [tree_digest(folder) for folder in SHIPPED]
+    logs = "--logs_dir=" + str(tmp_path / "logs")
+    # The shipped lstm_h32's name, trained the way the card's command does, only smaller and shorter.
+    code, out, err = main_in_process(["--model=lstm", "--train", "--hidden_unit=32", "--preset=tiny", "--epochs=1",
+                                      "--validation_size=100", "--data_dir=" + fake_mnist, logs])
+    assert code == 0, err
+    assert os.path.isfile(os.path.join(runs, "lstm_h32", "state.json"))
+
+    code, out, err = main_in_process(["--model=lstm", "--test", "--hidden_unit=32", "--data_dir=" + fake_mnist, logs])
+    assert code == 0, err
+    assert "(" + common.relpath(os.path.join(runs, "lstm_h32")) + ")" in out  # the log names the folder it tested
+    with open(os.path.join(runs, "results", "lstm_h32.json")) as f:
+        assert json.load(f)["test_count"] == 200  # the fake test set, not the shipped result
+    assert out.count("%") == 1, out  # one headline percentage for a model trained on whole images
+    assert [tree_digest(folder) for folder in SHIPPED] == before
+
+
+def test_without_a_run_of_its_own_test_uses_the_shipped_weights(tmp_path, monkeypatch):
+    monkeypatch.setattr(common, "RUNS_DIR", str(tmp_path / "runs"))
+    assert common.weights_dir_for_test("gru_h128") == common.SHIPPED_WEIGHTS_DIR
+    assert common.results_dir_for(common.SHIPPED_WEIGHTS_DIR) == common.SHIPPED_RESULTS_DIR
+    assert common.results_dir_for(str(tmp_path / "elsewhere")) == os.path.join(str(tmp_path / "runs"), "results")
+    os.makedirs(str(tmp_path / "runs" / "gru_h128"))
+    with open(str(tmp_path / "runs" / "gru_h128" / "state.json"), "w") as f:
+        json.dump({"best": None}, f)  # started, no checkpoint yet: still the shipped one
+    assert common.weights_dir_for_test("gru_h128") == common.SHIPPED_WEIGHTS_DIR
+    with open(str(tmp_path / "runs" / "gru_h128" / "state.json"), "w") as f:
+        json.dump({"best": "best-3"}, f)
+    assert common.weights_dir_for_test("gru_h128") == str(tmp_path / "runs")
+
+
+def test_crop_accuracy_gets_a_line_of_its_own_when_asked(tmp_path, fake_mnist):
+    weights, results = str(tmp_path / "w"), str(tmp_path / "r")
+    folders = ["--data_dir=" + fake_mnist, "--weights_dir=" + weights, "--results_dir=" + results,
+               "--logs_dir=" + str(tmp_path / "logs")]
+    code, _, err = main_in_process(["--model=gru", "--train", "--hidden_unit=4", "--preset=tiny", "--epochs=1",
+                                    "--validation_size=100"] + folders)
+    assert code == 0, err
+    code, out, err = main_in_process(["--model=gru", "--test", "--hidden_unit=4", "--crop_test"] + folders)
+    assert code == 0, err
+    lines = [line for line in out.splitlines() if "%" in line]
+    assert len(lines) == 2 and "test accuracy of gru_h4" in lines[0] and "randomly cropped" in lines[1]
+    with open(os.path.join(results, "gru_h4.json")) as f:
+        result = json.load(f)
+    assert "{:.2%}".format(result["crop_test_accuracy"]) in lines[1]
+    assert "{:.2%}".format(result["test_accuracy"]) in lines[0]
