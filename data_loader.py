@@ -32,6 +32,9 @@ SHA256 = {
     "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
     "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
 }
+# The largest of the four .gz files is 9.9 MB; a mirror may not send more, nor take longer than this.
+MAX_DOWNLOAD_BYTES = 20 * 1000 * 1000
+DOWNLOAD_SECONDS = 900
 MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
@@ -147,6 +150,23 @@ def train_validation_split(images, labels, validation_size=VALIDATION_SIZE):
     return (images[train], labels[train]), (images[val], labels[val])
 
 
+def _gunzip_sha256(packed):
+    """SHA-256 of the decompressed bytes, inflated in pieces and never past MAX_IDX_BYTES (no gzip bomb)."""
+    digest, inflate, size = hashlib.sha256(), zlib.decompressobj(16 + zlib.MAX_WBITS), 0
+    data = packed
+    while data:
+        piece = inflate.decompress(data, 1 << 20)
+        size += len(piece)
+        if size > MAX_IDX_BYTES:
+            raise EOFError("it inflates to more than {:,} bytes".format(MAX_IDX_BYTES))
+        digest.update(piece)
+        data = inflate.unconsumed_tail
+    digest.update(inflate.flush())  # whatever zlib still holds (nothing, for a well-formed stream)
+    if not inflate.eof:
+        raise EOFError("the gzip stream ends early")
+    return digest.hexdigest()
+
+
 def download(data_dir, mirrors=MIRRORS, splits=("train", "test")):
     """Fetch every missing standard file, verified by SHA-256 of its decompressed bytes."""
     os.makedirs(data_dir, exist_ok=True)
@@ -158,8 +178,9 @@ def download(data_dir, mirrors=MIRRORS, splits=("train", "test")):
             for mirror in mirrors:
                 url = mirror.rstrip("/") + "/" + name + ".gz"
                 try:
-                    packed = fetch.fetch_bytes(url, label=name + ".gz")
-                    digest = hashlib.sha256(gzip.decompress(packed)).hexdigest()
+                    packed = fetch.fetch_bytes(url, label=name + ".gz", max_bytes=MAX_DOWNLOAD_BYTES,
+                                               deadline=DOWNLOAD_SECONDS)
+                    digest = _gunzip_sha256(packed)
                 except (fetch.FetchError, OSError, EOFError, zlib.error) as e:
                     errors.append("{}: {}".format(url, e))
                     continue

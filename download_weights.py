@@ -4,12 +4,14 @@
     python download_weights.py --pack [--output=weights.tar.gz]
 
 The assignment's fallback for weights too large to submit. weights/MANIFEST.sha256
-(committed with the code) lists the SHA-256 of every shipped weight file. A
-download is unpacked into a temporary folder beside weights/, and only if every
-member is a plain file inside weights/ and every file matches the manifest is
-anything replaced: each configuration folder is swapped in with one rename,
-and a differing local folder is moved aside to <config>.previous-<time>/, not
-deleted. Any failure leaves weights/ as it was.
+(committed with the code) lists the SHA-256 of every shipped weight file. The
+download is size- and time-limited; its members are checked one by one as they
+stream (a plain file inside weights/, listed in the manifest, not oversized,
+its SHA-256 computed while it is written to a temporary folder beside weights/),
+and only when every listed file has arrived intact is anything replaced: each
+configuration folder is swapped in with one rename, a differing local folder
+moved aside to <config>.previous-<time>/, and a failure midway undoes every
+rename. Any failure leaves weights/ as it was.
 """
 import argparse
 import datetime
@@ -22,6 +24,7 @@ import shutil
 import sys
 import tarfile
 import tempfile
+import zlib
 
 import fetch
 from common import PROJECT_DIR, UserError, atomic_write_bytes, log, print_error, relpath
@@ -82,60 +85,101 @@ def pack(weights_dir, output):
         len(files), len(buffer.getvalue()) / 1e6, relpath(output)))
 
 
-def _safe_members(tar):
-    """Every member, checked to be a plain file or folder that stays inside weights/."""
-    members = []
-    for member in tar.getmembers():
-        name = posixpath.normpath(member.name)
-        parts = name.split("/")
-        if member.name.startswith("/") or ".." in parts or parts[0] != "weights" or "\\" in member.name:
-            raise UserError("the archive member {!r} would land outside weights/; refusing the archive".format(
-                member.name))
-        if not (member.isfile() or member.isdir()):
-            raise UserError("the archive member {!r} is a link or device, not a plain file; refusing the "
-                            "archive".format(member.name))
-        members.append((member, "/".join(parts[1:])))
-    return members
+# Limits for a download: the shipped archive is about 4 MB and its largest file about 1.2 MB.
+MAX_DOWNLOAD_BYTES = 64 * 1000 * 1000
+MAX_FILE_BYTES = 32 * 1000 * 1000
+DOWNLOAD_SECONDS = 600
 
 
-def install(data, weights_dir):
+def _member_path(member):
+    """The path of an archive member relative to weights/, or a UserError if it is not a plain file inside it."""
+    name = posixpath.normpath(member.name)
+    parts = name.split("/")
+    if member.name.startswith("/") or ".." in parts or parts[0] != "weights" or "\\" in member.name:
+        raise UserError("the archive member {!r} would land outside weights/; refusing the archive".format(member.name))
+    if not (member.isfile() or member.isdir()):
+        raise UserError("the archive member {!r} is a link or device, not a plain file; refusing the "
+                        "archive".format(member.name))
+    return "/".join(parts[1:])
+
+
+def _unpack_verified(data, manifest, staging, max_file_bytes):
+    """Write the archive's files into `staging`, each checked against the manifest before and while it is
+    written (name first, then size and SHA-256 as it streams), so nothing unlisted or oversized touches disk."""
+    written = set()
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r|*") as tar:  # a stream: one member at a time
+            for member in tar:
+                relative = _member_path(member)
+                if member.isdir() or relative in ("", MANIFEST):
+                    continue
+                if relative not in manifest:
+                    raise UserError("the archive holds {}, which weights/{} does not list".format(relative, MANIFEST))
+                if member.size > max_file_bytes:
+                    raise UserError("the archive's {} is {:,} bytes, more than any weights file".format(
+                        relative, member.size))
+                target = os.path.join(staging, relative)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                digest, source = hashlib.sha256(), tar.extractfile(member)
+                with open(target, "wb") as f:
+                    for chunk in iter(lambda: source.read(1 << 20), b""):
+                        digest.update(chunk)
+                        f.write(chunk)
+                if digest.hexdigest() != manifest[relative]:
+                    raise UserError("{} in the archive does not match its SHA-256 in weights/{}; the download is "
+                                    "corrupt or not these weights".format(relative, MANIFEST))
+                written.add(relative)
+    except (tarfile.TarError, EOFError, zlib.error) as e:
+        raise UserError("the download is not a readable .tar.gz archive ({})".format(str(e).splitlines()[0]))
+    missing = sorted(set(manifest) - written)
+    if missing:
+        raise UserError("the archive lacks {}".format(missing[0]))
+
+
+def _same_files(folder, staged, manifest, name):
+    return sorted(os.listdir(folder)) == sorted(os.listdir(staged)) and all(
+        manifest.get(name + "/" + n) == sha256_file(os.path.join(folder, n)) for n in os.listdir(folder))
+
+
+def _swap_in(weights_dir, staging, manifest):
+    """Put every verified folder in place; on any failure (or Ctrl-C) undo every rename done so far."""
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    done = []  # (from, to) renames, in order
+    try:
+        for folder in sorted({n.split("/")[0] for n in manifest}):
+            current, staged = os.path.join(weights_dir, folder), os.path.join(staging, folder)
+            if os.path.isdir(current):
+                if _same_files(current, staged, manifest, folder):
+                    continue  # already these weights
+                aside = "{}.previous-{}".format(current, stamp)
+                os.rename(current, aside)
+                done.append((current, aside))
+            os.rename(staged, current)
+            done.append((staged, current))
+    except BaseException:
+        for source, target in reversed(done):
+            os.rename(target, source)
+        raise
+    for source, target in done:
+        log("moved the local {} aside to {}".format(os.path.basename(source), os.path.basename(target))
+            if ".previous-" in target else "installed {}".format(os.path.basename(target)))
+
+
+def install(data, weights_dir, max_file_bytes=MAX_FILE_BYTES):
     """Verify the archive bytes against the manifest and swap the verified folders in."""
     manifest = read_manifest(weights_dir)
     staging = tempfile.mkdtemp(prefix=".download-", dir=os.path.dirname(os.path.abspath(weights_dir)))
     try:
         try:
-            tar = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
-            members = _safe_members(tar)
-            for member, relative in members:
-                if member.isfile() and relative != MANIFEST:
-                    target = os.path.join(staging, relative)
-                    os.makedirs(os.path.dirname(target), exist_ok=True)
-                    with open(target, "wb") as f:
-                        shutil.copyfileobj(tar.extractfile(member), f)
-        except (tarfile.TarError, EOFError, OSError) as e:
-            raise UserError("the download is not a readable .tar.gz archive ({})".format(str(e).splitlines()[0]))
-        got = {os.path.relpath(os.path.join(base, n), staging).replace(os.sep, "/")
-               for base, _, names in os.walk(staging) for n in names}
-        extra = sorted(got - set(manifest))
-        if extra:
-            raise UserError("the archive holds {}, which weights/{} does not list".format(extra[0], MANIFEST))
-        for name, digest in sorted(manifest.items()):
-            if name not in got:
-                raise UserError("the archive lacks {}".format(name))
-            if sha256_file(os.path.join(staging, name)) != digest:
-                raise UserError("{} in the archive does not match its SHA-256 in weights/{}; the download is "
-                                "corrupt or not these weights".format(name, MANIFEST))
-        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        for folder in sorted({n.split("/")[0] for n in manifest}):
-            current = os.path.join(weights_dir, folder)
-            if os.path.isdir(current):
-                if sorted(os.listdir(current)) == sorted(os.listdir(os.path.join(staging, folder))) and all(
-                        sha256_file(os.path.join(current, n)) == manifest[folder + "/" + n] for n in os.listdir(current)):
-                    continue  # already these weights
-                os.rename(current, "{}.previous-{}".format(current, stamp))
-                log("moved the local {} aside to {}.previous-{}".format(folder, folder, stamp))
-            os.rename(os.path.join(staging, folder), current)
-            log("installed {}".format(folder))
+            _unpack_verified(data, manifest, staging, max_file_bytes)
+        except OSError as e:
+            raise UserError("cannot unpack the archive beside weights/ ({}); free some space".format(
+                e.strerror or e))
+        try:
+            _swap_in(weights_dir, staging, manifest)
+        except OSError as e:
+            raise UserError("cannot move the verified folders into {} ({}); every rename was undone".format(
+                relpath(weights_dir), e.strerror or e))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -146,6 +190,8 @@ def main(argv=None):
     parser.add_argument("--weights_dir", default=os.path.join(PROJECT_DIR, "weights"))
     parser.add_argument("--pack", action="store_true", help="build the archive to upload instead")
     parser.add_argument("--output", default=os.path.join(PROJECT_DIR, "weights.tar.gz"), help="with --pack")
+    parser.add_argument("--max_mb", type=float, default=MAX_DOWNLOAD_BYTES / 1e6, help="largest download accepted")
+    parser.add_argument("--timeout", type=float, default=DOWNLOAD_SECONDS, help="seconds the whole download may take")
     args = parser.parse_args(argv)
     try:
         if args.pack:
@@ -154,7 +200,8 @@ def main(argv=None):
         if not args.url:
             raise UserError("give the archive's address with --url=... or the WEIGHTS_URL environment variable")
         try:
-            data = fetch.fetch_bytes(args.url, label="weights archive")
+            data = fetch.fetch_bytes(args.url, label="weights archive", max_bytes=int(args.max_mb * 1000 * 1000),
+                                     deadline=args.timeout)
         except fetch.FetchError as e:
             raise UserError("could not download {}: {}; weights/ is unchanged".format(args.url, e))
         try:
@@ -165,6 +212,8 @@ def main(argv=None):
         return 0
     except UserError as e:
         return print_error(e)
+    except KeyboardInterrupt:
+        return print_error("interrupted; weights/ is unchanged", status=130)
 
 
 if __name__ == "__main__":

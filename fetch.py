@@ -35,7 +35,7 @@ def fetch_bytes(url, label=None, timeout=30, max_bytes=None, deadline=None):
     total = int(total) if total and total.isdigit() else None
     if max_bytes is not None and total is not None and total > max_bytes:
         response.close()
-        raise FetchError("the server announces {:,} bytes, more than the {:,} expected".format(total, max_bytes))
+        raise FetchError("the server announces {:,} bytes, more than the {:,} bytes expected".format(total, max_bytes))
     chunks, received, last_shown = [], 0, 0.0
     try:
         with response:

@@ -134,3 +134,108 @@ def test_command_line_without_url(tmp_path):
                             universal_newlines=True, env=env)
     out, err = proc.communicate()
     assert proc.returncode == 1 and err.startswith("error: give the archive's address") and "Traceback" not in err
+
+
+def _expect_unchanged(tmp_path, weights, url, capsys, words, extra_args=()):
+    before = tree_digest(str(tmp_path))
+    status = download_weights.main(["--url=" + url, "--weights_dir=" + weights] + list(extra_args))
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert status == 1 and len(lines) == 1 and lines[0].startswith("error: "), err
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+    assert tree_digest(str(tmp_path)) == before
+    assert not [n for n in os.listdir(os.path.dirname(weights)) if n.startswith(".download-")]
+
+
+def test_an_oversized_download_is_refused(tmp_path, packed, http_server, capsys):
+    source, data = packed
+    weights = fresh_checkout(tmp_path, source)
+    server = http_server({"/w.tar.gz": data})
+    _expect_unchanged(tmp_path, weights, server.url + "/w.tar.gz", capsys, ["more than the 100 bytes expected"],
+                      ["--max_mb=0.0001"])
+
+
+def test_a_dripping_server_hits_the_deadline(tmp_path, packed, capsys):
+    import http.server
+    import threading
+    import time
+
+    class Drip(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            try:
+                for _ in range(1000):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Drip)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        weights = fresh_checkout(tmp_path, packed[0])
+        started = time.time()
+        _expect_unchanged(tmp_path, weights, "http://127.0.0.1:{}/w".format(server.server_address[1]), capsys,
+                          ["took longer than 1 s"], ["--timeout=1"])
+        assert time.time() - started < 10
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_corrupt_deflate_block_is_one_line(tmp_path, packed, http_server, capsys):
+    source, data = packed
+    weights = fresh_checkout(tmp_path, source)
+    middle = len(data) // 2
+    broken = data[:middle] + bytes(b ^ 0x5A for b in data[middle:middle + 40]) + data[middle + 40:]
+    server = http_server({"/w.tar.gz": broken})
+    _expect_unchanged(tmp_path, weights, server.url + "/w.tar.gz", capsys, ["weights/ is unchanged"])
+
+
+def test_an_unlisted_or_oversized_member_is_refused_before_it_is_written(tmp_path, packed, monkeypatch):
+    source, data = packed
+    weights = fresh_checkout(tmp_path, source)
+    written = []
+    real_open = open
+
+    def spying_open(path, mode="r", *args, **kwargs):
+        if "w" in mode:
+            written.append(os.path.basename(str(path)))
+        return real_open(path, mode, *args, **kwargs)
+    monkeypatch.setattr("builtins.open", spying_open)
+    unlisted = rebuild(data, lambda n, b: (n.replace("log.csv", "huge.bin"), b * 1000) if n.endswith("log.csv")
+                       else (n, b))
+    with pytest.raises(download_weights.UserError, match="huge.bin, which weights/MANIFEST.sha256 does not list"):
+        download_weights.install(unlisted, weights)
+    assert "huge.bin" not in written
+    written[:] = []
+    with pytest.raises(download_weights.UserError, match="more than any weights file"):
+        download_weights.install(data, weights, max_file_bytes=50)
+    assert written == []
+
+
+def test_a_failure_midway_through_the_swap_undoes_every_rename(tmp_path, packed, http_server, capsys, monkeypatch):
+    source, data = packed
+    weights = fresh_checkout(tmp_path, source)
+    for name in ("gru_h8", "lstm_h8"):  # both folders exist and differ, so both get swapped
+        os.makedirs(os.path.join(weights, name))
+        with open(os.path.join(weights, name, "config.json"), "w") as f:
+            f.write("my own " + name)
+    real_rename, calls = os.rename, []
+
+    def failing_rename(src, dst):
+        calls.append((src, dst))
+        if len(calls) == 3:  # the second folder's first rename
+            raise OSError(28, "No space left on device")
+        return real_rename(src, dst)
+    monkeypatch.setattr(os, "rename", failing_rename)
+    server = http_server({"/w.tar.gz": data})
+    _expect_unchanged(tmp_path, weights, server.url + "/w.tar.gz", capsys, ["every rename was undone"])
+    assert len(calls) == 5  # two renames done, one failed, two undone

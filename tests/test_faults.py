@@ -215,3 +215,124 @@ def test_a_full_disk_when_testing_keeps_the_old_result(trained, tiny_disk):
     code, out, err = main_in_process(args + ["--results_dir=" + results])
     assert code == 1 and err.count("\n") == 1 and "No space left on device" in err, err
     assert os.listdir(results) == []
+
+
+@pytest.fixture
+def read_only_folder(tmp_path):
+    """A read-only tmpfs (refused even to root). Skipped, visibly, where mounting is not allowed."""
+    mount = str(tmp_path / "ro")
+    os.makedirs(mount)
+    if subprocess.call(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", mount],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) != 0:
+        pytest.skip("cannot mount a read-only tmpfs here (needs root); the read-only cases are not tested")
+    yield mount
+    subprocess.call(["umount", mount])
+
+
+@pytest.mark.parametrize("which", ["--weights_dir", "--results_dir", "--logs_dir"])
+def test_a_read_only_folder_is_one_line(trained, read_only_folder, which):
+    args = [a for a in folders(trained) if not a.startswith(which)] + [which + "=" + read_only_folder]
+    action = ["--test"] + TINY[:2] if which == "--results_dir" else ["--train"] + TINY
+    before = tree_digest(os.path.join(trained, "weights"))
+    code, out, err = main_in_process(action + args)
+    assert code == 1 and err.count("\n") == 1 and "Read-only file system" in err, err
+    assert tree_digest(os.path.join(trained, "weights")) == before
+
+
+def test_ctrl_c_while_tensorflow_loads_is_one_line(tmp_path, monkeypatch):
+    """An interrupt during `import train` (TensorFlow's few seconds of start-up) is the usual one line."""
+    class Interrupting(object):
+        def find_spec(self, name, path=None, target=None):
+            if name == "train":
+                raise KeyboardInterrupt
+        find_module = None
+    monkeypatch.delitem(sys.modules, "train", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [Interrupting()] + sys.meta_path)
+    root = str(tmp_path)
+    make_mnist(os.path.join(root, "data"))
+    code, out, err = main_in_process(["--train"] + TINY + folders(root))
+    assert code == 130 and err == "error: interrupted; run the same command again to resume training from the " \
+                                  "last finished epoch\n"
+
+
+def test_resume_removes_what_kills_left_and_takes_the_new_epoch_limit(tmp_path):
+    root = str(tmp_path)
+    make_mnist(os.path.join(root, "data"))
+    proc = _start(["--train"] + TINY[:-2] + ["--epochs=50", "--patience=50"] + folders(root))
+    for line in proc.stdout:
+        if "epoch 2/50" in line:
+            break
+    proc.kill()
+    proc.wait()
+    run = os.path.join(root, "weights", NAME)
+    for stray in ("resume-99.index", "best-98.data-00000-of-00001", ".tmp-state.json1234"):
+        open(os.path.join(run, stray), "w").close()
+    code, out, err = main_in_process(["--train"] + TINY[:-2] + ["--epochs=3", "--patience=50"] + folders(root))
+    assert code == 0 and "resuming" in out, err
+    names = os.listdir(run)
+    assert not [n for n in names if n.startswith(("resume-", ".tmp-", "best-98"))], names
+    assert json.load(open(os.path.join(run, "config.json")))["epochs"] == 3
+
+
+def test_a_run_killed_before_its_first_epoch_leaves_no_folder_to_move_aside(tmp_path):
+    root = str(tmp_path)
+    make_mnist(os.path.join(root, "data"))
+    run = os.path.join(root, "weights", NAME)
+    os.makedirs(run)
+    with open(os.path.join(run, "config.json"), "w") as f:
+        json.dump({"model": "lstm", "hidden_unit": 6}, f)  # what a kill during epoch 1 leaves
+    for _ in range(2):
+        code, out, err = main_in_process(["--train"] + TINY[:-2] + ["--epochs=1"] + folders(root))
+        assert code == 0, err
+    assert sorted(os.listdir(os.path.join(root, "weights"))) == [NAME, NAME + ".previous-" + out.split(
+        NAME + ".previous-")[1].split()[0]]  # only the first finished run was kept aside, no config-only folders
+
+
+def test_dropout_names_keep_every_digit():
+    from common import config_name
+    assert config_name("gru", 128, dropout=0.3) == "gru_h128_drop0.3"
+    assert config_name("gru", 128, dropout=0.3000001) == "gru_h128_drop0.3000001"
+    assert config_name("lstm", [64, 64], True, dropout=0.2, l2=1e-4) == "lstm_h64-64_bi_drop0.2_l2-0.0001"
+
+
+def test_download_weights_ctrl_c_is_one_line(monkeypatch, capsys, tmp_path):
+    import download_weights
+    import fetch
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(fetch, "fetch_bytes", interrupted)
+    assert download_weights.main(["--url=http://127.0.0.1:9/w.tar.gz", "--weights_dir=" + str(tmp_path)]) == 130
+    assert capsys.readouterr().err == "error: interrupted; weights/ is unchanged\n"
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--download", "--mnist_mirror=localhost"], ["could not download", "'localhost/", "not an http"]),
+    (["--download", "--data_dir=FILE"], ["cannot write or read", "FILE"]),
+], ids=["mirror-without-scheme", "data-dir-is-a-file"])
+def test_download_flags_that_cannot_work_are_one_line(tmp_path, args, words):
+    afile = str(tmp_path / "FILE")
+    open(afile, "w").close()
+    args = [a.replace("FILE", afile) for a in args]
+    data = [] if any(a.startswith("--data_dir") for a in args) else ["--data_dir=" + str(tmp_path / "empty")]
+    code, out, err = main_in_process(["--test"] + TINY[:2] + args + data + ["--weights_dir=" + str(tmp_path / "w")])
+    assert code == 1 and err.count("\n") == 1 and err.startswith("error: "), err
+    for word in words:
+        assert word.replace("FILE", "") in err, (word, err)
+
+
+def test_download_weights_url_without_scheme(capsys, tmp_path):
+    import download_weights
+    assert download_weights.main(["--url=notaurl", "--weights_dir=" + str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "'notaurl' is not an http:// or https:// address" in err
+
+
+def test_reproduce_reports_a_failing_step_in_one_line(tmp_path):
+    """A step that fails (here: no MNIST in the data folder) ends reproduce.py with one line, not a traceback."""
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "reproduce.py"), "--skip_training",
+                           "--data_dir=" + str(tmp_path / "nowhere")], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: main.py --test") and "run reproduce.py again" in last, proc.stderr
