@@ -177,16 +177,20 @@ def test_a_folder_flag_naming_a_file(trained, which):
     assert open(afile).read() == "not a folder"
 
 
+def mounted_tmpfs(path, options, what):
+    """Mount a small tmpfs at `path` (yields it, then unmounts); skips, visibly, where mounting is not allowed."""
+    os.makedirs(path)
+    if subprocess.call(["mount", "-t", "tmpfs", "-o", options, "tmpfs", path],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root); {} not tested".format(what))
+    yield path
+    subprocess.call(["umount", path])
+
+
 @pytest.fixture
 def tiny_disk(tmp_path):
-    """A 96 KB tmpfs: too small for a training run's checkpoints. Skipped, visibly, where mounting is not allowed."""
-    mount = str(tmp_path / "disk")
-    os.makedirs(mount)
-    if subprocess.call(["mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", mount],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) != 0:
-        pytest.skip("cannot mount a tmpfs here (needs root); the full-disk case is not tested")
-    yield mount
-    subprocess.call(["umount", mount])
+    """A 96 KB tmpfs: too small for a training run's checkpoints."""
+    yield from mounted_tmpfs(str(tmp_path / "disk"), "size=96k", "the full-disk cases are")
 
 
 def test_a_full_disk_during_training_is_one_line_and_resumable(tmp_path, tiny_disk):
@@ -219,14 +223,8 @@ def test_a_full_disk_when_testing_keeps_the_old_result(trained, tiny_disk):
 
 @pytest.fixture
 def read_only_folder(tmp_path):
-    """A read-only tmpfs (refused even to root). Skipped, visibly, where mounting is not allowed."""
-    mount = str(tmp_path / "ro")
-    os.makedirs(mount)
-    if subprocess.call(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", mount],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) != 0:
-        pytest.skip("cannot mount a read-only tmpfs here (needs root); the read-only cases are not tested")
-    yield mount
-    subprocess.call(["umount", mount])
+    """A read-only tmpfs: writes are refused even to root."""
+    yield from mounted_tmpfs(str(tmp_path / "ro"), "ro,size=64k", "the read-only cases are")
 
 
 @pytest.mark.parametrize("which", ["--weights_dir", "--results_dir", "--logs_dir"])
