@@ -7,130 +7,93 @@ these names and shapes (k = number of gate blocks, H = hidden units):
     <name>/W_h  [H, k*H]            recurrent weights, same gate order
     <name>/b    [k*H]               bias, same gate order
 
-Keeping the input weights apart from the recurrent ones lets the model compute
-x @ W_x + b for all 28 time steps in one matmul before the time loop
-(`project_inputs` + `Preprojected`), so only h @ W_h stays inside the loop.
-
 Initialisation, a deliberate choice: every [rows, H] gate block of W_x is
 Glorot-uniform and every [H, H] block of W_h is orthogonal (so each gate starts
 as if it had its own matrices); biases are zero except the LSTM forget gate,
 which starts at 1.0 so that early in training the cell remembers by default
 (Gers et al. 2000; Jozefowicz et al. 2015).
 
-With `defer_recurrent_gradient=True` (what the model uses) the per-step
-product lhs @ W_h passes no gradient to W_h; the cell records each step's
-left-hand side instead, and `recurrent_gradient` forms
-dL/dW_h = sum_t lhs_t^T dL/d(xw_t) as one [H, T*B] x [T*B, k*H] matmul after
-the backward pass, which a CPU runs about twice as efficiently as 28 small
-ones plus their sum. It may use dL/d(xw) because every recurrent product is
-added to the same columns of xw before any nonlinearity, so both receive the
-same gradient.
-
-The cells follow the `static_rnn` contract of TF 1.5 and 2.x: `state_size`,
-`output_size`, `zero_state(batch_size, dtype)` and
-`__call__(inputs, state, scope=None) -> (output, new_state)`.
+A cell is called the `static_rnn` way, `cell(x, state) -> (output, new_state)`,
+which computes the input part x W_x + b and then `step`. `step(xw, state)` is
+the rest of the equations given xw = x W_x + b, so that a caller may compute
+the input part of all 28 rows in one matmul first (speed.py does). Every
+product with the recurrent weights goes through `recurrent(lhs, start, stop)`,
+lhs W_h[:, start:stop]; speed.py replaces it on a cell to compute W_h's
+gradient in one matmul after the backward pass.
 """
+import collections
+
 import numpy as np
 
 from tfcompat import tf
 
+LSTMState = collections.namedtuple("LSTMState", ["c", "h"])
 
-def _blockwise(make_initializer, num_blocks):
-    """An initializer for a [rows, k*H] matrix that fills each [rows, H] gate block separately."""
+
+def _blockwise(make_initializer, num_blocks, seed):
+    """An initializer for a [rows, k*H] matrix that fills each [rows, H] gate block separately
+    (block k from op seed seed + k, so that the values do not depend on the order ops are made in)."""
     def initializer(shape, dtype=tf.float32, partition_info=None):
         rows, cols = [int(d) for d in shape]
         block = [rows, cols // num_blocks]
-        return tf.concat([make_initializer()(block, dtype=dtype) for _ in range(num_blocks)], axis=1)
+        return tf.concat([make_initializer(seed=None if seed is None else seed + k)(block, dtype=dtype)
+                          for k in range(num_blocks)], axis=1)
     return initializer
 
 
-class _GatedCell(object):
-    """Shared plumbing: variables, input projection and the static_rnn contract."""
+class _Cell(object):
+    """What the three cells share: the variables and the static_rnn contract."""
 
     NUM_BLOCKS = None  # gate blocks in W_x, W_h and b
 
-    def __init__(self, num_units, name, defer_recurrent_gradient=False):
+    def __init__(self, num_units, name):
         self.num_units = int(num_units)
         self.name = name
-        self.defer_recurrent_gradient = defer_recurrent_gradient
         self.W_x = self.W_h = self.b = None
-        self.recurrent_inputs = []  # (column block, lhs) of every step, when deferring
 
     def _bias_init(self):
         return np.zeros(self.NUM_BLOCKS * self.num_units, dtype=np.float32)
 
-    def build(self, input_size):
-        """Create the variables once, under `<name>/`; later calls do nothing."""
+    def build(self, input_size, seed=None):
+        """Create the variables once, under `<name>/`; later calls do nothing. `seed`: the initializers'
+        op seed (with the graph's seed it fixes the initial values)."""
         if self.W_x is not None:
             return
-        width = self.NUM_BLOCKS * self.num_units
+        width, k = self.NUM_BLOCKS * self.num_units, self.NUM_BLOCKS
         with tf.variable_scope(self.name):
-            self.W_x = tf.get_variable(
-                "W_x", [input_size, width],
-                initializer=_blockwise(tf.glorot_uniform_initializer, self.NUM_BLOCKS))
-            self.W_h = tf.get_variable(
-                "W_h", [self.num_units, width],
-                initializer=_blockwise(tf.orthogonal_initializer, self.NUM_BLOCKS))
+            self.W_x = tf.get_variable("W_x", [input_size, width],
+                                       initializer=_blockwise(tf.glorot_uniform_initializer, k, seed))
+            self.W_h = tf.get_variable("W_h", [self.num_units, width],
+                                       initializer=_blockwise(tf.orthogonal_initializer, k, None if seed is None
+                                                              else seed + k))
             self.b = tf.get_variable("b", [width], initializer=tf.constant_initializer(self._bias_init()))
-        # What the time loop multiplies by: W_h itself, or a copy that passes no gradient.
-        W = tf.stop_gradient(self.W_h) if self.defer_recurrent_gradient else self.W_h
-        self._blocks = [W[:, start:stop] for start, stop in self._recurrent_blocks()]
 
-    def _recurrent_blocks(self):
-        """Column ranges of W_h that multiply the same left-hand side in a step."""
-        return [(0, self.NUM_BLOCKS * self.num_units)]
+    def recurrent(self, lhs, start=0, stop=None):
+        """lhs W_h[:, start:stop]: the product with the recurrent weights (all gate columns by default)."""
+        W = self.W_h if start == 0 and stop is None else self.W_h[:, start:stop]
+        return tf.matmul(lhs, W)
 
-    def _recurrent(self, lhs, block):
-        """lhs @ W_h[:, block columns], recorded for `recurrent_gradient` when deferring."""
-        if self.defer_recurrent_gradient:
-            self.recurrent_inputs.append((block, lhs))
-        return tf.matmul(lhs, self._blocks[block])
-
-    def recurrent_gradient(self, d_xw, reverse=False, towers=1):
-        """dL/dW_h from d_xw = dL/d(xw), the gradient of the time-major projected inputs [T*B, k*H].
-
-        Needs one recorded step per T (the steps of one static_rnn), in order
-        of processing; `reverse` for a backward cell, which processed step T first.
-        With towers, d_xw holds the towers one after the other ([towers*T*b, k*H])
-        and the cell recorded each tower's static_rnn in turn.
-        """
-        columns = []
-        for block, (start, stop) in enumerate(self._recurrent_blocks()):
-            steps = [x for b, x in self.recurrent_inputs if b == block]
-            if reverse:  # each tower's steps back in time order, the towers kept in order
-                n = len(steps) // towers
-                steps = [x for k in range(towers) for x in steps[k * n:(k + 1) * n][::-1]]
-            lhs = tf.concat(steps, axis=0)  # T x [B, rows] -> [T*B, rows]
-            grad = d_xw if stop - start == self.NUM_BLOCKS * self.num_units else d_xw[:, start:stop]
-            columns.append(tf.matmul(lhs, grad, transpose_a=True))  # [rows, stop - start]
-        return tf.concat(columns, axis=1) if len(columns) > 1 else columns[0]
-
-    def project_inputs(self, x):
-        """x @ W_x + b for any number of rows: [N, input_size] -> [N, k*H]."""
-        return tf.matmul(x, self.W_x) + self.b
-
-    def __call__(self, inputs, state, scope=None):
-        self.build(int(inputs.shape[-1]))
-        return self.step(self.project_inputs(inputs), state)
+    def __call__(self, x, state, scope=None):
+        self.build(int(x.shape[-1]))
+        return self.step(tf.matmul(x, self.W_x) + self.b, state)
 
     def step(self, xw, state):
-        """One time step given the projected input xw = x @ W_x + b ([B, k*H])."""
+        """One time step given the input part xw = x W_x + b ([B, k*H]): (output, new state)."""
         raise NotImplementedError
 
     @property
     def output_size(self):
         return self.num_units
 
-    # The state is h alone ([B, H]); the LSTM overrides these for its (c, h).
     @property
-    def state_size(self):
+    def state_size(self):  # h alone, [B, H]; the LSTM's is LSTMState(c, h)
         return self.num_units
 
     def zero_state(self, batch_size, dtype):
         return tf.zeros([batch_size, self.num_units], dtype)
 
 
-class LSTMCell(_GatedCell):
+class LSTMCell(_Cell):
     """Long short-term memory cell (Hochreiter & Schmidhuber 1997, with a forget gate).
 
         i = sigmoid(W_ix x + W_ih h_prev + b_i)     input gate
@@ -140,7 +103,7 @@ class LSTMCell(_GatedCell):
         c = g * i + c_prev * f
         h = tanh(c) * o
 
-    Gate order in W_x, W_h and b: [i, f, o, g]. State: the tuple (c, h);
+    Gate order in W_x, W_h and b: [i, f, o, g]. State: LSTMState(c, h);
     output: h.
     """
 
@@ -153,23 +116,21 @@ class LSTMCell(_GatedCell):
 
     @property
     def state_size(self):
-        return (self.num_units, self.num_units)
+        return LSTMState(self.num_units, self.num_units)
 
     def zero_state(self, batch_size, dtype):
-        return (tf.zeros([batch_size, self.num_units], dtype), tf.zeros([batch_size, self.num_units], dtype))
+        return LSTMState(tf.zeros([batch_size, self.num_units], dtype), tf.zeros([batch_size, self.num_units], dtype))
 
     def step(self, xw, state):
         c_prev, h_prev = state
-        gates = xw + self._recurrent(h_prev, 0)  # [B, 4H]
-        # One 4-way split (its gradient is one concat) beat a split into [3H, H] with one sigmoid
-        # over the three gates by 3-5% at LSTM-128 (benchmarks/README.md).
+        gates = xw + self.recurrent(h_prev)  # [B, 4H], all four gates from one product
         i, f, o, g = tf.split(gates, 4, axis=1)  # gate order: i, f, o, g
         c = tf.tanh(g) * tf.sigmoid(i) + c_prev * tf.sigmoid(f)
         h = tf.tanh(c) * tf.sigmoid(o)
-        return h, (c, h)
+        return h, LSTMState(c, h)
 
 
-class GRUCell(_GatedCell):
+class GRUCell(_Cell):
     """Gated recurrent unit, as in Cho et al. 2014 (arXiv:1406.1078).
 
         r = sigmoid(W_rx x + W_rh h_prev + b_r)          reset gate
@@ -185,22 +146,17 @@ class GRUCell(_GatedCell):
 
     NUM_BLOCKS = 3
 
-    def _recurrent_blocks(self):
-        # h_prev multiplies the r and z columns, r * h_prev the n columns: [H, 3H] -> [H, 2H], [H, H].
-        return [(0, 2 * self.num_units), (2 * self.num_units, 3 * self.num_units)]
-
     def step(self, xw, state):
-        h_prev = state
-        H = self.num_units
+        h_prev, H = state, self.num_units
         xw_rz, xw_n = tf.split(xw, [2 * H, H], axis=1)  # gate order: r, z | n
-        rz = tf.sigmoid(xw_rz + self._recurrent(h_prev, 0))  # [B, 2H]
+        rz = tf.sigmoid(xw_rz + self.recurrent(h_prev, 0, 2 * H))  # [B, 2H]: h_prev times the r, z columns
         r, z = tf.split(rz, 2, axis=1)
-        n = tf.tanh(xw_n + self._recurrent(r * h_prev, 1))  # [B, H]
+        n = tf.tanh(xw_n + self.recurrent(r * h_prev, 2 * H))  # [B, H]: (r * h_prev) times the n columns
         h = n + z * (h_prev - n)  # = z * h_prev + (1 - z) * n, in three ops instead of four
         return h, h
 
 
-class RNNCell(_GatedCell):
+class RNNCell(_Cell):
     """Vanilla (Elman) recurrent cell, the baseline without gates.
 
         h = tanh(W_x x + W_h h_prev + b)
@@ -214,49 +170,8 @@ class RNNCell(_GatedCell):
     NUM_BLOCKS = 1
 
     def step(self, xw, state):
-        h = tf.tanh(xw + self._recurrent(state, 0))  # [B, H]
+        h = tf.tanh(xw + self.recurrent(state))  # [B, H]
         return h, h
-
-
-class Preprojected(object):
-    """Lets `static_rnn` drive a cell whose inputs were already projected.
-
-    The model computes xw = x @ W_x + b for every time step in one matmul and
-    feeds 28 x [B, k*H] to static_rnn through this adapter, which only does
-    the recurrent part (`cell.step`). Same variables, same results. With
-    `columns=(start, stop)` the cell reads only those columns of each step:
-    the two directions of a bidirectional layer share one list of steps. A
-    step given as (xw, real) with `real` a [B, 1] bool marks the examples whose
-    sequence has ended: their state is kept and their output is zero.
-    """
-
-    def __init__(self, cell, columns=None):
-        self.cell = cell
-        self.columns = columns
-
-    @property
-    def state_size(self):
-        return self.cell.state_size
-
-    @property
-    def output_size(self):
-        return self.cell.output_size
-
-    def zero_state(self, batch_size, dtype):
-        return self.cell.zero_state(batch_size, dtype)
-
-    def __call__(self, inputs, state, scope=None):
-        xw, real = inputs if isinstance(inputs, tuple) else (inputs, None)  # real: [B, 1] bool, or no masking
-        if self.columns:
-            xw = xw[:, self.columns[0]:self.columns[1]]  # [B, 2kH] -> [B, kH]: this direction's projection
-        output, new_state = self.cell.step(xw, state)
-        if real is None:
-            return output, new_state
-        # Past an example's last real step its state stays and its output is zero (tf.where picks rows).
-        real = real[:, 0]  # [B, 1] -> [B]
-        keep = lambda new, old: tf.where(real, new, old)
-        new_state = tuple(map(keep, new_state, state)) if isinstance(state, tuple) else keep(new_state, state)
-        return tf.where(real, output, tf.zeros_like(output)), new_state
 
 
 CELLS = {"lstm": LSTMCell, "gru": GRUCell, "rnn": RNNCell}

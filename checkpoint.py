@@ -21,7 +21,8 @@ import os
 import re
 import shutil
 
-from common import UserError, atomic_write_json, graph_options, log, main_command, read_json, relpath
+from common import UserError, atomic_write_json, log, read_json, relpath
+from configuration import graph_options, main_command
 
 try:
     import fcntl
@@ -59,8 +60,9 @@ class RunDir(object):
         if not os.path.isfile(self.config_path):
             return None
         config = read_json(self.config_path)
-        if not isinstance(config, dict) or not isinstance(config.get("model"), str) or "hidden_unit" not in config:
-            raise UserError("{} is not a configuration this program wrote (no model and hidden_unit); delete the "
+        if not isinstance(config, dict) or not isinstance(config.get("model"), str) or not (
+                config.get("layers") or config.get("hidden_unit")):
+            raise UserError("{} is not a configuration this program wrote (no model and layers); delete the "
                             "folder or restore it".format(relpath(self.config_path)))
         return config
 

@@ -18,57 +18,6 @@ class UserError(Exception):
     """A problem the user can fix; main.py prints it as one line and exits non-zero."""
 
 
-def layer_sizes(config):
-    """One hidden size per layer, from a config's "layers" or its "hidden_unit" (an int or a list)."""
-    sizes = config.get("layers") or config["hidden_unit"]
-    return [int(n) for n in sizes] if isinstance(sizes, (list, tuple)) else [int(sizes)]
-
-
-def graph_options(config):
-    """The options of a configuration that shape the graph, with the defaults that
-    config.json files older than them imply."""
-    return {"layers": layer_sizes(config),
-            "bidirectional": bool(config.get("bidirectional", False)),
-            "crop_augment": bool(config.get("crop_augment", False)),
-            "dropout": float(config.get("dropout", 0.0)),
-            "l2": float(config.get("l2", 0.0))}
-
-
-def config_name(model, hidden_unit, bidirectional=False, crop_augment=False, dropout=0.0, l2=0.0):
-    """The name of a configuration's folder and result file: every option that changes the graph,
-    defaults left out, so the eight basic ones stay lstm_h32 ... gru_h256.
-
-    config_name("lstm", 32) == "lstm_h32"
-    config_name("lstm", [64, 64], bidirectional=True, dropout=0.2) == "lstm_h64-64_bi_drop0.2"
-    """
-    name = "{}_h{}".format(model, "-".join(str(n) for n in layer_sizes({"hidden_unit": hidden_unit})))
-    if bidirectional:
-        name += "_bi"
-    if crop_augment:
-        name += "_crop"
-    # repr keeps every digit (0.3000001 is not 0.3); it writes 0.3 as 0.3 and 1e-05 as 1e-05, like {:g} did.
-    if dropout:
-        name += "_drop{!r}".format(float(dropout))
-    if l2:
-        name += "_l2-{!r}".format(float(l2))
-    return name
-
-
-def main_command(spec, action):
-    """The main.py command line that trains or tests the configuration `spec` (a config dict)."""
-    words = ["python main.py --model={} --{} --hidden_unit={}".format(
-        spec["model"], action, ",".join(str(n) for n in layer_sizes(spec)))]
-    words += ["--" + flag for flag in ("bidirectional", "crop_augment") if spec.get(flag)]
-    words += ["--{}={:g}".format(flag, spec[flag]) for flag in ("dropout", "l2") if spec.get(flag)]
-    return " ".join(words)
-
-
-# The fields of config.json: the architecture (which names the folder), the recipe, and where it was trained.
-CONFIG_KEYS = ("name", "model", "hidden_unit", "layers", "bidirectional", "crop_augment", "dropout", "l2",
-               "epochs", "patience", "batch_size", "learning_rate", "lr_decay", "clip_norm", "seed",
-               "validation_size", "train_examples", "towers", "parameters", "tf_version", "python_version")
-
-
 def weights_dir_for_test(name):
     """Where --test looks by default: the user's own run of `name` if it has a best checkpoint, else the shipped one."""
     state = os.path.join(RUNS_DIR, name, "state.json")

@@ -98,7 +98,7 @@ def _read_bytes(path, magic):
 
 
 def parse_idx(data, path, magic):
-    """Check an IDX buffer's header against its size and return (count, dims, payload)."""
+    """Check an IDX buffer's header against its size; return (count, the payload as uint8)."""
     kind = "images" if magic == IMAGE_MAGIC else "labels"
     ndim = 3 if magic == IMAGE_MAGIC else 1
     header_size = 4 + 4 * ndim

@@ -28,9 +28,9 @@ import zlib
 
 import fetch
 from common import PROJECT_DIR, UserError, atomic_write_bytes, log, print_error, relpath
+from configuration import parse_name
 
 MANIFEST = "MANIFEST.sha256"
-CONFIG_FOLDER = re.compile(r"^(lstm|gru|rnn)_h\d+(-\d+)*(_bi)?(_crop)?(_drop[0-9.e-]+)?(_l2-[0-9.e-]+)?$")  # common.config_name
 SHIPPED_FILE = re.compile(r"^(config\.json|state\.json|log\.csv|best-\d+\.(index|data-\d+-of-\d+))$")
 
 
@@ -60,7 +60,7 @@ def shipped_files(weights_dir):
     """Relative paths of the files of every finished configuration folder (what is shipped)."""
     files = []
     for folder in sorted(os.listdir(weights_dir)):
-        if CONFIG_FOLDER.match(folder) and os.path.isdir(os.path.join(weights_dir, folder)):
+        if parse_name(folder) and os.path.isdir(os.path.join(weights_dir, folder)):  # a configuration's folder
             files += [folder + "/" + n for n in sorted(os.listdir(os.path.join(weights_dir, folder)))
                       if SHIPPED_FILE.match(n)]
     return files

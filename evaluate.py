@@ -21,7 +21,8 @@ import numpy as np
 import augment
 import data_loader
 from checkpoint import RunDir, check_trained
-from common import atomic_write_json, graph_options, log, read_json, relpath
+from common import atomic_write_json, log, read_json, relpath
+from configuration import graph_options, layer_sizes
 from model import EVAL_BATCH_SIZE, Model, run_epoch, session_config
 from tfcompat import TF_VERSION, tf
 
@@ -68,8 +69,9 @@ def evaluate(spec, data_dir, weights_dir, results_dir, show_crops=False):
         # A model trained without crops has no lengths input: it reads the zero padding as steps too.
         cropped = run_epoch(session, model, crops, labels, EVAL_BATCH_SIZE, lengths=crop_lengths)
 
+    layers = layer_sizes(config)
     result = {
-        "name": run.name, "model": config["model"], "hidden_unit": config["hidden_unit"],
+        "name": run.name, "model": config["model"], "hidden_unit": layers[0] if len(layers) == 1 else layers,
         "test_accuracy": stats["accuracy"], "test_correct": stats["correct"], "test_count": stats["count"],
         "test_loss": stats["loss"],
         "crop_test_accuracy": cropped["accuracy"], "crop_test_correct": cropped["correct"],

@@ -22,7 +22,8 @@ from absl import flags
 
 import data_loader
 from checkpoint import RunDir, check_trained
-from common import LOGS_DIR, RUNS_DIR, UserError, results_dir_for, weights_dir_for_test, config_name, log, main_command, print_error, relpath
+from common import LOGS_DIR, RUNS_DIR, UserError, log, print_error, relpath, results_dir_for, weights_dir_for_test
+from configuration import PRESETS, config_name, main_command
 
 flags.DEFINE_string("model", "lstm", "cell type: lstm, gru or rnn (vanilla tanh RNN)")
 flags.DEFINE_boolean("train", False, "train this configuration (an interrupted run is resumed)")
@@ -59,7 +60,6 @@ flags.DEFINE_string("preset", "", "'tiny': 2 epochs on 2,000 training images, 50
                     "explicit flags override it")
 FLAGS = flags.FLAGS
 
-PRESETS = {"tiny": {"epochs": 2, "train_examples": 2000, "validation_size": 500}}
 
 
 def _clean(value):
@@ -125,8 +125,7 @@ def make_spec(model):
                         "trains; use fewer or smaller layers".format(_clean(FLAGS.hidden_unit), len(layers),
                                                                      " both ways" if FLAGS.bidirectional else "",
                                                                      parameters, MAX_PARAMETERS))
-    spec = {"model": model, "hidden_unit": layers[0] if len(layers) == 1 else layers, "layers": layers,
-            "bidirectional": FLAGS.bidirectional, "crop_augment": FLAGS.crop_augment,
+    spec = {"model": model, "layers": layers, "bidirectional": FLAGS.bidirectional, "crop_augment": FLAGS.crop_augment,
             "dropout": FLAGS.dropout, "l2": FLAGS.l2}
     spec["name"] = config_name(model, layers, FLAGS.bidirectional, FLAGS.crop_augment, FLAGS.dropout, FLAGS.l2)
     return spec

@@ -24,7 +24,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 
 import plot_results  # noqa: E402
-from common import PROJECT_DIR, atomic_write_bytes, layer_sizes, print_error, relpath  # noqa: E402
+from common import PROJECT_DIR, atomic_write_bytes, print_error, relpath  # noqa: E402
+from configuration import layer_sizes  # noqa: E402
 
 A4 = (8.27, 11.69)
 

@@ -5,26 +5,35 @@
     logits -> softmax cross-entropy
 
 One `Model` exposes `logits`, `loss`, `accuracy` and `train_op`; `run_epoch`
-drives it for training, validation and test alike.
+drives it for training, validation and test alike. `_unroll` below is the
+whole network the plain way; by default the same network is built by
+speed.py, which computes the same thing faster (and says how).
 """
+import zlib
+
 import numpy as np
 
-from cells import CELLS, Preprojected
-from common import graph_options
-from tfcompat import IS_TF1, static_bidirectional_rnn, static_rnn, stateless_uniform, tf
+import speed
+from cells import CELLS
+from configuration import graph_options
+from speed import DEFAULT_TOWERS, session_config  # noqa: F401  (main.py, train.py and the benchmarks use them)
+from tfcompat import static_bidirectional_rnn, static_rnn, stateless_uniform, tf
 
 NUM_STEPS = 28    # rows of an image = time steps
 INPUT_SIZE = 28   # pixels per row = inputs per step
 NUM_CLASSES = 10
 EVAL_BATCH_SIZE = 1000  # validation and test: large batches, forward pass only
-# main.py --towers: one chain of steps per core of this 2-core machine on TF 2.x. TF 1.5 (whose
-# wheel has no AVX) trained 10-20% slower per epoch with two towers (benchmarks/README.md).
-DEFAULT_TOWERS = 1 if IS_TF1 else 2
 
 
 def final_h(state):
-    """The hidden state h of a cell's state (the LSTM's is the tuple (c, h))."""
-    return state[1] if isinstance(state, tuple) else state
+    """The hidden state h of a cell's state (the LSTM's is LSTMState(c, h))."""
+    return state.h if isinstance(state, tuple) else state
+
+
+def name_seed(name):
+    """An initializer's op seed from its variable's name: with the graph seed (--seed) it fixes the initial
+    values, whatever order the graph's ops are made in."""
+    return zlib.crc32(name.encode("utf-8")) & 0x7FFFFFFF
 
 
 class Model(object):
@@ -43,76 +52,38 @@ class Model(object):
     bidirectional model, and logits/W, logits/b for the classifier.
     """
 
-    def __init__(self, config, training=False, batch_size=None, defer_recurrent_gradient=True):
+    def __init__(self, config, training=False, batch_size=None, fast=None):
         options = graph_options(config)
+        fast = speed.FAST if fast is None else fast
         self.batch_size = batch_size
         self.images = tf.placeholder(tf.float32, [batch_size, NUM_STEPS, INPUT_SIZE], name="images")
         self.labels = tf.placeholder(tf.int64, [batch_size], name="labels")
-        # Made even when unused: the ops made before the variables set their initial values'
-        # seeds, and the shipped runs must stay reproducible with this code.
-        dynamic_batch = tf.shape(self.images)[0]
         # Steps that hold data per example (--crop_augment); the rest is padding that must not count.
         self.lengths = tf.placeholder(tf.int32, [batch_size], name="lengths") if options["crop_augment"] else None
-        batch = batch_size or dynamic_batch
         self.global_step = None  # made by the first dropout site or by _add_training
-        defer = training and defer_recurrent_gradient
-        keep = 1.0 - options["dropout"] if training else 1.0
+        self._keep = 1.0 - options["dropout"] if training else 1.0
         self._dropout_sites, self._seed = 0, config.get("seed", 0)
-        self.cells = []  # (cell, projected inputs xw [28*B, kH], steps reversed?) for the W_h gradients
 
         with tf.variable_scope(tf.get_variable_scope(), reuse=tf.AUTO_REUSE):
-            layers, input_size = [], INPUT_SIZE
-            for number, units in enumerate(options["layers"], 1):
-                suffix = "" if number == 1 else "_{}".format(number)  # layer 1 keeps the single-layer names
-                pair = [CELLS[config["model"]](units, name=config["model"] + direction + suffix,
-                                               defer_recurrent_gradient=defer)
-                        for direction in (("", "_bw") if options["bidirectional"] else ("",))]
-                for cell in pair:
-                    cell.build(input_size)
-                layers.append(pair)
-                input_size = units * len(pair)
+            layers = self._make_cells(config["model"], options)
             with tf.variable_scope("logits"):
-                W = tf.get_variable("W", [input_size, NUM_CLASSES], initializer=tf.glorot_uniform_initializer())
+                W = tf.get_variable("W", [len(layers[-1]) * layers[-1][0].num_units, NUM_CLASSES],
+                                    initializer=tf.glorot_uniform_initializer(seed=name_seed("logits/W")))
                 b = tf.get_variable("b", [NUM_CLASSES], initializer=tf.zeros_initializer())
         self.model_variables = [v for pair in layers for cell in pair for v in (cell.W_x, cell.W_h, cell.b)] + [W, b]
 
-        # Towers: the training batch is cut into `towers` equal parts, each unrolled as its own
-        # chain of 28 steps. Every step's ops are small, so one core per op (session_config)
-        # and the two chains side by side keep both cores busier than splitting each op in two.
-        # Same variables and logits; the gradients differ only in float rounding.
-        self.towers = towers = int(config.get("towers", 1)) if training and batch_size else 1
-        if towers > 1 and batch % towers:
-            raise ValueError("batch size {} is not a multiple of towers={}".format(batch, towers))
-        tower_batch = batch if towers == 1 else batch // towers  # the batch may be a tensor (evaluation)
-        split = (lambda t: tf.split(t, towers, axis=0)) if towers > 1 else (lambda t: [t])  # -> T x [B/T, ...]
-        tower_lengths = split(self.lengths) if self.lengths is not None else [None] * towers
-        # The input projection does not depend on h, so it runs for all steps at once.
-        # Tower-major, then time-major: each step's rows are contiguous (cheap split, cheap gradient).
-        x = tf.reshape(self.images, [towers, -1, NUM_STEPS, INPUT_SIZE])  # [B, 28, 28] -> [T, B/T, 28, 28]
-        x = tf.transpose(x, [0, 2, 1, 3])                       # -> [T, 28, B/T, 28]
-        x = tf.reshape(x, [-1, INPUT_SIZE])                     # -> [T*28*B/T, 28]
-        for number, pair in enumerate(layers, 1):
-            if number > 1:
-                x = tf.concat(outputs, 0)                       # T*28 x [B/T, H*dirs] -> [T*28*B/T, H*dirs]
-            # Dropout on the connections into each layer and into the classifier, never on
-            # the recurrent ones (Zaremba et al. 2014): the memory is not disturbed.
-            x = self._dropout(x, keep)
-            xws = [cell.project_inputs(x) for cell in pair]     # [T*28*B/T, in] -> [T*28*B/T, kH] per cell
-            # Both directions get the same list of steps, so each step carries both projections.
-            width = int(xws[0].shape[1])
-            joined = tf.concat(xws, 1) if len(pair) > 1 else xws[0]  # [T*28*B/T, kH * dirs]
-            outputs, finals = [], []
-            for part, lengths in zip(split(joined), tower_lengths):  # one [28*B/T, kH*dirs] per tower
-                tower_outputs, tower_finals = self._unroll(pair, tf.split(part, NUM_STEPS, axis=0),  # -> 28 x [B/T, .]
-                                                           tower_batch, width, lengths)
-                outputs += tower_outputs
-                finals.append(tower_finals)
-            finals = [tf.concat(f, 0) if towers > 1 else f[0] for f in zip(*finals)]  # T x [B/T, H] -> [B, H]
-            self.cells += [(cell, xw, reverse) for cell, xw, reverse in zip(pair, xws, (False, True))]
-        # The classifier reads the final states (with sequence_length, those of each example's last
-        # real step; outputs after it are zeros), both directions side by side.
-        self.features = self._dropout(tf.concat(finals, 1) if len(finals) > 1 else finals[0], keep)  # [B, H*dirs]
-        self.logits = tf.matmul(self.features, W) + b           # [B, 10]
+        # Towers cut a training batch into parts unrolled side by side (speed.py); one otherwise.
+        self.towers = int(config.get("towers") or 1) if training and batch_size and fast else 1
+        if fast:
+            batch = batch_size or tf.shape(self.images)[0]
+            finals, self._deferred = speed.unroll(layers, self.images, self.lengths, self.towers, batch,
+                                                  self._dropout, defer=training)
+        else:
+            finals, self._deferred = self._unroll(layers), []
+        # The classifier reads the final states (with lengths, those of each example's last real
+        # step), both directions side by side: [forward, backward].
+        self.features = self._dropout(tf.concat(finals, 1) if len(finals) > 1 else finals[0])  # [B, H*dirs]
+        self.logits = tf.matmul(self.features, W) + b  # [B, H*dirs] x [H*dirs, 10] -> [B, 10]
 
         self.loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
             labels=self.labels, logits=self.logits))
@@ -122,30 +93,41 @@ class Model(object):
         if training:
             self._add_training(config, options["l2"])
 
-    def _unroll(self, pair, steps, batch, width, lengths):
-        """One layer over one tower's 28 steps: (28 outputs [b, H*dirs], final h of each direction).
+    def _make_cells(self, model, options):
+        """One list of cells per layer: [forward] or [forward, backward], with their variables."""
+        layers, input_size = [], INPUT_SIZE
+        for number, units in enumerate(options["layers"], 1):
+            suffix = "" if number == 1 else "_{}".format(number)  # layer 1 keeps the single-layer names
+            directions = ("", "_bw") if options["bidirectional"] else ("",)
+            pair = [CELLS[model](units, name=model + direction + suffix) for direction in directions]
+            for cell in pair:
+                cell.build(input_size, seed=name_seed(cell.name))
+            layers.append(pair)
+            input_size = units * len(pair)  # the next layer reads [forward, backward] joined
+        return layers
 
-        Variable lengths are masks, not static_rnn's sequence_length: that wraps every step in a
-        conditional, which made crop layouts slow to build and hid the steps from the deferred W_h
-        gradient. Each step gets (xw_t, t < length) and Preprojected keeps the state and zeroes the
-        output past the last real step, which is what sequence_length does. The backward cell reads
-        steps 28..1 with its state held at zero through the padding, so it starts at the last real
-        step, as sequence_length's per-example reversal would.
+    def _unroll(self, layers):
+        """The plain path: static_rnn over the rows, layer by layer (sequence_length for variable lengths)."""
+        inputs = tf.unstack(self.images, axis=1)  # [B, 28, 28] -> 28 x [B, 28]
+        for pair in layers:
+            x = self._dropout(tf.concat(inputs, 0))  # 28 x [B, in] -> [28*B, in], as speed.py lays it out
+            inputs = tf.split(x, NUM_STEPS, axis=0)  # -> 28 x [B, in]
+            if len(pair) == 1:
+                inputs, state = static_rnn(pair[0], inputs, dtype=tf.float32, sequence_length=self.lengths)
+                finals = [final_h(state)]
+            else:  # each step's output is [forward, backward] joined
+                inputs, state_fw, state_bw = static_bidirectional_rnn(
+                    pair[0], pair[1], inputs, dtype=tf.float32, sequence_length=self.lengths)
+                finals = [final_h(state_fw), final_h(state_bw)]
+        return finals
+
+    def _dropout(self, x):
+        """Inverted dropout with masks from (seed, training step, site): a resumed run draws the same ones.
+
+        On the connections into each layer and into the classifier, never on the recurrent ones
+        (Zaremba et al. 2014), so the memory is not disturbed.
         """
-        if lengths is not None:
-            # static_rnn wants every input at least [b, 1]: 28 x ([b, kH*dirs], [b, 1] bool)
-            steps = [(xw, tf.expand_dims(tf.less(t, lengths), 1)) for t, xw in enumerate(steps)]
-        states = [cell.zero_state(batch, tf.float32) for cell in pair]
-        if len(pair) == 1:
-            outputs, state = static_rnn(Preprojected(pair[0]), steps, initial_state=states[0])
-            return outputs, [final_h(state)]
-        outputs, state_fw, state_bw = static_bidirectional_rnn(
-            Preprojected(pair[0], (0, width)), Preprojected(pair[1], (width, 2 * width)), steps,
-            initial_state_fw=states[0], initial_state_bw=states[1])
-        return outputs, [final_h(state_fw), final_h(state_bw)]  # fw: after the last real row; bw: after row 1
-
-    def _dropout(self, x, keep):
-        """Inverted dropout with masks from (seed, training step, site): a resumed run draws the same ones."""
+        keep = self._keep
         if keep >= 1.0:
             return x
         self._dropout_sites += 1
@@ -164,19 +146,10 @@ class Model(object):
         self.objective = self.loss
         if l2:
             self.objective += l2 * tf.add_n([tf.reduce_sum(tf.square(m)) for m in matrices])
-        # With deferral (the default; cells.py says why), W_h's gradient is one matmul with the
-        # gradient of xw, which tf.gradients computes anyway on the way to W_x and b.
-        deferred = {cell.W_h.op.name: (cell, xw, reverse) for cell, xw, reverse in self.cells
-                    if cell.defer_recurrent_gradient}
-        others = [v for v in self.model_variables if v.op.name not in deferred]
-        xws = [xw for _, xw, _ in deferred.values()]
-        grads = tf.gradients(self.objective, others + xws)
-        by_name = {v.op.name: g for v, g in zip(others, grads)}
-        for (name, (cell, _, reverse)), d_xw in zip(deferred.items(), grads[len(others):]):
-            by_name[name] = cell.recurrent_gradient(d_xw, reverse=reverse, towers=self.towers)
-            if l2:
-                by_name[name] += 2 * l2 * cell.W_h
-        self.gradients = [by_name[v.op.name] for v in self.model_variables]
+        if self._deferred:
+            self.gradients = speed.gradients(self.objective, self.model_variables, self._deferred, self.towers, l2)
+        else:
+            self.gradients = tf.gradients(self.objective, self.model_variables)
         # Clipping by global norm keeps an occasional exploding gradient from
         # wrecking the weights while leaving normal steps untouched.
         clipped, self.grad_norm = tf.clip_by_global_norm(self.gradients, config["clip_norm"])
@@ -246,15 +219,3 @@ def run_epoch(session, model, images, labels, batch_size, train=False, order=Non
     if train:
         stats.update(grad_norm=float(np.mean(norms)), grad_norm_max=float(np.max(norms)))
     return stats
-
-
-def session_config(towers=1):
-    """Session settings shared by training, testing and the benchmarks.
-
-    With towers, each op runs on one thread and up to `towers` ops run side by
-    side (the towers' steps). TensorFlow sizes its thread pools once per
-    process, from the first session's settings.
-    """
-    if towers > 1:
-        return tf.ConfigProto(intra_op_parallelism_threads=1, inter_op_parallelism_threads=towers)
-    return tf.ConfigProto()

@@ -22,7 +22,8 @@ matplotlib.use("Agg")  # files only, no screen needed
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 
-from common import PROJECT_DIR, atomic_write_bytes, config_name, print_error, relpath  # noqa: E402
+from common import PROJECT_DIR, atomic_write_bytes, print_error, relpath  # noqa: E402
+from configuration import config_name  # noqa: E402
 
 MODELS = (("lstm", "LSTM", "tab:blue", "o"), ("gru", "GRU", "tab:orange", "s"))
 

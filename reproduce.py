@@ -11,14 +11,13 @@ always; with --variants also the variant table of the report's appendix.
 Every step is logged with its wall time.
 """
 import argparse
-import shlex
 import subprocess
 import sys
 import time
 
 from checkpoint import RunDir
-from common import (PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, config_name, format_duration, log,
-                    main_command, print_error)
+from common import PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, format_duration, log, print_error
+from configuration import main_args, name_of
 
 MODELS = ("lstm", "gru")
 HIDDEN = (32, 64, 128, 256)
@@ -30,7 +29,6 @@ HIDDEN = (32, 64, 128, 256)
 # GRU-32 did better with batches of 64 (LSTM-32: the same within one validation image, so it keeps 128).
 EARLIER = {"learning_rate": 0.002, "lr_decay": 0.93, "epochs": 40, "patience": 8}
 SETTINGS = {("gru", 32): {"batch_size": 64}, ("gru", 128): EARLIER, ("lstm", 256): EARLIER, ("gru", 256): EARLIER}
-TRAINING_FLAGS = ("batch_size", "epochs", "learning_rate", "lr_decay", "patience", "towers")
 # The shipped runs predate --towers and unrolled each batch as one chain. Two towers train the same
 # model about as well but round differently, so the exact shipped numbers need --towers=1.
 SHIPPED_TOWERS = 1
@@ -51,11 +49,8 @@ def configurations(with_variants):
     specs = [dict({"model": m, "hidden_unit": h}, **SETTINGS.get((m, h), {})) for h in HIDDEN for m in MODELS]
     for spec in specs + (VARIANTS if with_variants else []):
         spec = dict({"towers": SHIPPED_TOWERS}, **spec)
-        args = shlex.split(main_command(spec, "ACTION"))[2:]  # drop "python main.py"
-        args += ["--{}={}".format(k, spec[k]) for k in TRAINING_FLAGS if k in spec]
-        name = config_name(spec["model"], spec["hidden_unit"], spec.get("bidirectional", False),
-                           spec.get("crop_augment", False), spec.get("dropout", 0.0), spec.get("l2", 0.0))
-        yield name, [a for a in args if a != "--ACTION"]
+        args = [a for a in main_args(spec, "train") if a != "--train"]  # --train or --test is added per step
+        yield name_of(spec), args
 
 
 class StepFailed(Exception):

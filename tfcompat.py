@@ -2,8 +2,8 @@
 
 The project runs on the assignment's pinned TensorFlow 1.5 (Python 3.6) and on
 current TensorFlow 2.x. Everything else does `from tfcompat import tf` and gets
-the TF1-style graph API either way; nothing outside this file branches on the
-version.
+the TF1-style graph API either way. The only other place that looks at the
+version is speed.py's DEFAULT_TOWERS, a measured speed choice (IS_TF1).
 """
 import os
 import warnings

@@ -26,12 +26,10 @@ import augment
 import data_loader
 from checkpoint import open_for_training, promote, tf_error_reason, training_lock
 from common import UserError, atomic_write_bytes, format_duration, is_tty, log, relpath
+from configuration import RESUME_KEYS
 from model import EVAL_BATCH_SIZE, Diverged, Model, run_epoch, session_config
 from tfcompat import TF_VERSION, tf
 
-# Settings that must be equal for a run to be resumed (the rest may change, e.g. --epochs).
-RESUME_KEYS = ("model", "hidden_unit", "layers", "bidirectional", "crop_augment", "dropout", "l2", "learning_rate",
-               "lr_decay", "batch_size", "clip_norm", "seed", "validation_size", "train_examples", "towers")
 LOG_FIELDS = ("epoch", "time", "learning_rate", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
               "grad_norm", "grad_norm_max", "seconds", "best")
 

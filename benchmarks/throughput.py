@@ -10,7 +10,7 @@ code graph mode), and the workers take turns so that a slow spell of the
 machine hits all of them. The best round counts. Prints a table and one JSON
 object per line with examples per second.
 
-Ours is measured as main.py trains: two towers (model.py), each op on one
+Ours is measured as main.py trains: two towers (speed.py), each op on one
 core. "ours_one_chain" is one chain of steps with TensorFlow's default
 threads, as the shipped weights were trained.
 

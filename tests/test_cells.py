@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from cells import GRUCell, LSTMCell, Preprojected, RNNCell
+import speed
+from cells import GRUCell, LSTMCell, RNNCell
 from model import Model
 from tfcompat import static_rnn, tf
 
@@ -67,8 +68,8 @@ def run_cell(cell_class, xs, preprojected, params=None):
         inputs = tf.constant(xs, tf.float32)
         if preprojected:
             cell.build(D)
-            xw = tf.reshape(cell.project_inputs(tf.reshape(inputs, [-1, D])), [B, T, -1])  # [B*T, kH] -> [B, T, kH]
-            outputs, state = static_rnn(Preprojected(cell), tf.unstack(xw, axis=1), dtype=tf.float32)
+            xw = tf.reshape(tf.matmul(tf.reshape(inputs, [-1, D]), cell.W_x) + cell.b, [B, T, -1])  # -> [B, T, kH]
+            outputs, state = static_rnn(speed._Projected(cell), tf.unstack(xw, axis=1), dtype=tf.float32)
         else:
             outputs, state = static_rnn(cell, tf.unstack(inputs, axis=1), dtype=tf.float32)
         with tf.Session() as session:
@@ -144,15 +145,16 @@ def test_gradients_match_finite_differences(model):
 
 
 @pytest.mark.parametrize("model", ["lstm", "gru"])
-def test_deferred_recurrent_gradient_equals_autodiff(model):
-    """The one-matmul W_h gradient is the plain tf.gradients one, up to float rounding."""
+def test_fast_path_gradients_equal_plain_autodiff(model):
+    """speed.py's graph (hoisted projection, one-matmul W_h gradient) against the plain static_rnn + tf.gradients
+    one, up to float rounding."""
     config = {"model": model, "hidden_unit": 7, "learning_rate": 0.01, "clip_norm": 5.0}
     rng = np.random.RandomState(4)
     images, labels = rng.rand(5, 28, 28).astype(np.float32), rng.randint(0, 10, 5)
     results, values = [], None
-    for defer in (True, False):
+    for fast in (True, False):
         with tf.Graph().as_default():
-            net = Model(config, training=True, defer_recurrent_gradient=defer)
+            net = Model(config, training=True, fast=fast)
             with tf.Session() as session:
                 session.run(tf.global_variables_initializer())
                 if values is None:
@@ -160,9 +162,9 @@ def test_deferred_recurrent_gradient_equals_autodiff(model):
                 for var, value in zip(net.model_variables, values):  # the same weights in both graphs
                     var.load(value, session)
                 results.append(session.run(net.gradients, {net.images: images, net.labels: labels}))
-    for deferred, plain in zip(*results):
+    for fast, plain in zip(*results):
         assert np.abs(plain).max() > 0
-        np.testing.assert_allclose(deferred, plain, rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(fast, plain, rtol=1e-4, atol=1e-6)
 
 
 @pytest.mark.parametrize("model,k", [("lstm", 4), ("gru", 3)])

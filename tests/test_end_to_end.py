@@ -30,8 +30,8 @@ def test_train_then_test(tmp_path, real_mnist):
     assert "epoch 2/2" in out and "finished gru_h16" in out
     run = tmp_path / "a" / "weights" / "gru_h16"
     config = json.load(open(str(run / "config.json")))
-    assert (config["model"], config["hidden_unit"], config["train_examples"]) == ("gru", 16, 2000)
-    from common import CONFIG_KEYS
+    assert (config["model"], config["layers"], config["train_examples"]) == ("gru", [16], 2000)
+    from configuration import CONFIG_KEYS
     assert sorted(config) == sorted(CONFIG_KEYS)
     state = json.load(open(str(run / "state.json")))
     assert state["finished"] and state["resume"] is None and state["epoch"] == 2

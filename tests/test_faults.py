@@ -287,7 +287,7 @@ def test_a_run_killed_before_its_first_epoch_leaves_no_folder_to_move_aside(tmp_
 
 
 def test_dropout_names_keep_every_digit():
-    from common import config_name
+    from configuration import config_name
     assert config_name("gru", 128, dropout=0.3) == "gru_h128_drop0.3"
     assert config_name("gru", 128, dropout=0.3000001) == "gru_h128_drop0.3000001"
     assert config_name("lstm", [64, 64], True, dropout=0.2, l2=1e-4) == "lstm_h64-64_bi_drop0.2_l2-0.0001"

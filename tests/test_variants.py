@@ -1,4 +1,4 @@
-"""The options of issue 5 in the graph: vanilla RNN, stacked and bidirectional layers,
+"""The model variants in the graph: vanilla RNN, stacked and bidirectional layers,
 sequence_length, dropout and weight decay, each against an independent reference."""
 import numpy as np
 import pytest
@@ -149,13 +149,13 @@ def test_dropout_only_while_training():
 
 
 def training_outputs(builds, xs, ys, lengths=None):
-    """Logits, loss and gradients of one batch for each (config, defer_recurrent_gradient) in builds,
+    """Logits, loss and gradients of one batch for each (config, fast path?) in builds,
     all from the same weights (the first model's initial ones)."""
     results, values = [], None
-    for cfg, defer in builds:
+    for cfg, fast in builds:
         graph = tf.Graph()
         with graph.as_default():
-            net = Model(cfg, training=True, batch_size=B, defer_recurrent_gradient=defer)
+            net = Model(cfg, training=True, batch_size=B, fast=fast)
             session = tf.Session(graph=graph)
             session.run(tf.global_variables_initializer())
             if values is None:
@@ -175,13 +175,16 @@ def training_outputs(builds, xs, ys, lengths=None):
     ("gru", {"bidirectional": True}),
     ("rnn", {"layers": [5, 5], "hidden_unit": [5, 5]}),
 ], ids=["lstm-2-layers-bi-l2", "gru-bi", "rnn-2-layers"])
-def test_deferred_recurrent_gradients_equal_autodiff(model, options):
-    """The one-matmul W_h gradients (backward cells: steps reversed; with --l2: plus the decay term)."""
+def test_fast_path_equals_the_plain_path(model, options):
+    """speed.py's graph in one tower (hoisted projection; one-matmul W_h gradients, a backward cell's steps
+    reversed, the --l2 term added) against static_rnn and tf.gradients; with variable lengths, see the towers
+    test below."""
     cfg = config(model, **options)
-    results = training_outputs([(cfg, True), (cfg, False)], *images(3))
-    for deferred, plain in zip(*results):
+    lengths = np.array([28, 21, 24, 27], np.int32)  # used by the crop model
+    results = training_outputs([(cfg, True), (cfg, False)], *images(3), lengths=lengths)
+    for fast, plain in zip(*results):
         assert np.abs(plain).max() > 0
-        np.testing.assert_allclose(deferred, plain, rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(fast, plain, rtol=1e-4, atol=1e-6)
 
 
 def test_l2_adds_the_squared_weights_of_the_matrices():
@@ -225,7 +228,8 @@ def test_random_crops_are_read_as_pixel_streams():
     ("rnn", {"layers": [5, 5], "hidden_unit": [5, 5]}),
 ], ids=["lstm", "gru-2-layers-bi-l2", "lstm-bi-crop", "rnn-2-layers"])
 def test_towers_give_the_same_logits_and_gradients(model, options):
-    """Two towers of half a batch each, with deferred W_h gradients, against one tower and plain autodiff."""
+    """Two towers of half a batch each, with deferred W_h gradients and masks, against the plain path
+    (one static_rnn per layer, sequence_length, tf.gradients)."""
     cfg = config(model, **options)
     lengths = np.array([28, 21, 24, 27], np.int32)  # used by the crop model: a different length in each half
     results = training_outputs([(dict(cfg, towers=1), False), (dict(cfg, towers=2), True)], *images(4),
