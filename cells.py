@@ -16,16 +16,16 @@ which starts at 1.0 so that early in training the cell remembers by default
 A cell is called the `static_rnn` way, `cell(x, state) -> (output, new_state)`,
 which computes the input part x W_x + b and then `step`. `step(xw, state)` is
 the rest of the equations given xw = x W_x + b, so that a caller may compute
-the input part of all 28 rows in one matmul first (speed.py does). Every
+the input part of all 28 rows in one matmul first (helpers/speed.py does). Every
 product with the recurrent weights goes through `recurrent(lhs, start, stop)`,
-lhs W_h[:, start:stop]; speed.py replaces it on a cell to compute W_h's
+lhs W_h[:, start:stop]; helpers/speed.py replaces it on a cell to compute W_h's
 gradient in one matmul after the backward pass.
 """
 import collections
 
 import numpy as np
 
-from tfcompat import tf
+from helpers.tfcompat import tf
 
 LSTMState = collections.namedtuple("LSTMState", ["c", "h"])
 

@@ -26,9 +26,9 @@ import tarfile
 import tempfile
 import zlib
 
-import fetch
-from common import PROJECT_DIR, UserError, atomic_write_bytes, log, print_error, relpath
-from configuration import parse_name
+from helpers import fetch
+from helpers.common import PROJECT_DIR, UserError, atomic_write_bytes, log, print_error, relpath
+from helpers.configuration import parse_name
 
 MANIFEST = "MANIFEST.sha256"
 SHIPPED_FILE = re.compile(r"^(config\.json|state\.json|log\.csv|best-\d+\.(index|data-\d+-of-\d+))$")

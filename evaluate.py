@@ -5,7 +5,7 @@ file, which would tie the checkpoint to one TensorFlow version), the best
 checkpoint is restored after a shape check, and the result goes to
 results/<config>.json for plots and the report. The headline is the accuracy
 on the 10,000 test images. Every model is also measured on a fixed randomly
-cropped copy of the test set (augment.py), read as variable-length pixel
+cropped copy of the test set (data_loader.py), read as variable-length pixel
 streams; that figure is recorded in the JSON and printed, on a line of its
 own, for models trained on crops or when asked (--crop_test).
 
@@ -18,13 +18,12 @@ import time
 
 import numpy as np
 
-import augment
 import data_loader
-from checkpoint import RunDir, check_trained
-from common import atomic_write_json, log, read_json, relpath
-from configuration import graph_options, layer_sizes
+from helpers.checkpoint import RunDir, check_trained
+from helpers.common import atomic_write_json, log, read_json, relpath
+from helpers.configuration import graph_options, layer_sizes
 from model import EVAL_BATCH_SIZE, Model, run_epoch, session_config
-from tfcompat import TF_VERSION, tf
+from helpers.tfcompat import TF_VERSION, tf
 
 # Facts of one testing run, not of the model: they do not make a result file "changed".
 # (TF 1.5 and 2.x sum the loss in different orders, so its last digits differ.)
@@ -54,8 +53,8 @@ def evaluate(spec, data_dir, weights_dir, results_dir, show_crops=False):
         log("note: training of {} was interrupted; testing its best checkpoint so far (epoch {})".format(
             run.name, state["best_epoch"]))
     images, labels = data_loader.load_split(data_dir, "test")
-    # The same test images as variable-length pixel streams (augment.py), the same crops every time.
-    crops, crop_lengths = augment.random_crops(images, np.random.RandomState(augment.TEST_CROP_SEED))
+    # The same test images as variable-length pixel streams (data_loader.py), the same crops every time.
+    crops, crop_lengths = data_loader.random_crops(images, np.random.RandomState(data_loader.TEST_CROP_SEED))
 
     graph = tf.Graph()
     with graph.as_default():

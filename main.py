@@ -21,9 +21,9 @@ import sys
 from absl import flags
 
 import data_loader
-from checkpoint import RunDir, check_trained
-from common import LOGS_DIR, RUNS_DIR, UserError, log, print_error, relpath, results_dir_for, weights_dir_for_test
-from configuration import PRESETS, config_name, main_command
+from helpers.checkpoint import RunDir, check_trained
+from helpers.common import LOGS_DIR, RUNS_DIR, UserError, log, print_error, relpath, results_dir_for, weights_dir_for_test
+from helpers.configuration import PRESETS, config_name, main_command
 
 flags.DEFINE_string("model", "lstm", "cell type: lstm, gru or rnn (vanilla tanh RNN)")
 flags.DEFINE_boolean("train", False, "train this configuration (an interrupted run is resumed)")
@@ -186,7 +186,7 @@ def run(argv):
         # TensorFlow starts only now, after every flag has been checked.
         import train
         from model import DEFAULT_TOWERS
-        from tfcompat import TF_VERSION
+        from helpers.tfcompat import TF_VERSION
         if not config["towers"]:
             config["towers"] = DEFAULT_TOWERS
             if config["batch_size"] % config["towers"]:

@@ -24,8 +24,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 
 import plot_results  # noqa: E402
-from common import PROJECT_DIR, atomic_write_bytes, print_error, relpath  # noqa: E402
-from configuration import layer_sizes  # noqa: E402
+from helpers.common import PROJECT_DIR, atomic_write_bytes, print_error, relpath  # noqa: E402
+from helpers.configuration import layer_sizes  # noqa: E402
 
 A4 = (8.27, 11.69)
 
@@ -265,7 +265,30 @@ def variants_page(variants, results):
     return fig
 
 
-def pages(results, weights_dir, variants=()):
+TASK_TITLES = {"palindrome": "Memory task: palindromes", "recall": "Memory task: recall the k-th digit",
+               "binary_addition": "Memory task: binary addition"}
+
+
+def task_pages(tasks_dir):
+    """One page per memory task (sequence_tasks.py): its figures and the sentences with the numbers."""
+    if not tasks_dir or not any(plot_results.load_task(tasks_dir, t) for t in TASK_TITLES):
+        return
+    figures = plot_results.plot_tasks(tasks_dir)
+    for task, sentence in sorted(plot_results.task_summaries(tasks_dir).items()):
+        fig = plt.figure(figsize=A4)
+        fig.text(0.08, 0.95, TASK_TITLES[task], fontsize=16, weight="bold")
+        y = _text(fig, 0.92, [sentence])
+        images = [p for p in figures if os.path.basename(p).startswith(task) and p.endswith(".png")]
+        height = min(0.42, (y - 0.08) / max(1, len(images)))
+        for image in images:
+            ax = fig.add_axes([0.08, y - 0.02 - height, 0.84, height])
+            ax.imshow(plt.imread(image))
+            ax.axis("off")
+            y -= height + 0.02
+        yield fig
+
+
+def pages(results, weights_dir, variants=(), tasks_dir=None):
     """The report's pages as matplotlib figures (the caller saves and closes them)."""
     fig = plt.figure(figsize=A4)  # page 1: what the assignment asks for
     fig.text(0.08, 0.95, "LSTM and GRU from scratch on row-by-row MNIST", fontsize=16, weight="bold")
@@ -285,12 +308,14 @@ def pages(results, weights_dir, variants=()):
     yield fig
     if variants:
         yield variants_page(variants, results)
+    for fig in task_pages(tasks_dir):
+        yield fig
 
 
-def build(results, weights_dir, variants=()):
+def build(results, weights_dir, variants=(), tasks_dir=None):
     buffer = io.BytesIO()
     with PdfPages(buffer) as pdf:
-        for fig in pages(results, weights_dir, variants):
+        for fig in pages(results, weights_dir, variants, tasks_dir):
             pdf.savefig(fig)
             plt.close(fig)
     return buffer.getvalue()
@@ -308,7 +333,7 @@ def main(argv=None):
     if not results:
         return print_error("no results in {}; run python reproduce.py first".format(relpath(args.results_dir)))
     variants = plot_results.load_variants(args.results_dir)
-    atomic_write_bytes(args.output, build(results, args.weights_dir, variants))
+    atomic_write_bytes(args.output, build(results, args.weights_dir, variants, os.path.join(args.results_dir, "tasks")))
     print("wrote {}".format(relpath(args.output)))
     if args.readme and update_readme(args.readme, results, variants):
         print("updated the results table in {}".format(relpath(args.readme)))

@@ -7,17 +7,17 @@
 One `Model` exposes `logits`, `loss`, `accuracy` and `train_op`; `run_epoch`
 drives it for training, validation and test alike. `_unroll` below is the
 whole network the plain way; by default the same network is built by
-speed.py, which computes the same thing faster (and says how).
+helpers/speed.py, which computes the same thing faster (and says how).
 """
 import zlib
 
 import numpy as np
 
-import speed
+from helpers import speed
 from cells import CELLS
-from configuration import graph_options
-from speed import DEFAULT_TOWERS, session_config  # noqa: F401  (main.py, train.py and the benchmarks use them)
-from tfcompat import static_bidirectional_rnn, static_rnn, stateless_uniform, tf
+from helpers.configuration import graph_options
+from helpers.speed import DEFAULT_TOWERS, session_config  # noqa: F401  (main.py, train.py and the benchmarks use them)
+from helpers.tfcompat import static_bidirectional_rnn, static_rnn, stateless_uniform, tf
 
 NUM_STEPS = 28    # rows of an image = time steps
 INPUT_SIZE = 28   # pixels per row = inputs per step
@@ -72,7 +72,7 @@ class Model(object):
                 b = tf.get_variable("b", [NUM_CLASSES], initializer=tf.zeros_initializer())
         self.model_variables = [v for pair in layers for cell in pair for v in (cell.W_x, cell.W_h, cell.b)] + [W, b]
 
-        # Towers cut a training batch into parts unrolled side by side (speed.py); one otherwise.
+        # Towers cut a training batch into parts unrolled side by side (helpers/speed.py); one otherwise.
         self.towers = int(config.get("towers") or 1) if training and batch_size and fast else 1
         if fast:
             batch = batch_size or tf.shape(self.images)[0]
@@ -110,7 +110,7 @@ class Model(object):
         """The plain path: static_rnn over the rows, layer by layer (sequence_length for variable lengths)."""
         inputs = tf.unstack(self.images, axis=1)  # [B, 28, 28] -> 28 x [B, 28]
         for pair in layers:
-            x = self._dropout(tf.concat(inputs, 0))  # 28 x [B, in] -> [28*B, in], as speed.py lays it out
+            x = self._dropout(tf.concat(inputs, 0))  # 28 x [B, in] -> [28*B, in], as helpers/speed.py lays it out
             inputs = tf.split(x, NUM_STEPS, axis=0)  # -> 28 x [B, in]
             if len(pair) == 1:
                 inputs, state = static_rnn(pair[0], inputs, dtype=tf.float32, sequence_length=self.lengths)

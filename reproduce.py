@@ -15,9 +15,9 @@ import subprocess
 import sys
 import time
 
-from checkpoint import RunDir
-from common import PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, format_duration, log, print_error
-from configuration import main_args, name_of
+from helpers.checkpoint import RunDir
+from helpers.common import PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, format_duration, log, print_error
+from helpers.configuration import main_args, name_of
 
 MODELS = ("lstm", "gru")
 HIDDEN = (32, 64, 128, 256)

@@ -6,7 +6,7 @@ same training settings, `--train` continues it from its last finished epoch
 dropout masks from seed+step, so a resumed run sees the same data as an
 uninterrupted one). Any other run with a finished epoch stays where it is
 while the new one trains in <config>.new/; after the new run's first epoch
-the old one moves to <config>.previous-<time>/ (checkpoint.py). Nothing with
+the old one moves to <config>.previous-<time>/ (helpers/checkpoint.py). Nothing with
 a finished epoch is ever deleted.
 
 Per epoch: one line of log, a row of weights/<config>/log.csv (loss,
@@ -22,13 +22,12 @@ import time
 
 import numpy as np
 
-import augment
 import data_loader
-from checkpoint import open_for_training, promote, tf_error_reason, training_lock
-from common import UserError, atomic_write_bytes, format_duration, is_tty, log, relpath
-from configuration import RESUME_KEYS
+from helpers.checkpoint import open_for_training, promote, tf_error_reason, training_lock
+from helpers.common import UserError, atomic_write_bytes, format_duration, is_tty, log, relpath
+from helpers.configuration import RESUME_KEYS
 from model import EVAL_BATCH_SIZE, Diverged, Model, run_epoch, session_config
-from tfcompat import TF_VERSION, tf
+from helpers.tfcompat import TF_VERSION, tf
 
 LOG_FIELDS = ("epoch", "time", "learning_rate", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
               "grad_norm", "grad_norm_max", "seconds", "best")
@@ -171,7 +170,7 @@ def _fit_and_validate(trainer, config, epoch, train, val, state):
     try:
         images_in, lengths = train_x, None
         if config.get("crop_augment"):  # new random crops every epoch, from the epoch's own seed
-            images_in, lengths = augment.random_crops(train_x, np.random.RandomState(epoch_seed(config, epoch, 1)))
+            images_in, lengths = data_loader.random_crops(train_x, np.random.RandomState(epoch_seed(config, epoch, 1)))
         fit = run_epoch(trainer.session, trainer.model, images_in, train_y, config["batch_size"], train=True,
                         order=order, on_batch=bar, lengths=lengths)
         bar.close()

@@ -33,6 +33,7 @@ def import_version(src, checkouts):
     """
     src = os.path.abspath(src)
     folders = {os.path.abspath(c) for c in checkouts} | {ROOT}
+    folders |= {os.path.join(f, "helpers") for f in folders}  # the project's package (newer checkouts)
     for name, module in list(sys.modules.items()):
         path = getattr(module, "__file__", None) or ""
         if os.path.dirname(os.path.abspath(path)) in folders and name != "__main__":

@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 
-import speed
+from helpers import speed
 from cells import GRUCell, LSTMCell, RNNCell
 from model import Model
-from tfcompat import static_rnn, tf
+from helpers.tfcompat import static_rnn, tf
 
 B, T, D, H = 3, 5, 4, 6
 

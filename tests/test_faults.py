@@ -19,7 +19,7 @@ NAME = "lstm_h6"
 KILLER = """
 import os, signal, sys
 sys.path.insert(0, {root!r})
-import checkpoint
+from helpers import checkpoint
 where = {where!r}
 save_state, remove = checkpoint.RunDir.save_state, checkpoint.RunDir.remove
 def kill():
@@ -287,7 +287,7 @@ def test_a_run_killed_before_its_first_epoch_leaves_no_folder_to_move_aside(tmp_
 
 
 def test_dropout_names_keep_every_digit():
-    from configuration import config_name
+    from helpers.configuration import config_name
     assert config_name("gru", 128, dropout=0.3) == "gru_h128_drop0.3"
     assert config_name("gru", 128, dropout=0.3000001) == "gru_h128_drop0.3000001"
     assert config_name("lstm", [64, 64], True, dropout=0.2, l2=1e-4) == "lstm_h64-64_bi_drop0.2_l2-0.0001"
@@ -295,7 +295,7 @@ def test_dropout_names_keep_every_digit():
 
 def test_download_weights_ctrl_c_is_one_line(monkeypatch, capsys, tmp_path):
     import download_weights
-    import fetch
+    from helpers import fetch
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

@@ -23,11 +23,11 @@ def read(name):
 
 def facts():
     """(phrase with {} where numbers go, the numbers it must show) for every number the prose states."""
-    import augment
+    import data_loader
     import main
     from cells import GRUCell, LSTMCell, RNNCell
     from model import DEFAULT_TOWERS, INPUT_SIZE, NUM_CLASSES, NUM_STEPS
-    from tfcompat import IS_TF1
+    from helpers.tfcompat import IS_TF1
 
     tf_modern = re.search(r"^tensorflow-cpu==(\d+\.\d+)\.\d+$", read("requirements.txt"), re.M).group(1)
     py_modern = re.search(r"tested on (\d+\.\d+)\.\d+", read("requirements.txt")).group(1)
@@ -48,14 +48,14 @@ def facts():
         ("forget gate at {}", ["1.0"]),
         ("k gate blocks: {} LSTM, {} GRU, {} RNN", [LSTMCell.NUM_BLOCKS, GRUCell.NUM_BLOCKS, RNNCell.NUM_BLOCKS]),
         ("`lstm/W_x` [{}, kH]", [INPUT_SIZE]), ("`logits/W` [H, {}], `logits/b` [{}]", [NUM_CLASSES, NUM_CLASSES]),
-        ("random crop of {}-{} pixels a side", [augment.MIN_SIDE, augment.MAX_SIDE]),
-        ("cut into steps of {}", [augment.SIDE]),
+        ("a random crop of {}-{} pixels a side", [data_loader.MIN_SIDE, data_loader.MAX_SIDE]),
+        ("cut into steps of {}", [data_loader.SIDE]),
         ("`tiny`: {} epochs on {} images", [tiny["epochs"], "{:,}".format(tiny["train_examples"])]),
         (towers, [DEFAULT_TOWERS]),
         ("| Python | {} | {} |", [py_modern, py_pinned[:3]]),
         ("`tensorflow-cpu` {} via `tf.compat.v1` | {} |", [tf_modern, tf_pinned]),
-        ("needs Python {} (`pyenv install {}`", [py_pinned[:3], py_pinned]),
-        ("`pyenv prefix {}`", [py_pinned]), ("installs pip {} first", [pip_pinned]),
+        ("takes Python {} from `pyenv install {}`", [py_pinned[:3], py_pinned]),
+        ("installs pip {} first", [pip_pinned]),
     ]
 
 

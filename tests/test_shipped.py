@@ -48,7 +48,7 @@ def test_shipped_model_reproduces_its_test_accuracy(name, real_mnist, tmp_path):
 
 def test_every_shipped_config_has_the_full_schema():
     """The same fields in every config.json, basic and variants alike, as train.py writes them."""
-    from configuration import CONFIG_KEYS
+    from helpers.configuration import CONFIG_KEYS
     for name in shipped_results():
         with open(os.path.join(WEIGHTS, name, "config.json")) as f:
             assert sorted(json.load(f)) == sorted(CONFIG_KEYS), name
@@ -96,7 +96,7 @@ def test_reproduce_passes_the_settings_each_shipped_model_was_trained_with():
     """reproduce.py's flags plus main.py's defaults give exactly each shipped config.json's settings."""
     import main  # noqa: F401  (defines the flags and their defaults)
     import reproduce
-    from configuration import RECIPE_KEYS
+    from helpers.configuration import RECIPE_KEYS
     from main import FLAGS
     for name, args in reproduce.configurations(with_variants=True):
         path = os.path.join(WEIGHTS, name, "config.json")

@@ -2,7 +2,7 @@
 import json
 import os
 
-import common
+from helpers import common
 import main
 from conftest import ROOT, tree_digest
 from test_main import main_in_process

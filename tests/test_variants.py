@@ -3,9 +3,9 @@ sequence_length, dropout and weight decay, each against an independent reference
 import numpy as np
 import pytest
 
-import augment
+import data_loader
 from model import Model
-from tfcompat import tf
+from helpers.tfcompat import tf
 from test_cells import numpy_gru, numpy_lstm, numpy_rnn
 
 B = 4
@@ -199,7 +199,7 @@ def test_l2_adds_the_squared_weights_of_the_matrices():
 def test_random_crops_are_read_as_pixel_streams():
     rng = np.random.RandomState(0)
     pictures = rng.rand(300, 28, 28).astype(np.float32) + 1.0  # no zero pixels, so padding is visible
-    streams, lengths = augment.random_crops(pictures, np.random.RandomState(5))
+    streams, lengths = data_loader.random_crops(pictures, np.random.RandomState(5))
     assert streams.shape == (300, 28, 28) and lengths.dtype == np.int32
     assert lengths.min() == 21 and lengths.max() == 28  # ceil(24*24/28) .. 28 over 300 draws
     for k in range(300):
@@ -217,7 +217,7 @@ def test_random_crops_are_read_as_pixel_streams():
                     break
         else:
             pytest.fail("example {} is not a crop read row by row".format(k))
-    again, _ = augment.random_crops(pictures, np.random.RandomState(5))
+    again, _ = data_loader.random_crops(pictures, np.random.RandomState(5))
     np.testing.assert_array_equal(streams, again)  # same seed, same crops
 
 

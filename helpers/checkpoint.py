@@ -21,8 +21,8 @@ import os
 import re
 import shutil
 
-from common import UserError, atomic_write_json, log, read_json, relpath
-from configuration import graph_options, main_command
+from helpers.common import UserError, atomic_write_json, log, read_json, relpath
+from helpers.configuration import graph_options, main_command
 
 try:
     import fcntl
@@ -126,7 +126,7 @@ class RunDir(object):
 
     def restore(self, session, saver, prefix, variables):
         """Restore `prefix`, first checking that it holds every variable with the graph's shape."""
-        from tfcompat import tf  # here, so that checking a folder (check_trained) needs no TensorFlow
+        from helpers.tfcompat import tf  # here, so that checking a folder (check_trained) needs no TensorFlow
         full = os.path.join(self.path, prefix)
         damaged = "cannot read the checkpoint {} ({}); train again or fetch the weights with download_weights.py"
         try:

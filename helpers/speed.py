@@ -34,7 +34,7 @@ the runs, the machine caveats and the levers that did not pay):
 """
 import collections
 
-from tfcompat import IS_TF1, static_bidirectional_rnn, static_rnn, tf
+from helpers.tfcompat import IS_TF1, static_bidirectional_rnn, static_rnn, tf
 
 FAST = True  # False: every Model takes the plain path
 DEFAULT_TOWERS = 1 if IS_TF1 else 2

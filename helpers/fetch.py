@@ -6,7 +6,7 @@ import time
 import urllib.error
 import urllib.request
 
-from common import is_tty
+from helpers.common import is_tty
 
 CHUNK = 1 << 16
 

@@ -5,7 +5,7 @@ import os
 import sys
 import tempfile
 
-PROJECT_DIR = os.path.dirname(os.path.abspath(__file__))
+PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # helpers/.. 
 # The shipped models (tracked in git) and their test results.
 SHIPPED_WEIGHTS_DIR = os.path.join(PROJECT_DIR, "weights")
 SHIPPED_RESULTS_DIR = os.path.join(PROJECT_DIR, "results")
