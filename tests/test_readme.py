@@ -25,6 +25,7 @@ def facts():
     """(phrase with {} where numbers go, the numbers it must show) for every number the prose states."""
     import data_loader
     import main
+    from numpy_rnn import mnist4
     from cells import GRUCell, LSTMCell, RNNCell
     from model import DEFAULT_TOWERS, INPUT_SIZE, NUM_CLASSES, NUM_STEPS
     from helpers.tfcompat import IS_TF1
@@ -52,15 +53,16 @@ def facts():
         ("cut into steps of {}", [data_loader.SIDE]),
         ("`tiny`: {} epochs on {} images", [tiny["epochs"], "{:,}".format(tiny["train_examples"])]),
         (towers, [DEFAULT_TOWERS]),
-        ("| Python | {} | {} |", [py_modern, py_pinned[:3]]),
-        ("`tensorflow-cpu` {} via `tf.compat.v1` | {} |", [tf_modern, tf_pinned]),
+        ("Modern (default): Python {}, `tensorflow-cpu` {} via", [py_modern, tf_modern]),
+        ("Pinned: Python {}, TensorFlow {},", [py_pinned[:3], tf_pinned]),
         ("takes Python {} from `pyenv install {}`", [py_pinned[:3], py_pinned]),
         ("installs pip {} first", [pip_pinned]),
+        ("a NumPy RNN on digits {}", ["/".join(map(str, mnist4.CLASSES))]),
     ]
 
 
 # Numbers that are notation or examples, not facts about the project.
-NOTATION = ["1.x", "2.x", "(1 - z)", "Cho et al. 2014", "Layer n > 1", "layer 2)", "after row 1", "kill -9",
+NOTATION = ["mnist4", "1.x", "2.x", "(1 - z)", "Cho et al. 2014", "Layer n > 1", "layer 2)", "after row 1", "kill -9",
             "SHA-256", "--towers=1", "HIDDEN=128", "64,64", "`lstm_bw_2/", "`lstm_2/", "`lstm_3/", "tf1.5",
             "RUNTIME=tf1.5", "python3.6", "3.6/bin"]
 
