@@ -97,3 +97,28 @@ def evaluate(spec, data_dir, weights_dir, results_dir, show_crops=False):
             "({:.2%})".format(cropped["correct"], cropped["count"], cropped["accuracy"]))
     result["test_seconds"] = seconds  # for callers (benchmarks), not recorded
     return result
+
+
+def predict(spec, paths, weights_dir):
+    """The trained configuration's digit for each image file (--predict): [(path, digit, 10 probabilities)]."""
+    run = RunDir(weights_dir, spec["name"])
+    config, state = check_trained(run, spec)
+    images = np.stack([data_loader.load_digit_image(p) for p in paths])  # N x [28, 28]
+    graph = tf.Graph()
+    with graph.as_default():
+        model = Model(config)
+        probabilities = tf.nn.softmax(model.logits)
+        saver = tf.train.Saver(model.model_variables)
+    with tf.Session(graph=graph, config=session_config()) as session:
+        run.restore(session, saver, state["best"], model.model_variables)
+        feed = {model.images: images}
+        if model.lengths is not None:
+            feed[model.lengths] = np.full(len(images), 28, np.int32)  # whole images: every row is real
+        p = session.run(probabilities, feed)
+    answers = []
+    for path, row in zip(paths, p):
+        digit = int(row.argmax())
+        log("{}: {} ({:.1%}) by {}; all ten: {}".format(relpath(path), digit, row[digit], run.name, " ".join(
+            "{}:{:.3f}".format(d, v) for d, v in enumerate(row))))
+        answers.append((path, digit, [float(v) for v in row]))
+    return answers

@@ -2,6 +2,7 @@
 
     python main.py --model=lstm --train --hidden_unit=32    # train (or resume)
     python main.py --model=gru --test --hidden_unit=128     # test the saved weights
+    python main.py --model=lstm --hidden_unit=128 --predict=digit.png   # your own image
     python main.py --model=lstm --train --hidden_unit=64,64 --bidirectional --dropout=0.2
 
 Flags choose the run; everything about a trained model lives in
@@ -41,6 +42,8 @@ flags.DEFINE_string("weights_dir", "", "one checkpoint folder per configuration 
 flags.DEFINE_string("results_dir", "", "where --test writes <config>.json (default: results/ for the shipped "
                     "weights, runs/results/ for your own)")
 flags.DEFINE_string("logs_dir", LOGS_DIR, "TensorBoard event files, one folder per configuration")
+flags.DEFINE_string("predict", "", "instead of --train/--test: the digit in each image file (PNG or JPEG; "
+                    "comma-separated files or folders), made into MNIST's form first")
 flags.DEFINE_boolean("crop_test", False, "--test: also print the accuracy on randomly cropped test images "
                      "(always printed for --crop_augment models; always recorded in the JSON)")
 flags.DEFINE_integer("epochs", 60, "maximum number of training epochs")
@@ -170,9 +173,17 @@ def run(argv):
     if model not in ("lstm", "gru", "rnn"):
         raise UserError("unknown --model={!r}; choose lstm, gru or rnn".format(model))
     spec = make_spec(model)
-    if FLAGS.train == FLAGS.test:
-        raise UserError("give exactly one of --train or --test (got {})".format(
-            "both" if FLAGS.train else "neither"))
+    actions = [a for a in ("train", "test", "predict") if FLAGS[a].value]
+    if len(actions) != 1:
+        raise UserError("give exactly one of --train, --test or --predict=<image> (got {})".format(
+            " and ".join("--" + a for a in actions) if actions else "none"))
+    if FLAGS.predict:
+        paths = data_loader.image_paths(FLAGS.predict)
+        weights_dir = FLAGS.weights_dir or weights_dir_for_test(spec["name"])
+        check_trained(RunDir(weights_dir, spec["name"]), spec)  # before TensorFlow starts
+        import evaluate
+        evaluate.predict(spec, paths, weights_dir)
+        return
     config = make_config(spec) if FLAGS.train else None  # every flag is checked before anything is fetched
     data_dir = os.path.abspath(FLAGS.data_dir)
     if FLAGS.download:

@@ -134,9 +134,10 @@ def test_bad_hidden_unit(workspace, hidden):
     expect_failure(workspace, ["--model=lstm", "--train", "--hidden_unit=" + hidden], ["--hidden_unit", "positive integer"])
 
 
-@pytest.mark.parametrize("mode", [["--train", "--test"], []], ids=["both", "neither"])
+@pytest.mark.parametrize("mode", [["--train", "--test"], [], ["--test", "--predict=x.png"]],
+                         ids=["both", "neither", "test-and-predict"])
 def test_train_and_test_together_or_neither(workspace, mode):
-    expect_failure(workspace, ["--model=lstm", "--hidden_unit=8"] + mode, ["exactly one of --train or --test"])
+    expect_failure(workspace, ["--model=lstm", "--hidden_unit=8"] + mode, ["exactly one of --train, --test or --predict"])
 
 
 @pytest.mark.parametrize("args,words", [
