@@ -20,7 +20,7 @@ import numpy as np
 
 import data_loader
 from helpers.checkpoint import RunDir, check_trained
-from helpers.common import atomic_write_json, log, read_json, relpath
+from helpers.common import RUNS_DIR, atomic_write_json, log, read_json, relpath
 from helpers.configuration import graph_options, layer_sizes
 from model import EVAL_BATCH_SIZE, Model, run_epoch, session_config
 from helpers.tfcompat import TF_VERSION, tf
@@ -99,7 +99,29 @@ def evaluate(spec, data_dir, weights_dir, results_dir, show_crops=False):
     return result
 
 
-def predict(spec, paths, weights_dir):
+EXPLAIN_DIR = os.path.join(RUNS_DIR, "explain")
+
+
+def _explain(run, config, state, image, title, stem):
+    from helpers import explain
+    weights = explain.load_weights(run, state, config)
+    trace, p = explain.read_rows(config["model"], weights, image[None])
+    path = os.path.join(EXPLAIN_DIR, "{}_{}.png".format(run.name, stem))
+    explain.figure(config["model"], image, {k: v[0] for k, v in trace.items()}, p[0], title, path)
+    log("the cell reading it, row by row: {}".format(relpath(path)))
+    return path
+
+
+def explain_test_image(spec, data_dir, weights_dir, index):
+    """--explain: the figure for test image `index`."""
+    run = RunDir(weights_dir, spec["name"])
+    config, state = check_trained(run, spec)
+    images, labels = data_loader.load_split(data_dir, "test")
+    return _explain(run, config, state, images[index], "{} reading test image {} (a {})".format(
+        run.name, index, labels[index]), "test{}".format(index))
+
+
+def predict(spec, paths, weights_dir, explain=False):
     """The trained configuration's digit for each image file (--predict): [(path, digit, 10 probabilities)]."""
     run = RunDir(weights_dir, spec["name"])
     config, state = check_trained(run, spec)
@@ -121,4 +143,8 @@ def predict(spec, paths, weights_dir):
         log("{}: {} ({:.1%}) by {}; all ten: {}".format(relpath(path), digit, row[digit], run.name, " ".join(
             "{}:{:.3f}".format(d, v) for d, v in enumerate(row))))
         answers.append((path, digit, [float(v) for v in row]))
+    if explain:
+        for path, image in zip(paths, images):
+            stem = os.path.splitext(os.path.basename(path))[0]
+            _explain(run, config, state, image, "{} reading {}".format(run.name, os.path.basename(path)), stem)
     return answers

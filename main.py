@@ -44,6 +44,9 @@ flags.DEFINE_string("results_dir", "", "where --test writes <config>.json (defau
 flags.DEFINE_string("logs_dir", LOGS_DIR, "TensorBoard event files, one folder per configuration")
 flags.DEFINE_string("predict", "", "instead of --train/--test: the digit in each image file (PNG or JPEG; "
                     "comma-separated files or folders), made into MNIST's form first")
+flags.DEFINE_boolean("explain", False, "a figure of the cell reading a digit (gates, states, the prediction after "
+                     "every row): of each --predict image, or else of test image --test_image")
+flags.DEFINE_integer("test_image", 0, "--explain without --predict: which test image (0-9999)")
 flags.DEFINE_boolean("crop_test", False, "--test: also print the accuracy on randomly cropped test images "
                      "(always printed for --crop_augment models; always recorded in the JSON)")
 flags.DEFINE_integer("epochs", 60, "maximum number of training epochs")
@@ -174,15 +177,25 @@ def run(argv):
         raise UserError("unknown --model={!r}; choose lstm, gru or rnn".format(model))
     spec = make_spec(model)
     actions = [a for a in ("train", "test", "predict") if FLAGS[a].value]
+    if FLAGS.explain and not FLAGS.predict:
+        actions.append("explain")
     if len(actions) != 1:
-        raise UserError("give exactly one of --train, --test or --predict=<image> (got {})".format(
+        raise UserError("give exactly one of --train, --test, --predict=<image> or --explain (got {})".format(
             " and ".join("--" + a for a in actions) if actions else "none"))
     if FLAGS.predict:
         paths = data_loader.image_paths(FLAGS.predict)
         weights_dir = FLAGS.weights_dir or weights_dir_for_test(spec["name"])
         check_trained(RunDir(weights_dir, spec["name"]), spec)  # before TensorFlow starts
         import evaluate
-        evaluate.predict(spec, paths, weights_dir)
+        evaluate.predict(spec, paths, weights_dir, explain=FLAGS.explain)
+        return
+    if FLAGS.explain:
+        if not 0 <= FLAGS.test_image < 10000:
+            raise UserError("--test_image must be between 0 and 9999, not {}".format(FLAGS.test_image))
+        weights_dir = FLAGS.weights_dir or weights_dir_for_test(spec["name"])
+        check_trained(RunDir(weights_dir, spec["name"]), spec)
+        import evaluate
+        evaluate.explain_test_image(spec, os.path.abspath(FLAGS.data_dir), weights_dir, FLAGS.test_image)
         return
     config = make_config(spec) if FLAGS.train else None  # every flag is checked before anything is fetched
     data_dir = os.path.abspath(FLAGS.data_dir)

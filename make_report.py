@@ -289,6 +289,37 @@ def task_pages(tasks_dir):
         yield fig
 
 
+def known_text(known):
+    """When the shipped models know the digit: rows until half and nine in ten of the test images are right
+    and stay right."""
+    def first(curve, level):
+        return next((t + 1 for t, v in enumerate(curve) if v >= level), None)
+    order = sorted(known["curves"], key=lambda n: (not n.startswith("lstm"), int(n.split("_h")[1])))
+    parts = ["{} {} / {}".format(n.replace("_h", "-").upper(), first(known["curves"][n], 0.5),
+                                 first(known["curves"][n], 0.9)) for n in order]
+    return ["Reading the classifier after every row (it was trained on the last row only), the fraction of the "
+            "{:,} test images that are right and stay right to the end. Rows until half, and until nine in ten, "
+            "of them are: {}; after half the rows (14), at most {} are.".format(
+                known["images"], ", ".join(parts), _pct(max(c[13] for c in known["curves"].values())))]
+
+
+def known_page(results_dir):
+    path = os.path.join(results_dir, "rows_until_known.json")
+    if not os.path.isfile(path):
+        return None
+    with open(path) as f:
+        known = json.load(f)
+    fig = plt.figure(figsize=A4)
+    fig.text(0.08, 0.95, "How many rows until it knows?", fontsize=16, weight="bold")
+    y = _text(fig, 0.92, known_text(known))
+    image = os.path.join(results_dir, "rows_until_known.png")
+    if os.path.isfile(image):
+        ax = fig.add_axes([0.1, y - 0.45, 0.8, 0.43])
+        ax.imshow(plt.imread(image))
+        ax.axis("off")
+    return fig
+
+
 def bptt_text(bptt, tasks_dir, variants, results):
     """The NumPy RNN's result, and what the derivation predicts against what the experiments show."""
     text = ["A two-layer ReLU RNN (100 units each) written in NumPy with hand-written backpropagation through time "
@@ -356,9 +387,10 @@ def pages(results, weights_dir, variants=(), tasks_dir=None, bptt_dir=None):
         yield variants_page(variants, results)
     for fig in task_pages(tasks_dir):
         yield fig
-    fig = bptt_page(bptt_dir, tasks_dir, variants, results)
-    if fig is not None:
-        yield fig
+    for fig in (known_page(os.path.dirname(tasks_dir)) if tasks_dir else None,
+                bptt_page(bptt_dir, tasks_dir, variants, results)):
+        if fig is not None:
+            yield fig
 
 
 def build(results, weights_dir, variants=(), tasks_dir=None, bptt_dir=None):

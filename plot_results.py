@@ -300,12 +300,39 @@ def plot_tasks(folder):
     return written + [page]
 
 
+def write_rows_until_known(results_dir, weights_dir, data_dir):
+    """The fraction of test images right after row t and from then on, for each basic shipped model."""
+    import data_loader
+    from helpers import explain
+    from helpers.checkpoint import RunDir
+    images, labels = data_loader.load_split(data_dir, "test")
+
+    def load(names):
+        for name in names:
+            run = RunDir(weights_dir, name)
+            config, state = run.load_config(), run.load_state()
+            yield name, config["model"], explain.load_weights(run, state, config)
+    names = [r["name"] for r in sorted(load_results(results_dir), key=lambda r: (r["model"], r["hidden_unit"]))]
+    return explain.known_summary(results_dir, names, images, labels, load)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--results_dir", default=os.path.join(PROJECT_DIR, "results"))
     parser.add_argument("--weights_dir", default=os.path.join(PROJECT_DIR, "weights"))
     parser.add_argument("--tasks", action="store_true", help="instead: the memory tasks' figures in results/tasks/")
+    parser.add_argument("--rows_until_known", action="store_true",
+                        help="instead: for each shipped basic model, the test images right after every row "
+                             "(results/rows_until_known.json and .png; needs --data_dir)")
+    parser.add_argument("--data_dir", default=os.path.join(os.path.dirname(PROJECT_DIR), "data"))
     args = parser.parse_args(argv)
+    if args.rows_until_known:
+        try:
+            write_rows_until_known(args.results_dir, args.weights_dir, args.data_dir)
+        except UserError as e:
+            return print_error(e)
+        print("wrote {}".format(relpath(os.path.join(args.results_dir, "rows_until_known.png"))))
+        return 0
     if args.tasks:
         try:
             for path in plot_tasks(os.path.join(args.results_dir, "tasks")):
