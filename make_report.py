@@ -303,21 +303,29 @@ def known_text(known):
                 known["images"], ", ".join(parts), _pct(max(c[13] for c in known["curves"].values())))]
 
 
-def known_page(results_dir):
-    path = os.path.join(results_dir, "rows_until_known.json")
+def _read(path):
     if not os.path.isfile(path):
         return None
     with open(path) as f:
-        known = json.load(f)
+        return json.load(f)
+
+
+def _figure_page(title, paragraphs, image, left, width, height):
+    """A page with a title, generated sentences and one figure (a PNG made from the same result file)."""
     fig = plt.figure(figsize=A4)
-    fig.text(0.08, 0.95, "How many rows until it knows?", fontsize=16, weight="bold")
-    y = _text(fig, 0.92, known_text(known))
-    image = os.path.join(results_dir, "rows_until_known.png")
+    fig.text(0.08, 0.95, title, fontsize=16, weight="bold")
+    y = _text(fig, 0.92, paragraphs)
     if os.path.isfile(image):
-        ax = fig.add_axes([0.1, y - 0.45, 0.8, 0.43])
+        ax = fig.add_axes([left, y - height - 0.02, width, height])
         ax.imshow(plt.imread(image))
         ax.axis("off")
     return fig
+
+
+def known_page(results_dir):
+    known = _read(os.path.join(results_dir, "rows_until_known.json"))
+    return known and _figure_page("How many rows until it knows?", known_text(known),
+                                  os.path.join(results_dir, "rows_until_known.png"), 0.1, 0.8, 0.43)
 
 
 def bptt_text(bptt, tasks_dir, variants, results):
@@ -349,20 +357,9 @@ def bptt_text(bptt, tasks_dir, variants, results):
 
 
 def bptt_page(bptt_dir, tasks_dir, variants, results):
-    path = os.path.join(bptt_dir or "", "mnist4.json")
-    if not bptt_dir or not os.path.isfile(path):
-        return None
-    with open(path) as f:
-        bptt = json.load(f)
-    fig = plt.figure(figsize=A4)
-    fig.text(0.08, 0.95, "Backpropagation through time by hand", fontsize=16, weight="bold")
-    y = _text(fig, 0.92, bptt_text(bptt, tasks_dir, variants, results))
-    image = os.path.join(bptt_dir, "mnist4.png")
-    if os.path.isfile(image):
-        ax = fig.add_axes([0.06, y - 0.38, 0.88, 0.36])
-        ax.imshow(plt.imread(image))
-        ax.axis("off")
-    return fig
+    bptt = _read(os.path.join(bptt_dir, "mnist4.json")) if bptt_dir else None
+    return bptt and _figure_page("Backpropagation through time by hand", bptt_text(bptt, tasks_dir, variants, results),
+                                 os.path.join(bptt_dir, "mnist4.png"), 0.06, 0.88, 0.36)
 
 
 def pages(results, weights_dir, variants=(), tasks_dir=None, bptt_dir=None):
