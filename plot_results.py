@@ -254,8 +254,9 @@ def task_summaries(folder):
             ratios = ", ".join("{} {:.1e}".format(TASK_STYLE[m[0]][0], np.mean([r["input_gradient_norms"][0] /
                                                                               r["input_gradient_norms"][-1] for r in g]))
                                for m, g in sorted(_by(grads, "model").items()))
-            text["palindrome"] += (" After training at T = {}, the gradient reaching the first digit is this fraction "
-                                   "of the one at the last input: {}.".format(longest, ratios))
+            text["palindrome"] += (" After training at T = {}, |dL/dx| at the first digit divided by |dL/dx| at the "
+                                   "last input (how much of the loss reaches back to the digit that answers it): "
+                                   "{}.".format(longest, ratios))
     records = load_task(folder, "recall")
     if records:
         rows = sorted(_by(records, "hidden").items())

@@ -137,7 +137,8 @@ def test_bad_hidden_unit(workspace, hidden):
 @pytest.mark.parametrize("mode", [["--train", "--test"], [], ["--test", "--predict=x.png"]],
                          ids=["both", "neither", "test-and-predict"])
 def test_train_and_test_together_or_neither(workspace, mode):
-    expect_failure(workspace, ["--model=lstm", "--hidden_unit=8"] + mode, ["exactly one of --train, --test or --predict"])
+    expect_failure(workspace, ["--model=lstm", "--hidden_unit=8"] + mode,
+                   ["exactly one of --train, --test, --predict=<image> or --explain"])
 
 
 @pytest.mark.parametrize("args,words", [

@@ -1,4 +1,5 @@
 """Every number the README states outside its generated tables is checked against the file or code it comes from."""
+import json
 import os
 import re
 
@@ -39,6 +40,8 @@ def facts():
     forget = LSTMCell(4, "x")._bias_init()[4:8]
     assert set(forget) == {1.0}
     tiny = main.PRESETS["tiny"]
+    with open(os.path.join(ROOT, "results", "numpy_rnn", "mnist4.json")) as f:
+        numpy_epoch = int(round(json.load(f)["seconds_per_epoch"]))  # the median epoch of the recorded sweep
     towers = "0: {} on TF 2.x, 1 on TF 1.5" if not IS_TF1 else "0: 2 on TF 2.x, {} on TF 1.5"  # this runtime's half
     return [
         ("each {}x{} image as {} rows of {} pixels", [NUM_STEPS, INPUT_SIZE, NUM_STEPS, INPUT_SIZE]),
@@ -57,7 +60,7 @@ def facts():
         ("Pinned: Python {}, TensorFlow {},", [py_pinned[:3], tf_pinned]),
         ("takes Python {} from `pyenv install {}`", [py_pinned[:3], py_pinned]),
         ("installs pip {} first", [pip_pinned]),
-        ("a NumPy RNN on digits {}", ["/".join(map(str, mnist4.CLASSES))]),
+        ("a NumPy RNN on digits {} ({} s an epoch)", ["/".join(map(str, mnist4.CLASSES)), numpy_epoch]),
     ]
 
 
