@@ -239,8 +239,12 @@ def _training():
 
 def main(argv):
     if any(arg in ("-h", "--help", "-help", "--helpfull") for arg in argv[1:]):
-        print(__doc__)
-        print(FLAGS.module_help(sys.modules[__name__]))
+        try:
+            print(__doc__)
+            print(FLAGS.module_help(sys.modules[__name__]))
+            sys.stdout.flush()
+        except BrokenPipeError:  # python main.py --help | head
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     signal.signal(signal.SIGTERM, _terminate)
     try:
