@@ -164,6 +164,14 @@ def make_config(spec):
     return config
 
 
+def _trained_weights_dir(spec):
+    """The folder --test, --predict and --explain read (yours in runs/ if trained, else the shipped one), checked
+    to hold trained weights of this configuration before TensorFlow starts."""
+    weights_dir = FLAGS.weights_dir or weights_dir_for_test(spec["name"])
+    check_trained(RunDir(weights_dir, spec["name"]), spec)
+    return weights_dir
+
+
 def run(argv):
     FLAGS.unparse_flags()  # every call parses afresh (the tests call main() many times in one process)
     try:
@@ -184,16 +192,14 @@ def run(argv):
             " and ".join("--" + a for a in actions) if actions else "none"))
     if FLAGS.predict:
         paths = data_loader.image_paths(FLAGS.predict)
-        weights_dir = FLAGS.weights_dir or weights_dir_for_test(spec["name"])
-        check_trained(RunDir(weights_dir, spec["name"]), spec)  # before TensorFlow starts
+        weights_dir = _trained_weights_dir(spec)
         import evaluate
         evaluate.predict(spec, paths, weights_dir, explain=FLAGS.explain)
         return
     if FLAGS.explain:
         if not 0 <= FLAGS.test_image < 10000:
             raise UserError("--test_image must be between 0 and 9999, not {}".format(FLAGS.test_image))
-        weights_dir = FLAGS.weights_dir or weights_dir_for_test(spec["name"])
-        check_trained(RunDir(weights_dir, spec["name"]), spec)
+        weights_dir = _trained_weights_dir(spec)
         import evaluate
         evaluate.explain_test_image(spec, os.path.abspath(FLAGS.data_dir), weights_dir, FLAGS.test_image)
         return
@@ -221,9 +227,8 @@ def run(argv):
         train.train(config, data_dir, weights_dir, FLAGS.logs_dir)
         log("next: " + main_command(spec, "test"))
     else:
-        weights_dir = FLAGS.weights_dir or weights_dir_for_test(spec["name"])
+        weights_dir = _trained_weights_dir(spec)
         results_dir = FLAGS.results_dir or results_dir_for(weights_dir)
-        check_trained(RunDir(weights_dir, spec["name"]), spec)  # a missing model is reported before TensorFlow starts
         import evaluate
         evaluate.evaluate(spec, data_dir, weights_dir, results_dir,
                           show_crops=FLAGS.crop_test or spec["crop_augment"])

@@ -265,8 +265,8 @@ def main(argv):
         return print_error("unexpected argument {!r}; flags look like --task=palindrome".format(extra[0]), status=2)
     try:
         if FLAGS.plot:
-            import plot_results
-            for path in plot_results.plot_tasks(FLAGS.results_dir):
+            from helpers.task_figures import plot_tasks
+            for path in plot_tasks(FLAGS.results_dir):
                 log("wrote {}".format(path))
             return 0
         runs = plan()

@@ -67,6 +67,17 @@ def atomic_write_bytes(path, data):
         raise
 
 
+def save_png(fig, path, dpi=130):
+    """Write a matplotlib figure as a PNG, atomically, and close it."""
+    import io
+    import matplotlib.pyplot as plt
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    atomic_write_bytes(path, buffer.getvalue())
+    return path
+
+
 def atomic_write_json(path, obj):
     atomic_write_bytes(path, (json.dumps(obj, indent=2, sort_keys=True) + "\n").encode("utf-8"))
 

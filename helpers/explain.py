@@ -5,12 +5,11 @@ hand; tests/test_explain.py checks that the last step gives TensorFlow's logits.
 h(t) after every row t. The models were trained on the last step only, so earlier readings are what that
 same classifier makes of a partial image, not something it was trained to say.
 """
-import io
 import os
 
 import numpy as np
 
-from helpers.common import UserError, atomic_write_bytes, atomic_write_json
+from helpers.common import UserError, atomic_write_json, save_png
 
 GATES = {"lstm": ("i", "f", "o", "g"), "gru": ("r", "z", "n"), "rnn": ()}
 
@@ -109,11 +108,7 @@ def figure(model, image, trace, probabilities, title, path, units=16):
         fig.colorbar(shown, ax=ax, fraction=0.03)
     ax.set_xlabel("row read (time step), {} busiest units".format(len(busiest)))
     fig.suptitle(title, fontsize=11, y=1.0)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    plt.close(fig)
-    atomic_write_bytes(path, buffer.getvalue())
-    return path
+    return save_png(fig, path, dpi=100)
 
 
 def known_summary(folder, runs, images, labels, load):
@@ -135,8 +130,5 @@ def known_summary(folder, runs, images, labels, load):
     ax.set_title("How many rows until it knows ({:,} test images)".format(len(labels)))
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=7, ncol=2)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    atomic_write_bytes(os.path.join(folder, "rows_until_known.png"), buffer.getvalue())
+    save_png(fig, os.path.join(folder, "rows_until_known.png"), dpi=120)
     return curves

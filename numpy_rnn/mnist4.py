@@ -10,14 +10,13 @@ images of the four classes. Writes results/numpy_rnn/mnist4.json (every rate's c
 accuracy, seconds per epoch) and mnist4.png.
 """
 import argparse
-import io
 import os
 import sys
 import time
 
 import numpy as np
 
-from helpers.common import PROJECT_DIR, UserError, atomic_write_bytes, atomic_write_json, log, print_error, relpath
+from helpers.common import PROJECT_DIR, UserError, atomic_write_json, log, print_error, relpath, save_png
 from numpy_rnn import rnn
 
 CLASSES = (0, 5, 6, 9)
@@ -94,10 +93,7 @@ def plot(result, path):
     right.legend(fontsize=7)
     fig.suptitle("NumPy RNN on MNIST 0/5/6/9: best rate {} on validation, test accuracy {:.2%}".format(
         result["best_rate"], result["test_accuracy"]))
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    atomic_write_bytes(path, buffer.getvalue())
+    save_png(fig, path, dpi=110)
 
 
 def main(argv=None):
