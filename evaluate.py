@@ -21,7 +21,7 @@ import numpy as np
 import data_loader
 from helpers.checkpoint import RunDir, check_trained
 from helpers.common import RUNS_DIR, atomic_write_json, log, read_json, relpath
-from helpers.configuration import graph_options, layer_sizes
+from helpers.configuration import graph_options, layer_sizes, regularisers
 from model import EVAL_BATCH_SIZE, Model, run_epoch, session_config
 from helpers.tfcompat import TF_VERSION, tf
 
@@ -81,7 +81,7 @@ def evaluate(spec, data_dir, weights_dir, results_dir, show_crops=False):
         "tested_with": {"tensorflow": TF_VERSION, "python": sys.version.split()[0]},
         "config": dict({k: config[k] for k in ("learning_rate", "lr_decay", "batch_size", "clip_norm", "epochs",
                                                "patience", "seed", "validation_size", "train_examples")},
-                       **graph_options(config)),
+                       **dict(graph_options(config), **regularisers(config))),
     }
     path = os.path.join(results_dir, run.name + ".json")
     old = read_json(path) if os.path.isfile(path) else None

@@ -3,12 +3,12 @@
     python main.py --model=lstm --train --hidden_unit=32    # train (or resume)
     python main.py --model=gru --test --hidden_unit=128     # test the saved weights
     python main.py --model=lstm --hidden_unit=128 --predict=digit.png   # your own image
-    python main.py --model=lstm --train --hidden_unit=64,64 --bidirectional --dropout=0.2
+    python main.py --model=lstm --train --hidden_unit=64,64 --bidirectional --dropout=0.2 --augment=1
 
 Flags choose the run; everything about a trained model lives in
-weights/<config>/config.json, where <config> names every option that shapes
-the graph (lstm_h32, lstm_h64-64_bi_drop0.2), so testing needs only the flags
-that name it.
+weights/<config>/config.json, where <config> names the architecture (lstm_h32,
+lstm_h64-64_bi) and the file records the recipe it was trained with, so
+testing needs only the architecture's flags.
 Any problem with the input ends with one line on stderr and a non-zero exit.
 """
 import math
@@ -24,7 +24,7 @@ from absl import flags
 import data_loader
 from helpers.checkpoint import RunDir, check_trained
 from helpers.common import LOGS_DIR, RUNS_DIR, UserError, log, print_error, relpath, results_dir_for, weights_dir_for_test
-from helpers.configuration import PRESETS, config_name, main_command
+from helpers.configuration import PRESETS, config_name, legacy_name, main_command
 
 flags.DEFINE_string("model", "lstm", "cell type: lstm, gru or rnn (vanilla tanh RNN)")
 flags.DEFINE_boolean("train", False, "train this configuration (an interrupted run is resumed)")
@@ -36,6 +36,8 @@ flags.DEFINE_boolean("crop_augment", False, "train on random crops (24-28 px a s
                      "variable length (sequence_length)")
 flags.DEFINE_float("dropout", 0.0, "dropout rate on the non-recurrent connections, in training only (0 = off)")
 flags.DEFINE_float("l2", 0.0, "weight decay: this times the sum of squared weights is added to the loss")
+flags.DEFINE_float("augment", 0.0, "random affine distortions of the training images (rotation, scaling, shear, "
+                   "shift): 1 = up to 10 degrees, 10%, 0.1, 2 px; 0.5 = half that; 0 = off")
 flags.DEFINE_string("data_dir", data_loader.DEFAULT_DATA_DIR, "folder with the four MNIST IDX files (.gz or not)")
 flags.DEFINE_string("weights_dir", "", "one checkpoint folder per configuration (default: --train writes runs/, "
                     "--test reads runs/<config> if you trained it, else the shipped weights/<config>)")
@@ -119,11 +121,14 @@ def estimated_parameters(model, layers, bidirectional):
 
 
 def make_spec(model):
-    """The options that shape the graph; they name the configuration's folder."""
+    """The architecture; it names the configuration's folder."""
     if not 0.0 <= FLAGS.dropout < 1.0:
         raise UserError("--dropout is a rate in [0, 1), not {}".format(FLAGS.dropout))
     if not (FLAGS.l2 >= 0 and math.isfinite(FLAGS.l2)):
         raise UserError("--l2 must be zero or a positive number, not {}".format(FLAGS.l2))
+    if not 0.0 <= FLAGS.augment <= 3.0:
+        raise UserError("--augment must be between 0 (off) and 3 (three times the standard distortions), not "
+                        "{}".format(FLAGS.augment))
     layers = _parse_layers(FLAGS.hidden_unit, FLAGS.num_layers)
     parameters = estimated_parameters(model, layers, FLAGS.bidirectional)
     if parameters > MAX_PARAMETERS:
@@ -131,9 +136,8 @@ def make_spec(model):
                         "trains; use fewer or smaller layers".format(_clean(FLAGS.hidden_unit), len(layers),
                                                                      " both ways" if FLAGS.bidirectional else "",
                                                                      parameters, MAX_PARAMETERS))
-    spec = {"model": model, "layers": layers, "bidirectional": FLAGS.bidirectional, "crop_augment": FLAGS.crop_augment,
-            "dropout": FLAGS.dropout, "l2": FLAGS.l2}
-    spec["name"] = config_name(model, layers, FLAGS.bidirectional, FLAGS.crop_augment, FLAGS.dropout, FLAGS.l2)
+    spec = {"model": model, "layers": layers, "bidirectional": FLAGS.bidirectional, "crop_augment": FLAGS.crop_augment}
+    spec["name"] = config_name(model, layers, FLAGS.bidirectional, FLAGS.crop_augment)
     return spec
 
 
@@ -145,7 +149,7 @@ def make_config(spec):
                   lr_decay=_positive("lr_decay", FLAGS.lr_decay, at_most=1.0),
                   clip_norm=_positive("clip_norm", FLAGS.clip_norm), seed=FLAGS.seed,
                   validation_size=_positive("validation_size", FLAGS.validation_size), train_examples=None,
-                  towers=FLAGS.towers)
+                  towers=FLAGS.towers, dropout=FLAGS.dropout, l2=FLAGS.l2, augment=FLAGS.augment)
     if config["towers"] < 0:
         raise UserError("--towers must be positive (or 0 for the runtime's default), not {}".format(FLAGS.towers))
     if config["towers"] > 8:
@@ -167,6 +171,9 @@ def make_config(spec):
 def _trained_weights_dir(spec):
     """The folder --test, --predict and --explain read (yours in runs/ if trained, else the shipped one), checked
     to hold trained weights of this configuration before TensorFlow starts."""
+    legacy = legacy_name(spec["name"], FLAGS.dropout, FLAGS.l2)
+    if legacy != spec["name"] and os.path.isdir(os.path.join(FLAGS.weights_dir or weights_dir_for_test(legacy), legacy)):
+        spec["name"] = legacy  # a run saved when dropout and L2 were part of the name (gru_h128_drop0.3)
     weights_dir = FLAGS.weights_dir or weights_dir_for_test(spec["name"])
     check_trained(RunDir(weights_dir, spec["name"]), spec)
     return weights_dir

@@ -15,7 +15,7 @@ import numpy as np
 
 from helpers import speed
 from cells import CELLS
-from helpers.configuration import graph_options
+from helpers.configuration import graph_options, regularisers
 from helpers.speed import DEFAULT_TOWERS, session_config  # noqa: F401  (main.py, train.py and the benchmarks use them)
 from helpers.tfcompat import static_bidirectional_rnn, static_rnn, stateless_uniform, tf
 
@@ -53,7 +53,7 @@ class Model(object):
     """
 
     def __init__(self, config, training=False, batch_size=None, fast=None):
-        options = graph_options(config)
+        options = dict(graph_options(config), **regularisers(config))
         fast = speed.FAST if fast is None else fast
         self.batch_size = batch_size
         self.images = tf.placeholder(tf.float32, [batch_size, NUM_STEPS, INPUT_SIZE], name="images")

@@ -1,20 +1,25 @@
 """Reproduce the shipped results: train what is missing, test, plot, write the report.
 
-    python reproduce.py [--data_dir=../data] [--skip_training] [--variants]
+    python reproduce.py [--data_dir=../data] [--skip_training | --train_only] [--variants]
 
 Each configuration runs through main.py exactly as a user would: `--train`
-for any configuration whose weights/<config>/ has no finished run (an
-interrupted one resumes), then `--test` for all of them (the test set is
-used only here, after all training), then plot_results.py and
-make_report.py. The eight basic configurations (LSTM and GRU, 32-256 units)
-always; with --variants also the variant table of the report's appendix.
-Every step is logged with its wall time.
+for any run that has not finished (an interrupted one resumes), then
+`--test` for all of them (the test set is used only here, after all
+training), then plot_results.py and make_report.py. The eight basic
+configurations (LSTM and GRU, 32-256 units) always: those with a recipe in
+helpers/study.py as 3 seeds each, in runs/study/, of which the one with the
+best validation accuracy is copied to weights/ before testing; the others as
+their single shipped run in weights/. Then the ablation's seeds (LSTM-128,
+helpers/study.py), and with --variants the variant table of the report's
+appendix. Every step is logged with its wall time.
 """
 import argparse
+import os
 import subprocess
 import sys
 import time
 
+from helpers import study
 from helpers.checkpoint import RunDir
 from helpers.common import PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, format_duration, log, print_error
 from helpers.configuration import main_args, name_of
@@ -22,6 +27,7 @@ from helpers.configuration import main_args, name_of
 MODELS = ("lstm", "gru")
 HIDDEN = (32, 64, 128, 256)
 
+# The single shipped runs of configurations not yet retrained with a recipe (helpers/study.py):
 # main.py's defaults (learning rate 0.005 x0.97 per epoch, at most 60 epochs, patience 12) won on the
 # validation split wherever they were tried (tuning/README.md). These configurations keep the
 # earlier settings: at GRU-128 both gave the same validation accuracy, and at 256 units the new
@@ -40,17 +46,44 @@ VARIANTS = [
     {"model": "lstm", "hidden_unit": [64, 64]},
     {"model": "lstm", "hidden_unit": 128, "bidirectional": True},
     {"model": "lstm", "hidden_unit": 128, "crop_augment": True},
-    {"model": "gru", "hidden_unit": 128, "dropout": 0.3},
 ]
+# Saved when dropout was part of the folder name: tested as shipped, never retrained (main.py --train
+# --dropout=0.3 now writes gru_h128; the ablation measures dropout on its own).
+TEST_ONLY = [{"model": "gru", "hidden_unit": 128, "dropout": 0.3}]
+
+
+def _args(spec):
+    return [a for a in main_args(spec, "train") if a != "--train"]  # --train or --test is added per step
+
+
+def _test_args(spec):
+    """The architecture's flags only: a recipe flag (--dropout) would make --test look for an old-style
+    folder name first (main.py)."""
+    return _args({k: spec[k] for k in ("model", "hidden_unit", "bidirectional", "crop_augment") if k in spec})
 
 
 def configurations(with_variants):
-    """(folder name, main.py arguments without --train/--test) of every configuration to reproduce."""
-    specs = [dict({"model": m, "hidden_unit": h}, **SETTINGS.get((m, h), {})) for h in HIDDEN for m in MODELS]
+    """(folder name, main.py arguments without --train/--test) of every single-run configuration in weights/."""
+    specs = [dict({"model": m, "hidden_unit": h}, **SETTINGS.get((m, h), {})) for h in HIDDEN for m in MODELS
+             if study.recipe_of(m, h) is None]
     for spec in specs + (VARIANTS if with_variants else []):
         spec = dict({"towers": SHIPPED_TOWERS}, **spec)
-        args = [a for a in main_args(spec, "train") if a != "--train"]  # --train or --test is added per step
-        yield name_of(spec), args
+        yield name_of(spec), _args(spec)
+
+
+def seed_runs():
+    """(folder name, recipe, seed, main.py arguments without --train/--test) of every run of several seeds:
+    the retrained basic configurations smallest first, then the ablation's (each run once)."""
+    runs, seen = [], set()
+    chosen = [((m, h), study.RECIPES[(m, h)]) for h in HIDDEN for m in MODELS if (m, h) in study.RECIPES]
+    for (model, hidden), recipe in chosen + [(study.ABLATION_CONFIG, r) for _, r in study.ABLATION]:
+        for seed in study.SEEDS:
+            spec = dict(recipe, model=model, hidden_unit=hidden, seed=seed)
+            key = (name_of(spec), study.label(recipe), seed)
+            if key not in seen:
+                seen.add(key)
+                runs.append((name_of(spec), recipe, seed, _args(spec), _test_args(spec)))
+    return runs
 
 
 class StepFailed(Exception):
@@ -70,22 +103,45 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data_dir", default=None, help="passed on to main.py (default: its own, ../data)")
     parser.add_argument("--skip_training", action="store_true", help="only test, plot and report")
+    parser.add_argument("--train_only", action="store_true", help="only train what has not finished (resumable; "
+                        "for a long run in the background)")
     parser.add_argument("--variants", action="store_true", help="also the variants of the report's appendix")
     args = parser.parse_args()
     # The shipped folders, not main.py's default runs/: reproducing means regenerating what is shipped.
     data = ["--data_dir=" + args.data_dir] if args.data_dir else []
-    data += ["--weights_dir=" + SHIPPED_WEIGHTS_DIR, "--results_dir=" + SHIPPED_RESULTS_DIR]
+    shipped = data + ["--weights_dir=" + SHIPPED_WEIGHTS_DIR, "--results_dir=" + SHIPPED_RESULTS_DIR]
     weights = SHIPPED_WEIGHTS_DIR
     started = time.time()
-    todo = list(configurations(args.variants))
+    todo, seeds = list(configurations(args.variants)), seed_runs()
     for name, flags in todo:  # basic ones smallest first, so the quick ones are done early
         state = RunDir(weights, name).load_state()
         if args.skip_training or (state and state.get("finished")):
             continue
-        seconds = run(["main.py", "--train"] + flags + data)
+        seconds = run(["main.py", "--train"] + flags + shipped)
         log("trained {} in {}".format(name, format_duration(seconds)))
-    for name, flags in todo:
-        run(["main.py", "--test"] + flags + data)
+    for name, recipe, seed, flags, _ in seeds:
+        if args.skip_training or study.finished(recipe, seed, name):
+            continue
+        folder = study.run_folder(recipe, seed)
+        seconds = run(["main.py", "--train"] + flags + data + ["--weights_dir=" + folder,
+                                                               "--logs_dir=" + os.path.join(folder, "logs")])
+        log("trained {} ({}, seed {}) in {}".format(name, study.label(recipe), seed, format_duration(seconds)))
+    if args.train_only:
+        return 0
+    for name, recipe, seed, _, flags in seeds:  # a clean clone has the results but not the runs
+        if study.finished(recipe, seed, name):
+            run(["main.py", "--test"] + flags + data + ["--weights_dir=" + study.run_folder(recipe, seed),
+                                                        "--results_dir=" + study.result_folder(recipe, seed)])
+    for (model, hidden), recipe in sorted(study.RECIPES.items()):
+        name = study.basic_name(model, hidden)
+        if all(study.finished(recipe, seed, name) for seed in study.SEEDS):
+            seed = study.best_seed(recipe, name)  # by validation accuracy, chosen before testing below
+            study.ship(recipe, seed, name, weights)
+            log("shipping {}: seed {} of {} ({})".format(name, seed, len(study.SEEDS), study.label(recipe)))
+            todo.append((name, _test_args({"model": model, "hidden_unit": hidden})))
+    for name, flags in todo + [(name_of(s), _args(s)) for s in TEST_ONLY]:
+        run(["main.py", "--test"] + flags + shipped)
+    run(["download_weights.py", "--pack", "--output=" + os.path.join(PROJECT_DIR, "runs", "weights.tar.gz")])
     run(["plot_results.py"])
     run(["make_report.py"])
     log("reproduce.py finished in {}".format(format_duration(time.time() - started)))

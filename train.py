@@ -2,8 +2,8 @@
 
 Resume rule: if the configuration's folder holds an unfinished run with the
 same training settings, `--train` continues it from its last finished epoch
-(the per-epoch shuffles and --crop_augment crops come from seed+epoch, and
-dropout masks from seed+step, so a resumed run sees the same data as an
+(the per-epoch shuffles, --augment distortions and --crop_augment crops come
+from seed+epoch, and dropout masks from seed+step, so a resumed run sees the same data as an
 uninterrupted one). Any other run with a finished epoch stays where it is
 while the new one trains in <config>.new/; after the new run's first epoch
 the old one moves to <config>.previous-<time>/ (helpers/checkpoint.py). Nothing with
@@ -23,6 +23,7 @@ import time
 import numpy as np
 
 import data_loader
+from helpers import augment
 from helpers.checkpoint import open_for_training, promote, tf_error_reason, training_lock
 from helpers.common import UserError, atomic_write_bytes, format_duration, is_tty, log, relpath
 from helpers.configuration import RESUME_KEYS
@@ -77,7 +78,7 @@ def _summary(values):
 
 
 def epoch_seed(config, epoch, stream=0):
-    """The seed of one epoch's shuffle (stream 0) or crops (stream 1): any --seed, always in NumPy's range."""
+    """The seed of one epoch's shuffle (stream 0), crops (1) or distortions (2): any --seed, in NumPy's range."""
     return (config["seed"] * 100003 + epoch + 50000 * stream) % 2 ** 32
 
 
@@ -159,7 +160,7 @@ def _start(trainer, run, config, state, n_train, n_val):
     return config, state, []
 
 
-def _fit_and_validate(trainer, config, epoch, train, val, state):
+def _fit_and_validate(trainer, config, epoch, train, val, state, distorted):
     """One epoch of training, then validation: (fit stats, validation stats, learning rate)."""
     (train_x, train_y), (val_x, val_y) = train, val
     bar = ProgressBar("epoch {}/{}".format(epoch, config["epochs"]))
@@ -169,8 +170,14 @@ def _fit_and_validate(trainer, config, epoch, train, val, state):
     fit = None
     try:
         images_in, lengths = train_x, None
+        if distorted is not None:  # this epoch's distorted copy (made while the last epoch trained)
+            try:
+                images_in = distorted.epoch(epoch, config["epochs"])
+            except augment.WorkerStopped as e:
+                raise UserError("{} in epoch {}; run the same command again to resume from the last finished "
+                                "epoch".format(e, epoch))
         if config.get("crop_augment"):  # new random crops every epoch, from the epoch's own seed
-            images_in, lengths = data_loader.random_crops(train_x, np.random.RandomState(epoch_seed(config, epoch, 1)))
+            images_in, lengths = data_loader.random_crops(images_in, np.random.RandomState(epoch_seed(config, epoch, 1)))
         fit = run_epoch(trainer.session, trainer.model, images_in, train_y, config["batch_size"], train=True,
                         order=order, on_batch=bar, lengths=lengths)
         bar.close()
@@ -222,13 +229,27 @@ def train(config, data_dir, weights_dir, logs_dir):
 
 def _train(trainer, run, replaces, config, state, train_set, val_set):
     config, state, rows = _start(trainer, run, config, state, len(train_set[0]), len(val_set[0]))
+    distorted = None
+    if config.get("augment"):
+        try:
+            distorted = augment.Prefetch(train_set[0], config["augment"], lambda e: epoch_seed(config, e, 2))
+        except augment.WorkerStopped as e:
+            raise UserError("{}; run the same command again".format(e))
+    try:
+        return _epochs(trainer, run, replaces, config, state, rows, train_set, val_set, distorted)
+    finally:
+        if distorted is not None:
+            distorted.close()
+
+
+def _epochs(trainer, run, replaces, config, state, rows, train_set, val_set, distorted):
     epoch_times = []
     for epoch in range(state["epoch"] + 1, config["epochs"] + 1):
         if state["epoch"] - state["best_epoch"] >= config["patience"]:
             log("stopping early: no better validation accuracy for {} epochs".format(config["patience"]))
             break
         started = time.time()
-        fit, val, learning_rate = _fit_and_validate(trainer, config, epoch, train_set, val_set, state)
+        fit, val, learning_rate = _fit_and_validate(trainer, config, epoch, train_set, val_set, state, distorted)
         improved = val["accuracy"] > state["best_val_accuracy"]
         if improved:
             state.update(best_epoch=epoch, best_val_accuracy=val["accuracy"])

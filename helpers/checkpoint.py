@@ -22,7 +22,7 @@ import re
 import shutil
 
 from helpers.common import UserError, atomic_write_json, log, read_json, relpath
-from helpers.configuration import graph_options, main_command
+from helpers.configuration import RESUME_DEFAULTS, graph_options, main_command
 
 try:
     import fcntl
@@ -227,7 +227,7 @@ def open_for_training(weights_dir, name, config, resume_keys):
         return final, None, None
     state, old = final.load_state(), final.load_config()
     if state and old and not state["finished"] and state["resume"] \
-            and all(old.get(k) == config.get(k) for k in resume_keys):
+            and all(old.get(k, RESUME_DEFAULTS.get(k)) == config.get(k) for k in resume_keys):
         final.remove_strays(state)
         return final, None, state
     if not final.holds_progress():

@@ -71,11 +71,12 @@ def _wait_for_line(proc, text):
     raise AssertionError("training ended before printing {!r}: {}".format(text, proc.stderr.read()))
 
 
-@pytest.mark.parametrize("variant,name", [([], "lstm_h16"), (["--dropout=0.3", "--crop_augment"], "lstm_h16_crop_drop0.3")],
-                         ids=["basic", "dropout-and-crops"])
+@pytest.mark.parametrize("variant,name", [([], "lstm_h16"), (["--dropout=0.3", "--crop_augment", "--augment=1"], "lstm_h16_crop")],
+                         ids=["basic", "dropout-distortions-and-crops"])
 def test_resume_after_kill_gives_the_same_run(tmp_path, real_mnist, variant, name):
     """SIGKILL mid-training, run again: it resumes and ends exactly as an uninterrupted run (random
-    crops and dropout masks included: they come from the seed and the epoch or step, not from state)."""
+    distortions, crops and dropout masks included: they come from the seed and the epoch or step, not from
+    state)."""
     args = ["--train", "--model=lstm", "--hidden_unit=16", "--preset=tiny", "--epochs=4", "--patience=4",
             "--data_dir=" + real_mnist] + variant
     code, _, err = run_main(*(args + folders(tmp_path, "whole")))
@@ -103,7 +104,7 @@ def test_a_variant_trains_tests_and_logs(tmp_path, real_mnist):
             "--preset=tiny", "--data_dir=" + real_mnist] + folders(tmp_path, "v")
     code, out, err = run_main("--train", *args)
     assert code == 0, err
-    name = "gru_h8-6_bi_crop_drop0.2_l2-1e-05"
+    name = "gru_h8-6_bi_crop"  # the architecture; the recipe (dropout, L2) is in config.json
     run = tmp_path / "v" / "weights" / name
     config = json.load(open(str(run / "config.json")))
     assert (config["layers"], config["bidirectional"], config["crop_augment"], config["dropout"], config["l2"]) == \

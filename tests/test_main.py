@@ -152,17 +152,20 @@ def test_train_and_test_together_or_neither(workspace, mode):
     (["--hidden_unit=8,,8"], ["--hidden_unit", "one per layer"]),
     (["--hidden_unit=" + ",".join(["8"] * 126)], ["--hidden_unit lists 126 layers", "at most 8"]),
     (["--hidden_unit=4096", "--num_layers=8", "--bidirectional"], ["weights, more than the", "fewer or smaller"]),
+    (["--augment=-0.5"], ["--augment must be between 0"]),
+    (["--augment=nan"], ["--augment must be between 0"]),
 ], ids=["dropout-1", "dropout-negative", "l2-negative", "l2-nan", "l2-inf", "layers-mismatch", "no-layers",
-        "empty-layer", "126-layers", "huge-model"])
+        "empty-layer", "126-layers", "huge-model", "augment-negative", "augment-nan"])
 def test_bad_variant_options(workspace, args, words):
     expect_failure(workspace, ["--model=lstm", "--train"] + args, words)
 
 
 def test_testing_a_variant_that_was_not_trained(workspace):
-    """The folder name carries the options, so the basic lstm_h8 weights are not taken for a variant."""
+    """The folder name carries the architecture, so the basic lstm_h8 weights are not taken for a bidirectional
+    one; a recipe flag (--dropout) changes nothing when no folder of the old naming exists."""
     line = expect_failure(workspace, ["--model=lstm", "--test", "--hidden_unit=8", "--bidirectional", "--dropout=0.2"],
-                          ["no trained weights for lstm_h8_bi_drop0.2"])
-    assert "python main.py --model=lstm --train --hidden_unit=8 --bidirectional --dropout=0.2" in line
+                          ["no trained weights for lstm_h8_bi "])
+    assert "python main.py --model=lstm --train --hidden_unit=8 --bidirectional" in line
 
 
 def test_test_without_weights(workspace):

@@ -30,6 +30,7 @@ def facts():
     from cells import GRUCell, LSTMCell, RNNCell
     from model import DEFAULT_TOWERS, INPUT_SIZE, NUM_CLASSES, NUM_STEPS
     from helpers.tfcompat import IS_TF1
+    from helpers.augment import RANGES
 
     tf_modern = re.search(r"^tensorflow-cpu==(\d+\.\d+)\.\d+$", read("requirements.txt"), re.M).group(1)
     py_modern = re.search(r"tested on (\d+\.\d+)\.\d+", read("requirements.txt")).group(1)
@@ -61,6 +62,8 @@ def facts():
         ("takes Python {} from `pyenv install {}`", [py_pinned[:3], py_pinned]),
         ("installs pip {} first", [pip_pinned]),
         ("a NumPy RNN on digits {} ({} s an epoch)", ["/".join(map(str, mnist4.CLASSES)), numpy_epoch]),
+        ("distortions ({}: up to {}°, {}%, {} px)", [1, int(RANGES["rotation_degrees"]), int(100 * RANGES["scale"]),
+                                                   int(RANGES["shift_pixels"])]),
     ]
 
 
