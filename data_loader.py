@@ -214,8 +214,11 @@ def load_digit_image(path):
     digit = grey[top:bottom, left:right]
     scale = 20.0 / max(digit.shape)  # the longer side becomes 20 pixels, as in MNIST
     size = (max(1, int(round(digit.shape[1] * scale))), max(1, int(round(digit.shape[0] * scale))))
-    digit = np.asarray(Image.fromarray((digit * 255).astype(np.uint8)).resize(size, Image.LANCZOS),
-                       dtype=np.float32) / 255.0
+    # Across, then down, as passes of their own: Pillow 13 picks the order itself (the two differ by a grey
+    # level here and there), so a fixed order gives the same pixels on every Pillow, and web/rnn.js's.
+    image = Image.fromarray((digit * 255).astype(np.uint8))
+    image = image.resize((size[0], image.height), Image.LANCZOS).resize(size, Image.LANCZOS)
+    digit = np.asarray(image, dtype=np.float32) / 255.0
     rows, cols = np.indices(digit.shape)
     mass = max(digit.sum(), 1e-6)
     centre = ((rows * digit).sum() / mass, (cols * digit).sum() / mass)

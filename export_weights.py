@@ -1,0 +1,100 @@
+"""Export trained weights for the draw-a-digit page (web/index.html).
+
+    python export_weights.py                 # the eight basic configurations in weights/
+    python export_weights.py --names=lstm_h128,gru_h32 [--weights_dir=runs] [--out=web/weights]
+
+Each configuration becomes web/weights/<config>.js, a script (not a .json
+file, so the page works opened straight from the file system, where browsers
+refuse to fetch files) that calls
+
+    MNIST_RNN.register({"name": "lstm_h128", "model": "lstm", "hidden": 128,
+                        "gates": ["i", "f", "o", "g"], "checkpoint": "best-24",
+                        "test_accuracy": 0.99, "shapes": {...}, "arrays": {...}})
+
+`arrays` maps each checkpoint variable (lstm/W_x [28, kH], lstm/W_h [H, kH],
+lstm/b [kH], logits/W [H, 10], logits/b [10]; gru/... likewise) to its
+float32 values, little-endian, row-major, base64: exact, and a third of the
+size of decimal text. The gate blocks lie side by side in the columns of
+W_x, W_h and b in the order of `gates` (cells.py): i, f, o, g for the LSTM;
+r, z, n for the GRU. web/weights/index.js lists what was exported. Only
+single-layer, forward models can be drawn on.
+"""
+import argparse
+import base64
+import json
+import os
+import sys
+
+import numpy as np
+
+from helpers.checkpoint import RunDir, check_trained
+from helpers.common import PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, UserError, atomic_write_bytes, log, \
+    print_error, relpath
+from helpers.configuration import MODELS, parse_name
+from helpers.explain import GATES
+
+WEB_WEIGHTS = os.path.join(PROJECT_DIR, "web", "weights")
+BASIC = ["{}_h{}".format(m, h) for m in ("lstm", "gru") for h in (32, 64, 128, 256)]
+
+
+def export(name, weights_dir, out, results_dir=SHIPPED_RESULTS_DIR):
+    """Write out/<name>.js; returns its entry for index.js."""
+    spec = parse_name(name)
+    if spec is None or spec["model"] not in MODELS:
+        raise UserError("{!r} is not a configuration name such as lstm_h128".format(name))
+    run = RunDir(weights_dir, name)
+    config, state = check_trained(run, spec)
+    from helpers.explain import load_weights
+    weights = load_weights(run, state, config)
+    model = config["model"]
+    wanted = [model + "/W_x", model + "/W_h", model + "/b", "logits/W", "logits/b"]
+    result_path = os.path.join(results_dir, name + ".json")
+    accuracy = None
+    if os.path.isfile(result_path):
+        with open(result_path) as f:
+            accuracy = json.load(f).get("test_accuracy")
+    entry = {"name": name, "model": model, "hidden": config["layers"][0], "gates": list(GATES[model]),
+             "checkpoint": state["best"], "test_accuracy": accuracy}
+    payload = dict(entry, shapes={k: list(weights[k].shape) for k in wanted}, arrays={
+        k: base64.b64encode(np.ascontiguousarray(weights[k], dtype="<f4").tobytes()).decode("ascii") for k in wanted})
+    text = "// Written by export_weights.py from {}/{} ({}); the format is in its docstring.\n".format(
+        os.path.basename(os.path.abspath(weights_dir)), name, state["best"])
+    text += "MNIST_RNN.register({});\n".format(json.dumps(payload, sort_keys=True))
+    atomic_write_bytes(os.path.join(out, name + ".js"), text.encode("ascii"))
+    log("exported {} ({:,} weights) to {}".format(name, sum(int(np.prod(weights[k].shape)) for k in wanted),
+                                                   relpath(os.path.join(out, name + ".js"))))
+    return entry
+
+
+def write_index(out, entries):
+    text = "// Written by export_weights.py: the configurations in this folder, for the page's menu.\n"
+    text += "MNIST_RNN.available({});\n".format(json.dumps(entries, sort_keys=True, indent=1))
+    atomic_write_bytes(os.path.join(out, "index.js"), text.encode("ascii"))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--names", default=",".join(BASIC), help="comma-separated configuration folder names")
+    parser.add_argument("--weights_dir", default=SHIPPED_WEIGHTS_DIR)
+    parser.add_argument("--out", default=WEB_WEIGHTS)
+    args = parser.parse_args()
+    names = [n.strip() for n in args.names.split(",") if n.strip()]
+    if not names:
+        raise UserError("--names is empty; give configuration names such as lstm_h128")
+    for name in names:
+        spec = parse_name(name)
+        if spec and (len(spec["layers"]) != 1 or spec["bidirectional"] or spec["crop_augment"]):
+            raise UserError("{} cannot be drawn on: the page runs single-layer, forward models on whole "
+                            "images".format(name))
+    entries = [export(name, args.weights_dir, args.out) for name in names]
+    write_index(args.out, entries)
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except UserError as e:
+        sys.exit(print_error(e))
+    except KeyboardInterrupt:
+        sys.exit(print_error("interrupted", status=130))
