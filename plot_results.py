@@ -22,6 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 
 from helpers.common import PROJECT_DIR, UserError, print_error, relpath, save_png  # noqa: E402
+from helpers import study  # noqa: E402
 from helpers.configuration import config_name  # noqa: E402
 # The memory tasks' figures and findings (sequence_tasks.py), drawn by --tasks:
 from helpers.task_figures import load_task, plot_tasks, task_summaries  # noqa: E402,F401
@@ -65,19 +66,40 @@ def _save(fig, path):
     save_png(fig, path, dpi=130)
 
 
+def accuracy_points(results):
+    """{(model, hidden): (test accuracy %, standard deviation % or None, number of seeds)}: the mean over the
+    seeds of its recipe where they have been tested (helpers/study.py), else the one shipped run."""
+    points = {}
+    for r in results:
+        seeds = study.summary(r["model"], r["hidden_unit"])
+        if seeds:
+            points[(r["model"], r["hidden_unit"])] = (100 * seeds["test_mean"], 100 * seeds["test_sd"], seeds["n"])
+        else:
+            points[(r["model"], r["hidden_unit"])] = (100.0 * r["test_accuracy"], None, 1)
+    return points
+
+
 def plot_accuracy(results, ax):
-    """Test accuracy (%) against hidden size on a log2 axis, one line per cell, values labelled."""
-    value = {(r["model"], r["hidden_unit"]): 100.0 * r["test_accuracy"] for r in results}
+    """Test accuracy (%) against hidden size on a log2 axis, one line per cell, values labelled: means with
+    error bars of one standard deviation over the seeds, hollow markers for a single run."""
+    points = accuracy_points(results)
+    value = {k: v[0] for k, v in points.items()}
+    several = sorted({n for _, _, n in points.values() if n > 1})
+    mixed = several and any(n == 1 for _, _, n in points.values())
     for model, label, color, marker in MODELS:
         rows = sorted((h, y) for (m, h), y in value.items() if m == model)
         if not rows:
             continue
         xs, ys = zip(*rows)
-        ax.plot(xs, ys, marker=marker, color=color, label=label)
+        ax.plot(xs, ys, color=color, label=label)
         for x, y in rows:
+            _, sd, n = points[(model, x)]
+            ax.errorbar([x], [y], yerr=[sd] if sd is not None else None, marker=marker, color=color, capsize=3,
+                        markerfacecolor="white" if mixed and n == 1 else color)
             others = [v for (m, h), v in value.items() if h == x and m != model]
             above = not others or y > others[0] or (y == others[0] and model == "lstm")
-            ax.annotate("{:.2f}".format(y), (x, y), textcoords="offset points",  # the higher label on top
+            text = "{:.2f}".format(y) + ("\u00b1{:.2f}".format(points[(model, x)][1]) if points[(model, x)][2] > 1 else "")
+            ax.annotate(text, (x, y), textcoords="offset points",  # the higher label on top
                         xytext=(0, 7 if above else -13), ha="center", fontsize=8, color=color)
     ax.set_xscale("log", base=2)
     ax.margins(x=0.08, y=0.15)  # room for the value labels
@@ -86,7 +108,10 @@ def plot_accuracy(results, ax):
     ax.set_xticklabels([str(h) for h in hidden])
     ax.set_xlabel("hidden units")
     ax.set_ylabel("test accuracy (%)")
-    ax.set_title("Row-by-row MNIST: test accuracy by hidden size")
+    note = "mean \u00b1 sd over {} seeds".format("/".join(map(str, several))) if several else ""
+    ax.set_title("Row-by-row MNIST: test accuracy by hidden size" + (
+        "\n({})".format("filled: " + note + "; hollow: one run" if mixed else note) if several else ""),
+        fontsize=10 if several else None)
     ax.grid(True, alpha=0.3)
     ax.legend()
 

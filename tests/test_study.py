@@ -1,0 +1,81 @@
+"""Several seeds per configuration (helpers/study.py, reproduce.py): folders, the choice of seed, shipping, spreads."""
+import json
+import os
+
+import pytest
+
+from helpers import study
+
+
+@pytest.fixture
+def folders(tmp_path, monkeypatch):
+    monkeypatch.setattr(study, "STUDY_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setattr(study, "STUDY_RESULTS", str(tmp_path / "results"))
+    return tmp_path
+
+
+def fake_run(recipe, seed, name, val, finished=True, test_correct=None):
+    folder = os.path.join(study.run_folder(recipe, seed), name)
+    os.makedirs(folder)
+    with open(os.path.join(folder, "state.json"), "w") as f:
+        json.dump({"finished": finished, "best_val_accuracy": val, "best": "best-3"}, f)
+    for file_name in ("config.json", "log.csv", "best-3.index", "best-3.data-00000-of-00001", "resume-4.index"):
+        with open(os.path.join(folder, file_name), "w") as f:
+            f.write("seed {}".format(seed))
+    if test_correct is not None:
+        result = os.path.join(study.result_folder(recipe, seed), name + ".json")
+        os.makedirs(os.path.dirname(result))
+        with open(result, "w") as f:
+            json.dump({"test_accuracy": test_correct / 10000.0, "test_correct": test_correct, "test_count": 10000,
+                       "val_accuracy": val, "config": {"seed": seed}}, f)
+
+
+def test_labels_name_the_recipe():
+    assert study.label({}) == "plain"
+    assert study.label({"dropout": 0.2, "augment": 1.0}) == "augment1_dropout0.2"
+    assert study.label({"augment": 1.0, "dropout": 0.2, "batch_size": 64}) == "augment1_batch_size64_dropout0.2"
+
+
+def test_the_best_validation_seed_is_shipped_and_nothing_else(folders):
+    recipe = {"augment": 1.0}
+    for seed, val in ((1, 0.991), (2, 0.993), (3, 0.993)):
+        fake_run(recipe, seed, "lstm_h32", val)
+    assert study.best_seed(recipe, "lstm_h32") == 2  # the first of equals
+    weights = folders / "weights"
+    (weights / "lstm_h32").mkdir(parents=True)
+    (weights / "lstm_h32" / "old-file").write_text("the run shipped before")
+    study.ship(recipe, 2, "lstm_h32", str(weights))
+    assert sorted(os.listdir(str(weights))) == ["lstm_h32"]  # no .incoming or .outgoing left
+    shipped = weights / "lstm_h32"
+    assert sorted(os.listdir(str(shipped))) == ["best-3.data-00000-of-00001", "best-3.index", "config.json",
+                                                "log.csv", "state.json"]  # no resume checkpoint
+    assert (shipped / "config.json").read_text() == "seed 2"
+
+
+def test_summary_is_the_mean_and_sample_deviation_of_the_tested_seeds(folders, monkeypatch):
+    recipe = {"augment": 1.0, "dropout": 0.2}
+    monkeypatch.setitem(study.RECIPES, ("gru", 64), recipe)
+    assert study.summary("gru", 64) is None
+    for seed, correct in ((1, 9900), (2, 9910), (3, 9920)):
+        fake_run(recipe, seed, "gru_h64", 0.99, test_correct=correct)
+    found = study.summary("gru", 64)
+    assert found["n"] == 3 and found["test_mean"] == pytest.approx(0.991)
+    assert found["test_sd"] == pytest.approx(0.001)  # sample deviation: sqrt((1 + 0 + 1) / 2) * 0.001
+    assert [s[:2] for s in found["seeds"]] == [(1, 9900), (2, 9910), (3, 9920)]
+    monkeypatch.delitem(study.RECIPES, ("gru", 64))
+    assert study.summary("gru", 64) is None  # a configuration without a recipe ships its single run
+
+
+def test_reproduce_trains_each_run_once_with_its_seed_and_recipe():
+    import reproduce
+    runs = reproduce.seed_runs()
+    keys = [(name, study.label(recipe), seed) for name, recipe, seed, _, _ in runs]
+    assert len(keys) == len(set(keys))
+    basic = [k for k in keys if k[1] == study.label(study.REGULARISED)]
+    assert len(basic) == 3 * len(study.RECIPES) - 3  # GRU-32's recipe has its batch size too
+    assert len([k for k in keys if k[0] == "lstm_h128"]) == 3 * len(study.ABLATION)  # "both" is the basic run
+    for name, recipe, seed, train_args, test_args in runs:
+        assert "--seed={}".format(seed) in train_args
+        assert all("--{}={!r}".format(k, v) in train_args or "--{}={}".format(k, v) in train_args
+                   for k, v in recipe.items())
+        assert not any(a.startswith(("--dropout", "--augment", "--seed")) for a in test_args)
