@@ -45,8 +45,12 @@ def is_basic(result):
 
 
 def load_results(results_dir):
-    """The basic configurations' results (the plots and the main table)."""
-    return [r for r in load_all(results_dir) if is_basic(r)]
+    """The basic configurations' results (the plots and the main table), each with "seeds": the summary of its
+    recipe's seeds in results_dir/study/ (helpers/study.py), or None where it ships a single earlier run."""
+    results = [r for r in load_all(results_dir) if is_basic(r)]
+    for r in results:
+        r["seeds"] = study.summary(r["model"], r["hidden_unit"], results_dir)
+    return results
 
 
 def load_variants(results_dir):
@@ -71,7 +75,7 @@ def accuracy_points(results):
     seeds of its recipe where they have been tested (helpers/study.py), else the one shipped run."""
     points = {}
     for r in results:
-        seeds = study.summary(r["model"], r["hidden_unit"])
+        seeds = r.get("seeds")
         if seeds:
             points[(r["model"], r["hidden_unit"])] = (100 * seeds["test_mean"], 100 * seeds["test_sd"], seeds["n"])
         else:

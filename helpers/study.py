@@ -21,7 +21,6 @@ from helpers.configuration import config_name
 
 SEEDS = (1, 2, 3)
 STUDY_RUNS = os.path.join(RUNS_DIR, "study")
-STUDY_RESULTS = os.path.join(SHIPPED_RESULTS_DIR, "study")
 
 # The recipe of each basic configuration: main.py flags on top of its defaults (Adam 0.005 x0.97 per
 # epoch, batch 128, at most 60 epochs, patience 12). At 32 units, distortions and dropout 0.2 together
@@ -50,8 +49,8 @@ def run_folder(recipe, seed):
     return os.path.join(STUDY_RUNS, label(recipe), "seed{}".format(seed))
 
 
-def result_folder(recipe, seed):
-    return os.path.join(STUDY_RESULTS, label(recipe), "seed{}".format(seed))
+def result_folder(recipe, seed, results_dir=SHIPPED_RESULTS_DIR):
+    return os.path.join(results_dir, "study", label(recipe), "seed{}".format(seed))
 
 
 def _read(path):
@@ -93,9 +92,9 @@ def ship(recipe, seed, name, weights_dir):
     shutil.rmtree(outgoing, ignore_errors=True)
 
 
-def seed_results(recipe, name, seeds=SEEDS):
+def seed_results(recipe, name, results_dir=SHIPPED_RESULTS_DIR, seeds=SEEDS):
     """The test results of the seeds that have one, in seed order."""
-    found = [_read(os.path.join(result_folder(recipe, seed), name + ".json")) for seed in seeds]
+    found = [_read(os.path.join(result_folder(recipe, seed, results_dir), name + ".json")) for seed in seeds]
     return [r for r in found if r]
 
 
@@ -116,14 +115,14 @@ def basic_name(model, hidden):
     return config_name(model, [hidden])
 
 
-def summary(model, hidden, recipe=None, seeds=SEEDS):
+def summary(model, hidden, results_dir=SHIPPED_RESULTS_DIR, recipe=None, seeds=SEEDS):
     """Test and validation accuracy over the tested seeds of a configuration's recipe (its chosen one unless
     given): {"recipe", "n", "test_mean", "test_sd", "val_mean", "val_sd", "seeds": [(seed, correct, count,
     val_accuracy)]}, or None if no seed has a result."""
     recipe = recipe_of(model, hidden) if recipe is None else recipe
     if recipe is None:
         return None
-    found = [r for r in seed_results(recipe, basic_name(model, hidden), seeds)]
+    found = seed_results(recipe, basic_name(model, hidden), results_dir, seeds)
     if not found:
         return None
     test_mean, test_sd = spread([r["test_accuracy"] for r in found])

@@ -67,12 +67,52 @@ def test_plots_and_report_from_result_files(tmp_path):
             "+0.77 vs LSTM-128 | 43.21% | 10.0 min |") in text
     assert ("| LSTM 64,64, 2 layers | 163,338 | 0.002 x0.93, 40, 8 | 15 (7) | 99.22% | 99.11% (9,911) | "
             "+0.94 vs LSTM-64 |") in text
-    assert "| LSTM | 32 | 1,000 | 98.00% (9,800) | 98.10% | 10 / 18 | 1.0 min | 0.002, x0.93, 128 | 40, 8 |" in text
+    assert ("| LSTM | 32 | 1,000 | 98.00% (9,800) | 98.10% | one run | 10 / 18 | 1.0 min | 0.002 x0.93, batch 128, "
+            "40/8 epochs |") in text
     prose = make_report.summary(plot_results.load_results(results))
     assert 3 <= len(prose) <= 4, "the assignment asks for 3-4 sentences"
     assert "98.00% (LSTM-32) to 99.19% (GRU-256)" in prose[0]
     assert "from 1,000 and 5,000 at 32 units to 4,000 and 8,000 at 256" in prose[1]  # the parameter counts
     assert "from 32 to 128 units (+0.34 points for the LSTM, +0.34 for the GRU)" in prose[2]  # the plot's message
+    assert "from one training run each" in prose[3]
+
+
+def write_seeds(results, model, hidden, recipe, correct, val=0.99):
+    """Result files of several seeds, as reproduce.py writes them into results/study/."""
+    from helpers import study
+    for seed, right in enumerate(correct, 1):
+        folder = study.result_folder(recipe, seed, results)
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "{}_h{}.json".format(model, hidden)), "w") as f:
+            json.dump({"test_accuracy": right / 10000.0, "test_correct": right, "test_count": 10000,
+                       "val_accuracy": val + seed / 10000.0, "config": {"seed": seed}}, f)
+
+
+def test_seeds_make_means_spreads_goals_and_the_ablation(tmp_path):
+    """Where seeds are tested the table, the goals and the first page speak of their mean and spread; the
+    ablation's rows come from its recipes' seeds."""
+    from helpers import study
+    results, weights = str(tmp_path / "results"), str(tmp_path / "weights")
+    os.makedirs(results)
+    write_results(results, weights)
+    write_seeds(results, "lstm", 32, study.RECIPES[("lstm", 32)], [9880, 9890, 9900])  # mean 98.90, sd 0.10
+    write_seeds(results, "gru", 64, study.RECIPES[("gru", 64)], [9900, 9906])            # 2 of 3 seeds
+    for name, recipe in study.ABLATION[:2]:
+        write_seeds(results, "lstm", 128, recipe, [9900, 9920, 9940] if name == "none" else [9930, 9930, 9930])
+    readme = str(tmp_path / "README.md")
+    with open(readme, "w") as f:
+        f.write("<!-- results:begin -->\n<!-- results:end -->\n<!-- ablation:begin -->\n<!-- ablation:end -->\n")
+    assert make_report.main(["--results_dir=" + results, "--weights_dir=" + weights,
+                             "--output=" + str(tmp_path / "r.pdf"), "--readme=" + readme]) == 0
+    text = open(readme).read()
+    assert "| 98.00% (9,800) | 98.10% | 98.90 \u00b1 0.10% (3) |" in text
+    assert "Met by LSTM-32." in text  # 98.90% >= 98.80%
+    assert "GRU-64 (99.03%, 0.07 short, 2 of 3 seeds)" in text
+    assert "Not retrained yet (one run of the earlier recipe): LSTM-64 (98.17%)" in text
+    assert "| none | 3 | 99.02 \u00b1 0.01% | 99.20 \u00b1 0.20% |" in text
+    assert "| augmentation | 3 | 99.02 \u00b1 0.01% | 99.30 \u00b1 0.00% |" in text
+    prose = make_report.summary(plot_results.load_results(results))
+    assert "means over 2/3 seeds where retrained, else one run" in prose[3]
 
 
 def test_no_results_is_a_clear_error(tmp_path):

@@ -31,6 +31,7 @@ def facts():
     from model import DEFAULT_TOWERS, INPUT_SIZE, NUM_CLASSES, NUM_STEPS
     from helpers.tfcompat import IS_TF1
     from helpers.augment import RANGES
+    from helpers import study
 
     tf_modern = re.search(r"^tensorflow-cpu==(\d+\.\d+)\.\d+$", read("requirements.txt"), re.M).group(1)
     py_modern = re.search(r"tested on (\d+\.\d+)\.\d+", read("requirements.txt")).group(1)
@@ -62,6 +63,8 @@ def facts():
         ("takes Python {} from `pyenv install {}`", [py_pinned[:3], py_pinned]),
         ("installs pip {} first", [pip_pinned]),
         ("a NumPy RNN on digits {} ({} s an epoch)", ["/".join(map(str, mnist4.CLASSES)), numpy_epoch]),
+        ("A retrained configuration is {} seeds of", [len(study.SEEDS)]),
+        ("What the recipe buys on {}-{}:", [study.ABLATION_CONFIG[0].upper(), study.ABLATION_CONFIG[1]]),
         ("distortions ({}: up to {}°, {}%, {} px)", [1, int(RANGES["rotation_degrees"]), int(100 * RANGES["scale"]),
                                                    int(RANGES["shift_pixels"])]),
     ]

@@ -10,7 +10,6 @@ from helpers import study
 @pytest.fixture
 def folders(tmp_path, monkeypatch):
     monkeypatch.setattr(study, "STUDY_RUNS", str(tmp_path / "runs"))
-    monkeypatch.setattr(study, "STUDY_RESULTS", str(tmp_path / "results"))
     return tmp_path
 
 
@@ -23,7 +22,7 @@ def fake_run(recipe, seed, name, val, finished=True, test_correct=None):
         with open(os.path.join(folder, file_name), "w") as f:
             f.write("seed {}".format(seed))
     if test_correct is not None:
-        result = os.path.join(study.result_folder(recipe, seed), name + ".json")
+        result = os.path.join(study.result_folder(recipe, seed, study.STUDY_RUNS + "-results"), name + ".json")
         os.makedirs(os.path.dirname(result))
         with open(result, "w") as f:
             json.dump({"test_accuracy": test_correct / 10000.0, "test_correct": test_correct, "test_count": 10000,
@@ -55,15 +54,15 @@ def test_the_best_validation_seed_is_shipped_and_nothing_else(folders):
 def test_summary_is_the_mean_and_sample_deviation_of_the_tested_seeds(folders, monkeypatch):
     recipe = {"augment": 1.0, "dropout": 0.2}
     monkeypatch.setitem(study.RECIPES, ("gru", 64), recipe)
-    assert study.summary("gru", 64) is None
+    assert study.summary("gru", 64, study.STUDY_RUNS + "-results") is None
     for seed, correct in ((1, 9900), (2, 9910), (3, 9920)):
         fake_run(recipe, seed, "gru_h64", 0.99, test_correct=correct)
-    found = study.summary("gru", 64)
+    found = study.summary("gru", 64, study.STUDY_RUNS + "-results")
     assert found["n"] == 3 and found["test_mean"] == pytest.approx(0.991)
     assert found["test_sd"] == pytest.approx(0.001)  # sample deviation: sqrt((1 + 0 + 1) / 2) * 0.001
     assert [s[:2] for s in found["seeds"]] == [(1, 9900), (2, 9910), (3, 9920)]
     monkeypatch.delitem(study.RECIPES, ("gru", 64))
-    assert study.summary("gru", 64) is None  # a configuration without a recipe ships its single run
+    assert study.summary("gru", 64, study.STUDY_RUNS + "-results") is None  # a configuration without a recipe ships its single run
 
 
 def test_reproduce_trains_each_run_once_with_its_seed_and_recipe():

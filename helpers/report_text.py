@@ -1,0 +1,225 @@
+"""The report's words and tables, from the result files: the first page's sentences, the goals, the results,
+ablation and variant tables (for Report.pdf and the README alike)."""
+from helpers import study
+from helpers.configuration import layer_sizes
+from helpers.report_pages import _pct
+
+# The goal of the multi-seed retraining: the mean over 3 seeds, for both cells.
+GOALS = {32: 0.988, 64: 0.991, 128: 0.993, 256: 0.993}
+
+
+def accuracy(r):
+    """What a configuration is judged by: the mean test accuracy over its tested seeds, else its one run."""
+    return r["seeds"]["test_mean"] if r.get("seeds") else r["test_accuracy"]
+
+
+def over_seeds(r, key="test"):
+    """'99.21 +- 0.05%' over the seeds, or '' for a single run."""
+    s = r.get("seeds")
+    return "{:.2f} \u00b1 {:.2f}%".format(100 * s[key + "_mean"], 100 * s[key + "_sd"]) if s else ""
+
+
+def recipe_text(c):
+    """A configuration's recipe in a few words, from its config."""
+    words = ["{:g} x{:g}, batch {}, {}/{} epochs".format(c["learning_rate"], c["lr_decay"], c["batch_size"],
+                                                          c["epochs"], c["patience"])]
+    words += ["distortions {:g}".format(c["augment"])] if c.get("augment") else []
+    words += ["dropout {:g}".format(c["dropout"])] if c.get("dropout") else []
+    words += ["L2 {:g}".format(c["l2"])] if c.get("l2") else []
+    return ", ".join(words)
+
+
+def _runs_phrase(results):
+    counts = sorted({r["seeds"]["n"] for r in results if r.get("seeds")})
+    if not counts:
+        return "from one training run each"
+    seeds = "means over {} seeds".format("/".join(map(str, counts)))
+    return seeds if all(r.get("seeds") for r in results) else seeds + " where retrained, else one run"
+
+
+def _by_size(results):
+    by = {(r["model"], r["hidden_unit"]): r for r in results}
+    sizes = sorted({h for _, h in by})
+    return [(h, by[("lstm", h)], by[("gru", h)]) for h in sizes if ("lstm", h) in by and ("gru", h) in by]
+
+
+def _flat_or_not(change):
+    return "flattens" if abs(change) < 0.1 else "still moves"
+
+
+def summary(results):
+    """Page 1's 3-4 sentences, from the numbers: the finding, the parameter counts, the plot's message."""
+    best = max(results, key=lambda r: (accuracy(r), -r["parameters"]))
+    worst = min(results, key=lambda r: accuracy(r))
+    text = ["Single-layer LSTM and GRU networks written from scratch, reading each MNIST image as 28 rows of 28 "
+            "pixels, reach {} ({}-{}) to {} ({}-{}) accuracy on the 10,000 test images.".format(
+                _pct(accuracy(worst)), worst["model"].upper(), worst["hidden_unit"],
+                _pct(accuracy(best)), best["model"].upper(), best["hidden_unit"])]
+    pairs = _by_size(results)
+    if not pairs:
+        return text
+    (lo, lo_l, lo_g), (hi, hi_l, hi_g) = pairs[0], pairs[-1]
+    text.append("With H hidden units the LSTM has 4H(28 + H + 1) + 10H + 10 parameters and the GRU, with three "
+                "gate blocks to the LSTM's four, 3H(28 + H + 1) + 10H + 10: from {:,} and {:,} at {} units to "
+                "{:,} and {:,} at {}.".format(lo_l["parameters"], lo_g["parameters"], lo,
+                                              hi_l["parameters"], hi_g["parameters"], hi))
+    if len(pairs) >= 3:
+        mid, mid_l, mid_g = pairs[-2]
+        rise = [100 * (accuracy(mid_l) - accuracy(lo_l)), 100 * (accuracy(mid_g) - accuracy(lo_g))]
+        last = [100 * (accuracy(hi_l) - accuracy(mid_l)), 100 * (accuracy(hi_g) - accuracy(mid_g))]
+        text.append("The plot shows accuracy rising with the hidden size from {} to {} units ({:+.2f} points for "
+                    "the LSTM, {:+.2f} for the GRU); from {} to {} units, {:.1f} times the parameters, the LSTM's "
+                    "curve {} ({:+.2f}) and the GRU's {} ({:+.2f}).".format(
+                        lo, mid, rise[0], rise[1], mid, hi, hi_l["parameters"] / float(mid_l["parameters"]),
+                        _flat_or_not(last[0]), last[0], _flat_or_not(last[1]), last[1]))
+    gru_ahead = [h for h, l, g in pairs if accuracy(g) > accuracy(l)]
+    gap = max(abs(accuracy(l) - accuracy(g)) for _, l, g in pairs)
+    text.append("The GRU is ahead at {} of {} sizes{}, and the largest gap between the cells at equal size is "
+                "{:.2f} points ({}).".format(
+                    len(gru_ahead), len(pairs), " ({})".format(", ".join(map(str, gru_ahead))) if gru_ahead else "",
+                    100 * gap, _runs_phrase(results)))
+    return text
+
+
+def targets(results):
+    """The accuracy goals, by how much each configuration meets or misses them, and how recipes were chosen."""
+    ordered = sorted(results, key=lambda r: (r["model"] != "lstm", r["hidden_unit"]))
+    goal = ("Goal: a mean over 3 seeds of at least {} at 32 units, {} at 64 and {} at 128 and 256, for both "
+            "cells. ".format(_pct(GOALS[32]), _pct(GOALS[64]), _pct(GOALS[128])))
+    met, short, pending = [], [], []
+    for r in ordered:
+        name = "{}-{}".format(r["model"].upper(), r["hidden_unit"])
+        gap = GOALS.get(r["hidden_unit"], 0) - accuracy(r)
+        if not r.get("seeds"):
+            pending.append("{} ({})".format(name, _pct(accuracy(r))))
+        elif gap > 1e-9 or r["seeds"]["n"] < 3:
+            short.append("{} ({}{}{})".format(name, _pct(accuracy(r)), ", {:.2f} short".format(100 * gap) if gap > 1e-9
+                                              else "", "" if r["seeds"]["n"] >= 3 else ", {} of 3 seeds".format(
+                                                  r["seeds"]["n"])))
+        else:
+            met.append(name)
+    text = goal + ("Met by {}. ".format(", ".join(met)) if met else "")
+    text += "Not met by {}. ".format(", ".join(short)) if short else ""
+    text += ("Not retrained yet (one run of the earlier recipe): {}. ".format(", ".join(pending)) if pending else "")
+    return text + ("Recipes were chosen by validation accuracy alone, never by test accuracy (tuning/README.md "
+                   "lists every setting tried); each shipped checkpoint is the seed with the best validation "
+                   "accuracy, chosen before testing.")
+
+
+def table(results):
+    header = ["model", "hidden", "parameters", "test acc.\nmean \u00b1 sd", "shipped run:\ntest (correct)",
+              "val. acc.", "epochs run\n(best)", "train\ntime", "recipe"]
+    rows = []
+    for r in sorted(results, key=lambda r: (r["model"] != "lstm", r["hidden_unit"])):
+        seeds = r.get("seeds")
+        rows.append([r["model"].upper(), str(r["hidden_unit"]), "{:,}".format(r["parameters"]),
+                     "{}\n({} seeds)".format(over_seeds(r), seeds["n"]) if seeds else "one run",
+                     "{}\n({:,})".format(_pct(r["test_accuracy"]), r["test_correct"]), _pct(r["val_accuracy"]),
+                     "{} ({})".format(r["epochs_run"], r["best_epoch"]), "{:.1f} min".format(r["train_seconds"] / 60.0),
+                     recipe_text(r["config"]).replace(", batch", "\nbatch").replace(" epochs, ", " epochs\n")])
+    return header, rows
+
+
+def ablation_rows(results_dir):
+    """[what, seeds, validation mean +- sd, test mean +- sd] for each recipe of the ablation that has results."""
+    model, hidden = study.ABLATION_CONFIG
+    rows = []
+    for name, recipe in study.ABLATION:
+        s = study.summary(model, hidden, results_dir, recipe=recipe)
+        if s:
+            rows.append([name, str(s["n"]), over_seeds({"seeds": s}, "val"), over_seeds({"seeds": s})])
+    return rows
+
+
+ABLATION_HEADER = ["LSTM-128 trained with", "seeds", "val. acc.", "test acc."]
+
+
+def settings(results):
+    c = results[0]["config"]
+    lines = [
+        "Optimiser: Adam with the learning rate and batch size in the table, the learning rate multiplied by the "
+        "decay after every epoch; gradients clipped to global norm {}.".format(c["clip_norm"]),
+        "Early stopping: at most the table's maximum number of epochs, stop after 'patience' epochs without a "
+        "better validation accuracy; the weights of the best validation epoch are kept. Validation: {:,} images "
+        "held out of the 60,000 training images (fixed split); the test set is used once, at the end.".format(
+            c["validation_size"]),
+        "Initialisation: Glorot-uniform input weights, orthogonal recurrent weights, zero biases except the "
+        "LSTM forget gate (1.0). Trained with TensorFlow {} (Python {}). Recipes: distortions 1 are random "
+        "rotations up to 10 degrees, scalings and shears up to 10% and shifts up to 2 pixels, new every epoch; "
+        "dropout acts on the inputs of each layer and of the classifier. A retrained configuration has one run "
+        "per seed (seeds 1-3); its shipped run is the seed with the best validation accuracy.".format(
+            results[0]["trained_with"]["tensorflow"], results[0]["trained_with"]["python"]),
+    ]
+    return lines
+
+
+def describe(r):
+    """A variant in words, from its recorded configuration."""
+    c = r["config"]
+    layers = layer_sizes(dict(c, hidden_unit=r["hidden_unit"]))
+    words = ["{} {}".format(r["model"].upper() if r["model"] != "rnn" else "vanilla RNN",
+                            ",".join(str(n) for n in layers))]
+    if len(layers) > 1:
+        words.append("{} layers".format(len(layers)))
+    if c.get("bidirectional"):
+        words.append("bidirectional")
+    if c.get("crop_augment"):
+        words.append("random crops")
+    if c.get("dropout"):
+        words.append("dropout {:g}".format(c["dropout"]))
+    if c.get("l2"):
+        words.append("L2 {:g}".format(c["l2"]))
+    return ", ".join(words)
+
+
+def baseline(r, results):
+    """The basic configuration a variant changes: same cell (an LSTM for the vanilla RNN), first layer's size."""
+    by = {(b["model"], b["hidden_unit"]): b for b in results}
+    layers = layer_sizes(dict(r["config"], hidden_unit=r["hidden_unit"]))
+    return by.get(("lstm" if r["model"] == "rnn" else r["model"], layers[0]))
+
+
+def variant_rows(variants, results):
+    rows = []
+    for r in sorted(variants, key=lambda r: r["name"]):
+        base = baseline(r, results)
+        against = "{:+.2f} vs {}-{}".format(100 * (r["test_accuracy"] - base["test_accuracy"]), base["model"].upper(),
+                                             base["hidden_unit"]) if base else "-"
+        rows.append([describe(r), "{:,}".format(r["parameters"]),
+                     "{learning_rate:g} x{lr_decay:g}, {epochs}, {patience}".format(**r["config"]),
+                     "{} ({})".format(r["epochs_run"], r["best_epoch"]), _pct(r["val_accuracy"]),
+                     "{} ({:,})".format(_pct(r["test_accuracy"]), r["test_correct"]), against,
+                     _pct(r["crop_test_accuracy"]) if "crop_test_accuracy" in r else "-",
+                     "{:.1f} min".format(r["train_seconds"] / 60.0)])
+    return rows
+
+
+VARIANT_HEADER = ["configuration", "parameters", "lr x decay, max epochs, patience", "epochs run (best)",
+                  "val. acc.", "test acc. (correct)", "vs basic model", "cropped test acc.", "train time"]
+# The same headers broken into lines that fit the report's narrow columns.
+VARIANT_HEADER_PDF = ["configuration", "parameters", "lr x decay,\nmax epochs,\npatience", "epochs run\n(best)",
+                      "val. acc.", "test acc.\n(correct)", "against the\nbasic model", "cropped\ntest acc.",
+                      "train time"]
+
+
+def readme_variants(variants, results):
+    lines = ["| " + " | ".join(VARIANT_HEADER) + " |", "|" + "---|" * len(VARIANT_HEADER)]
+    lines += ["| " + " | ".join(row) + " |" for row in variant_rows(variants, results)]
+    return "\n".join(lines) + "\n"
+
+
+def readme_table(results):
+    """The README's results table (Markdown), from the same numbers as the report."""
+    lines = ["| cell | hidden | parameters | shipped run: test (correct) | val. acc. | test, mean \u00b1 sd (seeds) | "
+             "best / epochs run | train time | recipe |", "|---|---|---|---|---|---|---|---|---|"]
+    for r in sorted(results, key=lambda r: (r["model"] != "lstm", r["hidden_unit"])):
+        lines.append("| {} | {} | {:,} | {} ({:,}) | {} | {} | {} / {} | {:.1f} min | {} |".format(
+            r["model"].upper(), r["hidden_unit"], r["parameters"], _pct(r["test_accuracy"]), r["test_correct"],
+            _pct(r["val_accuracy"]), "{} ({})".format(over_seeds(r), r["seeds"]["n"]) if r.get("seeds") else "one run",
+            r["best_epoch"], r["epochs_run"], r["train_seconds"] / 60.0, recipe_text(r["config"])))
+    return "\n".join(lines) + "\n"
+
+
+def readme_ablation(rows):
+    lines = ["| " + " | ".join(ABLATION_HEADER) + " |", "|---|---|---|---|"]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows]) + "\n"
