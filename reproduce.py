@@ -135,15 +135,19 @@ def main():
         if study.finished(recipe, seed, name):
             run(["main.py", "--test"] + flags + data + ["--weights_dir=" + study.run_folder(recipe, seed),
                                                         "--results_dir=" + study.result_folder(recipe, seed)])
-    for (model, hidden), recipe in sorted(study.RECIPES.items()):
-        name = study.basic_name(model, hidden)
-        if all(study.finished(recipe, seed, name) for seed in study.SEEDS):
-            seed = study.best_seed(recipe, name)  # by validation accuracy, chosen before testing below
-            study.ship(recipe, seed, name, weights)
-            log("shipping {}: seed {} of {} ({})".format(name, seed, len(study.SEEDS), study.label(recipe)))
-            todo.append((name, _test_args({"model": model, "hidden_unit": hidden})))
-    for name, flags in todo + [(name_of(s), _args(s)) for s in TEST_ONLY]:
+    shipped_basic = []
+    for hidden in HIDDEN:
+        for model in MODELS:
+            recipe, name = study.recipe_of(model, hidden), study.basic_name(model, hidden)
+            if recipe is not None and all(study.finished(recipe, seed, name) for seed in study.SEEDS):
+                seed = study.best_seed(recipe, name)  # by validation accuracy, chosen before testing below
+                study.ship(recipe, seed, name, weights)
+                log("shipping {}: seed {} of {} ({})".format(name, seed, len(study.SEEDS), study.label(recipe)))
+            if recipe is not None:  # retrained, or still its single earlier run until all seeds have finished
+                shipped_basic.append((name, _test_args({"model": model, "hidden_unit": hidden})))
+    for name, flags in shipped_basic + todo + [(name_of(s), _args(s)) for s in TEST_ONLY]:
         run(["main.py", "--test"] + flags + shipped)
+    run(["export_weights.py"])  # the draw-a-digit page's copy of the shipped weights
     run(["download_weights.py", "--pack", "--output=" + os.path.join(PROJECT_DIR, "runs", "weights.tar.gz")])
     run(["plot_results.py"])
     run(["make_report.py"])

@@ -116,3 +116,25 @@ def test_reproduce_passes_the_settings_each_shipped_model_was_trained_with():
         for key in RECIPE_KEYS:
             if key != "train_examples":
                 assert float(given.get(key, FLAGS[key].default)) == float(config[key]), (name, key)
+
+
+def test_each_retrained_model_ships_its_best_validation_seed_with_its_recipe():
+    """A basic configuration whose seeds are all tested ships the one with the best validation accuracy, and its
+    config.json holds the recipe helpers/study.py gives it (main.py's defaults for the rest)."""
+    import main  # noqa: F401  (defines the flags and their defaults)
+    from helpers import study
+    from helpers.configuration import RECIPE_KEYS
+    from main import FLAGS
+    for (model, hidden), recipe in sorted(study.RECIPES.items()):
+        seeds = study.summary(model, hidden, RESULTS)
+        if not seeds or seeds["n"] < len(study.SEEDS):
+            continue  # still its single earlier run
+        name = study.basic_name(model, hidden)
+        with open(os.path.join(WEIGHTS, name, "config.json")) as f:
+            config = json.load(f)
+        best = max(seeds["seeds"], key=lambda s: (s[3], -s[0]))  # (seed, correct, count, validation accuracy)
+        assert config["seed"] == best[0], name
+        assert recorded(model, hidden)["test_correct"] == best[1], name
+        for key in RECIPE_KEYS:
+            if key not in ("train_examples", "seed", "towers"):
+                assert float(recipe.get(key, FLAGS[key].default)) == float(config[key]), (name, key)
