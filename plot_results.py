@@ -46,10 +46,13 @@ def is_basic(result):
 
 def load_results(results_dir):
     """The basic configurations' results (the plots and the main table), each with "seeds": the summary of its
-    recipe's seeds in results_dir/study/ (helpers/study.py), or None where it ships a single earlier run."""
+    recipe's seeds in results_dir/study/ (helpers/study.py), or None where it ships a single earlier run, and
+    "seeds_so_far": the same while only some of its seeds are tested (the retraining in progress)."""
     results = [r for r in load_all(results_dir) if is_basic(r)]
-    for r in results:
-        r["seeds"] = study.summary(r["model"], r["hidden_unit"], results_dir)
+    for r in results:  # a configuration counts as retrained once all its seeds are tested
+        seeds = study.summary(r["model"], r["hidden_unit"], results_dir)
+        complete = seeds is not None and seeds["n"] == len(study.SEEDS)
+        r["seeds"], r["seeds_so_far"] = (seeds, None) if complete else (None, seeds)
     return results
 
 

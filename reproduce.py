@@ -150,6 +150,7 @@ def main():
     run(["export_weights.py"])  # the draw-a-digit page's copy of the shipped weights
     run(["download_weights.py", "--pack", "--output=" + os.path.join(PROJECT_DIR, "runs", "weights.tar.gz")])
     run(["plot_results.py"])
+    run(["plot_results.py", "--rows_until_known"] + data)  # the report's "rows until it knows" page
     run(["make_report.py"])
     log("reproduce.py finished in {}".format(format_duration(time.time() - started)))
     return 0

@@ -91,11 +91,11 @@ def targets(results):
         name = "{}-{}".format(r["model"].upper(), r["hidden_unit"])
         gap = GOALS.get(r["hidden_unit"], 0) - accuracy(r)
         if not r.get("seeds"):
-            pending.append("{} ({})".format(name, _pct(accuracy(r))))
-        elif gap > 1e-9 or r["seeds"]["n"] < 3:
-            short.append("{} ({}{}{})".format(name, _pct(accuracy(r)), ", {:.2f} short".format(100 * gap) if gap > 1e-9
-                                              else "", "" if r["seeds"]["n"] >= 3 else ", {} of 3 seeds".format(
-                                                  r["seeds"]["n"])))
+            so_far = r.get("seeds_so_far")
+            pending.append("{} ({}{})".format(name, _pct(accuracy(r)), "; {} of {} new seeds trained".format(
+                so_far["n"], len(study.SEEDS)) if so_far else ""))
+        elif gap > 1e-9:
+            short.append("{} ({}, {:.2f} short)".format(name, _pct(accuracy(r)), 100 * gap))
         else:
             met.append(name)
     text = goal + ("Met by {}. ".format(", ".join(met)) if met else "")
