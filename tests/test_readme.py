@@ -64,6 +64,7 @@ def facts():
         ("installs pip {} first", [pip_pinned]),
         ("a NumPy RNN on digits {} ({} s an epoch)", ["/".join(map(str, mnist4.CLASSES)), numpy_epoch]),
         ("A retrained configuration is {} seeds of", [len(study.SEEDS)]),
+        ("yours with `--augment={:g} --dropout={:g}`", [study.REGULARISED["augment"], study.REGULARISED["dropout"]]),
         ("What the recipe buys on {}-{}:", [study.ABLATION_CONFIG[0].upper(), study.ABLATION_CONFIG[1]]),
         ("distortions ({}: up to {}°, {}%, {} px)", [1, int(RANGES["rotation_degrees"]), int(100 * RANGES["scale"]),
                                                    int(RANGES["shift_pixels"])]),
