@@ -98,8 +98,8 @@ def pages(results, weights_dir, variants=(), tasks_dir=None, bptt_dir=None, abla
         y = _text(fig, y - 0.005, ["What the recipe buys: LSTM-128 trained with each regulariser alone, both, and "
                                    "neither (mean \u00b1 sd over the seeds; the same schedule throughout)."], size=10)
         y = _table(fig, 0.2, y - 0.005, 0.6, ABLATION_HEADER, ablation, [0.34, 0.12, 0.27, 0.27], 9)
-    plot_results.plot_curves(results, weights_dir, fig.add_axes([0.12, y - 0.42, 0.8, 0.37]))
-    _text(fig, y - 0.49, ["Validation error after every epoch of each shipped run (weights/<config>/log.csv), on "
+    plot_results.plot_curves(results, weights_dir, fig.add_axes([0.12, 0.12, 0.8, min(0.4, y - 0.17)]))
+    _text(fig, 0.065, ["Validation error after every epoch of each shipped run (weights/<config>/log.csv), on "
                           "a log scale so that every epoch shows. The learning rate decays each epoch, so the "
                           "curves flatten; early stopping keeps the best epoch."], size=9)
     yield fig
