@@ -5,7 +5,7 @@ drawn uniformly within +-RANGES times --augment (1.0 = the ranges below), and
 is resampled bilinearly (pixels that come from outside the image are 0, as
 MNIST's background is):
 
-    source point = A (p - centre) + centre - shift,   A = rotation . shear . scaling
+    source point = A (p - centre) + centre - shift,   A = (rotation . shear . scaling)^-1
 
 The distortions of an epoch come from one seed (train.epoch_seed, stream 2),
 so a resumed run sees the same images as an uninterrupted one; the graph is
