@@ -20,11 +20,12 @@ def over_seeds(r, key="test"):
 
 
 def recipe_text(c):
-    """A configuration's recipe in a few words, from its config."""
-    words = ["{:g} x{:g}, batch {}, {}/{} epochs".format(c["learning_rate"], c["lr_decay"], c["batch_size"],
-                                                          c["epochs"], c["patience"])]
-    words += ["distortions {:g}".format(c["augment"])] if c.get("augment") else []
-    words += ["dropout {:g}".format(c["dropout"])] if c.get("dropout") else []
+    """A configuration's recipe in a few words, from its config: rate x decay, batch, max epochs / patience,
+    then --augment and --dropout ("aug", "drop") where used."""
+    words = ["{:g} x{:g}, b{}, {}/{}".format(c["learning_rate"], c["lr_decay"], c["batch_size"], c["epochs"],
+                                             c["patience"])]
+    words += ["aug {:g}".format(c["augment"])] if c.get("augment") else []
+    words += ["drop {:g}".format(c["dropout"])] if c.get("dropout") else []
     words += ["L2 {:g}".format(c["l2"])] if c.get("l2") else []
     return ", ".join(words)
 
@@ -116,7 +117,7 @@ def table(results):
                      "{}\n({} seeds)".format(over_seeds(r), seeds["n"]) if seeds else "one run",
                      "{}\n({:,})".format(_pct(r["test_accuracy"]), r["test_correct"]), _pct(r["val_accuracy"]),
                      "{} ({})".format(r["epochs_run"], r["best_epoch"]), "{:.1f} min".format(r["train_seconds"] / 60.0),
-                     recipe_text(r["config"]).replace(", batch", "\nbatch").replace(" epochs, ", " epochs\n")])
+                     recipe_text(r["config"]).replace(", b", "\nb", 1).replace(", aug", "\naug")])
     return header, rows
 
 
@@ -211,7 +212,7 @@ def readme_variants(variants, results):
 def readme_table(results):
     """The README's results table (Markdown), from the same numbers as the report."""
     lines = ["| cell | hidden | parameters | shipped run: test (correct) | val. acc. | test, mean \u00b1 sd (seeds) | "
-             "best / epochs run | train time | recipe |", "|---|---|---|---|---|---|---|---|---|"]
+             "best / epochs run | train time | recipe (lr x decay, batch, epochs / patience) |", "|---|---|---|---|---|---|---|---|---|"]
     for r in sorted(results, key=lambda r: (r["model"] != "lstm", r["hidden_unit"])):
         lines.append("| {} | {} | {:,} | {} ({:,}) | {} | {} | {} / {} | {:.1f} min | {} |".format(
             r["model"].upper(), r["hidden_unit"], r["parameters"], _pct(r["test_accuracy"]), r["test_correct"],

@@ -14,7 +14,7 @@ MNIST_RNN.available([
   "test_accuracy": 0.9903
  },
  {
-  "checkpoint": "best-44",
+  "checkpoint": "best-46",
   "gates": [
    "i",
    "f",
@@ -24,10 +24,10 @@ MNIST_RNN.available([
   "hidden": 64,
   "model": "lstm",
   "name": "lstm_h64",
-  "test_accuracy": 0.9883
+  "test_accuracy": 0.9933
  },
  {
-  "checkpoint": "best-24",
+  "checkpoint": "best-26",
   "gates": [
    "i",
    "f",
@@ -37,7 +37,7 @@ MNIST_RNN.available([
   "hidden": 128,
   "model": "lstm",
   "name": "lstm_h128",
-  "test_accuracy": 0.99
+  "test_accuracy": 0.993
  },
  {
   "checkpoint": "best-23",
@@ -65,7 +65,7 @@ MNIST_RNN.available([
   "test_accuracy": 0.9899
  },
  {
-  "checkpoint": "best-27",
+  "checkpoint": "best-38",
   "gates": [
    "r",
    "z",
@@ -74,10 +74,10 @@ MNIST_RNN.available([
   "hidden": 64,
   "model": "gru",
   "name": "gru_h64",
-  "test_accuracy": 0.9869
+  "test_accuracy": 0.9935
  },
  {
-  "checkpoint": "best-25",
+  "checkpoint": "best-37",
   "gates": [
    "r",
    "z",
@@ -86,7 +86,7 @@ MNIST_RNN.available([
   "hidden": 128,
   "model": "gru",
   "name": "gru_h128",
-  "test_accuracy": 0.9904
+  "test_accuracy": 0.9932
  },
  {
   "checkpoint": "best-15",
