@@ -14,22 +14,26 @@ from test_main import main_in_process
 WEIGHTS = os.path.join(ROOT, "weights")
 
 
-@pytest.mark.parametrize("name", ["lstm_h32", "gru_h32", "rnn_h128"])
-def test_the_numpy_reading_ends_in_tensorflows_logits(name, real_mnist):
+def tensorflow_probabilities(run, config, state, images):
+    """The softmax of the checkpoint's logits as the TensorFlow graph computes them: [N, 10]."""
     from helpers.tfcompat import tf
     from model import Model
-    images, _ = data_loader.load_split(real_mnist, "test")
-    images = images[:64]
-    run = RunDir(WEIGHTS, name)
-    config, state = run.load_config(), run.load_state()
-    trace, p = explain.read_rows(config["model"], explain.load_weights(run, state, config), images)
     with tf.Graph().as_default():
         model = Model(config)
         saver = tf.train.Saver(model.model_variables)
         with tf.Session() as session:
             run.restore(session, saver, state["best"], model.model_variables)
-            expected = session.run(tf.nn.softmax(model.logits), {model.images: images})
-    np.testing.assert_allclose(p[:, -1], expected, atol=1e-4)
+            return session.run(tf.nn.softmax(model.logits), {model.images: images})
+
+
+@pytest.mark.parametrize("name", ["lstm_h32", "gru_h32", "rnn_h128"])
+def test_the_numpy_reading_ends_in_tensorflows_logits(name, real_mnist):
+    images, _ = data_loader.load_split(real_mnist, "test")
+    images = images[:64]
+    run = RunDir(WEIGHTS, name)
+    config, state = run.load_config(), run.load_state()
+    trace, p = explain.read_rows(config["model"], explain.load_weights(run, state, config), images)
+    np.testing.assert_allclose(p[:, -1], tensorflow_probabilities(run, config, state, images), atol=1e-4)
     assert trace["h"].shape == (64, 28, config["layers"][0])
     assert set(trace) == set(explain.GATES[config["model"]]) | ({"c", "h"} if config["model"] == "lstm" else {"h"})
 

@@ -113,8 +113,7 @@ def file_url():
 def test_the_javascript_cells_give_tensorflows_probabilities(browser, real_mnist, name):
     """300 test images, opened from the file system: after every row the JavaScript probabilities are NumPy's
     (helpers/explain.py), and after the last they are TensorFlow's, to 1e-4."""
-    from helpers.tfcompat import tf
-    from model import Model
+    from test_explain import tensorflow_probabilities
     images, _ = data_loader.load_split(real_mnist, "test")
     images = images[:300]
     open_page(browser, file_url(), name)
@@ -126,12 +125,7 @@ def test_the_javascript_cells_give_tensorflows_probabilities(browser, real_mnist
     config, state = run.load_config(), run.load_state()
     _, numpy_p = explain.read_rows(config["model"], explain.load_weights(run, state, config), images)
     np.testing.assert_allclose(got, numpy_p, atol=1e-9)
-    with tf.Graph().as_default():
-        model = Model(config)
-        saver = tf.train.Saver(model.model_variables)
-        with tf.Session() as session:
-            run.restore(session, saver, state["best"], model.model_variables)
-            expected = session.run(tf.nn.softmax(model.logits), {model.images: images})
+    expected = tensorflow_probabilities(run, config, state, images)
     np.testing.assert_allclose(got[:, -1], expected, atol=1e-4)
     assert (got[:, -1].argmax(1) == expected.argmax(1)).all()
 
@@ -229,3 +223,21 @@ def test_the_page_resizes_as_pillow_does(browser):
                                      "arguments[3], arguments[4]));", pixels.ravel().tolist(), width, height,
                                      new_width, new_height)
         assert np.array_equal(np.array(got).reshape(new_height, new_width), expected), (width, height)
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--names=lstm_h64-64"], "cannot be drawn on: the page runs single-layer, forward models"),
+    (["--names=not_a_model"], "is not a configuration name such as lstm_h128"),
+    (["--names=lstm_h32", "--weights_dir={empty}"], "no trained weights for lstm_h32"),
+], ids=["stacked", "bad-name", "no-weights"])
+def test_export_weights_refuses_in_one_line(args, words, tmp_path):
+    """What the page cannot run, a name that is none, a folder without the weights: one error line, nothing written."""
+    import subprocess
+    import sys
+    out = tmp_path / "out"
+    args = [a.format(empty=str(tmp_path)) for a in args] + ["--out=" + str(out)]
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "export_weights.py")] + args,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: ") and words in proc.stderr, proc.stderr
+    assert not out.exists()
