@@ -1,6 +1,6 @@
 """Reproduce the shipped results: train what is missing, test, plot, write the report.
 
-    python reproduce.py [--data_dir=../data] [--skip_training | --train_only] [--variants]
+    python reproduce.py [--data_dir=../data] [--skip_training | --train_only] [--variants] [--jobs=2]
 
 Each configuration runs through main.py exactly as a user would: `--train`
 for any run that has not finished (an interrupted one resumes), then
@@ -11,17 +11,20 @@ helpers/study.py as 3 seeds each, in runs/study/, of which the one with the
 best validation accuracy is copied to weights/ before testing; the others as
 their single shipped run in weights/. Then the ablation's seeds (LSTM-128,
 helpers/study.py), and with --variants the variant table of the report's
-appendix. Every step is logged with its wall time.
+appendix. Every step is logged with its wall time. --jobs=2 trains two runs
+at a time, each in its own main.py (measured: benchmarks/README.md).
 """
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
 
 from helpers import study
 from helpers.checkpoint import RunDir
-from helpers.common import PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, format_duration, log, print_error
+from helpers.common import (PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, format_duration, log, print_error,
+                            relpath)
 from helpers.configuration import main_args, name_of
 
 MODELS = ("lstm", "gru")
@@ -38,6 +41,8 @@ SETTINGS = {("gru", 32): {"batch_size": 64}, ("gru", 128): EARLIER, ("lstm", 256
 # The shipped runs predate --towers and unrolled each batch as one chain. Two towers train the same
 # model about as well but round differently, so the exact shipped numbers need --towers=1.
 SHIPPED_TOWERS = 1
+# With --jobs above 1, each training's progress goes here instead of to the terminal.
+TRAIN_LOGS = os.path.join(PROJECT_DIR, "runs", "reproduce")
 
 # The appendix: one change at a time against the basic 128-unit models, main.py's default settings
 # except for the vanilla RNN, for which 0.005 is unstable and 0.001 won on validation (tuning/README.md).
@@ -93,13 +98,69 @@ class StepFailed(Exception):
     """A step of the reproduction exited non-zero (it has printed its own error line)."""
 
 
+def _failed(args, status, detail=""):
+    return StepFailed("{} exited with status {}{}; fix what it reported and run reproduce.py again (finished "
+                      "trainings are kept, an interrupted one resumes)".format(" ".join(args[:3]), status, detail))
+
+
 def run(args):
     started = time.time()
     status = subprocess.call([sys.executable] + args, cwd=PROJECT_DIR)
     if status:
-        raise StepFailed("{} exited with status {}; fix what it reported above and run reproduce.py again (finished "
-                         "trainings are kept, an interrupted one resumes)".format(" ".join(args[:3]), status))
+        raise _failed(args, status)
     return time.time() - started
+
+
+def _last_line(path):
+    with open(path, errors="replace") as f:
+        lines = [line.strip() for line in f if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def train_all(steps, jobs):
+    """Run each (main.py arguments, what, log file) training step, `jobs` of them at a time.
+
+    One at a time, a step's progress shows here. With more, each step's output goes to its log file
+    (two trainings' lines would interleave) and only starts and ends show here. A failed step stops new
+    ones from starting; the others run to their end. A stop (Ctrl-C, SIGTERM) stops them all, resumably."""
+    pending, running, failure = list(steps), {}, None
+    try:
+        while running or (pending and failure is None):
+            while pending and len(running) < jobs and failure is None:
+                args, what, path = pending.pop(0)
+                out = None
+                if jobs > 1:
+                    os.makedirs(os.path.dirname(path), exist_ok=True)
+                    out = open(path, "a")
+                    log("training {}; progress in {}".format(what, relpath(path)))
+                # Its own session: a Ctrl-C reaches only this process, which passes it on once, below.
+                proc = subprocess.Popen([sys.executable] + args, cwd=PROJECT_DIR, stdout=out,
+                                        stderr=subprocess.STDOUT if out else None, start_new_session=True)
+                running[proc] = (args, what, path, out, time.time())
+            time.sleep(0.2)
+            for proc in [p for p in running if p.poll() is not None]:
+                args, what, path, out, started = running.pop(proc)
+                if out is not None:
+                    out.close()
+                if proc.returncode == 0:
+                    log("trained {} in {}".format(what, format_duration(time.time() - started)))
+                elif failure is None:
+                    failure = _failed(args, proc.returncode, ": " + _last_line(path) if out else "")
+                    if running:
+                        log("{} failed; waiting for the {} other training(s) to end".format(what, len(running)))
+    finally:
+        for proc in running:  # only after an interruption: main.py stops as on Ctrl-C, resumably
+            proc.send_signal(signal.SIGTERM)
+        for proc, (_, _, _, out, _) in running.items():
+            proc.wait()
+            if out is not None:
+                out.close()
+    if failure is not None:
+        raise failure
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt
 
 
 def main():
@@ -109,26 +170,31 @@ def main():
     parser.add_argument("--train_only", action="store_true", help="only train what has not finished (resumable; "
                         "for a long run in the background)")
     parser.add_argument("--variants", action="store_true", help="also the variants of the report's appendix")
+    parser.add_argument("--jobs", type=int, default=1, help="trainings at a time; 2 on two cores finish 1.2-1.35x "
+                        "as fast (benchmarks/README.md); their progress then goes to runs/reproduce/")
     args = parser.parse_args()
+    if args.jobs < 1:
+        return print_error("--jobs must be 1 or more, not {}; 1 trains one run at a time".format(args.jobs), 2)
+    signal.signal(signal.SIGTERM, _stop)
     # The shipped folders, not main.py's default runs/: reproducing means regenerating what is shipped.
     data = ["--data_dir=" + args.data_dir] if args.data_dir else []
     shipped = data + ["--weights_dir=" + SHIPPED_WEIGHTS_DIR, "--results_dir=" + SHIPPED_RESULTS_DIR]
     weights = SHIPPED_WEIGHTS_DIR
     started = time.time()
     todo, seeds = list(configurations(args.variants)), seed_runs()
+    steps = []
     for name, flags in todo:  # basic ones smallest first, so the quick ones are done early
         state = RunDir(weights, name).load_state()
-        if args.skip_training or (state and state.get("finished")):
-            continue
-        seconds = run(["main.py", "--train"] + flags + shipped)
-        log("trained {} in {}".format(name, format_duration(seconds)))
+        if not (args.skip_training or (state and state.get("finished"))):
+            steps.append((["main.py", "--train"] + flags + shipped, name, os.path.join(TRAIN_LOGS, name + ".log")))
     for name, recipe, seed, flags, _ in seeds:
         if args.skip_training or study.finished(recipe, seed, name):
             continue
-        folder = study.run_folder(recipe, seed)
-        seconds = run(["main.py", "--train"] + flags + data + ["--weights_dir=" + folder,
-                                                               "--logs_dir=" + os.path.join(folder, "logs")])
-        log("trained {} ({}, seed {}) in {}".format(name, study.label(recipe), seed, format_duration(seconds)))
+        folder, what = study.run_folder(recipe, seed), "{} ({}, seed {})".format(name, study.label(recipe), seed)
+        steps.append((["main.py", "--train"] + flags + data + ["--weights_dir=" + folder,
+                                                               "--logs_dir=" + os.path.join(folder, "logs")],
+                      what, os.path.join(TRAIN_LOGS, "{}-{}-seed{}.log".format(name, study.label(recipe), seed))))
+    train_all(steps, args.jobs)
     if args.train_only:
         return 0
     for name, recipe, seed, _, flags in seeds:  # a clean clone has the results but not the runs

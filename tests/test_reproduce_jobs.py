@@ -1,0 +1,112 @@
+"""reproduce.py's training steps, one or several at a time (train_all, --jobs): here with small Python programs
+standing in for main.py, so that timing, failures and stops can be checked in seconds."""
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+import reproduce  # noqa: E402
+
+
+def step(tmp_path, name, code):
+    """A stand-in for one main.py --train: its arguments, its name, its log file."""
+    return (["-c", textwrap.dedent(code)], name, str(tmp_path / "logs" / (name + ".log")))
+
+
+def test_two_jobs_run_side_by_side_each_into_its_log(tmp_path, capsys):
+    marker = tmp_path / "started"
+    code = """
+        import os, sys, time
+        open({!r} + sys.argv[0], "w").close()
+        print("epoch 1/1 of", sys.argv[0]); time.sleep(1.5)
+    """.format(str(marker))
+    steps = [step(tmp_path, n, code.replace("sys.argv[0]", repr(n))) for n in ("a", "b")]
+    started = time.time()
+    reproduce.train_all(steps, jobs=2)
+    took = time.time() - started
+    assert took < 2.9, "two 1.5 s steps at once took {:.1f} s".format(took)  # one after the other: 3 s or more
+    for name in ("a", "b"):
+        assert (tmp_path / "logs" / (name + ".log")).read_text() == "epoch 1/1 of {}\n".format(name)
+        assert os.path.exists(str(marker) + name)
+    out = capsys.readouterr().out
+    assert "training a; progress in" in out and "trained b in" in out
+
+
+def test_one_job_runs_them_in_order_with_progress_on_the_terminal(tmp_path, capfd):
+    steps = [step(tmp_path, n, "import time; print('progress of {}', flush=True); time.sleep(0.3)".format(n))
+             for n in ("a", "b")]
+    reproduce.train_all(steps, jobs=1)
+    out = capfd.readouterr().out
+    assert out.index("progress of a") < out.index("trained a in") < out.index("progress of b")
+    assert not (tmp_path / "logs").exists()  # nothing redirected
+
+
+def test_a_failed_step_stops_new_ones_lets_the_others_finish_and_says_why(tmp_path):
+    finished = tmp_path / "b-finished"
+    never = tmp_path / "c-started"
+    steps = [step(tmp_path, "a", "import sys, time; time.sleep(0.2); print('error: no MNIST in ../data; "
+                                 "use --data_dir'); sys.exit(1)"),
+             step(tmp_path, "b", "import time; time.sleep(1.5); open({!r}, 'w').close()".format(str(finished))),
+             step(tmp_path, "c", "open({!r}, 'w').close()".format(str(never)))]
+    with pytest.raises(reproduce.StepFailed) as failed:
+        reproduce.train_all(steps, jobs=2)
+    message = str(failed.value)
+    assert "exited with status 1: error: no MNIST in ../data; use --data_dir" in message
+    assert "run reproduce.py again" in message
+    assert finished.exists(), "the step running beside the failed one should have run to its end"
+    assert not never.exists(), "no new step should start after a failure"
+
+
+def test_a_stop_reaches_every_running_training_once_and_they_end_cleanly(tmp_path):
+    """SIGTERM to reproduce.py (a background run being stopped) stops both trainings the way main.py stops on
+    Ctrl-C: each gets one SIGTERM, saves, and exits; reproduce.py then ends with its one-line error."""
+    child = """
+        import signal, sys, time
+        def stop(signum, frame):
+            open({out!r}, "a").write("stopped\\n"); sys.exit(130)
+        signal.signal(signal.SIGTERM, stop)
+        open({ready!r}, "w").close()
+        time.sleep(60)
+    """
+    driver = tmp_path / "driver.py"
+    steps = []
+    for name in ("a", "b"):
+        code = textwrap.dedent(child).format(out=str(tmp_path / (name + ".stopped")),
+                                             ready=str(tmp_path / (name + ".ready")))
+        steps.append((["-c", code], name, str(tmp_path / "logs" / (name + ".log"))))
+    driver.write_text(textwrap.dedent("""
+        import signal, sys
+        sys.path.insert(0, {root!r})
+        import reproduce
+        signal.signal(signal.SIGTERM, reproduce._stop)
+        try:
+            reproduce.train_all({steps!r}, jobs=2)
+        except KeyboardInterrupt:
+            sys.exit(reproduce.print_error("interrupted; run reproduce.py again", status=130))
+    """).format(root=ROOT, steps=steps))
+    proc = subprocess.Popen([sys.executable, str(driver)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            universal_newlines=True)
+    deadline = time.time() + 30
+    while not all((tmp_path / (n + ".ready")).exists() for n in ("a", "b")):
+        assert time.time() < deadline and proc.poll() is None, proc.communicate()
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines() == ["error: interrupted; run reproduce.py again"]
+    for name in ("a", "b"):
+        assert (tmp_path / (name + ".stopped")).read_text() == "stopped\n"  # once, and it ended before we did
+
+
+def test_jobs_below_one_is_a_one_line_error():
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "reproduce.py"), "--jobs=0", "--train_only"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, cwd=ROOT)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == ["error: --jobs must be 1 or more, not 0; 1 trains one run at a time"]
