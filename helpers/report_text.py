@@ -109,9 +109,8 @@ def targets(results):
     text = goal + ("Met by {}. ".format(", ".join(met)) if met else "")
     text += "Not met by {}. ".format(", ".join(short)) if short else ""
     text += ("Not retrained yet (one run of the earlier recipe): {}. ".format(", ".join(pending)) if pending else "")
-    return text + ("Recipes were chosen by validation accuracy alone, never by test accuracy (tuning/README.md "
-                   "lists every setting tried); each shipped checkpoint is the seed with the best validation "
-                   "accuracy, chosen before testing.")
+    return text + ("Recipes and seeds were chosen on validation alone (settings tried: tuning/README.md); the "
+                   "shipped checkpoint is each configuration's best-validation seed, chosen before testing.")
 
 
 def table(results):
