@@ -78,3 +78,20 @@ def test_reproduce_trains_each_run_once_with_its_seed_and_recipe():
         assert all("--{}={!r}".format(k, v) in train_args or "--{}={}".format(k, v) in train_args
                    for k, v in recipe.items())
         assert not any(a.startswith(("--dropout", "--augment", "--seed")) for a in test_args)
+
+
+def test_stopping_table_reads_where_each_seed_stopped(tmp_path, capsys, monkeypatch):
+    import importlib.util
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tuning", "stopping.py")
+    spec = importlib.util.spec_from_file_location("stopping", path)
+    stopping = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(stopping)
+    for seed, best, run in ((1, 57, 60), (3, 13, 25)):
+        folder = tmp_path / "augment1" / "seed{}".format(seed)
+        folder.mkdir(parents=True)
+        (folder / "lstm_h32.json").write_text(json.dumps({"name": "lstm_h32", "best_epoch": best, "epochs_run": run,
+                                                          "config": {"seed": seed, "epochs": 60}}))
+    assert stopping.stops(str(tmp_path)) == {("lstm_h32", "augment1"): {1: (57, 60, 60), 3: (13, 25, 60)}}
+    monkeypatch.setattr("sys.argv", ["stopping.py", "--results_dir=" + str(tmp_path)])
+    assert stopping.main() == 0
+    assert "| lstm_h32 | augment1 | 57 / 60 (limit) | 13 / 25 |" in capsys.readouterr().out
