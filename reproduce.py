@@ -1,6 +1,6 @@
 """Reproduce the shipped results: train what is missing, test, plot, write the report.
 
-    python reproduce.py [--data_dir=../data] [--skip_training | --train_only] [--variants] [--jobs=2]
+    python reproduce.py [--data_dir=../data] [--skip_training | --train_only] [--variants] [--jobs=2] [--retest]
 
 Each configuration runs through main.py exactly as a user would: `--train`
 for any run that has not finished (an interrupted one resumes), then
@@ -12,7 +12,9 @@ best validation accuracy is copied to weights/ before testing; the others as
 their single shipped run in weights/. Then the ablation's seeds (LSTM-128,
 helpers/study.py), and with --variants the variant table of the report's
 appendix. Every step is logged with its wall time. --jobs=2 trains two runs
-at a time, each in its own main.py (measured: benchmarks/README.md).
+at a time, each in its own main.py (measured: benchmarks/README.md). A seed
+run whose result file is already of its best checkpoint is not tested again
+(--retest does).
 """
 import argparse
 import os
@@ -170,6 +172,8 @@ def main():
     parser.add_argument("--train_only", action="store_true", help="only train what has not finished (resumable; "
                         "for a long run in the background)")
     parser.add_argument("--variants", action="store_true", help="also the variants of the report's appendix")
+    parser.add_argument("--retest", action="store_true", help="test every finished seed run again, also those "
+                        "whose result file is of that same checkpoint")
     parser.add_argument("--jobs", type=int, default=1, help="trainings at a time; 2 on two cores finish 1.2-1.35x "
                         "as fast (benchmarks/README.md); their progress then goes to runs/reproduce/")
     args = parser.parse_args()
@@ -198,7 +202,8 @@ def main():
     if args.train_only:
         return 0
     for name, recipe, seed, _, flags in seeds:  # a clean clone has the results but not the runs
-        if study.finished(recipe, seed, name):
+        # A result of that very checkpoint would only be written again (testing is deterministic).
+        if study.finished(recipe, seed, name) and (args.retest or not study.tested(recipe, seed, name)):
             run(["main.py", "--test"] + flags + data + ["--weights_dir=" + study.run_folder(recipe, seed),
                                                         "--results_dir=" + study.result_folder(recipe, seed)])
     shipped_basic = []

@@ -71,6 +71,16 @@ def finished(recipe, seed, name):
     return bool(found and found.get("finished"))
 
 
+def tested(recipe, seed, name, results_dir=SHIPPED_RESULTS_DIR):
+    """Whether the run's result file is of its finished run's best checkpoint, so that testing it again
+    would write the same file (evaluation is deterministic)."""
+    found, result = state(recipe, seed, name), _read(os.path.join(result_folder(recipe, seed, results_dir),
+                                                                  name + ".json"))
+    return bool(found and found.get("finished") and result and result.get("best_epoch") == found["best_epoch"]
+                and result.get("val_accuracy") == found["best_val_accuracy"]
+                and result.get("train_seconds") == round(found["train_seconds"], 1))
+
+
 def best_seed(recipe, name, seeds=SEEDS):
     """The seed whose run reached the best validation accuracy (the first of equals); all must have finished."""
     return max(seeds, key=lambda seed: (state(recipe, seed, name)["best_val_accuracy"], -seed))

@@ -95,3 +95,26 @@ def test_stopping_table_reads_where_each_seed_stopped(tmp_path, capsys, monkeypa
     monkeypatch.setattr("sys.argv", ["stopping.py", "--results_dir=" + str(tmp_path)])
     assert stopping.main() == 0
     assert "| lstm_h32 | augment1 | 57 / 60 (limit) | 13 / 25 |" in capsys.readouterr().out
+
+
+def test_a_result_counts_as_tested_only_for_the_checkpoint_it_was_made_from(folders):
+    recipe = {"augment": 1.0}
+    fake_run(recipe, 1, "lstm_h32", 0.991, test_correct=9900)
+    run_state = os.path.join(study.run_folder(recipe, 1), "lstm_h32", "state.json")
+    result = os.path.join(study.result_folder(recipe, 1, study.STUDY_RUNS + "-results"), "lstm_h32.json")
+
+    def rewrite(path, **changes):
+        with open(path) as f:
+            found = json.load(f)
+        found.update(changes)
+        with open(path, "w") as f:
+            json.dump(found, f)
+
+    rewrite(run_state, best_epoch=3, train_seconds=100.04)
+    rewrite(result, best_epoch=3, train_seconds=100.0)
+    assert study.tested(recipe, 1, "lstm_h32", study.STUDY_RUNS + "-results")
+    rewrite(run_state, train_seconds=180.0)  # trained again (the same best epoch and accuracy, by chance)
+    assert not study.tested(recipe, 1, "lstm_h32", study.STUDY_RUNS + "-results")
+    rewrite(run_state, train_seconds=100.0, best_epoch=4)
+    assert not study.tested(recipe, 1, "lstm_h32", study.STUDY_RUNS + "-results")
+    assert not study.tested(recipe, 2, "lstm_h32", study.STUDY_RUNS + "-results")  # never trained
