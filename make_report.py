@@ -28,8 +28,9 @@ import plot_results  # noqa: E402
 from helpers.common import PROJECT_DIR, atomic_write_bytes, print_error, relpath  # noqa: E402
 
 from helpers.report_pages import A4, _pct, _table, _text, bptt_page, known_page, task_pages  # noqa: E402
-from helpers.report_text import (ABLATION_HEADER, VARIANT_HEADER_PDF, ablation_rows, readme_ablation,  # noqa: E402
-                                 readme_table, readme_variants, settings, summary, table, targets, variant_rows)
+from helpers.report_text import (ABLATION_HEADER, VARIANT_HEADER_PDF, ablation_gains, ablation_rows,  # noqa: E402
+                                 readme_ablation, readme_table, readme_variants, settings, summary, table, targets,
+                                 variant_rows)
 
 
 def _replace_block(text, marker, block):
@@ -40,7 +41,7 @@ def _replace_block(text, marker, block):
     return head + begin + block + end + rest.split(end, 1)[1]
 
 
-def update_readme(path, results, variants=(), ablation=()):
+def update_readme(path, results, variants=(), ablation=(), gains=""):
     """Replace the text between the README's results (and variants, ablation) markers with the tables."""
     with open(path) as f:
         text = f.read()
@@ -48,7 +49,7 @@ def update_readme(path, results, variants=(), ablation=()):
     if variants:
         new = _replace_block(new, "variants", readme_variants(variants, results))
     if ablation:
-        new = _replace_block(new, "ablation", readme_ablation(ablation))
+        new = _replace_block(new, "ablation", readme_ablation(ablation, gains))
     if new == text and "<!-- results:begin -->" not in text:
         return False
     atomic_write_bytes(path, new.encode("utf-8"))
@@ -81,7 +82,7 @@ def variants_page(variants, results):
     return fig
 
 
-def pages(results, weights_dir, variants=(), tasks_dir=None, bptt_dir=None, ablation=()):
+def pages(results, weights_dir, variants=(), tasks_dir=None, bptt_dir=None, ablation=(), gains=""):
     """The report's pages as matplotlib figures (the caller saves and closes them)."""
     fig = plt.figure(figsize=A4)  # page 1: what the assignment asks for
     fig.text(0.08, 0.95, "LSTM and GRU from scratch on row-by-row MNIST", fontsize=16, weight="bold")
@@ -98,6 +99,8 @@ def pages(results, weights_dir, variants=(), tasks_dir=None, bptt_dir=None, abla
         y = _text(fig, y - 0.005, ["What the recipe buys: LSTM-128 trained with each regulariser alone, both, and "
                                    "neither (mean \u00b1 sd over the seeds; the same schedule throughout)."], size=10)
         y = _table(fig, 0.2, y - 0.005, 0.6, ABLATION_HEADER, ablation, [0.34, 0.12, 0.27, 0.27], 9)
+        if gains:
+            y = _text(fig, y - 0.005, [gains], size=10)
     plot_results.plot_curves(results, weights_dir, fig.add_axes([0.12, 0.12, 0.8, min(0.4, y - 0.17)]))
     _text(fig, 0.065, ["Validation error after every epoch of each shipped run (weights/<config>/log.csv), on "
                           "a log scale so that every epoch shows. The learning rate decays each epoch, so the "
@@ -113,10 +116,10 @@ def pages(results, weights_dir, variants=(), tasks_dir=None, bptt_dir=None, abla
             yield fig
 
 
-def build(results, weights_dir, variants=(), tasks_dir=None, bptt_dir=None, ablation=()):
+def build(results, weights_dir, variants=(), tasks_dir=None, bptt_dir=None, ablation=(), gains=""):
     buffer = io.BytesIO()
     with PdfPages(buffer, metadata={"CreationDate": None}) as pdf:  # the same results give the same bytes
-        for fig in pages(results, weights_dir, variants, tasks_dir, bptt_dir, ablation):
+        for fig in pages(results, weights_dir, variants, tasks_dir, bptt_dir, ablation, gains):
             pdf.savefig(fig)
             plt.close(fig)
     return buffer.getvalue()
@@ -134,11 +137,11 @@ def main(argv=None):
     if not results:
         return print_error("no results in {}; run python reproduce.py first".format(relpath(args.results_dir)))
     variants = plot_results.load_variants(args.results_dir)
-    ablation = ablation_rows(args.results_dir)
+    ablation, gains = ablation_rows(args.results_dir), ablation_gains(args.results_dir)
     atomic_write_bytes(args.output, build(results, args.weights_dir, variants, os.path.join(args.results_dir, "tasks"),
-                                          os.path.join(args.results_dir, "numpy_rnn"), ablation))
+                                          os.path.join(args.results_dir, "numpy_rnn"), ablation, gains))
     print("wrote {}".format(relpath(args.output)))
-    if args.readme and update_readme(args.readme, results, variants, ablation):
+    if args.readme and update_readme(args.readme, results, variants, ablation, gains):
         print("updated the results table in {}".format(relpath(args.readme)))
     return 0
 
