@@ -70,22 +70,29 @@ def summary(results):
         last = [100 * (accuracy(hi_l) - accuracy(mid_l)), 100 * (accuracy(hi_g) - accuracy(mid_g))]
         head = ("The plot shows accuracy rising with the hidden size from {} to {} units ({:+.2f} points for the "
                 "LSTM, {:+.2f} for the GRU); ".format(lo, mid, rise[0], rise[1]))
-        if any(bool(a.get("seeds")) != bool(b.get("seeds")) for a, b in ((mid_l, hi_l), (mid_g, hi_g))):
+        alike = [bool(m.get("seeds")) == bool(h.get("seeds")) for m, h in ((mid_l, hi_l), (mid_g, hi_g))]
+        if not any(alike):
             # the last step would compare two recipes: say that instead of reading it as a trend
             text.append(head + "the {}-unit models are not retrained yet, and their single runs of the earlier "
                         "recipe are {:.2f} (LSTM) and {:.2f} (GRU) points below the {}-unit means.".format(
                             hi, -last[0], -last[1], mid))
         else:
-            text.append(head + "from {} to {} units, {:.1f} times the parameters, the LSTM's curve {} ({:+.2f}) and "
-                        "the GRU's {} ({:+.2f}).".format(mid, hi, hi_l["parameters"] / float(mid_l["parameters"]),
-                                                         _flat_or_not(last[0]), last[0], _flat_or_not(last[1]),
-                                                         last[1]))
-    gru_ahead = [h for h, l, g in pairs if accuracy(g) > accuracy(l)]
-    gap = max(abs(accuracy(l) - accuracy(g)) for _, l, g in pairs)
-    text.append("The GRU is ahead at {} of {} sizes{}, and the largest gap between the cells at equal size is "
-                "{:.2f} points ({}).".format(
-                    len(gru_ahead), len(pairs), " ({})".format(", ".join(map(str, gru_ahead))) if gru_ahead else "",
-                    100 * gap, _runs_phrase(results)))
+            steps = ["the {}'s curve {} ({:+.2f})".format(cell, _flat_or_not(change), change) if same else
+                     "{}-{} is not retrained yet (its single run of the earlier recipe: {:+.2f} against the {}-unit "
+                     "mean)".format(cell, hi, change, mid)
+                     for cell, same, change in zip(("LSTM", "GRU"), alike, last)]
+            text.append(head + "from {} to {} units, {:.1f} times the parameters, {}.".format(
+                mid, hi, hi_l["parameters"] / float(mid_l["parameters"]), " and ".join(steps)))
+    # Only sizes where both cells were trained alike (both retrained, or both single runs) compare the cells.
+    alike = [(h, l, g) for h, l, g in pairs if bool(l.get("seeds")) == bool(g.get("seeds"))]
+    if alike:
+        gru_ahead = [h for h, l, g in alike if accuracy(g) > accuracy(l)]
+        gap = max(abs(accuracy(l) - accuracy(g)) for _, l, g in alike)
+        text.append("The GRU is ahead at {} of {} sizes{}{}, and the largest gap between the cells at equal size "
+                    "is {:.2f} points ({}).".format(
+                        len(gru_ahead), len(alike), " trained alike" if len(alike) < len(pairs) else "",
+                        " ({})".format(", ".join(map(str, gru_ahead))) if gru_ahead else "", 100 * gap,
+                        _runs_phrase(results)))
     return text
 
 
