@@ -83,7 +83,7 @@ def seed_runs():
     retrained basic configurations smallest first, the ablation's among them (each run once)."""
     runs, seen = [], set()
     chosen = [((m, h), study.RECIPES[(m, h)]) for h in HIDDEN for m in MODELS if (m, h) in study.RECIPES]
-    # The ablation before the 256-unit models, whose seeds take 20-25 minutes each on two cores.
+    # The ablation before the 256-unit models, whose seeds took 42-53 minutes each (LSTM-256, two at a time).
     ablation = [(study.ABLATION_CONFIG, r) for _, r in study.ABLATION]
     ordered = [c for c in chosen if c[0][1] < 256] + ablation + [c for c in chosen if c[0][1] >= 256]
     for (model, hidden), recipe in ordered:
