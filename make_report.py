@@ -28,9 +28,8 @@ import plot_results  # noqa: E402
 from helpers.common import PROJECT_DIR, atomic_write_bytes, print_error, relpath  # noqa: E402
 
 from helpers.report_pages import A4, _pct, _table, _text, bptt_page, known_page, task_pages  # noqa: E402
-from helpers.report_text import (ABLATION_HEADER, VARIANT_HEADER_PDF, ablation_gains, ablation_rows,  # noqa: E402
-                                 readme_ablation, readme_table, readme_variants, settings, summary, table, targets,
-                                 variant_rows)
+from helpers.report_text import (ABLATION_HEADER, VARIANT_HEADER_PDF, ablation_tables, readme_ablation,  # noqa: E402
+                                 readme_table, readme_variants, settings, summary, table, targets, variant_rows)
 
 
 def _replace_block(text, marker, block):
@@ -137,7 +136,7 @@ def main(argv=None):
     if not results:
         return print_error("no results in {}; run python reproduce.py first".format(relpath(args.results_dir)))
     variants = plot_results.load_variants(args.results_dir)
-    ablation, gains = ablation_rows(args.results_dir), ablation_gains(args.results_dir)
+    ablation, gains = ablation_tables(args.results_dir)
     atomic_write_bytes(args.output, build(results, args.weights_dir, variants, os.path.join(args.results_dir, "tasks"),
                                           os.path.join(args.results_dir, "numpy_rnn"), ablation, gains))
     print("wrote {}".format(relpath(args.output)))

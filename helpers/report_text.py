@@ -48,6 +48,11 @@ def _flat_or_not(change):
     return "flattens" if abs(change) < 0.1 else "still moves"
 
 
+def _alike(a, b):
+    """Both results retrained over seeds, or both single runs: comparable."""
+    return bool(a.get("seeds")) == bool(b.get("seeds"))
+
+
 def summary(results):
     """Page 1's 3-4 sentences, from the numbers: the finding, the parameter counts, the plot's message."""
     best = max(results, key=lambda r: (accuracy(r), -r["parameters"]))
@@ -70,7 +75,7 @@ def summary(results):
         last = [100 * (accuracy(hi_l) - accuracy(mid_l)), 100 * (accuracy(hi_g) - accuracy(mid_g))]
         head = ("The plot shows accuracy rising with the hidden size from {} to {} units ({:+.2f} points for the "
                 "LSTM, {:+.2f} for the GRU); ".format(lo, mid, rise[0], rise[1]))
-        alike = [bool(m.get("seeds")) == bool(h.get("seeds")) for m, h in ((mid_l, hi_l), (mid_g, hi_g))]
+        alike = [_alike(mid_l, hi_l), _alike(mid_g, hi_g)]
         if not any(alike):
             # the last step would compare two recipes: say that instead of reading it as a trend
             text.append(head + "the {}-unit models are not retrained yet, and their single runs of the earlier "
@@ -84,7 +89,7 @@ def summary(results):
             text.append(head + "from {} to {} units, {:.1f} times the parameters, {}.".format(
                 mid, hi, hi_l["parameters"] / float(mid_l["parameters"]), " and ".join(steps)))
     # Only sizes where both cells were trained alike (both retrained, or both single runs) compare the cells.
-    alike = [(h, l, g) for h, l, g in pairs if bool(l.get("seeds")) == bool(g.get("seeds"))]
+    alike = [(h, l, g) for h, l, g in pairs if _alike(l, g)]
     if alike:
         gru_ahead = [h for h, l, g in alike if accuracy(g) > accuracy(l)]
         gap = max(abs(accuracy(l) - accuracy(g)) for _, l, g in alike)
@@ -134,31 +139,23 @@ def table(results):
     return header, rows
 
 
-def ablation_rows(results_dir):
-    """[what, seeds, validation mean +- sd, test mean +- sd] for each recipe of the ablation that has results."""
+def ablation_tables(results_dir):
+    """(rows, gains) of the ablation, from one reading of its result files: rows are [what, seeds, validation
+    mean +- sd, test mean +- sd] for each recipe that has results; gains is one sentence of each recipe's mean
+    validation and test accuracy against no regularisation, in points, once every recipe has all its seeds
+    ("" before that)."""
     model, hidden = study.ABLATION_CONFIG
-    rows = []
-    for name, recipe in study.ABLATION:
-        s = study.summary(model, hidden, results_dir, recipe=recipe)
-        if s:
-            rows.append([name, str(s["n"]), over_seeds({"seeds": s}, "val"), over_seeds({"seeds": s})])
-    return rows
+    found = [(name, study.summary(model, hidden, results_dir, recipe=recipe)) for name, recipe in study.ABLATION]
+    rows = [[name, str(s["n"]), over_seeds({"seeds": s}, "val"), over_seeds({"seeds": s})] for name, s in found if s]
+    if not all(s and s["n"] == len(study.SEEDS) for _, s in found):
+        return rows, ""
+    (_, none), others = found[0], found[1:]
+    return rows, "Against none, in points of validation / test accuracy: " + ", ".join(
+        "{} {:+.2f} / {:+.2f}".format(name, 100 * (s["val_mean"] - none["val_mean"]),
+                                      100 * (s["test_mean"] - none["test_mean"])) for name, s in others) + "."
 
 
 ABLATION_HEADER = ["LSTM-128 trained with", "seeds", "val. acc.", "test acc."]
-
-
-def ablation_gains(results_dir):
-    """One sentence: each recipe's mean validation and test accuracy against no regularisation, in points,
-    once every recipe of the ablation has all its seeds ("" before that)."""
-    model, hidden = study.ABLATION_CONFIG
-    found = [(name, study.summary(model, hidden, results_dir, recipe=recipe)) for name, recipe in study.ABLATION]
-    if not all(s and s["n"] == len(study.SEEDS) for _, s in found):
-        return ""
-    (_, none), others = found[0], found[1:]
-    return "Against none, in points of validation / test accuracy: " + ", ".join(
-        "{} {:+.2f} / {:+.2f}".format(name, 100 * (s["val_mean"] - none["val_mean"]),
-                                      100 * (s["test_mean"] - none["test_mean"])) for name, s in others) + "."
 
 
 def settings(results):
