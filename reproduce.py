@@ -6,10 +6,9 @@ Each configuration runs through main.py exactly as a user would: `--train`
 for any run that has not finished (an interrupted one resumes), then
 `--test` for all of them (the test set is used only here, after all
 training), then plot_results.py and make_report.py. The eight basic
-configurations (LSTM and GRU, 32-256 units) always: those with a recipe in
-helpers/study.py as 3 seeds each, in runs/study/, of which the one with the
-best validation accuracy is copied to weights/ before testing; the others as
-their single shipped run in weights/. Then the ablation's seeds (LSTM-128,
+configurations (LSTM and GRU, 32-256 units) always, each as 3 seeds of its
+recipe in helpers/study.py, in runs/study/, of which the one with the best
+validation accuracy is copied to weights/ before testing. Then the ablation's seeds (LSTM-128,
 helpers/study.py), and with --variants the variant table of the report's
 appendix. Every step is logged with its wall time. --jobs=2 trains two runs
 at a time, each in its own main.py (measured: benchmarks/README.md). A seed
@@ -32,17 +31,10 @@ from helpers.configuration import main_args, name_of
 MODELS = ("lstm", "gru")
 HIDDEN = (32, 64, 128, 256)
 
-# The single shipped runs of configurations not yet retrained with a recipe (helpers/study.py):
-# main.py's defaults (learning rate 0.005 x0.97 per epoch, at most 60 epochs, patience 12) won on the
-# validation split wherever they were tried (tuning/README.md). These configurations keep the
-# earlier settings: at GRU-128 both gave the same validation accuracy, and at 256 units the new
-# ones were not tried.
-# GRU-32 did better with batches of 64 (LSTM-32: the same within one validation image, so it keeps 128).
-EARLIER = {"learning_rate": 0.002, "lr_decay": 0.93, "epochs": 40, "patience": 8}
-SETTINGS = {("gru", 32): {"batch_size": 64}, ("gru", 128): EARLIER, ("lstm", 256): EARLIER, ("gru", 256): EARLIER}
-# The shipped runs predate --towers and unrolled each batch as one chain. Two towers train the same
-# model about as well but round differently, so the exact shipped numbers need --towers=1.
-SHIPPED_TOWERS = 1
+# The variants' shipped runs predate --towers and unrolled each batch as one chain. Two towers train the
+# same model about as well but round differently, so their exact shipped numbers need --towers=1. (The
+# basic configurations' seeds train with main.py's default, two towers.)
+VARIANT_TOWERS = 1
 # With --jobs above 1, each training's progress goes here instead of to the terminal.
 TRAIN_LOGS = os.path.join(PROJECT_DIR, "runs", "reproduce")
 
@@ -70,11 +62,10 @@ def _test_args(spec):
 
 
 def configurations(with_variants):
-    """(folder name, main.py arguments without --train/--test) of every single-run configuration in weights/."""
-    specs = [dict({"model": m, "hidden_unit": h}, **SETTINGS.get((m, h), {})) for h in HIDDEN for m in MODELS
-             if study.recipe_of(m, h) is None]
-    for spec in specs + (VARIANTS if with_variants else []):
-        spec = dict({"towers": SHIPPED_TOWERS}, **spec)
+    """(folder name, main.py arguments without --train/--test) of each single-run configuration in weights/:
+    the appendix's variants, if with_variants (the basic configurations are seed runs, below)."""
+    for spec in VARIANTS if with_variants else []:
+        spec = dict({"towers": VARIANT_TOWERS}, **spec)
         yield name_of(spec), _args(spec)
 
 
@@ -82,7 +73,7 @@ def seed_runs():
     """(folder name, recipe, seed, training arguments, test arguments) of every run of several seeds: the
     retrained basic configurations smallest first, the ablation's among them (each run once)."""
     runs, seen = [], set()
-    chosen = [((m, h), study.RECIPES[(m, h)]) for h in HIDDEN for m in MODELS if (m, h) in study.RECIPES]
+    chosen = [((m, h), study.recipe_of(m, h)) for h in HIDDEN for m in MODELS]
     # The ablation before the 256-unit models, whose seeds took 42-53 minutes each (LSTM-256, two at a time).
     ablation = [(study.ABLATION_CONFIG, r) for _, r in study.ABLATION]
     ordered = [c for c in chosen if c[0][1] < 256] + ablation + [c for c in chosen if c[0][1] >= 256]
@@ -187,7 +178,7 @@ def main():
     started = time.time()
     todo, seeds = list(configurations(args.variants)), seed_runs()
     steps = []
-    for name, flags in todo:  # basic ones smallest first, so the quick ones are done early
+    for name, flags in todo:
         state = RunDir(weights, name).load_state()
         if not (args.skip_training or (state and state.get("finished"))):
             steps.append((["main.py", "--train"] + flags + shipped, name, os.path.join(TRAIN_LOGS, name + ".log")))
@@ -210,12 +201,12 @@ def main():
     for hidden in HIDDEN:
         for model in MODELS:
             recipe, name = study.recipe_of(model, hidden), study.basic_name(model, hidden)
-            if recipe is not None and all(study.finished(recipe, seed, name) for seed in study.SEEDS):
+            # Until all its seeds have finished, weights/ keeps the configuration's earlier shipped run.
+            if all(study.finished(recipe, seed, name) for seed in study.SEEDS):
                 seed = study.best_seed(recipe, name)  # by validation accuracy, chosen before testing below
                 study.ship(recipe, seed, name, weights)
                 log("shipping {}: seed {} of {} ({})".format(name, seed, len(study.SEEDS), study.label(recipe)))
-            if recipe is not None:  # retrained, or still its single earlier run until all seeds have finished
-                shipped_basic.append((name, _test_args({"model": model, "hidden_unit": hidden})))
+            shipped_basic.append((name, _test_args({"model": model, "hidden_unit": hidden})))
     for name, flags in shipped_basic + todo + [(name_of(s), _args(s)) for s in TEST_ONLY]:
         run(["main.py", "--test"] + flags + shipped)
     run(["export_weights.py"])  # the draw-a-digit page's copy of the shipped weights

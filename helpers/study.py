@@ -26,7 +26,7 @@ STUDY_RUNS = os.path.join(RUNS_DIR, "study")
 # epoch, batch 128, at most 60 epochs, patience 12). At 32 units, distortions and dropout 0.2 together
 # won on the validation split for both cells, and GRU-32 keeps its batch of 64 (tuning/README.md); the
 # larger configurations take the same recipe untuned, except that the ablation below compares it on
-# LSTM-128. A configuration not listed keeps its single shipped run.
+# LSTM-128.
 REGULARISED = {"augment": 1.0, "dropout": 0.2}
 RECIPES = {(model, hidden): dict(REGULARISED) for model in ("lstm", "gru") for hidden in (32, 64, 128, 256)}
 RECIPES[("gru", 32)]["batch_size"] = 64
@@ -117,7 +117,8 @@ def spread(values):
 
 
 def recipe_of(model, hidden):
-    """The recipe a basic configuration was retrained with, or None if it still ships its single earlier run."""
+    """The recipe a basic configuration is trained with, or None for any other configuration (a variant, a size
+    of your own): those are single runs."""
     return RECIPES.get((model, hidden))
 
 
