@@ -55,7 +55,7 @@ flags.DEFINE_integer("epochs", 60, "maximum number of training epochs")
 flags.DEFINE_integer("patience", 12, "stop after this many epochs without a better validation accuracy")
 flags.DEFINE_integer("batch_size", 128, "training minibatch size")
 flags.DEFINE_integer("towers", 0, "training: cut each batch into this many parts, unrolled side by side, "
-                     "one core each (same model; 1 = one chain, as the shipped runs were trained; 0 = the "
+                     "one core each (same model; 1 = one chain, as the shipped variants were trained; 0 = the "
                      "runtime's default: 2 on TensorFlow 2.x, 1 on 1.5)")
 flags.DEFINE_float("learning_rate", 0.005, "Adam learning rate")
 flags.DEFINE_float("lr_decay", 0.97, "the learning rate is multiplied by this after every epoch (1 = constant)")

@@ -62,7 +62,7 @@ def test_summary_is_the_mean_and_sample_deviation_of_the_tested_seeds(folders, m
     assert found["test_sd"] == pytest.approx(0.001)  # sample deviation: sqrt((1 + 0 + 1) / 2) * 0.001
     assert [s[:2] for s in found["seeds"]] == [(1, 9900), (2, 9910), (3, 9920)]
     monkeypatch.delitem(study.RECIPES, ("gru", 64))
-    assert study.summary("gru", 64, study.STUDY_RUNS + "-results") is None  # a configuration without a recipe ships its single run
+    assert study.summary("gru", 64, study.STUDY_RUNS + "-results") is None  # a configuration without a recipe is a single run
 
 
 def test_reproduce_trains_each_run_once_with_its_seed_and_recipe():
