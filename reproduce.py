@@ -74,7 +74,7 @@ def seed_runs():
     retrained basic configurations smallest first, the ablation's among them (each run once)."""
     runs, seen = [], set()
     chosen = [((m, h), study.recipe_of(m, h)) for h in HIDDEN for m in MODELS]
-    # The ablation before the 256-unit models, whose seeds took 42-53 minutes each (LSTM-256, two at a time).
+    # The ablation before the 256-unit models, whose seeds took 24-53 minutes each, two at a time.
     ablation = [(study.ABLATION_CONFIG, r) for _, r in study.ABLATION]
     ordered = [c for c in chosen if c[0][1] < 256] + ablation + [c for c in chosen if c[0][1] >= 256]
     for (model, hidden), recipe in ordered:

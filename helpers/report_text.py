@@ -82,22 +82,30 @@ def summary(results):
                         "recipe are {:.2f} (LSTM) and {:.2f} (GRU) points below the {}-unit means.".format(
                             hi, -last[0], -last[1], mid))
         else:
-            steps = ["the {}'s curve {} ({:+.2f})".format(cell, _flat_or_not(change), change) if same else
-                     "{}-{} is not retrained yet (its single run of the earlier recipe: {:+.2f} against the {}-unit "
-                     "mean)".format(cell, hi, change, mid)
-                     for cell, same, change in zip(("LSTM", "GRU"), alike, last)]
+            if all(alike) and _flat_or_not(last[0]) == _flat_or_not(last[1]):
+                step = "both curves {} ({:+.2f} for the LSTM, {:+.2f} for the GRU)".format(
+                    _flat_or_not(last[0]).replace("flattens", "flatten").replace("moves", "move"), *last)
+            else:
+                step = " and ".join(
+                    "the {}'s curve {} ({:+.2f})".format(cell, _flat_or_not(change), change) if same else
+                    "{}-{} is not retrained yet (its single run of the earlier recipe: {:+.2f} against the {}-unit "
+                    "mean)".format(cell, hi, change, mid) for cell, same, change in zip(("LSTM", "GRU"), alike, last))
             text.append(head + "from {} to {} units, {:.1f} times the parameters, {}.".format(
-                mid, hi, hi_l["parameters"] / float(mid_l["parameters"]), " and ".join(steps)))
+                mid, hi, hi_l["parameters"] / float(mid_l["parameters"]), step))
     # Only sizes where both cells were trained alike (both retrained, or both single runs) compare the cells.
     alike = [(h, l, g) for h, l, g in pairs if _alike(l, g)]
     if alike:
-        gru_ahead = [h for h, l, g in alike if accuracy(g) > accuracy(l)]
+        ahead = {"GRU": [h for h, l, g in alike if accuracy(g) > accuracy(l)],
+                 "LSTM": [h for h, l, g in alike if accuracy(l) > accuracy(g)]}
+        leader = max(("GRU", "LSTM"), key=lambda cell: len(ahead[cell]))  # the GRU on a tie
+        subset = len(alike) < len(pairs)
+        where = ("every size" if len(ahead[leader]) == len(alike) else
+                 "{} of {} sizes".format(len(ahead[leader]), len(alike))) + (" trained alike" if subset else "")
+        if ahead[leader] and (subset or len(ahead[leader]) < len(alike)):
+            where += " ({})".format(", ".join(map(str, ahead[leader])))
         gap = max(abs(accuracy(l) - accuracy(g)) for _, l, g in alike)
-        text.append("The GRU is ahead at {} of {} sizes{}{}, and the largest gap between the cells at equal size "
-                    "is {:.2f} points ({}).".format(
-                        len(gru_ahead), len(alike), " trained alike" if len(alike) < len(pairs) else "",
-                        " ({})".format(", ".join(map(str, gru_ahead))) if gru_ahead else "", 100 * gap,
-                        _runs_phrase(results)))
+        text.append("The {} is ahead at {}, and the largest gap between the cells at equal size is {:.2f} points "
+                    "({}).".format(leader, where, 100 * gap, _runs_phrase(results)))
     return text
 
 
