@@ -46,6 +46,8 @@ def facts():
         numpy_epoch = int(round(json.load(f)["seconds_per_epoch"]))  # the median epoch of the recorded sweep
     with open(os.path.join(ROOT, "benchmarks", "parallel_jobs_2026-12-02.jsonl")) as f:
         jobs_speedups = [json.loads(line)["speedup"] for line in f]
+    study_runs = [json.loads(read(os.path.join(folder, name))) for folder, _, names in
+                  os.walk(os.path.join(ROOT, "results", "study")) for name in names if name.endswith(".json")]
     towers = "0: {} on TF 2.x, 1 on TF 1.5" if not IS_TF1 else "0: 2 on TF 2.x, {} on TF 1.5"  # this runtime's half
     return [
         ("each {}x{} image as {} rows of {} pixels", [NUM_STEPS, INPUT_SIZE, NUM_STEPS, INPUT_SIZE]),
@@ -69,6 +71,8 @@ def facts():
         ("yours with `--augment={:g} --dropout={:g}`", [study.REGULARISED["augment"], study.REGULARISED["dropout"]]),
         ("What the recipe buys on {}-{}:", [study.ABLATION_CONFIG[0].upper(), study.ABLATION_CONFIG[1]]),
         ("`--jobs={}`: two at a time, {:.1f}x as fast on two cores", [2, min(jobs_speedups)]),  # the larger models
+        ("The {} seed runs' training times add up to {:.1f} hours", [len(study_runs), sum(
+            r["train_seconds"] for r in study_runs) / 3600]),
         ("distortions ({}: up to {}°, {}%, {} px)", [1, int(RANGES["rotation_degrees"]), int(100 * RANGES["scale"]),
                                                    int(RANGES["shift_pixels"])]),
     ]
