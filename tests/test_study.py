@@ -70,8 +70,8 @@ def test_reproduce_trains_each_run_once_with_its_seed_and_recipe():
     runs = reproduce.seed_runs()
     keys = [(name, study.label(recipe), seed) for name, recipe, seed, _, _ in runs]
     assert len(keys) == len(set(keys))
-    basic = [k for k in keys if k[1] == study.label(study.REGULARISED)]
-    assert len(basic) == 3 * len(study.RECIPES) - 3  # GRU-32's recipe has its batch size too
+    for (model, hidden), recipe in study.RECIPES.items():
+        assert [k[2] for k in keys if k[:2] == (study.basic_name(model, hidden), study.label(recipe))] == [1, 2, 3]
     assert len([k for k in keys if k[0] == "lstm_h128"]) == 3 * len(study.ABLATION)  # "both" is the basic run
     for name, recipe, seed, train_args, test_args in runs:
         assert "--seed={}".format(seed) in train_args
