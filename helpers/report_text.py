@@ -44,8 +44,11 @@ def _by_size(results):
     return [(h, by[("lstm", h)], by[("gru", h)]) for h in sizes if ("lstm", h) in by and ("gru", h) in by]
 
 
-def _flat_or_not(change):
-    return "flattens" if abs(change) < 0.1 else "still moves"
+def _flat_or_not(change, both=False):
+    """How a curve's last step reads: under 0.1 points it flattens. both: the verb for two curves."""
+    if abs(change) < 0.1:
+        return "flatten" if both else "flattens"
+    return "still move" if both else "still moves"
 
 
 def _alike(a, b):
@@ -84,7 +87,7 @@ def summary(results):
         else:
             if all(alike) and _flat_or_not(last[0]) == _flat_or_not(last[1]):
                 step = "both curves {} ({:+.2f} for the LSTM, {:+.2f} for the GRU)".format(
-                    _flat_or_not(last[0]).replace("flattens", "flatten").replace("moves", "move"), *last)
+                    _flat_or_not(last[0], both=True), *last)
             else:
                 step = " and ".join(
                     "the {}'s curve {} ({:+.2f})".format(cell, _flat_or_not(change), change) if same else
