@@ -1,6 +1,7 @@
 # make run    set up the modern runtime, then train (or resume) and test one configuration
 # make test   all tests on both runtimes (TensorFlow 2.x and TensorFlow 1.5 on Python 3.6)
 # make results  train the missing shipped configurations, test all eight, plot, Report.pdf
+# make submission ROLL=<roll>  Assignment4_<roll>.zip for the assignment
 # Variables: MODEL=lstm HIDDEN=32 DATA_DIR=... RUNTIME=modern|tf1.5 JOBS=1 PYTHON=python3 PY36=/path/to/python3.6
 
 PYTHON ?= python3
@@ -16,7 +17,7 @@ VENV_modern = .venv
 VENV_tf1.5 = .venv36
 RUN_PY = $(VENV_$(RUNTIME))/bin/python
 
-.PHONY: setup setup-tf1.5 run results test test-modern test-tf1.5 clean-venvs
+.PHONY: setup setup-tf1.5 run results test test-fast test-modern test-tf1.5 submission clean-venvs
 
 setup: .venv/installed
 setup-tf1.5: .venv36/installed
@@ -42,6 +43,14 @@ results: $(VENV_$(RUNTIME))/installed
 	$(RUN_PY) reproduce.py --data_dir=$(DATA_DIR) --jobs=$(JOBS)
 
 test: test-modern test-tf1.5
+
+# The edit-test loop: everything but the slow tests (training, real MNIST, the browser), modern runtime.
+test-fast: .venv/installed
+	.venv/bin/python -m pytest -q -m "not slow"
+
+# The assignment's zip: make submission ROLL=<your roll number>
+submission:
+	$(PYTHON) make_submission.py --roll="$(ROLL)"
 
 test-modern: .venv/installed
 	.venv/bin/python -m pytest -q

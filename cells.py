@@ -13,21 +13,50 @@ as if it had its own matrices); biases are zero except the LSTM forget gate,
 which starts at 1.0 so that early in training the cell remembers by default
 (Gers et al. 2000; Jozefowicz et al. 2015).
 
-A cell is called the `static_rnn` way, `cell(x, state) -> (output, new_state)`,
-which computes the input part x W_x + b and then `step`. `step(xw, state)` is
-the rest of the equations given xw = x W_x + b, so that a caller may compute
-the input part of all 28 rows in one matmul first (helpers/speed.py does). Every
-product with the recurrent weights goes through `recurrent(lhs, start, stop)`,
-lhs W_h[:, start:stop]; helpers/speed.py replaces it on a cell to compute W_h's
-gradient in one matmul after the backward pass.
+A cell is called the `static_rnn` way, `cell(x, state) -> (output, new_state)`:
+the input part xw = x W_x + b, then the step. The step itself is a pure
+function of the projected input, the state and the recurrent weights,
+`lstm_step(xw, state, W_h)` (like Sonnet's `_lstm_fn`), so that an unroller
+may compute xw for all 28 rows in one matmul first and pass any W_h it likes
+(graph/fast.py passes a copy per step, to take W_h's gradient in one matmul).
+Every product with W_h is added to the columns of xw it belongs to before any
+nonlinearity; graph/fast.py relies on that (tested).
 """
 import collections
 
 import numpy as np
 
-from helpers.tfcompat import tf
+from graph.tfcompat import tf
 
 LSTMState = collections.namedtuple("LSTMState", ["c", "h"])
+
+
+def lstm_step(xw, state, W_h):
+    """One LSTM step: xw = x W_x + b [B, 4H] in gate order [i, f, o, g], state LSTMState(c, h), W_h [H, 4H]."""
+    c_prev, h_prev = state
+    gates = xw + tf.matmul(h_prev, W_h)  # [B, 4H], all four gates from one product
+    i, f, o, g = tf.split(gates, 4, axis=1)  # gate order: i, f, o, g
+    c = tf.tanh(g) * tf.sigmoid(i) + c_prev * tf.sigmoid(f)
+    h = tf.tanh(c) * tf.sigmoid(o)
+    return h, LSTMState(c, h)
+
+
+def gru_step(xw, h_prev, W_h):
+    """One GRU step: xw [B, 3H] in gate order [r, z, n], h_prev [B, H], W_h [H, 3H]."""
+    H = int(h_prev.shape[1])
+    xw_rz, xw_n = tf.split(xw, [2 * H, H], axis=1)  # gate order: r, z | n
+    W_rz, W_n = tf.split(W_h, [2 * H, H], axis=1)  # [H, 3H] -> [H, 2H], [H, H]
+    rz = tf.sigmoid(xw_rz + tf.matmul(h_prev, W_rz))  # [B, 2H]: h_prev times the r, z columns
+    r, z = tf.split(rz, 2, axis=1)
+    n = tf.tanh(xw_n + tf.matmul(r * h_prev, W_n))  # [B, H]: (r * h_prev) times the n columns
+    h = n + z * (h_prev - n)  # = z * h_prev + (1 - z) * n, in three ops instead of four
+    return h, h
+
+
+def rnn_step(xw, h_prev, W_h):
+    """One vanilla RNN step: xw [B, H], h_prev [B, H], W_h [H, H]."""
+    h = tf.tanh(xw + tf.matmul(h_prev, W_h))  # [B, H]
+    return h, h
 
 
 def _blockwise(make_initializer, num_blocks, seed):
@@ -68,18 +97,11 @@ class _Cell(object):
                                                               else seed + k))
             self.b = tf.get_variable("b", [width], initializer=tf.constant_initializer(self._bias_init()))
 
-    def recurrent(self, lhs, start=0, stop=None):
-        """lhs W_h[:, start:stop]: the product with the recurrent weights (all gate columns by default)."""
-        W = self.W_h if start == 0 and stop is None else self.W_h[:, start:stop]
-        return tf.matmul(lhs, W)
-
     def __call__(self, x, state, scope=None):
         self.build(int(x.shape[-1]))
-        return self.step(tf.matmul(x, self.W_x) + self.b, state)
+        return self.step(tf.matmul(x, self.W_x) + self.b, state, self.W_h)  # [B, in] x [in, kH] -> [B, kH]
 
-    def step(self, xw, state):
-        """One time step given the input part xw = x W_x + b ([B, k*H]): (output, new state)."""
-        raise NotImplementedError
+    step = None  # the cell's pure step function: step(xw, state, W_h) -> (output, new state)
 
     @property
     def output_size(self):
@@ -121,13 +143,7 @@ class LSTMCell(_Cell):
     def zero_state(self, batch_size, dtype):
         return LSTMState(tf.zeros([batch_size, self.num_units], dtype), tf.zeros([batch_size, self.num_units], dtype))
 
-    def step(self, xw, state):
-        c_prev, h_prev = state
-        gates = xw + self.recurrent(h_prev)  # [B, 4H], all four gates from one product
-        i, f, o, g = tf.split(gates, 4, axis=1)  # gate order: i, f, o, g
-        c = tf.tanh(g) * tf.sigmoid(i) + c_prev * tf.sigmoid(f)
-        h = tf.tanh(c) * tf.sigmoid(o)
-        return h, LSTMState(c, h)
+    step = staticmethod(lstm_step)
 
 
 class GRUCell(_Cell):
@@ -146,14 +162,7 @@ class GRUCell(_Cell):
 
     NUM_BLOCKS = 3
 
-    def step(self, xw, state):
-        h_prev, H = state, self.num_units
-        xw_rz, xw_n = tf.split(xw, [2 * H, H], axis=1)  # gate order: r, z | n
-        rz = tf.sigmoid(xw_rz + self.recurrent(h_prev, 0, 2 * H))  # [B, 2H]: h_prev times the r, z columns
-        r, z = tf.split(rz, 2, axis=1)
-        n = tf.tanh(xw_n + self.recurrent(r * h_prev, 2 * H))  # [B, H]: (r * h_prev) times the n columns
-        h = n + z * (h_prev - n)  # = z * h_prev + (1 - z) * n, in three ops instead of four
-        return h, h
+    step = staticmethod(gru_step)
 
 
 class RNNCell(_Cell):
@@ -169,9 +178,7 @@ class RNNCell(_Cell):
 
     NUM_BLOCKS = 1
 
-    def step(self, xw, state):
-        h = tf.tanh(xw + self.recurrent(state))  # [B, H]
-        return h, h
+    step = staticmethod(rnn_step)
 
 
 CELLS = {"lstm": LSTMCell, "gru": GRUCell, "rnn": RNNCell}

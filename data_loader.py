@@ -14,8 +14,8 @@ import zlib
 
 import numpy as np
 
-from helpers.common import PROJECT_DIR, UserError, atomic_write_bytes, log, relpath
-from helpers import fetch
+from project.common import PROJECT_DIR, UserError, atomic_write_bytes, log, relpath
+from project import fetch
 
 DEFAULT_DATA_DIR = os.path.join(os.path.dirname(PROJECT_DIR), "data")
 VALIDATION_SIZE = 5000

@@ -14,24 +14,22 @@ moved aside to <config>.previous-<time>/, and a failure midway undoes every
 rename. Any failure leaves weights/ as it was.
 """
 import argparse
-import datetime
 import hashlib
 import io
 import os
 import posixpath
-import re
 import shutil
 import sys
 import tarfile
 import tempfile
 import zlib
 
-from helpers import fetch
-from helpers.common import PROJECT_DIR, UserError, atomic_write_bytes, log, print_error, relpath
-from helpers.configuration import parse_name
+from project import fetch
+from project.common import PROJECT_DIR, UserError, atomic_write_bytes, log, print_error, relpath
+from checkpoints.folders import SHIPPED_FILE, swap_in
+from experiments.config import parse_name
 
 MANIFEST = "MANIFEST.sha256"
-SHIPPED_FILE = re.compile(r"^(config\.json|state\.json|log\.csv|best-\d+\.(index|data-\d+-of-\d+))$")
 
 
 def sha256_file(path):
@@ -142,27 +140,25 @@ def _same_files(folder, staged, manifest, name):
 
 
 def _swap_in(weights_dir, staging, manifest):
-    """Put every verified folder in place; on any failure (or Ctrl-C) undo every rename done so far."""
-    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    done = []  # (from, to) renames, in order
+    """Put every verified folder in place; on any failure (or Ctrl-C) undo every swap done so far."""
+    done = []  # (folder, where the local one went or None)
     try:
         for folder in sorted({n.split("/")[0] for n in manifest}):
             current, staged = os.path.join(weights_dir, folder), os.path.join(staging, folder)
-            if os.path.isdir(current):
-                if _same_files(current, staged, manifest, folder):
-                    continue  # already these weights
-                aside = "{}.previous-{}".format(current, stamp)
-                os.rename(current, aside)
-                done.append((current, aside))
-            os.rename(staged, current)
-            done.append((staged, current))
+            if os.path.isdir(current) and _same_files(current, staged, manifest, folder):
+                continue  # already these weights
+            done.append((current, swap_in(staged, current)))
     except BaseException:
-        for source, target in reversed(done):
-            os.rename(target, source)
+        for current, aside in reversed(done):
+            shutil.rmtree(current, ignore_errors=True)
+            if aside:
+                os.rename(aside, current)
         raise
-    for source, target in done:
-        log("moved the local {} aside to {}".format(os.path.basename(source), os.path.basename(target))
-            if ".previous-" in target else "installed {}".format(os.path.basename(target)))
+    for current, aside in done:
+        log("moved the local {} aside to {}".format(os.path.basename(current), os.path.basename(aside))
+            if aside else "installed {}".format(os.path.basename(current)))
+        if aside:
+            log("installed {}".format(os.path.basename(current)))
 
 
 def install(data, weights_dir, max_file_bytes=MAX_FILE_BYTES):

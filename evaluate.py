@@ -4,10 +4,12 @@ The graph is rebuilt from weights/<config>/config.json (never from a .meta
 file, which would tie the checkpoint to one TensorFlow version), the best
 checkpoint is restored after a shape check, and the result goes to
 results/<config>.json for plots and the report. The headline is the accuracy
-on the 10,000 test images. Every model is also measured on a fixed randomly
-cropped copy of the test set (data_loader.py), read as variable-length pixel
-streams; that figure is recorded in the JSON and printed, on a line of its
-own, for models trained on crops or when asked (--crop_test).
+on the 10,000 test images. Models trained on crops, or any model when asked
+(--crop_test), are also measured on a fixed randomly cropped copy of the
+test set (data_loader.py), read as variable-length pixel streams; that
+figure is then printed on a line of its own and recorded in the JSON. The
+JSON also holds the run's curves (from log.csv: loss and accuracy per
+epoch) and what trained and tested it (processor, TensorFlow, NumPy, Python).
 
 A result file is rewritten only when what it records changes, so testing an
 unchanged model leaves a git checkout clean.
@@ -19,11 +21,11 @@ import time
 import numpy as np
 
 import data_loader
-from helpers.checkpoint import RunDir, check_trained
-from helpers.common import RUNS_DIR, atomic_write_json, log, read_json, relpath
-from helpers.configuration import graph_options, layer_sizes, regularisers
+from checkpoints.folders import RunDir, check_trained
+from project.common import RUNS_DIR, UserError, atomic_write_json, log, machine, read_json, relpath
+from experiments.config import graph_options, layer_sizes, regularisers
 from model import EVAL_BATCH_SIZE, Model, run_epoch, session_config
-from helpers.tfcompat import TF_VERSION, tf
+from graph.tfcompat import TF_VERSION, tf
 
 # Facts of one testing run, not of the model: they do not make a result file "changed".
 # (TF 1.5 and 2.x sum the loss in different orders, so its last digits differ.)
@@ -46,6 +48,51 @@ def same_result(old, new):
     return True
 
 
+def curves(run):
+    """The run's loss and accuracy per epoch, from its log.csv ([] if it has none)."""
+    import csv
+    if not os.path.isfile(run.log_path):
+        return []
+    keys = ("train_loss", "train_accuracy", "val_loss", "val_accuracy")
+    try:
+        with open(run.log_path) as f:
+            return [dict({"epoch": int(row["epoch"])}, **{k: float(row[k]) for k in keys}) for row in csv.DictReader(f)]
+    except (KeyError, ValueError, TypeError) as e:
+        raise UserError("{} is damaged ({}); restore it or train the configuration again".format(
+            relpath(run.log_path), e))
+
+
+def shipped_comparison(run, result):
+    """For a run of your own of a shipped configuration: the shipped run's figure and its seeds' spread, to
+    see whether yours agrees (same recipe and seed: the same count on the same kind of processor, else one
+    within the spread; README.md). None for the shipped weights themselves or other configurations."""
+    from experiments import study
+    from project.common import SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR
+    shipped_path = os.path.join(SHIPPED_RESULTS_DIR, run.name + ".json")
+    if os.path.abspath(run.weights_dir) == os.path.abspath(SHIPPED_WEIGHTS_DIR) or not os.path.isfile(shipped_path):
+        return None
+    try:
+        shipped = read_json(shipped_path)
+        recipe = ("learning_rate", "lr_decay", "batch_size", "clip_norm", "epochs", "patience", "validation_size",
+                  "train_examples", "augment", "dropout", "l2")
+        if any(result["config"].get(k) != shipped["config"].get(k) for k in recipe):
+            return None  # trained another way: no comparison
+        seeds = study.summary(shipped["model"], shipped["hidden_unit"]) if isinstance(shipped["hidden_unit"], int) \
+            else None
+        text = "for comparison: the shipped {} (seed {}, {}) got {:,} ({:.2%})".format(
+            run.name, shipped["config"]["seed"], shipped["trained_with"].get("machine", {}).get("processor", "an "
+                                                                                                 "unrecorded processor"),
+            shipped["test_correct"], shipped["test_accuracy"])
+    except (UserError, KeyError, TypeError, AttributeError):
+        return None  # a damaged shipped file is reported by the programs that read it; not here
+    if seeds:
+        text += "; its {} seeds: {:.2f} +- {:.2f}% ({:,}-{:,} correct)".format(
+            seeds["n"], 100 * seeds["test_mean"], 100 * seeds["test_sd"], min(c for _, c, _, _ in seeds["seeds"]),
+            max(c for _, c, _, _ in seeds["seeds"]))
+    same = result["config"].get("seed") == shipped["config"].get("seed")
+    return text + ("; yours: {:,}".format(result["test_correct"]) + ("" if same else " (another seed)"))
+
+
 def evaluate(spec, data_dir, weights_dir, results_dir, show_crops=False):
     run = RunDir(weights_dir, spec["name"])
     config, state = check_trained(run, spec)
@@ -53,8 +100,6 @@ def evaluate(spec, data_dir, weights_dir, results_dir, show_crops=False):
         log("note: training of {} was interrupted; testing its best checkpoint so far (epoch {})".format(
             run.name, state["best_epoch"]))
     images, labels = data_loader.load_split(data_dir, "test")
-    # The same test images as variable-length pixel streams (data_loader.py), the same crops every time.
-    crops, crop_lengths = data_loader.random_crops(images, np.random.RandomState(data_loader.TEST_CROP_SEED))
 
     graph = tf.Graph()
     with graph.as_default():
@@ -65,24 +110,30 @@ def evaluate(spec, data_dir, weights_dir, results_dir, show_crops=False):
         started = time.time()
         stats = run_epoch(session, model, images, labels, EVAL_BATCH_SIZE)
         seconds = time.time() - started
-        # A model trained without crops has no lengths input: it reads the zero padding as steps too.
-        cropped = run_epoch(session, model, crops, labels, EVAL_BATCH_SIZE, lengths=crop_lengths)
+        cropped = None
+        if show_crops:  # the same test images as pixel streams of 21-28 steps, the same crops every time
+            crops, crop_lengths = data_loader.random_crops(images, np.random.RandomState(data_loader.TEST_CROP_SEED))
+            # A model trained without crops has no lengths input: it reads the zero padding as steps too.
+            cropped = run_epoch(session, model, crops, labels, EVAL_BATCH_SIZE, lengths=crop_lengths)
 
     layers = layer_sizes(config)
     result = {
         "name": run.name, "model": config["model"], "hidden_unit": layers[0] if len(layers) == 1 else layers,
         "test_accuracy": stats["accuracy"], "test_correct": stats["correct"], "test_count": stats["count"],
         "test_loss": stats["loss"],
-        "crop_test_accuracy": cropped["accuracy"], "crop_test_correct": cropped["correct"],
         "val_accuracy": state["best_val_accuracy"], "best_epoch": state["best_epoch"],
         "epochs_run": state["epoch"], "finished": state["finished"], "train_seconds": round(state["train_seconds"], 1),
-        "parameters": config["parameters"], "trained_with": {"tensorflow": config["tf_version"],
-                                                             "python": config["python_version"]},
-        "tested_with": {"tensorflow": TF_VERSION, "python": sys.version.split()[0]},
+        "parameters": config["parameters"],
+        "trained_with": dict({"tensorflow": config["tf_version"], "python": config["python_version"]},
+                             **({"machine": config["machine"]} if config.get("machine") else {})),
+        "tested_with": {"tensorflow": TF_VERSION, "python": sys.version.split()[0], "machine": machine()},
+        "history": curves(run),
         "config": dict({k: config[k] for k in ("learning_rate", "lr_decay", "batch_size", "clip_norm", "epochs",
                                                "patience", "seed", "validation_size", "train_examples")},
                        **dict(graph_options(config), **regularisers(config))),
     }
+    if cropped is not None:
+        result.update(crop_test_accuracy=cropped["accuracy"], crop_test_correct=cropped["correct"])
     path = os.path.join(results_dir, run.name + ".json")
     old = read_json(path) if os.path.isfile(path) else None
     if same_result(old, result):
@@ -92,7 +143,10 @@ def evaluate(spec, data_dir, weights_dir, results_dir, show_crops=False):
         where = "written to {}".format(relpath(path))
     log("test accuracy of {} ({}): {:,} of {:,} images correct = {:.2%} ({:.1f}s); {}".format(
         run.name, relpath(run.path), stats["correct"], stats["count"], stats["accuracy"], seconds, where))
-    if show_crops:
+    comparison = shipped_comparison(run, result)
+    if comparison:
+        log(comparison)
+    if cropped is not None:
         log("on the randomly cropped test images, read as variable-length pixel streams: {:,} of {:,} correct "
             "({:.2%})".format(cropped["correct"], cropped["count"], cropped["accuracy"]))
     return result
@@ -102,7 +156,7 @@ EXPLAIN_DIR = os.path.join(RUNS_DIR, "explain")
 
 
 def _explain(run, config, state, image, title, stem):
-    from helpers import explain
+    from reporting import explain
     weights = explain.load_weights(run, state, config)
     trace, p = explain.read_rows(config["model"], weights, image[None])
     path = os.path.join(EXPLAIN_DIR, "{}_{}.png".format(run.name, stem))

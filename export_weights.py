@@ -27,11 +27,11 @@ import sys
 
 import numpy as np
 
-from helpers.checkpoint import RunDir, check_trained
-from helpers.common import PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, UserError, atomic_write_bytes, log, \
+from checkpoints.folders import RunDir, check_trained
+from project.common import PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, UserError, atomic_write_bytes, log, \
     print_error, relpath
-from helpers.configuration import MODELS, parse_name
-from helpers.explain import GATES
+from experiments.config import MODELS, parse_name
+from reporting.explain import GATES
 
 WEB_WEIGHTS = os.path.join(PROJECT_DIR, "web", "weights")
 BASIC = ["{}_h{}".format(m, h) for m in ("lstm", "gru") for h in (32, 64, 128, 256)]
@@ -44,7 +44,7 @@ def export(name, weights_dir, out, results_dir=SHIPPED_RESULTS_DIR):
         raise UserError("{!r} is not a configuration name such as lstm_h128".format(name))
     run = RunDir(weights_dir, name)
     config, state = check_trained(run, spec)
-    from helpers.explain import load_weights
+    from reporting.explain import load_weights
     weights = load_weights(run, state, config)
     model = config["model"]
     wanted = [model + "/W_x", model + "/W_h", model + "/b", "logits/W", "logits/b"]

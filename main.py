@@ -3,15 +3,16 @@
     python main.py --model=lstm --train --hidden_unit=32    # train (or resume)
     python main.py --model=gru --test --hidden_unit=128     # test the saved weights
     python main.py --model=lstm --hidden_unit=128 --predict=digit.png   # your own image
-    python main.py --model=lstm --train --hidden_unit=64,64 --bidirectional --dropout=0.2 --augment=1
+    python main.py --model=lstm --train --hidden_unit=64,64 --bidirectional   # a variant, general recipe
 
-Flags choose the run; everything about a trained model lives in
-weights/<config>/config.json, where <config> names the architecture (lstm_h32,
-lstm_h64-64_bi) and the file records the recipe it was trained with, so
-testing needs only the architecture's flags.
+--train trains the architecture with its recipe: the one recorded for a shipped
+configuration (the eight basic ones), else the general default
+(experiments/config.py); flags given override it, --recipe=plain starts from
+the plain defaults listed below. Training writes runs/<config>/, where <config>
+names the architecture (lstm_h32, lstm_h64-64_bi); its config.json records the
+recipe, so testing needs only the architecture's flags.
 Any problem with the input ends with one line on stderr and a non-zero exit.
 """
-import math
 import os
 import re
 import signal
@@ -22,11 +23,12 @@ import sys
 from absl import flags
 
 import data_loader
-from helpers.checkpoint import RunDir, check_trained
-from helpers.common import LOGS_DIR, RUNS_DIR, UserError, log, print_error, relpath, results_dir_for, weights_dir_for_test
-from helpers.configuration import PRESETS, config_name, legacy_name, main_command
+from checkpoints.folders import RunDir, check_trained
+from project.common import LOGS_DIR, RUNS_DIR, UserError, log, print_error, relpath, results_dir_for, weights_dir_for_test
+from experiments.config import RECIPE, Config, ConfigError, config_name, main_command  # noqa: F401
 
-flags.DEFINE_string("model", "lstm", "cell type: lstm, gru or rnn (vanilla tanh RNN)")
+flags.DEFINE_string("model", "lstm", "cell type: lstm, gru or rnn (vanilla tanh RNN); mlp: the non-recurrent "
+                    "baseline (dense ReLU layers of --hidden_unit units on all 784 pixels)")
 flags.DEFINE_boolean("train", False, "train this configuration (an interrupted run is resumed)")
 flags.DEFINE_boolean("test", False, "report the trained configuration's accuracy on the test set")
 flags.DEFINE_string("hidden_unit", "128", "hidden units, a positive integer, or one per layer: 64,64")
@@ -34,10 +36,6 @@ flags.DEFINE_integer("num_layers", 1, "stacked recurrent layers (each of --hidde
 flags.DEFINE_boolean("bidirectional", False, "each layer reads the rows forwards and backwards; final states joined")
 flags.DEFINE_boolean("crop_augment", False, "train on random crops (24-28 px a side) read as pixel streams of "
                      "variable length (sequence_length)")
-flags.DEFINE_float("dropout", 0.0, "dropout rate on the non-recurrent connections, in training only (0 = off)")
-flags.DEFINE_float("l2", 0.0, "weight decay: this times the sum of squared weights is added to the loss")
-flags.DEFINE_float("augment", 0.0, "random affine distortions of the training images (rotation, scaling, shear, "
-                   "shift): 1 = up to 10 degrees, 10%, 0.1, 2 px; 0.5 = half that; 0 = off")
 flags.DEFINE_string("data_dir", data_loader.DEFAULT_DATA_DIR, "folder with the four MNIST IDX files (.gz or not)")
 flags.DEFINE_string("weights_dir", "", "one checkpoint folder per configuration (default: --train writes runs/, "
                     "--test reads runs/<config> if you trained it, else the shipped weights/<config>)")
@@ -51,17 +49,14 @@ flags.DEFINE_boolean("explain", False, "a figure of the cell reading a digit (ga
 flags.DEFINE_integer("test_image", 0, "--explain without --predict: which test image (0-9999)")
 flags.DEFINE_boolean("crop_test", False, "--test: also print the accuracy on randomly cropped test images "
                      "(always printed for --crop_augment models; always recorded in the JSON)")
-flags.DEFINE_integer("epochs", 60, "maximum number of training epochs")
-flags.DEFINE_integer("patience", 12, "stop after this many epochs without a better validation accuracy")
-flags.DEFINE_integer("batch_size", 128, "training minibatch size")
-flags.DEFINE_integer("towers", 0, "training: cut each batch into this many parts, unrolled side by side, "
-                     "one core each (same model; 1 = one chain, as the shipped variants were trained; 0 = the "
-                     "runtime's default: 2 on TensorFlow 2.x, 1 on 1.5)")
-flags.DEFINE_float("learning_rate", 0.005, "Adam learning rate")
-flags.DEFINE_float("lr_decay", 0.97, "the learning rate is multiplied by this after every epoch (1 = constant)")
-flags.DEFINE_float("clip_norm", 5.0, "clip gradients to this global norm")
-flags.DEFINE_integer("seed", 1, "random seed for initial weights and data order")
-flags.DEFINE_integer("validation_size", data_loader.VALIDATION_SIZE, "training images held out for validation")
+for _key, _field in RECIPE.items():  # the recipe's fields, from the one configuration object
+    if _key != "train_examples":
+        {int: flags.DEFINE_integer, float: flags.DEFINE_float}[_field.kind](
+            _key, _field.default, _field.help + " (plain default; the recipe's value unless given)")
+flags.DEFINE_string("recipe", "shipped", "shipped: the architecture's recorded recipe, or for other "
+                    "configurations the general default (experiments/config.py); plain: the defaults listed here")
+flags.DEFINE_string("unroll", "fast", "how the steps are unrolled: fast (static_rnn with the speed levers, "
+                    "graph/fast.py), plain (textbook static_rnn) or loop (a Python loop, no TensorFlow RNN API)")
 flags.DEFINE_boolean("download", False, "first download missing MNIST files into --data_dir (SHA-256 checked)")
 flags.DEFINE_string("mnist_mirror", "", "comma-separated base URLs to download MNIST from instead of the usual mirrors")
 flags.DEFINE_string("preset", "", "'tiny': 2 epochs on 2,000 training images, 500 for validation (smoke tests); "
@@ -96,84 +91,43 @@ def _parse_layers(text, num_layers):
     return sizes
 
 
-def _positive(name, value, at_most=None):
-    """A positive, finite value (inf and nan pass `> 0` or fail late, after a run was disturbed)."""
-    if not (value > 0 and math.isfinite(value)):
-        raise UserError("--{} must be a positive number, not {}".format(name, value))
-    if at_most is not None and value > at_most:
-        raise UserError("--{} must be at most {:g}, not {:g}".format(name, at_most, value))
-    return value
-
-
-# Above these a model cannot be trained on this kind of machine in any sensible time or memory.
-MAX_PARAMETERS = 50 * 1000 * 1000
-MAX_SEED = 2 ** 31 - 1
-
-
-def estimated_parameters(model, layers, bidirectional):
-    """Weights of the network these flags describe (the exact count config.json records)."""
-    blocks = {"lstm": 4, "gru": 3, "rnn": 1}[model]
-    directions, total, input_size = 2 if bidirectional else 1, 0, 28
-    for units in layers:
-        total += directions * blocks * units * (input_size + units + 1)
-        input_size = units * directions
-    return total + input_size * 10 + 10
-
-
 def make_spec(model):
     """The architecture; it names the configuration's folder."""
-    if not 0.0 <= FLAGS.dropout < 1.0:
-        raise UserError("--dropout is a rate in [0, 1), not {}".format(FLAGS.dropout))
-    if not (FLAGS.l2 >= 0 and math.isfinite(FLAGS.l2)):
-        raise UserError("--l2 must be zero or a positive number, not {}".format(FLAGS.l2))
-    if not 0.0 <= FLAGS.augment <= 3.0:
-        raise UserError("--augment must be between 0 (off) and 3 (three times the standard distortions), not "
-                        "{}".format(FLAGS.augment))
     layers = _parse_layers(FLAGS.hidden_unit, FLAGS.num_layers)
-    parameters = estimated_parameters(model, layers, FLAGS.bidirectional)
-    if parameters > MAX_PARAMETERS:
-        raise UserError("--hidden_unit={} with {} layer(s){} makes {:,} weights, more than the {:,} this program "
-                        "trains; use fewer or smaller layers".format(_clean(FLAGS.hidden_unit), len(layers),
-                                                                     " both ways" if FLAGS.bidirectional else "",
-                                                                     parameters, MAX_PARAMETERS))
     spec = {"model": model, "layers": layers, "bidirectional": FLAGS.bidirectional, "crop_augment": FLAGS.crop_augment}
+    try:  # the architecture's own checks (sizes, weights) before anything else
+        Config.make(model, layers, FLAGS.bidirectional, FLAGS.crop_augment, recipe="plain")
+    except ConfigError as e:
+        raise UserError(e)
     spec["name"] = config_name(model, layers, FLAGS.bidirectional, FLAGS.crop_augment)
     return spec
 
 
 def make_config(spec):
-    """The run's configuration, as stored in config.json."""
-    config = dict(spec, epochs=_positive("epochs", FLAGS.epochs), patience=_positive("patience", FLAGS.patience),
-                  batch_size=_positive("batch_size", FLAGS.batch_size),
-                  learning_rate=_positive("learning_rate", FLAGS.learning_rate),
-                  lr_decay=_positive("lr_decay", FLAGS.lr_decay, at_most=1.0),
-                  clip_norm=_positive("clip_norm", FLAGS.clip_norm), seed=FLAGS.seed,
-                  validation_size=_positive("validation_size", FLAGS.validation_size), train_examples=None,
-                  towers=FLAGS.towers, dropout=FLAGS.dropout, l2=FLAGS.l2, augment=FLAGS.augment)
-    if config["towers"] < 0:
-        raise UserError("--towers must be positive (or 0 for the runtime's default), not {}".format(FLAGS.towers))
-    if config["towers"] > 8:
-        raise UserError("--towers={} is more than this program uses (at most 8; one per core is the point)".format(
-            config["towers"]))
-    if not 0 <= config["seed"] <= MAX_SEED:
-        raise UserError("--seed must be between 0 and {}, not {}".format(MAX_SEED, config["seed"]))
-    if config["towers"] and config["batch_size"] % config["towers"]:
-        raise UserError("--batch_size={} must be a multiple of --towers={}".format(config["batch_size"], config["towers"]))
-    preset = _clean(FLAGS.preset)
-    if preset:
-        if preset not in PRESETS:
-            raise UserError("unknown --preset={!r}; the only preset is 'tiny'".format(preset))
-        # A preset fills in settings; flags given on the command line still win.
-        config.update({k: v for k, v in PRESETS[preset].items() if k not in FLAGS or not FLAGS[k].present})
-    return config
+    """The run's configuration, as stored in config.json: the recipe, then the flags given."""
+    given = {k: FLAGS[k].value for k in RECIPE if k in FLAGS and FLAGS[k].present}
+    given["unroll"] = _clean(FLAGS.unroll)
+    try:
+        return Config.make(spec["model"], spec["layers"], spec["bidirectional"], spec["crop_augment"], given,
+                           recipe=_clean(FLAGS.recipe), preset=_clean(FLAGS.preset) or None)
+    except ConfigError as e:
+        raise UserError(e)
+
+
+def recipes_help():
+    """The recipes --train uses, for --help: each shipped configuration's, then the general default."""
+    from experiments.config import GENERAL, RECIPES
+    lines = ["Recipes (on top of the plain defaults below):"]
+    lines += ["  {:<10} {}".format(name, " ".join("--{}={:g}".format(k, v) for k, v in sorted(r.items())))
+              for name, r in sorted(RECIPES.items())]
+    lines += ["  {:<10} {} (general default)".format("other " + m, " ".join(
+        "--{}={:g}".format(k, v) for k, v in sorted(r.items()))) for m, r in sorted(GENERAL.items())]
+    return "\n".join(lines) + "\n"
 
 
 def _trained_weights_dir(spec):
     """The folder --test, --predict and --explain read (yours in runs/ if trained, else the shipped one), checked
     to hold trained weights of this configuration before TensorFlow starts."""
-    legacy = legacy_name(spec["name"], FLAGS.dropout, FLAGS.l2)
-    if legacy != spec["name"] and os.path.isdir(os.path.join(FLAGS.weights_dir or weights_dir_for_test(legacy), legacy)):
-        spec["name"] = legacy  # a run saved when dropout and L2 were part of the name (gru_h128_drop0.3)
     weights_dir = FLAGS.weights_dir or weights_dir_for_test(spec["name"])
     check_trained(RunDir(weights_dir, spec["name"]), spec)
     return weights_dir
@@ -188,8 +142,8 @@ def run(argv):
     if extra:
         raise SystemExit(print_error("unexpected argument {!r}; flags look like --model=lstm".format(extra[0]), status=2))
     model = _clean(FLAGS.model).lower()
-    if model not in ("lstm", "gru", "rnn"):
-        raise UserError("unknown --model={!r}; choose lstm, gru or rnn".format(model))
+    if model not in ("lstm", "gru", "rnn", "mlp"):
+        raise UserError("unknown --model={!r}; choose lstm, gru, rnn or mlp".format(model))
     spec = make_spec(model)
     actions = [a for a in ("train", "test", "predict") if FLAGS[a].value]
     if FLAGS.explain and not FLAGS.predict:
@@ -223,7 +177,7 @@ def run(argv):
         # TensorFlow starts only now, after every flag has been checked.
         import train
         from model import DEFAULT_TOWERS
-        from helpers.tfcompat import TF_VERSION
+        from graph.tfcompat import TF_VERSION
         if not config["towers"]:
             config["towers"] = DEFAULT_TOWERS
             if config["batch_size"] % config["towers"]:
@@ -231,6 +185,7 @@ def run(argv):
                                 "--towers=1 or an even batch size".format(config["batch_size"], config["towers"]))
         log("{}: {} with {} hidden units, MNIST from {}, TensorFlow {}".format(
             spec["name"], model.upper(), ",".join(str(n) for n in spec["layers"]), relpath(data_dir), TF_VERSION))
+        log(config.describe())
         train.train(config, data_dir, weights_dir, FLAGS.logs_dir)
         log("next: " + main_command(spec, "test"))
     else:
@@ -253,6 +208,7 @@ def main(argv):
     if any(arg in ("-h", "--help", "-help", "--helpfull") for arg in argv[1:]):
         try:
             print(__doc__)
+            print(recipes_help())
             print(FLAGS.module_help(sys.modules[__name__]))
             sys.stdout.flush()
         except BrokenPipeError:  # python main.py --help | head

@@ -1,39 +1,63 @@
 """The classifier: hand-written cells unrolled over the 28 rows of an image.
 
-    image [B, 28, 28] -> 28 steps of [B, 28] -> static_rnn (one or more layers,
-    forward or both ways) -> final hidden state [B, H] -> linear layer -> 10
-    logits -> softmax cross-entropy
+    image [B, 28, 28] -> time-major rows [28*B, 28] -> one or more layers, each
+    forward or both ways -> final hidden state [B, H*dirs] -> linear layer ->
+    10 logits -> softmax cross-entropy
 
 One `Model` exposes `logits`, `loss`, `accuracy` and `train_op`; `run_epoch`
-drives it for training, validation and test alike. `_unroll` below is the
-whole network the plain way; by default the same network is built by
-helpers/speed.py, which computes the same thing faster (and says how).
+drives it for training, validation and test alike. The network's layout is
+written here once (`_network`); each direction of each layer is run by an
+interchangeable unroller (graph/unroll.py: `plain`, static_rnn; `loop`, no RNN
+API; graph/fast.py: `fast`, the default, the same steps with the speed levers).
 """
 import zlib
 
 import numpy as np
 
-from helpers import speed
 from cells import CELLS
-from helpers.configuration import graph_options, regularisers
-from helpers.speed import DEFAULT_TOWERS, session_config  # noqa: F401  (main.py, train.py and the benchmarks use them)
-from helpers.tfcompat import static_bidirectional_rnn, static_rnn, stateless_uniform, tf
+from experiments.config import graph_options, regularisers
+from graph.fast import DEFAULT_TOWERS, Fast, session_config  # noqa: F401  (main.py, train.py, benchmarks)
+from graph.tfcompat import stateless_uniform, tf
+from graph.unroll import NUM_STEPS, Loop, StaticRNN
 
-NUM_STEPS = 28    # rows of an image = time steps
 INPUT_SIZE = 28   # pixels per row = inputs per step
 NUM_CLASSES = 10
 EVAL_BATCH_SIZE = 1000  # validation and test: large batches, forward pass only
-
-
-def final_h(state):
-    """The hidden state h of a cell's state (the LSTM's is LSTMState(c, h))."""
-    return state.h if isinstance(state, tuple) else state
+UNROLLS = ("fast", "plain", "loop")  # --unroll
 
 
 def name_seed(name):
     """An initializer's op seed from its variable's name: with the graph seed (--seed) it fixes the initial
     values, whatever order the graph's ops are made in."""
     return zlib.crc32(name.encode("utf-8")) & 0x7FFFFFFF
+
+
+class Dense(object):
+    """A fully connected layer, h = relu(x W + b): the non-recurrent baseline (--model=mlp) reads all 784
+    pixels at once through these. Variables <name>/W [in, H] (Glorot-uniform) and <name>/b [H] (zero)."""
+
+    def __init__(self, num_units, name):
+        self.num_units, self.name, self.W, self.b = int(num_units), name, None, None
+
+    def build(self, input_size, seed=None):
+        with tf.variable_scope(self.name):
+            self.W = tf.get_variable("W", [input_size, self.num_units],
+                                     initializer=tf.glorot_uniform_initializer(seed=seed))
+            self.b = tf.get_variable("b", [self.num_units], initializer=tf.zeros_initializer())
+
+    def __call__(self, x):
+        return tf.nn.relu(tf.matmul(x, self.W) + self.b)  # [B, in] x [in, H] -> [B, H]
+
+
+def make_unroller(unroll, towers=1, defer=False):
+    """The unroller of `--unroll`: fast (towers and the deferred W_h gradient), plain or loop."""
+    if unroll == "fast":
+        return Fast(towers, defer)
+    if unroll == "plain":
+        return StaticRNN()
+    if unroll == "loop":
+        return Loop()
+    raise ValueError("unknown unroll {!r}; choose one of {}".format(unroll, ", ".join(UNROLLS)))
 
 
 class Model(object):
@@ -52,9 +76,9 @@ class Model(object):
     bidirectional model, and logits/W, logits/b for the classifier.
     """
 
-    def __init__(self, config, training=False, batch_size=None, fast=None):
+    def __init__(self, config, training=False, batch_size=None, unroll=None):
         options = dict(graph_options(config), **regularisers(config))
-        fast = speed.FAST if fast is None else fast
+        unroll = unroll or config.get("unroll") or "fast"
         self.batch_size = batch_size
         self.images = tf.placeholder(tf.float32, [batch_size, NUM_STEPS, INPUT_SIZE], name="images")
         self.labels = tf.placeholder(tf.int64, [batch_size], name="labels")
@@ -70,16 +94,15 @@ class Model(object):
                 W = tf.get_variable("W", [len(layers[-1]) * layers[-1][0].num_units, NUM_CLASSES],
                                     initializer=tf.glorot_uniform_initializer(seed=name_seed("logits/W")))
                 b = tf.get_variable("b", [NUM_CLASSES], initializer=tf.zeros_initializer())
-        self.model_variables = [v for pair in layers for cell in pair for v in (cell.W_x, cell.W_h, cell.b)] + [W, b]
+        self.model_variables = [v for pair in layers for cell in pair for v in (
+            (cell.W, cell.b) if isinstance(cell, Dense) else (cell.W_x, cell.W_h, cell.b))] + [W, b]
 
-        # Towers cut a training batch into parts unrolled side by side (helpers/speed.py); one otherwise.
-        self.towers = int(config.get("towers") or 1) if training and batch_size and fast else 1
-        if fast:
-            batch = batch_size or tf.shape(self.images)[0]
-            finals, self._deferred = speed.unroll(layers, self.images, self.lengths, self.towers, batch,
-                                                  self._dropout, defer=training)
-        else:
-            finals, self._deferred = self._unroll(layers), []
+        # Towers cut a training batch into parts unrolled side by side (graph/fast.py); one otherwise.
+        self.towers = int(config.get("towers") or 1) if training and batch_size and unroll == "fast" else 1
+        if self.towers > 1 and batch_size % self.towers:
+            raise ValueError("batch size {} is not a multiple of towers={}".format(batch_size, self.towers))
+        self.unroller = make_unroller(unroll, self.towers, defer=training)
+        finals = self._mlp(layers) if config["model"] == "mlp" else self._network(layers)
         # The classifier reads the final states (with lengths, those of each example's last real
         # step), both directions side by side: [forward, backward].
         self.features = self._dropout(tf.concat(finals, 1) if len(finals) > 1 else finals[0])  # [B, H*dirs]
@@ -95,31 +118,36 @@ class Model(object):
 
     def _make_cells(self, model, options):
         """One list of cells per layer: [forward] or [forward, backward], with their variables."""
-        layers, input_size = [], INPUT_SIZE
+        layers, input_size = [], INPUT_SIZE if model != "mlp" else NUM_STEPS * INPUT_SIZE
         for number, units in enumerate(options["layers"], 1):
             suffix = "" if number == 1 else "_{}".format(number)  # layer 1 keeps the single-layer names
             directions = ("", "_bw") if options["bidirectional"] else ("",)
-            pair = [CELLS[model](units, name=model + direction + suffix) for direction in directions]
+            kind = Dense if model == "mlp" else CELLS[model]
+            pair = [kind(units, name=model + direction + suffix) for direction in directions]
             for cell in pair:
                 cell.build(input_size, seed=name_seed(cell.name))
             layers.append(pair)
             input_size = units * len(pair)  # the next layer reads [forward, backward] joined
         return layers
 
-    def _unroll(self, layers):
-        """The plain path: static_rnn over the rows, layer by layer (sequence_length for variable lengths)."""
-        inputs = tf.unstack(self.images, axis=1)  # [B, 28, 28] -> 28 x [B, 28]
+    def _network(self, layers):
+        """The layout, once: each layer reads the previous one's outputs (dropout on the way in), each of its
+        directions through the unroller; returns the last layer's final h per direction, [forward, backward]."""
+        x = tf.transpose(self.images, [1, 0, 2])  # [B, 28, 28] -> [28, B, 28]
+        x = tf.reshape(x, [-1, INPUT_SIZE])       # -> [28*B, 28], time-major: step t is rows t*B .. t*B+B-1
         for pair in layers:
-            x = self._dropout(tf.concat(inputs, 0))  # 28 x [B, in] -> [28*B, in], as helpers/speed.py lays it out
-            inputs = tf.split(x, NUM_STEPS, axis=0)  # -> 28 x [B, in]
-            if len(pair) == 1:
-                inputs, state = static_rnn(pair[0], inputs, dtype=tf.float32, sequence_length=self.lengths)
-                finals = [final_h(state)]
-            else:  # each step's output is [forward, backward] joined
-                inputs, state_fw, state_bw = static_bidirectional_rnn(
-                    pair[0], pair[1], inputs, dtype=tf.float32, sequence_length=self.lengths)
-                finals = [final_h(state_fw), final_h(state_bw)]
-        return finals
+            x = self._dropout(x)
+            runs = [self.unroller.layer(cell, x, self.lengths, reverse) for cell, reverse in zip(pair, (False, True))]
+            outputs, finals = zip(*runs)
+            x = tf.concat(outputs, 1) if len(outputs) > 1 else outputs[0]  # dirs x [28*B, H] -> [28*B, H*dirs]
+        return list(finals)
+
+    def _mlp(self, layers):
+        """The baseline without recurrence: every pixel at once through the dense layers."""
+        x = tf.reshape(self.images, [-1, NUM_STEPS * INPUT_SIZE])  # [B, 28, 28] -> [B, 784]
+        for (dense,) in layers:
+            x = dense(self._dropout(x))  # [B, in] -> [B, H]
+        return [x]
 
     def _dropout(self, x):
         """Inverted dropout with masks from (seed, training step, site): a resumed run draws the same ones.
@@ -146,10 +174,7 @@ class Model(object):
         self.objective = self.loss
         if l2:
             self.objective += l2 * tf.add_n([tf.reduce_sum(tf.square(m)) for m in matrices])
-        if self._deferred:
-            self.gradients = speed.gradients(self.objective, self.model_variables, self._deferred, self.towers, l2)
-        else:
-            self.gradients = tf.gradients(self.objective, self.model_variables)
+        self.gradients = self.unroller.gradients(self.objective, self.model_variables)
         # Clipping by global norm keeps an occasional exploding gradient from
         # wrecking the weights while leaving normal steps untouched.
         clipped, self.grad_norm = tf.clip_by_global_norm(self.gradients, config["clip_norm"])

@@ -21,11 +21,11 @@ matplotlib.use("Agg")  # files only, no screen needed
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 
-from helpers.common import PROJECT_DIR, UserError, print_error, relpath, save_png  # noqa: E402
-from helpers import study  # noqa: E402
-from helpers.configuration import config_name  # noqa: E402
+from project.common import PROJECT_DIR, UserError, print_error, relpath, save_png  # noqa: E402
+from experiments import study  # noqa: E402
+from experiments.config import config_name  # noqa: E402
 # The memory tasks' figures and findings (sequence_tasks.py), drawn by --tasks:
-from helpers.task_figures import load_task, plot_tasks, task_summaries  # noqa: E402,F401
+from reporting.tasks import load_task, plot_tasks, task_summaries  # noqa: E402,F401
 
 MODELS = (("lstm", "LSTM", "tab:blue", "o"), ("gru", "GRU", "tab:orange", "s"))
 
@@ -46,7 +46,7 @@ def is_basic(result):
 
 def load_results(results_dir):
     """The basic configurations' results (the plots and the main table), each with "seeds": the summary of its
-    recipe's seeds in results_dir/study/ (helpers/study.py), or None where it ships a single earlier run, and
+    recipe's seeds in results_dir/study/ (experiments/study.py), or None where it ships a single earlier run, and
     "seeds_so_far": the same while only some of its seeds are tested (the retraining in progress)."""
     results = [r for r in load_all(results_dir) if is_basic(r)]
     for r in results:  # a configuration counts as retrained once all its seeds are tested
@@ -75,7 +75,7 @@ def _save(fig, path):
 
 def accuracy_points(results):
     """{(model, hidden): (test accuracy %, standard deviation % or None, number of seeds)}: the mean over the
-    seeds of its recipe where they have been tested (helpers/study.py), else the one shipped run."""
+    seeds of its recipe where they have been tested (experiments/study.py), else the one shipped run."""
     points = {}
     for r in results:
         seeds = r.get("seeds")
@@ -155,8 +155,8 @@ def plot_curves(results, weights_dir, ax):
 def write_rows_until_known(results_dir, weights_dir, data_dir):
     """The fraction of test images right after row t and from then on, for each basic shipped model."""
     import data_loader
-    from helpers import explain
-    from helpers.checkpoint import RunDir
+    from reporting import explain
+    from checkpoints.folders import RunDir
     images, labels = data_loader.load_split(data_dir, "test")
 
     def load(names):
@@ -173,6 +173,8 @@ def main(argv=None):
     parser.add_argument("--results_dir", default=os.path.join(PROJECT_DIR, "results"))
     parser.add_argument("--weights_dir", default=os.path.join(PROJECT_DIR, "weights"))
     parser.add_argument("--tasks", action="store_true", help="instead: the memory tasks' figures in results/tasks/")
+    parser.add_argument("--grid", action="store_true", help="instead: the grid's training curves, "
+                        "results/grid_<cell>.png (reproduce.py --grid trains and tests it)")
     parser.add_argument("--rows_until_known", action="store_true",
                         help="instead: for each shipped basic model, the test images right after every row "
                              "(results/rows_until_known.json and .png; needs --data_dir)")
@@ -184,6 +186,11 @@ def main(argv=None):
         except UserError as e:
             return print_error(e)
         print("wrote {}".format(relpath(os.path.join(args.results_dir, "rows_until_known.png"))))
+        return 0
+    if args.grid:
+        from reporting import grid
+        for path in grid.plot(grid.load(args.results_dir, args.weights_dir), args.results_dir):
+            print("wrote {}".format(relpath(path)))
         return 0
     if args.tasks:
         try:

@@ -7,9 +7,9 @@ for any run that has not finished (an interrupted one resumes), then
 `--test` for all of them (the test set is used only here, after all
 training), then plot_results.py and make_report.py. The eight basic
 configurations (LSTM and GRU, 32-256 units) always, each as 3 seeds of its
-recipe in helpers/study.py, in runs/study/, of which the one with the best
+recipe in experiments/study.py, in runs/study/, of which the one with the best
 validation accuracy is copied to weights/ before testing. Then the ablation's seeds (LSTM-128,
-helpers/study.py), and with --variants the variant table of the report's
+experiments/study.py), and with --variants the variant table of the report's
 appendix. Every step is logged with its wall time. --jobs=2 trains two runs
 at a time, each in its own main.py (measured: benchmarks/README.md). A seed
 run whose result file is already of its best checkpoint is not tested again
@@ -22,11 +22,11 @@ import subprocess
 import sys
 import time
 
-from helpers import study
-from helpers.checkpoint import RunDir
-from helpers.common import (PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, format_duration, log, print_error,
+from experiments import study
+from checkpoints.folders import RunDir
+from project.common import (PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, format_duration, log, print_error,
                             relpath)
-from helpers.configuration import main_args, name_of
+from experiments.config import main_args, name_of
 
 MODELS = ("lstm", "gru")
 HIDDEN = (32, 64, 128, 256)
@@ -46,18 +46,19 @@ VARIANTS = [
     {"model": "lstm", "hidden_unit": 128, "bidirectional": True},
     {"model": "lstm", "hidden_unit": 128, "crop_augment": True},
 ]
-# Saved when dropout was part of the folder name: tested as shipped, never retrained (main.py --train
-# --dropout=0.3 now writes gru_h128; the ablation measures dropout on its own).
-TEST_ONLY = [{"model": "gru", "hidden_unit": 128, "dropout": 0.3}]
 
 
 def _args(spec):
     return [a for a in main_args(spec, "train") if a != "--train"]  # --train or --test is added per step
 
 
+def _study_args(spec):
+    """A seed run's training flags: its recipe is given whole, on top of main.py's plain defaults."""
+    return _args(spec) + ["--recipe=plain"]
+
+
 def _test_args(spec):
-    """The architecture's flags only: a recipe flag (--dropout) would make --test look for an old-style
-    folder name first (main.py)."""
+    """The architecture's flags only (--test reads the recipe from config.json)."""
     return _args({k: spec[k] for k in ("model", "hidden_unit", "bidirectional", "crop_augment") if k in spec})
 
 
@@ -66,7 +67,7 @@ def configurations(with_variants):
     the appendix's variants, if with_variants (the basic configurations are seed runs, below)."""
     for spec in VARIANTS if with_variants else []:
         spec = dict({"towers": VARIANT_TOWERS}, **spec)
-        yield name_of(spec), _args(spec)
+        yield name_of(spec), _args(spec) + ["--recipe=plain"]  # trained before the recipes, from the plain defaults
 
 
 def seed_runs():
@@ -83,7 +84,20 @@ def seed_runs():
             key = (name_of(spec), study.label(recipe), seed)
             if key not in seen:
                 seen.add(key)
-                runs.append((name_of(spec), recipe, seed, _args(spec), _test_args(spec)))
+                runs.append((name_of(spec), recipe, seed, _study_args(spec), _test_args(spec)))
+    return runs
+
+
+def grid_runs():
+    """The same tuples for the related assignments' grid, the L2 comparison and the best row-reader
+    (experiments/study.py; --grid), leaving out runs the basic configurations already have."""
+    basic = {(name, study.label(recipe), seed) for name, recipe, seed, _, _ in seed_runs()}
+    runs = []
+    for name, model, layers, bidirectional, recipe, seeds in study.grid():
+        for seed in seeds:
+            spec = dict(recipe, model=model, hidden_unit=layers, bidirectional=bidirectional, seed=seed)
+            if (name, study.label(recipe), seed) not in basic:
+                runs.append((name, recipe, seed, _study_args(spec), _test_args(spec)))
     return runs
 
 
@@ -163,6 +177,8 @@ def main():
     parser.add_argument("--train_only", action="store_true", help="only train what has not finished (resumable; "
                         "for a long run in the background)")
     parser.add_argument("--variants", action="store_true", help="also the variants of the report's appendix")
+    parser.add_argument("--grid", action="store_true", help="also the related assignments' grid (RNN, LSTM, GRU at 64, "
+                        "128 and 64,64, both directions), the L2 comparison and the best row-reader: hours")
     parser.add_argument("--retest", action="store_true", help="test every finished seed run again, also those "
                         "whose result file is of that same checkpoint")
     parser.add_argument("--jobs", type=int, default=1, help="trainings at a time; 2 on two cores finish 1.2-1.35x "
@@ -176,7 +192,7 @@ def main():
     shipped = data + ["--weights_dir=" + SHIPPED_WEIGHTS_DIR, "--results_dir=" + SHIPPED_RESULTS_DIR]
     weights = SHIPPED_WEIGHTS_DIR
     started = time.time()
-    todo, seeds = list(configurations(args.variants)), seed_runs()
+    todo, seeds = list(configurations(args.variants)), seed_runs() + (grid_runs() if args.grid else [])
     steps = []
     for name, flags in todo:
         state = RunDir(weights, name).load_state()
@@ -207,12 +223,14 @@ def main():
                 study.ship(recipe, seed, name, weights)
                 log("shipping {}: seed {} of {} ({})".format(name, seed, len(study.SEEDS), study.label(recipe)))
             shipped_basic.append((name, _test_args({"model": model, "hidden_unit": hidden})))
-    for name, flags in shipped_basic + todo + [(name_of(s), _args(s)) for s in TEST_ONLY]:
+    for name, flags in shipped_basic + todo:
         run(["main.py", "--test"] + flags + shipped)
     run(["export_weights.py"])  # the draw-a-digit page's copy of the shipped weights
     run(["download_weights.py", "--pack", "--output=" + os.path.join(PROJECT_DIR, "runs", "weights.tar.gz")])
     run(["plot_results.py"])
     run(["plot_results.py", "--rows_until_known"] + data)  # the report's "rows until it knows" page
+    if args.grid:
+        run(["plot_results.py", "--grid"])
     run(["make_report.py"])
     log("reproduce.py finished in {}".format(format_duration(time.time() - started)))
     return 0

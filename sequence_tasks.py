@@ -28,7 +28,7 @@ from absl import flags
 
 import numpy as np
 
-from helpers.common import PROJECT_DIR, UserError, atomic_write_bytes, log, print_error
+from project.common import PROJECT_DIR, UserError, atomic_write_bytes, log, print_error
 
 FLAGS = flags.FlagValues()  # its own, so that main.py's flags can live in the same process
 flags.DEFINE_string("task", "palindrome", "palindrome, recall or binary_addition", flag_values=FLAGS)
@@ -105,7 +105,8 @@ class TaskModel(object):
 
     def __init__(self, task, model, hidden, steps, input_size, learning_rate, loss="ce"):
         from cells import CELLS
-        from helpers.tfcompat import static_rnn, tf
+        from graph.tfcompat import static_rnn, tf
+        from graph.unroll import final_h
         per_step = task == "binary_addition"
         self.inputs = tf.placeholder(tf.float32, [None, steps, input_size], name="inputs")
         self.lengths = tf.placeholder(tf.int32, [None], name="lengths")
@@ -133,7 +134,7 @@ class TaskModel(object):
                                                    tf.float32))  # every bit of the sum right
             self.prediction = tf.cast(logits > 0, tf.int32)
         else:
-            last = state.h if isinstance(state, tuple) else state  # at each example's last real step
+            last = final_h(state)  # at each example's last real step
             logits = tf.matmul(last, W) + b  # [B, H] -> [B, 10]
             self.loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=self.targets,
                                                                                       logits=logits))
@@ -148,7 +149,7 @@ class TaskModel(object):
 
 def run_one(task, model, hidden, length, seed, learning_rate, steps_budget, loss="ce"):
     """Train and test one configuration; returns its result record."""
-    from helpers.tfcompat import tf
+    from graph.tfcompat import tf
     rng = np.random.RandomState(seed)
     test_rng = np.random.RandomState(10 ** 6 + seed)
     steps = {"palindrome": length - 1, "recall": length, "binary_addition": max(ADDITION_TEST_LENGTHS) + 1}[task]
@@ -265,7 +266,7 @@ def main(argv):
         return print_error("unexpected argument {!r}; flags look like --task=palindrome".format(extra[0]), status=2)
     try:
         if FLAGS.plot:
-            from helpers.task_figures import plot_tasks
+            from reporting.tasks import plot_tasks
             for path in plot_tasks(FLAGS.results_dir):
                 log("wrote {}".format(path))
             return 0

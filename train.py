@@ -6,10 +6,10 @@ same training settings, `--train` continues it from its last finished epoch
 from seed+epoch, and dropout masks from seed+step, so a resumed run sees the same data as an
 uninterrupted one). Any other run with a finished epoch stays where it is
 while the new one trains in <config>.new/; after the new run's first epoch
-the old one moves to <config>.previous-<time>/ (helpers/checkpoint.py). Nothing with
+the old one moves to <config>.previous-<time>/ (checkpoints/folders.py). Nothing with
 a finished epoch is ever deleted.
 
-Per epoch: one line of log, a row of weights/<config>/log.csv (loss,
+Per epoch: one line of log, a row of <weights_dir>/<config>/log.csv (runs/ by default; loss,
 accuracy, the gradient's global norm before clipping) and the same numbers
 as TensorBoard scalars in logs/<config>/.
 """
@@ -23,12 +23,12 @@ import time
 import numpy as np
 
 import data_loader
-from helpers import augment
-from helpers.checkpoint import open_for_training, promote, tf_error_reason, training_lock
-from helpers.common import UserError, atomic_write_bytes, format_duration, is_tty, log, relpath
-from helpers.configuration import RESUME_KEYS
+from imaging import augment
+from checkpoints.folders import open_for_training, promote, tf_error_reason, training_lock
+from project.common import UserError, atomic_write_bytes, format_duration, is_tty, log, machine, relpath
+from experiments.config import RESUME_KEYS
 from model import EVAL_BATCH_SIZE, Diverged, Model, run_epoch, session_config
-from helpers.tfcompat import TF_VERSION, tf
+from graph.tfcompat import TF_VERSION, tf
 
 LOG_FIELDS = ("epoch", "time", "learning_rate", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
               "grad_norm", "grad_norm_max", "seconds", "best")
@@ -150,7 +150,7 @@ def _start(trainer, run, config, state, n_train, n_val):
         return stored, state, _read_log(run, state["epoch"])
     trainer.session.run(trainer.init)
     config = dict(config, parameters=trainer.model.num_parameters(), tf_version=TF_VERSION,
-                  python_version=sys.version.split()[0])
+                  python_version=sys.version.split()[0], machine=machine())
     os.makedirs(run.path, exist_ok=True)
     run.save_config(config)
     log("training {} ({} parameters) on {} images, validating on {}; up to {} epochs, early stop after {} without "

@@ -33,10 +33,10 @@ def import_version(src, checkouts):
     """
     src = os.path.abspath(src)
     folders = {os.path.abspath(c) for c in checkouts} | {ROOT}
-    folders |= {os.path.join(f, "helpers") for f in folders}  # the project's package (newer checkouts)
     for name, module in list(sys.modules.items()):
-        path = getattr(module, "__file__", None) or ""
-        if os.path.dirname(os.path.abspath(path)) in folders and name != "__main__":
+        path = os.path.abspath(getattr(module, "__file__", None) or "")
+        ours = any(path.startswith(f + os.sep) for f in folders) and "site-packages" not in path
+        if ours and name != "__main__":  # a top-level module or one of the project's packages
             del sys.modules[name]
     sys.path.insert(0, src)
     try:

@@ -45,7 +45,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--out", default=os.path.join(ROOT, "benchmarks", "augment_cost.jsonl"))
     args = parser.parse_args()
-    from helpers.tfcompat import TF_VERSION
+    from graph.tfcompat import TF_VERSION
     steady = {}
     with tempfile.TemporaryDirectory() as folder:
         for repeat in range(args.repeats):

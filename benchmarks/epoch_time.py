@@ -29,7 +29,7 @@ def main():
     parser.add_argument("--towers", type=int, default=None, help="passed to main.py (default: its own)")
     args = parser.parse_args()
     from model import DEFAULT_TOWERS
-    from helpers.tfcompat import TF_VERSION
+    from graph.tfcompat import TF_VERSION
     towers = args.towers or DEFAULT_TOWERS
     rows = []
     with tempfile.TemporaryDirectory() as weights:

@@ -3,7 +3,7 @@
     python benchmarks/parallel_jobs.py --data_dir=../shared/data/mnist [--configs=lstm:32,lstm:128,gru:256]
                                        [--epochs=3] [--out=benchmarks/parallel_jobs.jsonl]
 
-For each configuration, with the retraining's recipe (helpers/study.py:
+For each configuration, with the retraining's recipe (experiments/study.py:
 --augment=1 --dropout=0.2), seeds 1 and 2 train for --epochs epochs one
 after the other, then side by side, each into a temporary folder. An
 epoch's seconds come from log.csv; the steady state is the median of epochs
@@ -30,7 +30,7 @@ sys.path.insert(0, ROOT)
 def start(config, seed, epochs, data_dir, folder):
     model, hidden = config.split(":")
     weights = os.path.join(folder, "{}-seed{}".format(config.replace(":", ""), seed))
-    from helpers import study
+    from experiments import study
     recipe = ["--{}={}".format(k, v) for k, v in sorted(study.REGULARISED.items())]
     proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "main.py"), "--model=" + model, "--train",
                              "--hidden_unit=" + hidden, "--epochs={}".format(epochs), "--seed={}".format(seed),
@@ -58,7 +58,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--out", default=os.path.join(ROOT, "benchmarks", "parallel_jobs.jsonl"))
     args = parser.parse_args()
-    from helpers.tfcompat import TF_VERSION
+    from graph.tfcompat import TF_VERSION
     rows = []
     for config in args.configs.split(","):
         with tempfile.TemporaryDirectory() as folder:

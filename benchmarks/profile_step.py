@@ -20,7 +20,7 @@ from throughput import BATCH, ROOT, training_session
 
 sys.path.insert(0, ROOT)
 import model as model_module  # noqa: E402
-from helpers.tfcompat import tf  # noqa: E402
+from graph.tfcompat import tf  # noqa: E402
 
 
 def main():

@@ -10,7 +10,7 @@ code graph mode), and the workers take turns so that a slow spell of the
 machine hits all of them. The best round counts. Prints a table and one JSON
 object per line with examples per second.
 
-Ours is measured as main.py trains: two towers (helpers/speed.py), each op on one
+Ours is measured as main.py trains: two towers (graph/fast.py), each op on one
 core. "ours_one_chain" is one chain of steps with TensorFlow's default
 threads, as the shipped weights were trained.
 
@@ -184,7 +184,7 @@ def main():
     cells = args.cells.split(",")
     rounds, steps = (1, 4) if args.quick else (args.rounds, args.steps)
     sys.path.insert(0, ROOT)
-    from helpers.tfcompat import TF_VERSION, IS_TF1
+    from graph.tfcompat import TF_VERSION, IS_TF1
     print("{}, {} cores; TensorFlow {}, Python {}; batch {}; {} round(s) of {} batches".format(
         cpu_model(), os.cpu_count(), TF_VERSION, sys.version.split()[0], BATCH, rounds, steps))
     if IS_TF1:

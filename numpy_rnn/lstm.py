@@ -13,11 +13,9 @@ xs is [T, B, d], ys is [T, B, K]; h(0) = C(0) = 0.
 """
 import numpy as np
 
+from numpy_rnn.steps import lstm_step, sigmoid  # noqa: F401  (sigmoid: the backward pass and the tests)
+
 PARAMS = ("W_x", "W_h", "b", "W_y", "b_y")
-
-
-def sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-x))
 
 
 def init_params(input_size, hidden_size, output_size, seed=0, dtype=np.float64):
@@ -40,16 +38,14 @@ def forward(params, xs, c_nudge=None):
     h, c = np.zeros((B, H), xs.dtype), np.zeros((B, H), xs.dtype)
     steps = []
     for t in range(T):
-        a = xs[t] @ params["W_x"] + h @ params["W_h"] + params["b"]
-        i, f, o = sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H]), sigmoid(a[:, 2 * H:3 * H])  # gate order: i, f, o, g
-        g = np.tanh(a[:, 3 * H:])
         c_prev, h_prev = c, h
-        c = g * i + c_prev * f
+        step = lstm_step(xs[t] @ params["W_x"] + params["b"], (c_prev, h_prev), params["W_h"])  # gates i, f, o, g
+        c, h = step["c"], step["h"]
         if c_nudge is not None and c_nudge[0] == t:
             c = c + c_nudge[1]
-        h = np.tanh(c) * o
-        steps.append({"x": xs[t], "h_prev": h_prev, "c_prev": c_prev, "i": i, "f": f, "o": o, "g": g, "c": c,
-                      "h": h, "y_hat": h @ params["W_y"] + params["b_y"]})
+            h = np.tanh(c) * step["o"]
+        step.update(x=xs[t], h_prev=h_prev, c_prev=c_prev, c=c, h=h, y_hat=h @ params["W_y"] + params["b_y"])
+        steps.append(step)
     return steps
 
 

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from helpers.common import PROJECT_DIR, UserError, atomic_write_json, log, print_error, relpath, save_png
+from project.common import PROJECT_DIR, UserError, atomic_write_json, log, print_error, relpath, save_png
 from numpy_rnn import rnn
 
 CLASSES = (0, 5, 6, 9)

@@ -11,8 +11,70 @@ import numpy as np
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Modules that train, start main.py processes, read all of real MNIST or drive a browser: `-m "not slow"` leaves
+# them out, for the edit-test loop (under 3 minutes on two cores); CI runs everything.
+SLOW_MODULES = {"test_end_to_end", "test_faults", "test_shipped", "test_web", "test_user_runs", "test_submission",
+                "test_benchmarks", "test_sequence_tasks", "test_explain", "test_predict", "test_reproduce_jobs",
+                "test_download_weights"}
 sys.path.insert(0, ROOT)
 SHARED_MNIST = os.path.join(os.path.dirname(ROOT), "shared", "data", "mnist")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module.__name__ in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
+# Independent NumPy references of the cells, written from the equations, one gate at a time.
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def numpy_lstm(xs, W_x, W_h, b):
+    """Written from the equations in the issue, one gate at a time (gate order i, f, o, g)."""
+    Wi, Wf, Wo, Wg = np.split(W_x, 4, axis=1)
+    Ui, Uf, Uo, Ug = np.split(W_h, 4, axis=1)
+    bi, bf, bo, bg = np.split(b, 4)
+    h = c = np.zeros((xs.shape[0], W_h.shape[0]))
+    outputs = []
+    for t in range(xs.shape[1]):
+        x = xs[:, t]
+        g = np.tanh(x @ Wg + h @ Ug + bg)
+        i = sigmoid(x @ Wi + h @ Ui + bi)
+        f = sigmoid(x @ Wf + h @ Uf + bf)
+        o = sigmoid(x @ Wo + h @ Uo + bo)
+        c = g * i + c * f
+        h = np.tanh(c) * o
+        outputs.append(h)
+    return np.stack(outputs, 1), c, h
+
+
+def numpy_gru(xs, W_x, W_h, b):
+    """Cho et al. 2014: the reset gate scales h before the recurrent product (gate order r, z, n)."""
+    Wr, Wz, Wn = np.split(W_x, 3, axis=1)
+    Ur, Uz, Un = np.split(W_h, 3, axis=1)
+    br, bz, bn = np.split(b, 3)
+    h = np.zeros((xs.shape[0], W_h.shape[0]))
+    outputs = []
+    for t in range(xs.shape[1]):
+        x = xs[:, t]
+        r = sigmoid(x @ Wr + h @ Ur + br)
+        z = sigmoid(x @ Wz + h @ Uz + bz)
+        n = np.tanh(x @ Wn + (r * h) @ Un + bn)
+        h = z * h + (1 - z) * n
+        outputs.append(h)
+    return np.stack(outputs, 1), h
+
+
+def numpy_rnn(xs, W_x, W_h, b):
+    """Elman: h = tanh(x W_x + h_prev W_h + b)."""
+    h = np.zeros((xs.shape[0], W_h.shape[0]))
+    outputs = []
+    for t in range(xs.shape[1]):
+        h = np.tanh(xs[:, t] @ W_x + h @ W_h + b)
+        outputs.append(h)
+    return np.stack(outputs, 1), h
 
 
 def write_idx(path, array, magic=None):
@@ -50,6 +112,43 @@ def run_main(*args, **kwargs):
                             cwd=kwargs.get("cwd", ROOT))
     out, err = proc.communicate(timeout=kwargs.get("timeout", 600))
     return proc.returncode, out, err
+
+
+def main_in_process(args):
+    """main.main(args) in this process: (exit status, stdout, stderr), as run_main gives for a subprocess.
+
+    Flag checks need no TensorFlow, so most bad inputs are tested here in milliseconds; a few tests below
+    keep the subprocess (SUBPROCESS) to pin the real exit status and the absence of a traceback.
+    """
+    import io
+    import signal
+    import sys
+    import main
+    saved = signal.getsignal(signal.SIGTERM)
+    out, err = io.StringIO(), io.StringIO()
+    real = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = out, err
+    try:
+        try:
+            code = main.main(["main.py"] + list(args))
+        except SystemExit as e:
+            code = e.code
+    finally:
+        sys.stdout, sys.stderr = real
+        signal.signal(signal.SIGTERM, saved)
+    return code, out.getvalue(), err.getvalue()
+
+
+def assert_one_line_error(status, err, *words, out=""):
+    """The project's rule for bad input: a non-zero status, no traceback, and exactly one line on stderr,
+    "error: ...", holding each of `words`. Returns that line."""
+    assert status != 0, (status, err)
+    assert "Traceback" not in out + err, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+    return lines[0]
 
 
 def tree_digest(folder):

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from helpers import augment
+from imaging import augment
 
 
 def _digits(n=6, seed=0):

@@ -2,62 +2,12 @@
 import numpy as np
 import pytest
 
-from helpers import speed
 from cells import GRUCell, LSTMCell, RNNCell
+from conftest import numpy_gru, numpy_lstm, numpy_rnn
 from model import Model
-from helpers.tfcompat import static_rnn, tf
+from graph.tfcompat import static_rnn, tf
 
 B, T, D, H = 3, 5, 4, 6
-
-
-def sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-x))
-
-
-def numpy_lstm(xs, W_x, W_h, b):
-    """Written from the equations in the issue, one gate at a time (gate order i, f, o, g)."""
-    Wi, Wf, Wo, Wg = np.split(W_x, 4, axis=1)
-    Ui, Uf, Uo, Ug = np.split(W_h, 4, axis=1)
-    bi, bf, bo, bg = np.split(b, 4)
-    h = c = np.zeros((xs.shape[0], W_h.shape[0]))
-    outputs = []
-    for t in range(xs.shape[1]):
-        x = xs[:, t]
-        g = np.tanh(x @ Wg + h @ Ug + bg)
-        i = sigmoid(x @ Wi + h @ Ui + bi)
-        f = sigmoid(x @ Wf + h @ Uf + bf)
-        o = sigmoid(x @ Wo + h @ Uo + bo)
-        c = g * i + c * f
-        h = np.tanh(c) * o
-        outputs.append(h)
-    return np.stack(outputs, 1), c, h
-
-
-def numpy_gru(xs, W_x, W_h, b):
-    """Cho et al. 2014: the reset gate scales h before the recurrent product (gate order r, z, n)."""
-    Wr, Wz, Wn = np.split(W_x, 3, axis=1)
-    Ur, Uz, Un = np.split(W_h, 3, axis=1)
-    br, bz, bn = np.split(b, 3)
-    h = np.zeros((xs.shape[0], W_h.shape[0]))
-    outputs = []
-    for t in range(xs.shape[1]):
-        x = xs[:, t]
-        r = sigmoid(x @ Wr + h @ Ur + br)
-        z = sigmoid(x @ Wz + h @ Uz + bz)
-        n = np.tanh(x @ Wn + (r * h) @ Un + bn)
-        h = z * h + (1 - z) * n
-        outputs.append(h)
-    return np.stack(outputs, 1), h
-
-
-def numpy_rnn(xs, W_x, W_h, b):
-    """Elman: h = tanh(x W_x + h_prev W_h + b)."""
-    h = np.zeros((xs.shape[0], W_h.shape[0]))
-    outputs = []
-    for t in range(xs.shape[1]):
-        h = np.tanh(xs[:, t] @ W_x + h @ W_h + b)
-        outputs.append(h)
-    return np.stack(outputs, 1), h
 
 
 def run_cell(cell_class, xs, preprojected, params=None):
@@ -69,7 +19,10 @@ def run_cell(cell_class, xs, preprojected, params=None):
         if preprojected:
             cell.build(D)
             xw = tf.reshape(tf.matmul(tf.reshape(inputs, [-1, D]), cell.W_x) + cell.b, [B, T, -1])  # -> [B, T, kH]
-            outputs, state = static_rnn(speed._Projected(cell), tf.unstack(xw, axis=1), dtype=tf.float32)
+            state, outputs = cell.zero_state(B, tf.float32), []
+            for xw_t in tf.unstack(xw, axis=1):  # the pure step function on its own: [B, kH] per step
+                output, state = cell.step(xw_t, state, cell.W_h)
+                outputs.append(output)
         else:
             outputs, state = static_rnn(cell, tf.unstack(inputs, axis=1), dtype=tf.float32)
         with tf.Session() as session:
@@ -142,29 +95,6 @@ def test_gradients_match_finite_differences(model):
                     var.load(value, session)
                     numeric = (losses[0] - losses[1]) / (2 * eps)
                     assert abs(numeric - grad[idx]) <= 2e-3 + 2e-2 * abs(grad[idx]), (var.op.name, idx)
-
-
-@pytest.mark.parametrize("model", ["lstm", "gru"])
-def test_fast_path_gradients_equal_plain_autodiff(model):
-    """speed.py's graph (hoisted projection, one-matmul W_h gradient) against the plain static_rnn + tf.gradients
-    one, up to float rounding."""
-    config = {"model": model, "hidden_unit": 7, "learning_rate": 0.01, "clip_norm": 5.0}
-    rng = np.random.RandomState(4)
-    images, labels = rng.rand(5, 28, 28).astype(np.float32), rng.randint(0, 10, 5)
-    results, values = [], None
-    for fast in (True, False):
-        with tf.Graph().as_default():
-            net = Model(config, training=True, fast=fast)
-            with tf.Session() as session:
-                session.run(tf.global_variables_initializer())
-                if values is None:
-                    values = session.run(net.model_variables)
-                for var, value in zip(net.model_variables, values):  # the same weights in both graphs
-                    var.load(value, session)
-                results.append(session.run(net.gradients, {net.images: images, net.labels: labels}))
-    for fast, plain in zip(*results):
-        assert np.abs(plain).max() > 0
-        np.testing.assert_allclose(fast, plain, rtol=1e-4, atol=1e-6)
 
 
 @pytest.mark.parametrize("model,k", [("lstm", 4), ("gru", 3)])

@@ -6,17 +6,16 @@ import numpy as np
 import pytest
 
 import data_loader
-from conftest import ROOT
-from helpers import explain
-from helpers.checkpoint import RunDir
-from test_main import main_in_process
+from conftest import main_in_process, ROOT
+from reporting import explain
+from checkpoints.folders import RunDir
 
 WEIGHTS = os.path.join(ROOT, "weights")
 
 
 def tensorflow_probabilities(run, config, state, images):
     """The softmax of the checkpoint's logits as the TensorFlow graph computes them: [N, 10]."""
-    from helpers.tfcompat import tf
+    from graph.tfcompat import tf
     from model import Model
     with tf.Graph().as_default():
         model = Model(config)

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import make_mnist, run_main, tree_digest, write_idx
+from conftest import assert_one_line_error, main_in_process, make_mnist, run_main, tree_digest, write_idx
 
 
 @pytest.fixture(scope="module")
@@ -15,36 +15,11 @@ def workspace(tmp_path_factory):
     root = str(tmp_path_factory.mktemp("ws"))
     data = make_mnist(os.path.join(root, "data"))
     weights, results = os.path.join(root, "weights"), os.path.join(root, "results")
-    status, out, err = run_main("--model=lstm", "--train", "--hidden_unit=8", "--preset=tiny",
+    status, out, err = run_main("--model=lstm", "--train", "--hidden_unit=8", "--preset=tiny", "--recipe=plain",
                                 "--validation_size=100", "--data_dir=" + data, "--weights_dir=" + weights)
     assert status == 0, err
     logs = os.path.join(str(tmp_path_factory.mktemp("logs")))  # outside root: TensorBoard files may appear
     return {"root": root, "data": data, "weights": weights, "results": results, "logs": logs}
-
-
-def main_in_process(args):
-    """main.main(args) in this process: (exit status, stdout, stderr), as run_main gives for a subprocess.
-
-    Flag checks need no TensorFlow, so most bad inputs are tested here in milliseconds; a few tests below
-    keep the subprocess (SUBPROCESS) to pin the real exit status and the absence of a traceback.
-    """
-    import io
-    import signal
-    import sys
-    import main
-    saved = signal.getsignal(signal.SIGTERM)
-    out, err = io.StringIO(), io.StringIO()
-    real = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = out, err
-    try:
-        try:
-            code = main.main(["main.py"] + list(args))
-        except SystemExit as e:
-            code = e.code
-    finally:
-        sys.stdout, sys.stderr = real
-        signal.signal(signal.SIGTERM, saved)
-    return code, out.getvalue(), err.getvalue()
 
 
 def expect_failure(ws, args, words, status=None, new_files_allowed=False, subprocess=False):
@@ -55,17 +30,13 @@ def expect_failure(ws, args, words, status=None, new_files_allowed=False, subpro
     full = args + [d for d in defaults if d.split("=")[0] not in given]
     code, out, err = run_main(*full) if subprocess else main_in_process(full + ["--logs_dir=" + ws["logs"]])
     assert code != 0 if status is None else code == status, (code, out, err)
-    assert "Traceback" not in out + err, err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), err
-    for word in words:
-        assert word in lines[0], (word, lines[0])
+    line = assert_one_line_error(code, err, *words, out=out)
     after = tree_digest(ws["root"])
     for path, digest in before.items():
         assert after.get(path) == digest, "{} was changed or removed".format(path)
     if not new_files_allowed:
         assert sorted(after) == sorted(before), "new files: {}".format(set(after) - set(before))
-    return lines[0]
+    return line
 
 
 def broken_data(ws, name, mutate):
@@ -99,6 +70,7 @@ def test_missing_data_file(workspace):
     expect_failure(workspace, TEST + ["--data_dir=" + folder], ["t10k-labels-idx1-ubyte", "missing"])
 
 
+@pytest.mark.slow
 def test_truncated_idx(workspace):
     def truncate(path):
         with gzip.open(path, "rb") as f:
@@ -126,7 +98,7 @@ def test_images_and_labels_disagree(workspace):
 
 @pytest.mark.parametrize("model", ["rnnx", "LSTMs", ""])
 def test_unknown_model(workspace, model):
-    expect_failure(workspace, ["--model=" + model, "--train", "--hidden_unit=8"], ["--model", "lstm, gru or rnn"])
+    expect_failure(workspace, ["--model=" + model, "--train", "--hidden_unit=8"], ["--model", "lstm, gru, rnn or mlp"])
 
 
 @pytest.mark.parametrize("hidden", ["abc", "0", "-3", "3.5", ""])
@@ -192,6 +164,7 @@ def test_weights_of_another_configuration(workspace):
                    ["another configuration", "layers=[8] (flags: [16])"])
 
 
+@pytest.mark.slow
 def test_checkpoint_shapes_do_not_match(workspace):
     _copy_run(workspace, "lstm_h12", lambda c: c.update(hidden_unit=12, layers=[12]))  # config edited, checkpoint is h8
     expect_failure(workspace, ["--model=lstm", "--test", "--hidden_unit=12"], ["lstm/W_x", "[28, 32]", "[28, 48]"],
@@ -213,6 +186,7 @@ def test_damaged_config(workspace):
     expect_failure(workspace, ["--model=gru", "--test", "--hidden_unit=9"], ["config.json", "not valid JSON"])
 
 
+@pytest.mark.slow
 def test_loss_becomes_nan(workspace):
     expect_failure(workspace, ["--model=lstm", "--train", "--hidden_unit=10", "--learning_rate=1e38",
                                "--preset=tiny", "--validation_size=100"],

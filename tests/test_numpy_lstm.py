@@ -3,6 +3,8 @@ and its dE/dC(t) recurrence against a nudge of C(t) itself."""
 import numpy as np
 import pytest
 
+from conftest import assert_one_line_error
+
 from numpy_rnn import lstm
 
 
@@ -60,7 +62,7 @@ def test_the_cell_state_recurrence_on_three_steps():
 @pytest.mark.parametrize("shape", [(4, 3, 5, 6, 2), (9, 2, 28, 8, 10)])
 def test_gradients_match_tensorflow_autodiff_of_cells_py(shape):
     from cells import LSTMCell
-    from helpers.tfcompat import static_rnn, tf
+    from graph.tfcompat import static_rnn, tf
     T, B, d, H, K = shape
     params, xs, ys = problem(*shape, seed=7, dtype=np.float32)
     _, grads = lstm.loss_and_grads(params, xs.astype(np.float64), ys.astype(np.float64))
@@ -91,6 +93,7 @@ def test_the_numpy_rnn_gradients_match_finite_differences():
     assert sorted(errors) == sorted(rnn.PARAMS) and max(errors.values()) < 1e-5, errors
 
 
+@pytest.mark.slow
 def test_mnist4_runs_the_sweep_and_records_its_choice(real_mnist, tmp_path):
     import json
     from numpy_rnn import mnist4
@@ -106,4 +109,4 @@ def test_mnist4_bad_flags_are_one_line(capsys):
     from numpy_rnn import mnist4
     assert mnist4.main(["--rates=fast"]) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("error: ") and "--rates" in err
+    assert_one_line_error(1, err, "--rates")

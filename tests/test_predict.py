@@ -6,8 +6,7 @@ import pytest
 
 import data_loader
 import evaluate
-from conftest import ROOT
-from test_main import main_in_process
+from conftest import main_in_process, assert_one_line_error, ROOT
 
 WEIGHTS = os.path.join(ROOT, "weights")
 SPEC = {"model": "lstm", "layers": [128], "name": "lstm_h128"}
@@ -60,9 +59,9 @@ def test_predictions_on_test_images_written_as_png_are_the_test_models(tmp_path,
     for k, image in enumerate(images):
         _png(folder, k, image)
     answers = evaluate.predict(SPEC, data_loader.image_paths(str(folder)), WEIGHTS)  # a folder: its images, sorted
-    from helpers.checkpoint import RunDir
+    from checkpoints.folders import RunDir
     from model import Model
-    from helpers.tfcompat import tf
+    from graph.tfcompat import tf
     run = RunDir(WEIGHTS, "lstm_h128")
     config, state = run.load_config(), run.load_state()
     with tf.Graph().as_default():
@@ -84,7 +83,8 @@ def test_a_bad_image_is_one_line(tmp_path, content, words):
             f.write(content)
     code, out, err = main_in_process(["--model=lstm", "--hidden_unit=128", "--predict=" + path,
                                       "--weights_dir=" + WEIGHTS])
-    assert code == 1 and err.count("\n") == 1 and err.startswith("error: "), err
+    assert code == 1
+    assert_one_line_error(code, err)
     for word in words:
         assert word in err
 

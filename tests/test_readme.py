@@ -8,9 +8,10 @@ import pytest
 from conftest import ROOT
 
 
-def readme_prose():
-    """README.md without the tables make_report.py writes (tests/test_shipped.py checks those) and code blocks."""
-    with open(os.path.join(ROOT, "README.md")) as f:
+def readme_prose(name="README.md"):
+    """README.md (or another page) without the tables make_report.py writes (tests/test_shipped.py checks
+    those) and code blocks."""
+    with open(os.path.join(ROOT, name)) as f:
         text = f.read()
     text = re.sub(r"<!-- (\w+):begin -->.*?<!-- \1:end -->", "", text, flags=re.S)
     text = re.sub(r"```.*?```", "", text, flags=re.S)
@@ -25,13 +26,10 @@ def read(name):
 def facts():
     """(phrase with {} where numbers go, the numbers it must show) for every number the prose states."""
     import data_loader
-    import main
     from numpy_rnn import mnist4
     from cells import GRUCell, LSTMCell, RNNCell
-    from model import DEFAULT_TOWERS, INPUT_SIZE, NUM_CLASSES, NUM_STEPS
-    from helpers.tfcompat import IS_TF1
-    from helpers.augment import RANGES
-    from helpers import study
+    from model import INPUT_SIZE, NUM_CLASSES, NUM_STEPS
+    from experiments import study
 
     tf_modern = re.search(r"^tensorflow-cpu==(\d+\.\d+)\.\d+$", read("requirements.txt"), re.M).group(1)
     py_modern = re.search(r"tested on (\d+\.\d+)\.\d+", read("requirements.txt")).group(1)
@@ -41,15 +39,26 @@ def facts():
     pip_pinned = re.search(r"pip install -q pip==([\d.]+)", read("Makefile")).group(1)
     forget = LSTMCell(4, "x")._bias_init()[4:8]
     assert set(forget) == {1.0}
-    tiny = main.PRESETS["tiny"]
     with open(os.path.join(ROOT, "results", "numpy_rnn", "mnist4.json")) as f:
         numpy_epoch = int(round(json.load(f)["seconds_per_epoch"]))  # the median epoch of the recorded sweep
     with open(os.path.join(ROOT, "benchmarks", "parallel_jobs_2026-12-02.jsonl")) as f:
         jobs_speedups = [json.loads(line)["speedup"] for line in f]
-    study_runs = [json.loads(read(os.path.join(folder, name))) for folder, _, names in
-                  os.walk(os.path.join(ROOT, "results", "study")) for name in names if name.endswith(".json")]
-    towers = "0: {} on TF 2.x, 1 on TF 1.5" if not IS_TF1 else "0: 2 on TF 2.x, {} on TF 1.5"  # this runtime's half
+    import reproduce
+    study_runs = [json.loads(read(os.path.join(study.result_folder(recipe, seed), name + ".json")))
+                  for name, recipe, seed, _, _ in reproduce.seed_runs()]  # the basic configurations' and ablation's
+    card = [json.loads(read(os.path.join("results", "card", run, "lstm_h32.json"))) for run in ("run1", "run2")]
+    assert card[0]["history"] == card[1]["history"] and card[0]["test_correct"] == card[1]["test_correct"]
+    shipped32 = json.loads(read(os.path.join("results", "lstm_h32.json")))
+    seeds32 = [json.loads(read(os.path.join(study.result_folder(study.RECIPES[("lstm", 32)], seed), "lstm_h32.json")))
+               ["test_correct"] for seed in study.SEEDS]
     return [
+        ("it got {:,} ({:.2f}%, best validation {:.2f}% at epoch {} of {})", [
+            card[0]["test_correct"], 100 * card[0]["test_accuracy"], 100 * card[0]["val_accuracy"],
+            card[0]["best_epoch"], card[0]["epochs_run"]]),
+        ("family {} model {}", [int(n) for n in re.findall(r"\d+", card[0]["trained_with"]["machine"]["processor"])]),
+        ("shipped run's {:,} (another processor) and its seeds' {:,}-{:,}", [
+            shipped32["test_correct"], min(seeds32), max(seeds32)]),
+        ("{:,} both times", [card[1]["test_correct"]]),
         ("each {}x{} image as {} rows of {} pixels", [NUM_STEPS, INPUT_SIZE, NUM_STEPS, INPUT_SIZE]),
         ("TensorFlow {}.x (through", [2]), ("TensorFlow {}.x style", [1]),
         ("pinned TensorFlow {} (Python {})", [tf_pinned, py_pinned[:3]]),
@@ -60,28 +69,24 @@ def facts():
         ("`lstm/W_x` [{}, kH]", [INPUT_SIZE]), ("`logits/W` [H, {}], `logits/b` [{}]", [NUM_CLASSES, NUM_CLASSES]),
         ("a random crop of {}-{} pixels a side", [data_loader.MIN_SIDE, data_loader.MAX_SIDE]),
         ("cut into steps of {}", [data_loader.SIDE]),
-        ("`tiny`: {} epochs on {} images", [tiny["epochs"], "{:,}".format(tiny["train_examples"])]),
-        (towers, [DEFAULT_TOWERS]),
+        ("RNN, LSTM, GRU at {}, {}, {}", [",".join(map(str, layers)) for layers in study.GRID_LAYERS]),
         ("Modern (default): Python {}, `tensorflow-cpu` {} via", [py_modern, tf_modern]),
         ("Pinned: Python {}, TensorFlow {},", [py_pinned[:3], tf_pinned]),
         ("takes Python {} from `pyenv install {}`", [py_pinned[:3], py_pinned]),
         ("installs pip {} first", [pip_pinned]),
         ("a NumPy RNN on digits {} ({} s an epoch)", ["/".join(map(str, mnist4.CLASSES)), numpy_epoch]),
         ("A retrained configuration is {} seeds of", [len(study.SEEDS)]),
-        ("yours with `--augment={:g} --dropout={:g}`", [study.REGULARISED["augment"], study.REGULARISED["dropout"]]),
         ("What the recipe buys on {}-{}:", [study.ABLATION_CONFIG[0].upper(), study.ABLATION_CONFIG[1]]),
         ("`--jobs={}`: two at a time, {:.1f}x as fast on two cores", [2, min(jobs_speedups)]),  # the larger models
         ("The {} seed runs' training times add up to {:.1f} hours", [len(study_runs), sum(
             r["train_seconds"] for r in study_runs) / 3600]),
-        ("distortions ({}: up to {}°, {}%, {} px)", [1, int(RANGES["rotation_degrees"]), int(100 * RANGES["scale"]),
-                                                   int(RANGES["shift_pixels"])]),
     ]
 
 
 # Numbers that are notation or examples, not facts about the project.
 NOTATION = ["mnist4", "1.x", "2.x", "(1 - z)", "Cho et al. 2014", "Layer n > 1", "layer 2)", "after row 1", "kill -9",
             "SHA-256", "--towers=1", "HIDDEN=128", "64,64", "`lstm_bw_2/", "`lstm_2/", "`lstm_3/", "tf1.5",
-            "RUNTIME=tf1.5", "python3.6", "3.6/bin"]
+            "RUNTIME=tf1.5", "python3.6", "3.6/bin", "AVX-512", "LSTM-32"]
 
 
 def flag_rows(prose):
@@ -114,7 +119,7 @@ def test_every_number_in_the_prose_is_a_checked_fact():
 
 def test_flags_table_lists_every_flag_with_its_default():
     import main
-    prose = readme_prose()
+    prose = readme_prose(os.path.join("docs", "flags.md"))
     listed = {}
     for names, default in flag_rows(prose):
         flags_ = re.findall(r"`--(\w+)`", names)

@@ -5,6 +5,8 @@ import os
 import numpy as np
 import pytest
 
+from conftest import assert_one_line_error
+
 import plot_results
 import sequence_tasks as st
 
@@ -65,7 +67,8 @@ def test_an_lstm_learns_binary_addition_at_5_bits():
 def test_bad_flags_are_one_line(args, words, capsys, tmp_path):
     status = st.main(["sequence_tasks.py", "--results_dir=" + str(tmp_path)] + args)
     err = capsys.readouterr().err
-    assert status in (1, 2) and err.count("\n") == 1 and err.startswith("error: "), err
+    assert status in (1, 2)
+    assert_one_line_error(status, err)
     for word in words:
         assert word in err, (word, err)
     assert os.listdir(str(tmp_path)) == []

@@ -39,16 +39,19 @@ def test_shipped_model_reproduces_its_test_accuracy(name, real_mnist, tmp_path):
     with open(os.path.join(RESULTS, name + ".json"), "rb") as f:
         recorded_bytes = f.read()
     recorded_copy.write_bytes(recorded_bytes)
-    result = evaluate.evaluate(spec, real_mnist, WEIGHTS, str(tmp_path))  # as main.py --test with its flags
+    crops = bool(expected["config"].get("crop_augment"))  # main.py --test measures the crops only for these
+    result = evaluate.evaluate(spec, real_mnist, WEIGHTS, str(tmp_path), show_crops=crops)  # as main.py --test
     assert recorded_copy.read_bytes() == recorded_bytes, "--test rewrote the result of an unchanged model"
     assert (result["test_correct"], result["test_count"]) == (expected["test_correct"], 10000)
-    assert result["crop_test_correct"] == expected["crop_test_correct"]
+    assert ("crop_test_correct" in result) == crops
+    if crops:
+        assert result["crop_test_correct"] == expected["crop_test_correct"]
     assert result["parameters"] == expected["parameters"] and result["val_accuracy"] == expected["val_accuracy"]
 
 
 def test_every_shipped_config_has_the_full_schema():
     """The same fields in every config.json, basic and variants alike, as train.py writes them."""
-    from helpers.configuration import CONFIG_KEYS
+    from experiments.config import CONFIG_KEYS
     for name in shipped_results():
         with open(os.path.join(WEIGHTS, name, "config.json")) as f:
             assert sorted(json.load(f)) == sorted(CONFIG_KEYS), name
@@ -104,7 +107,7 @@ def test_reproduce_passes_the_settings_each_shipped_model_was_trained_with():
     """reproduce.py's flags plus main.py's defaults give exactly each shipped config.json's settings."""
     import main  # noqa: F401  (defines the flags and their defaults)
     import reproduce
-    from helpers.configuration import RECIPE_KEYS
+    from experiments.config import RECIPE_KEYS
     from main import FLAGS
     for name, args in reproduce.configurations(with_variants=True):
         path = os.path.join(WEIGHTS, name, "config.json")
@@ -120,10 +123,10 @@ def test_reproduce_passes_the_settings_each_shipped_model_was_trained_with():
 
 def test_each_retrained_model_ships_its_best_validation_seed_with_its_recipe():
     """Every basic configuration has all its seeds tested and ships the one with the best validation accuracy,
-    and its config.json holds the recipe helpers/study.py gives it (main.py's defaults for the rest)."""
+    and its config.json holds the recipe experiments/study.py gives it (main.py's defaults for the rest)."""
     import main  # noqa: F401  (defines the flags and their defaults)
-    from helpers import study
-    from helpers.configuration import RECIPE_KEYS
+    from experiments import study
+    from experiments.config import RECIPE_KEYS
     from main import FLAGS
     for (model, hidden), recipe in sorted(study.RECIPES.items()):
         seeds = study.summary(model, hidden, RESULTS)

@@ -1,10 +1,10 @@
-"""Several seeds per configuration (helpers/study.py, reproduce.py): folders, the choice of seed, shipping, spreads."""
+"""Several seeds per configuration (experiments/study.py, reproduce.py): folders, the choice of seed, shipping, spreads."""
 import json
 import os
 
 import pytest
 
-from helpers import study
+from experiments import study
 
 
 @pytest.fixture

@@ -2,10 +2,9 @@
 import json
 import os
 
-from helpers import common
+from project import common
 import main
-from conftest import ROOT, tree_digest
-from test_main import main_in_process
+from conftest import main_in_process, ROOT, tree_digest
 
 SHIPPED = [os.path.join(ROOT, "weights"), os.path.join(ROOT, "results")]
 

@@ -5,8 +5,8 @@ import pytest
 
 import data_loader
 from model import Model
-from helpers.tfcompat import tf
-from test_cells import numpy_gru, numpy_lstm, numpy_rnn
+from graph.tfcompat import tf
+from conftest import numpy_gru, numpy_lstm, numpy_rnn
 
 B = 4
 
@@ -148,45 +148,6 @@ def test_dropout_only_while_training():
     assert (session.run(train_net.features, feed) == 0).tolist() != dropped.tolist()
 
 
-def training_outputs(builds, xs, ys, lengths=None):
-    """Logits, loss and gradients of one batch for each (config, fast path?) in builds,
-    all from the same weights (the first model's initial ones)."""
-    results, values = [], None
-    for cfg, fast in builds:
-        graph = tf.Graph()
-        with graph.as_default():
-            net = Model(cfg, training=True, batch_size=B, fast=fast)
-            session = tf.Session(graph=graph)
-            session.run(tf.global_variables_initializer())
-            if values is None:
-                values = session.run(net.model_variables)
-            for var, value in zip(net.model_variables, values):
-                var.load(value, session)
-            feed = {net.images: xs, net.labels: ys}
-            if net.lengths is not None:
-                feed[net.lengths] = lengths
-            results.append(session.run([net.logits, net.loss] + net.gradients, feed))
-        assert net.towers == cfg.get("towers", 1)
-    return results
-
-
-@pytest.mark.parametrize("model,options", [
-    ("lstm", {"layers": [5, 4], "hidden_unit": [5, 4], "bidirectional": True, "l2": 0.01}),
-    ("gru", {"bidirectional": True}),
-    ("rnn", {"layers": [5, 5], "hidden_unit": [5, 5]}),
-], ids=["lstm-2-layers-bi-l2", "gru-bi", "rnn-2-layers"])
-def test_fast_path_equals_the_plain_path(model, options):
-    """speed.py's graph in one tower (hoisted projection; one-matmul W_h gradients, a backward cell's steps
-    reversed, the --l2 term added) against static_rnn and tf.gradients; with variable lengths, see the towers
-    test below."""
-    cfg = config(model, **options)
-    lengths = np.array([28, 21, 24, 27], np.int32)  # used by the crop model
-    results = training_outputs([(cfg, True), (cfg, False)], *images(3), lengths=lengths)
-    for fast, plain in zip(*results):
-        assert np.abs(plain).max() > 0
-        np.testing.assert_allclose(fast, plain, rtol=1e-4, atol=1e-6)
-
-
 def test_l2_adds_the_squared_weights_of_the_matrices():
     cfg = config("lstm", l2=0.003)
     session, net, _, values = build(cfg, training=True)
@@ -221,26 +182,19 @@ def test_random_crops_are_read_as_pixel_streams():
     np.testing.assert_array_equal(streams, again)  # same seed, same crops
 
 
-@pytest.mark.parametrize("model,options", [
-    ("lstm", {}),
-    ("gru", {"layers": [5, 4], "hidden_unit": [5, 4], "bidirectional": True, "l2": 0.01}),
-    ("lstm", {"crop_augment": True, "bidirectional": True}),
-    ("rnn", {"layers": [5, 5], "hidden_unit": [5, 5]}),
-], ids=["lstm", "gru-2-layers-bi-l2", "lstm-bi-crop", "rnn-2-layers"])
-def test_towers_give_the_same_logits_and_gradients(model, options):
-    """Two towers of half a batch each, with deferred W_h gradients and masks, against the plain path
-    (one static_rnn per layer, sequence_length, tf.gradients)."""
-    cfg = config(model, **options)
-    lengths = np.array([28, 21, 24, 27], np.int32)  # used by the crop model: a different length in each half
-    results = training_outputs([(dict(cfg, towers=1), False), (dict(cfg, towers=2), True)], *images(4),
-                               lengths=lengths)
-    for towered, plain in zip(*results):
-        assert np.abs(plain).max() > 0
-        np.testing.assert_allclose(towered, plain, rtol=1e-4, atol=1e-6)
-
-
-def test_towers_need_a_batch_they_divide():
-    with tf.Graph().as_default():
-        with pytest.raises(ValueError, match="not a multiple of towers=3"):
-            Model(config("gru", towers=3), training=True, batch_size=B)
-        assert Model(config("gru", towers=2)).towers == 1  # evaluation: any batch size, one tower
+def test_the_mlp_baseline_has_its_stated_weights_and_no_recurrence():
+    """--model=mlp: dense ReLU layers on all 784 pixels, the parameter count config.py states, and it learns
+    through the same loss and training op (one step lowers the loss on a fixed batch)."""
+    from experiments.config import Config, ConfigError, estimated_parameters
+    cfg = config("mlp", hidden_unit=103, layers=[103], learning_rate=0.01)
+    session, net, _, values = build(cfg, training=True)
+    assert sorted(values) == ["logits/W", "logits/b", "mlp/W", "mlp/b"]
+    assert net.num_parameters() == estimated_parameters("mlp", [103], False) == 81895
+    xs, ys = images(5)
+    feed = {net.images: xs, net.labels: ys}
+    before = session.run(net.loss, feed)
+    for _ in range(5):
+        session.run(net.train_op, feed)
+    assert session.run(net.loss, feed) < before
+    with pytest.raises(ConfigError, match="no --bidirectional"):
+        Config.make("mlp", [103], bidirectional=True)

@@ -19,10 +19,10 @@ import numpy as np
 import pytest
 
 import data_loader
-from conftest import ROOT
-from helpers import explain
-from helpers.checkpoint import RunDir
-from helpers.tfcompat import IS_TF1
+from conftest import assert_one_line_error, ROOT
+from reporting import explain
+from checkpoints.folders import RunDir
+from graph.tfcompat import IS_TF1
 
 WEB = os.path.join(ROOT, "web")
 WEIGHTS = os.path.join(ROOT, "weights")
@@ -112,7 +112,7 @@ def file_url():
 @pytest.mark.parametrize("name", ["lstm_h128", "gru_h64"])
 def test_the_javascript_cells_give_tensorflows_probabilities(browser, real_mnist, name):
     """300 test images, opened from the file system: after every row the JavaScript probabilities are NumPy's
-    (helpers/explain.py), and after the last they are TensorFlow's, to 1e-4."""
+    (reporting/explain.py), and after the last they are TensorFlow's, to 1e-4."""
     from test_explain import tensorflow_probabilities
     images, _ = data_loader.load_split(real_mnist, "test")
     images = images[:300]
@@ -239,5 +239,5 @@ def test_export_weights_refuses_in_one_line(args, words, tmp_path):
     proc = subprocess.run([sys.executable, os.path.join(ROOT, "export_weights.py")] + args,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
-    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: ") and words in proc.stderr, proc.stderr
+    assert_one_line_error(proc.returncode, proc.stderr, words)
     assert not out.exists()

@@ -19,7 +19,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-from helpers.common import format_duration, log, read_json  # noqa: E402
+from project.common import format_duration, log, read_json  # noqa: E402
 
 
 def main():

@@ -39,7 +39,7 @@ def main():
     shot = shot.resize((shot.width * 3 // 4, shot.height * 3 // 4), Image.LANCZOS)
     buffer = io.BytesIO()
     shot.save(buffer, format="PNG", optimize=True)
-    from helpers.common import atomic_write_bytes
+    from project.common import atomic_write_bytes
     atomic_write_bytes(args.out, buffer.getvalue())
     print("wrote {} ({}x{})".format(args.out, shot.width, shot.height))
 

@@ -1,0 +1,1 @@
+"""Images: the training distortions (augment)."""

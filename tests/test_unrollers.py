@@ -1,0 +1,84 @@
+"""The one check that the unrollers agree: fast (with and without towers) and loop against plain static_rnn,
+logits, loss and every gradient, on every layout; and that the loop uses no TensorFlow RNN function."""
+import numpy as np
+import pytest
+
+import model as model_module
+from model import Model
+from graph.tfcompat import tf
+
+B = 4
+LENGTHS = np.array([28, 21, 24, 27], np.int32)  # the crop layouts: a different length in each half-batch
+LAYOUTS = {
+    "lstm": ("lstm", {}),
+    "gru": ("gru", {}),
+    "rnn-2-layers": ("rnn", {"hidden_unit": [5, 5]}),
+    "lstm-2-layers-bi-l2-dropout": ("lstm", {"hidden_unit": [5, 4], "bidirectional": True, "l2": 0.01,
+                                              "dropout": 0.3}),
+    "gru-2-layers-bi-l2": ("gru", {"hidden_unit": [5, 4], "bidirectional": True, "l2": 0.01}),
+    "lstm-crop": ("lstm", {"crop_augment": True}),
+    "gru-bi-crop": ("gru", {"crop_augment": True, "bidirectional": True}),
+    "rnn-2-layers-bi-crop": ("rnn", {"hidden_unit": [4, 3], "bidirectional": True, "crop_augment": True}),
+}
+
+
+def training_outputs(cfg, unroll, values=None):
+    """Logits, loss and gradients of one batch, and the weights (the first call's initial ones, loaded again)."""
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.set_random_seed(3)
+        net = Model(cfg, training=True, batch_size=B, unroll=unroll)
+        session = tf.Session(graph=graph)
+        session.run(tf.global_variables_initializer())
+        values = values or session.run(net.model_variables)
+        for var, value in zip(net.model_variables, values):
+            var.load(value, session)
+        rng = np.random.RandomState(0)
+        feed = {net.images: rng.rand(B, 28, 28).astype(np.float32), net.labels: rng.randint(0, 10, B)}
+        if net.lengths is not None:
+            feed[net.lengths] = LENGTHS
+        return session.run([net.logits, net.loss] + net.gradients, feed), values, net.towers
+
+
+# The bidirectional and stacked layouts take 20-40 s each to build on two cores: the slow tier.
+@pytest.mark.parametrize("layout", [pytest.param(name, marks=pytest.mark.slow) if "bi" in name or "2-layers" in name
+                                    else name for name in sorted(LAYOUTS)])
+def test_every_unroller_gives_the_plain_paths_logits_and_gradients(layout):
+    model, options = LAYOUTS[layout]
+    cfg = dict({"model": model, "hidden_unit": 5, "learning_rate": 0.01, "clip_norm": 5.0, "seed": 1}, **options)
+    plain, values, _ = training_outputs(dict(cfg, towers=1), "plain")
+    for unroll, towers in (("fast", 1), ("fast", 2), ("loop", 1)):
+        other, _, used = training_outputs(dict(cfg, towers=towers), unroll, values)
+        assert used == towers
+        for got, want in zip(other, plain):
+            assert np.abs(want).max() > 0
+            np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6, err_msg="{} x{}".format(unroll, towers))
+
+
+def test_the_loop_calls_no_rnn_function(monkeypatch):
+    """--unroll=loop must not reach static_rnn, static_bidirectional_rnn or dynamic_rnn (the rule of the
+    assignment that forbids TensorFlow's RNN API): each is replaced by a trap while its graph is built."""
+    import graph.fast
+    import graph.unroll
+
+    def trap(*args, **kwargs):
+        raise AssertionError("an RNN API function was called")
+    for module in (graph.unroll, graph.fast):
+        monkeypatch.setattr(module, "static_rnn", trap)
+    monkeypatch.setattr(tf.nn, "dynamic_rnn", trap)
+    cfg = {"model": "lstm", "hidden_unit": [4, 3], "bidirectional": True, "crop_augment": True,
+           "learning_rate": 0.01, "clip_norm": 5.0}
+    with tf.Graph().as_default():
+        Model(cfg, training=True, batch_size=B, unroll="loop")
+        Model(cfg, unroll="loop")
+        with pytest.raises(AssertionError, match="RNN API"):
+            Model(cfg, unroll="plain")
+    assert "static_rnn" not in model_module.__dict__
+
+
+def test_towers_need_a_batch_they_divide():
+    cfg = {"model": "gru", "hidden_unit": 5, "learning_rate": 0.01, "clip_norm": 5.0, "towers": 3}
+    with tf.Graph().as_default():
+        with pytest.raises(ValueError, match="not a multiple of towers=3"):
+            Model(cfg, training=True, batch_size=B)
+        assert Model(dict(cfg, towers=2)).towers == 1  # evaluation: any batch size, one tower
