@@ -167,68 +167,6 @@ def random_crops(images, rng):
     return streams.reshape(n, SIDE, SIDE), lengths.astype(np.int32)  # [N, 784] -> [N, 28 steps, 28]
 
 
-# --predict: an image of a digit in MNIST's form. MNIST digits are light on dark, scaled to fit 20x20
-# and centred by their centre of mass in 28x28 (LeCun et al.); Pillow reads and resizes, the rest is here.
-IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
-
-
-def image_paths(spec):
-    """The image files a --predict value names: comma-separated files and folders (their images, sorted)."""
-    paths = []
-    for item in [p for p in spec.split(",") if p.strip()]:
-        item = item.strip()
-        if os.path.isdir(item):
-            found = sorted(os.path.join(item, n) for n in os.listdir(item) if n.lower().endswith(IMAGE_TYPES))
-            if not found:
-                raise UserError("the folder {} holds no .png or .jpg images".format(relpath(item)))
-            paths += found
-        elif os.path.isfile(item):
-            paths.append(item)
-        else:
-            raise UserError("--predict names {}, which does not exist".format(relpath(item)))
-    if not paths:
-        raise UserError("--predict needs an image file or folder, like --predict=digit.png")
-    return paths
-
-
-def load_digit_image(path):
-    """An image file -> float32 [28, 28] in [0, 1], light digit on dark, as the training images are."""
-    from PIL import Image
-    try:
-        with Image.open(path) as image:
-            grey = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
-    except (OSError, ValueError) as e:  # Pillow's UnidentifiedImageError is an OSError
-        raise UserError("cannot read {} as an image ({}); give a PNG or JPEG of one digit".format(
-            relpath(path), str(e).splitlines()[0] if str(e) else type(e).__name__))
-    edge = lambda a: np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])
-    if np.median(edge(grey)) > 0.5:  # dark ink on light paper: invert
-        grey = 1.0 - grey
-    if grey.shape == (28, 28):
-        return grey  # already in MNIST's form
-    background = np.median(edge(grey))  # paper that is not quite white becomes 0, the strongest ink 1
-    grey = np.clip((grey - background) / max(grey.max() - background, 1e-6), 0.0, 1.0)
-    ink = np.argwhere(grey > 0.2 * grey.max())
-    if grey.max() < 0.1 or len(ink) == 0:
-        raise UserError("{} looks blank: no digit found".format(relpath(path)))
-    (top, left), (bottom, right) = ink.min(0), ink.max(0) + 1
-    digit = grey[top:bottom, left:right]
-    scale = 20.0 / max(digit.shape)  # the longer side becomes 20 pixels, as in MNIST
-    size = (max(1, int(round(digit.shape[1] * scale))), max(1, int(round(digit.shape[0] * scale))))
-    # Across, then down, as passes of their own: Pillow 13 picks the order itself (the two differ by a grey
-    # level here and there), so a fixed order gives the same pixels on every Pillow, and web/rnn.js's.
-    image = Image.fromarray((digit * 255).astype(np.uint8))
-    image = image.resize((size[0], image.height), Image.LANCZOS).resize(size, Image.LANCZOS)
-    digit = np.asarray(image, dtype=np.float32) / 255.0
-    rows, cols = np.indices(digit.shape)
-    mass = max(digit.sum(), 1e-6)
-    centre = ((rows * digit).sum() / mass, (cols * digit).sum() / mass)
-    canvas = np.zeros((28, 28), np.float32)
-    top, left = int(round(14 - centre[0])), int(round(14 - centre[1]))  # centre of mass to (14, 14)
-    top, left = min(max(top, 0), 28 - digit.shape[0]), min(max(left, 0), 28 - digit.shape[1])
-    canvas[top:top + digit.shape[0], left:left + digit.shape[1]] = digit
-    return np.clip(canvas, 0.0, 1.0)
-
-
 def train_validation_split(images, labels, validation_size=VALIDATION_SIZE):
     """Split the training set once, the same way every time: ((train), (validation))."""
     if validation_size >= len(images):

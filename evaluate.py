@@ -21,6 +21,7 @@ import time
 import numpy as np
 
 import data_loader
+from imaging import photos
 from checkpoints.folders import RunDir, check_trained
 from project.common import RUNS_DIR, UserError, atomic_write_json, log, machine, read_json, relpath
 from experiments.config import graph_options, layer_sizes, regularisers
@@ -178,7 +179,7 @@ def predict(spec, paths, weights_dir, explain=False):
     """The trained configuration's digit for each image file (--predict): [(path, digit, 10 probabilities)]."""
     run = RunDir(weights_dir, spec["name"])
     config, state = check_trained(run, spec)
-    images = np.stack([data_loader.load_digit_image(p) for p in paths])  # N x [28, 28]
+    images = np.stack([photos.load_digit_image(p) for p in paths])  # N x [28, 28]
     graph = tf.Graph()
     with graph.as_default():
         model = Model(config)

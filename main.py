@@ -23,6 +23,7 @@ import sys
 from absl import flags
 
 import data_loader
+from imaging import photos
 from checkpoints.folders import RunDir, check_trained
 from project.common import LOGS_DIR, RUNS_DIR, UserError, log, print_error, relpath, results_dir_for, weights_dir_for_test
 from experiments.config import RECIPE, Config, ConfigError, config_name, main_command  # noqa: F401
@@ -152,7 +153,7 @@ def run(argv):
         raise UserError("give exactly one of --train, --test, --predict=<image> or --explain (got {})".format(
             " and ".join("--" + a for a in actions) if actions else "none"))
     if FLAGS.predict:
-        paths = data_loader.image_paths(FLAGS.predict)
+        paths = photos.image_paths(FLAGS.predict)
         weights_dir = _trained_weights_dir(spec)
         import evaluate
         evaluate.predict(spec, paths, weights_dir, explain=FLAGS.explain)

@@ -27,7 +27,7 @@ from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 import plot_results  # noqa: E402
 from project.common import PROJECT_DIR, atomic_write_bytes, print_error, relpath  # noqa: E402
 
-from reporting.pages import A4, _pct, _table, _text, bptt_page, known_page, task_pages  # noqa: E402
+from reporting.pages import A4, pct, table_block, paragraphs, bptt_page, known_page, task_pages  # noqa: E402
 from reporting import grid  # noqa: E402
 from reporting.text import (plain_reference, ABLATION_HEADER, VARIANT_HEADER_PDF, ablation_tables, readme_ablation,  # noqa: E402
                                  readme_table, readme_variants, settings, summary, table, targets, variant_rows)
@@ -66,14 +66,14 @@ def variants_page(variants, results, reference=None):
              "(page 1); the differences are shown, not ranked. 'Cropped test acc.' is the accuracy on the "
              "test images as random crops (24-28 pixels a side, fixed seed) read as pixel streams of 21-28 steps; "
              "models trained without crops read the zero padding of the last steps as input.".format(
-                 " ({} over {} seeds)".format(_pct(reference["test_mean"]), reference["n"]) if reference else
+                 " ({} over {} seeds)".format(pct(reference["test_mean"]), reference["n"]) if reference else
                  " (not trained yet)")]
-    y = _text(fig, 0.91, intro)
+    y = paragraphs(fig, 0.91, intro)
     rows = [[cell.replace(", ", "\n") if i == 2 else cell.replace(" vs ", "\nvs ").replace(" (", "\n(")
              for i, cell in enumerate(row)] for row in variant_rows(variants, results, reference)]  # narrow columns
-    y = _table(fig, 0.05, y - 0.01, 0.9, VARIANT_HEADER_PDF, rows,
+    y = table_block(fig, 0.05, y - 0.01, 0.9, VARIANT_HEADER_PDF, rows,
                [0.22, 0.09, 0.11, 0.09, 0.08, 0.1, 0.11, 0.09, 0.09], 7)
-    _text(fig, y - 0.02, [
+    paragraphs(fig, y - 0.02, [
         "One training run each: the seeds of the plain LSTM-128 spread by {:.2f} points (sd), as much as most "
         "of these differences.".format(100 * reference["test_sd"]) if reference else
         "One training run each."], size=9)
@@ -87,8 +87,8 @@ def grid_pages(entries):
         return
     fig = plt.figure(figsize=A4)
     fig.text(0.08, 0.95, "Appendix: the grid of the related assignments", fontsize=16, weight="bold")
-    y = _text(fig, 0.92, grid.summary(entries), size=10)
-    _table(fig, 0.08, y - 0.01, 0.84, grid.HEADER, [grid.row(e) for e in entries], [0.4, 0.13, 0.09, 0.16, 0.22], 8)
+    y = paragraphs(fig, 0.92, grid.summary(entries), size=10)
+    table_block(fig, 0.08, y - 0.01, 0.84, grid.HEADER, [grid.row(e) for e in entries], [0.4, 0.13, 0.09, 0.16, 0.22], 8)
     yield fig
     fig = plt.figure(figsize=A4)
     fig.text(0.08, 0.96, "Appendix: the grid's training curves", fontsize=16, weight="bold")
@@ -103,23 +103,23 @@ def pages(results, weights_dir, variants=(), tasks_dir=None, bptt_dir=None, abla
     """The report's pages as matplotlib figures (the caller saves and closes them)."""
     fig = plt.figure(figsize=A4)  # page 1: what the assignment asks for
     fig.text(0.08, 0.95, "LSTM and GRU from scratch on row-by-row MNIST", fontsize=16, weight="bold")
-    y = _text(fig, 0.92, summary(results))
+    y = paragraphs(fig, 0.92, summary(results))
     header, rows = table(results)
-    y = _table(fig, 0.05, y - 0.01, 0.9, header, rows, [0.07, 0.06, 0.09, 0.13, 0.11, 0.08, 0.09, 0.08, 0.29], 7)
+    y = table_block(fig, 0.05, y - 0.01, 0.9, header, rows, [0.07, 0.06, 0.09, 0.13, 0.11, 0.08, 0.09, 0.08, 0.29], 7)
     plot_results.plot_accuracy(results, fig.add_axes([0.14, 0.07, 0.76, y - 0.12]))  # the rest of the page
     yield fig
 
     fig = plt.figure(figsize=A4)  # page 2: how they were trained, and the curves
     fig.text(0.08, 0.95, "Settings and training curves", fontsize=16, weight="bold")
-    y = _text(fig, 0.92, settings(results) + [targets(results)], size=10)
+    y = paragraphs(fig, 0.92, settings(results) + [targets(results)], size=10)
     if ablation:
-        y = _text(fig, y - 0.005, ["What the recipe buys: LSTM-128 trained with each regulariser alone, both, and "
+        y = paragraphs(fig, y - 0.005, ["What the recipe buys: LSTM-128 trained with each regulariser alone, both, and "
                                    "neither (mean \u00b1 sd over the seeds; the same schedule throughout)."], size=10)
-        y = _table(fig, 0.2, y - 0.005, 0.6, ABLATION_HEADER, ablation, [0.34, 0.12, 0.27, 0.27], 9)
+        y = table_block(fig, 0.2, y - 0.005, 0.6, ABLATION_HEADER, ablation, [0.34, 0.12, 0.27, 0.27], 9)
         if gains:
-            y = _text(fig, y - 0.005, [gains], size=10)
+            y = paragraphs(fig, y - 0.005, [gains], size=10)
     plot_results.plot_curves(results, weights_dir, fig.add_axes([0.12, 0.12, 0.8, min(0.4, y - 0.17)]))
-    _text(fig, 0.065, ["Validation error after every epoch of each shipped run (weights/<config>/log.csv), on "
+    paragraphs(fig, 0.065, ["Validation error after every epoch of each shipped run (weights/<config>/log.csv), on "
                           "a log scale so that every epoch shows. The learning rate decays each epoch, so the "
                           "curves flatten; early stopping keeps the best epoch."], size=9)
     yield fig

@@ -25,7 +25,7 @@ from project.common import PROJECT_DIR, UserError, print_error, relpath, save_pn
 from experiments import study  # noqa: E402
 from experiments.config import config_name  # noqa: E402
 # The memory tasks' figures and findings (sequence_tasks.py), drawn by --tasks:
-from reporting.tasks import load_task, plot_tasks, task_summaries  # noqa: E402,F401
+from reporting.tasks import plot_tasks  # noqa: E402
 
 MODELS = (("lstm", "LSTM", "tab:blue", "o"), ("gru", "GRU", "tab:orange", "s"))
 

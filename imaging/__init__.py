@@ -1,1 +1,1 @@
-"""Images: the training distortions (augment)."""
+"""Images: the training distortions (augment) and --predict's photos (photos)."""

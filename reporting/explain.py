@@ -18,6 +18,9 @@ GATES = {"lstm": ("i", "f", "o", "g"), "gru": ("r", "z", "n"), "rnn": ()}
 def load_weights(run, state, config):
     """{variable name: array} of a run's best checkpoint (a single-layer, forward model)."""
     from graph.tfcompat import tf
+    if config["model"] not in GATES:
+        raise UserError("--explain shows a recurrent cell reading row by row; {} reads all pixels at once".format(
+            run.name))
     if len(config["layers"]) != 1 or config.get("bidirectional"):
         raise UserError("--explain reads single-layer, forward models; {} has {} layer(s){}".format(
             run.name, len(config["layers"]), ", both ways" if config.get("bidirectional") else ""))

@@ -14,24 +14,24 @@ from reporting.tasks import load_task, plot_tasks, task_summaries
 A4 = (8.27, 11.69)
 
 
-def _pct(x):
+def pct(x):
     return "{:.2f}%".format(100.0 * x)
 
 
 LINE_SPACING = 1.25
 
 
-def _text(fig, y, paragraphs, size=10, width=90, gap=0.6):
+def paragraphs(fig, y, texts, size=10, width=90, gap=0.6):
     """Paragraphs from height y down, each line exactly one line height apart; returns the y below them."""
     line = size * LINE_SPACING / 72.0 / fig.get_figheight()  # one line in figure coordinates
-    for paragraph in paragraphs:
+    for paragraph in texts:
         wrapped = textwrap.fill(paragraph, width)
         fig.text(0.08, y, wrapped, fontsize=size, va="top", family="serif", linespacing=LINE_SPACING)
         y -= line * (wrapped.count("\n") + 1 + gap)
     return y
 
 
-def _table(fig, left, top, width, header, rows, widths, size):
+def table_block(fig, left, top, width, header, rows, widths, size):
     """A table from height `top` down, each row as tall as its most lines (headers included); returns its bottom."""
     line = size * 1.45 / 72.0 / fig.get_figheight()  # one text line, with padding, in figure coordinates
     head = max(1 + h.count("\n") for h in header) + 0.5
@@ -59,7 +59,7 @@ def task_pages(tasks_dir):
     for task, sentence in sorted(task_summaries(tasks_dir).items()):
         fig = plt.figure(figsize=A4)
         fig.text(0.08, 0.95, TASK_TITLES[task], fontsize=16, weight="bold")
-        y = _text(fig, 0.92, [sentence])
+        y = paragraphs(fig, 0.92, [sentence])
         images = [p for p in figures if os.path.basename(p).startswith(task) and p.endswith(".png")]
         height = min(0.42, (y - 0.08) / max(1, len(images)))
         for image in images:
@@ -81,7 +81,7 @@ def known_text(known):
     return ["Reading the classifier after every row (it was trained on the last row only), the fraction of the "
             "{:,} test images that are right and stay right to the end. Rows until half, and until nine in ten, "
             "of them are: {}; after half the rows (14), at most {} are.".format(
-                known["images"], ", ".join(parts), _pct(max(c[13] for c in known["curves"].values())))]
+                known["images"], ", ".join(parts), pct(max(c[13] for c in known["curves"].values())))]
 
 
 def _read(path):
@@ -91,11 +91,11 @@ def _read(path):
         return json.load(f)
 
 
-def _figure_page(title, paragraphs, image, left, width, height):
+def _figure_page(title, texts, image, left, width, height):
     """A page with a title, generated sentences and one figure (a PNG made from the same result file)."""
     fig = plt.figure(figsize=A4)
     fig.text(0.08, 0.95, title, fontsize=16, weight="bold")
-    y = _text(fig, 0.92, paragraphs)
+    y = paragraphs(fig, 0.92, texts)
     if os.path.isfile(image):
         ax = fig.add_axes([left, y - height - 0.02, width, height])
         ax.imshow(plt.imread(image))
@@ -116,8 +116,8 @@ def bptt_text(bptt, tasks_dir, variants, results):
             "{}: of the learning rates {}, {} did best on validation ({} at epoch {}); on the {:,} test images of "
             "these classes it reaches {} ({:,} correct), at {:.1f} s per epoch.".format(
                 bptt["batch_size"], ", ".join(map(str, bptt["classes"])), ", ".join(bptt["curves"]),
-                bptt["best_rate"], _pct(bptt["best_val_accuracy"]), bptt["best_epoch"], bptt["test_count"],
-                _pct(bptt["test_accuracy"]), bptt["test_correct"], bptt["seconds_per_epoch"])]
+                bptt["best_rate"], pct(bptt["best_val_accuracy"]), bptt["best_epoch"], bptt["test_count"],
+                pct(bptt["test_accuracy"]), bptt["test_correct"], bptt["seconds_per_epoch"])]
     link = ["The derivation says the LSTM's cell state carries an error back through a product of forget gates, "
             "while a vanilla RNN's error passes through one W_h and one tanh' per step, a product that fades "
             "geometrically unless W_h and tanh' keep the norm near 1."]
@@ -140,9 +140,9 @@ def bptt_text(bptt, tasks_dir, variants, results):
     if "rnn_h128" in by and "lstm_h128" in by:
         link.append("On row-by-row MNIST the span is 28 steps and the evidence is spread over many rows, so the "
                     "vanilla RNN-128 ({}) stays within {:.2f} points of the LSTM-128 ({}).".format(
-                        _pct(by["rnn_h128"]["test_accuracy"]),
+                        pct(by["rnn_h128"]["test_accuracy"]),
                         100 * (by["lstm_h128"]["test_accuracy"] - by["rnn_h128"]["test_accuracy"]),
-                        _pct(by["lstm_h128"]["test_accuracy"])))
+                        pct(by["lstm_h128"]["test_accuracy"])))
     return text + [" ".join(link)]
 
 

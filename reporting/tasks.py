@@ -117,7 +117,7 @@ def _addition(records, folder):
     return path
 
 
-def _pct(x):
+def pct(x):
     return "{:.1f}%".format(100.0 * x)
 
 
@@ -133,7 +133,7 @@ def task_summaries(folder):
                 "{}/{}".format(sum(r["accuracy"] >= 0.99 for r in g), len(g)) for _, g in by_length)))
         lengths = ", ".join(str(k[0]) for k in sorted(_by(records, "length")))
         longest = max(r["length"] for r in records)
-        means = ", ".join("{} {}".format(TASK_STYLE[m[0]][0], _pct(np.mean([r["accuracy"] for r in g])))
+        means = ", ".join("{} {}".format(TASK_STYLE[m[0]][0], pct(np.mean([r["accuracy"] for r in g])))
                           for m, g in sorted(_by([r for r in records if r["length"] == longest], "model").items()))
         text["palindrome"] = ("Runs reaching 99% test accuracy at T = {} ({} steps at most): {}. Mean accuracy at "
                               "T = {}: {}.".format(lengths, max(r["steps"] for r in records), "; ".join(parts),
@@ -151,7 +151,7 @@ def task_summaries(folder):
         rows = sorted(_by(records, "hidden").items())
         text["recall"] = "Test accuracy by LSTM size (mean and spread over {} seeds): {}.".format(
             max(len(g) for _, g in rows), ", ".join("{} units {} +- {:.1f}".format(
-                k[0], _pct(np.mean([r["accuracy"] for r in g])), 100 * np.std([r["accuracy"] for r in g]))
+                k[0], pct(np.mean([r["accuracy"] for r in g])), 100 * np.std([r["accuracy"] for r in g]))
                 for k, g in rows))
     records = load_task(folder, "binary_addition")
     if records:
@@ -161,7 +161,7 @@ def task_summaries(folder):
             groups = sorted(_by([r for r in records if r["loss"] == loss], "length").items())
             if groups:
                 parts.append("{}: {}".format("cross-entropy" if loss == "ce" else "squared error", ", ".join(
-                    "L = {} {}".format(k[0], _pct(np.mean([r["bit_accuracy_by_length"][str(longest)] for r in g])))
+                    "L = {} {}".format(k[0], pct(np.mean([r["bit_accuracy_by_length"][str(longest)] for r in g])))
                     for k, g in groups)))
         text["binary_addition"] = "Bit accuracy on {}-bit sums, by training length and loss (mean over seeds): " \
                                   "{}.".format(longest, "; ".join(parts))

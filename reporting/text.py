@@ -3,7 +3,7 @@ ablation and variant tables (for Report.pdf and the README alike)."""
 from experiments import study
 from experiments.config import layer_sizes
 from reporting import compare
-from reporting.pages import _pct
+from reporting.pages import pct
 
 # The goal of the multi-seed retraining: the mean over 3 seeds, for both cells.
 GOALS = {32: 0.988, 64: 0.991, 128: 0.993, 256: 0.993}
@@ -63,9 +63,9 @@ def summary(results):
     shipped = sorted(results, key=lambda r: r["test_accuracy"])
     text = ["Single-layer LSTM and GRU networks written from scratch, reading each MNIST image as 28 rows of 28 "
             "pixels, reach {} ({}) to {} ({}) on the 10,000 test images ({}{}).".format(
-                _pct(accuracy(worst)), _name(worst), _pct(accuracy(best)), _name(best), _runs_phrase(results),
+                pct(accuracy(worst)), _name(worst), pct(accuracy(best)), _name(best), _runs_phrase(results),
                 "; the shipped checkpoints, each configuration's best-validation seed, score {} ({}) to {} ({})".format(
-                    _pct(shipped[0]["test_accuracy"]), _name(shipped[0]), _pct(shipped[-1]["test_accuracy"]),
+                    pct(shipped[0]["test_accuracy"]), _name(shipped[0]), pct(shipped[-1]["test_accuracy"]),
                     _name(shipped[-1])) if any(r.get("seeds") for r in results) else "")]
     pairs = _by_size(results)
     if not pairs:
@@ -100,7 +100,7 @@ def targets(results):
     """The accuracy goals, by how much each configuration meets or misses them, and how recipes were chosen."""
     ordered = sorted(results, key=lambda r: (r["model"] != "lstm", r["hidden_unit"]))
     goal = ("Goal: a mean over 3 seeds of at least {} at 32 units, {} at 64 and {} at 128 and 256, for both "
-            "cells. ".format(_pct(GOALS[32]), _pct(GOALS[64]), _pct(GOALS[128])))
+            "cells. ".format(pct(GOALS[32]), pct(GOALS[64]), pct(GOALS[128])))
     met, short, pending = [], [], []
     for r in ordered:
         name = "{}-{}".format(r["model"].upper(), r["hidden_unit"])
@@ -109,7 +109,7 @@ def targets(results):
             pending.append("{} ({} of {} seeds tested)".format(name, (r.get("seeds_so_far") or {}).get("n", 0),
                                                               len(study.SEEDS)))
         elif gap > 1e-9:
-            short.append("{} ({}, {:.2f} short)".format(name, _pct(accuracy(r)), 100 * gap))
+            short.append("{} ({}, {:.2f} short)".format(name, pct(accuracy(r)), 100 * gap))
         else:
             met.append(name)
     text = goal + ("Met by {}. ".format(", ".join(met)) if met else "")
@@ -127,7 +127,7 @@ def table(results):
         seeds = r.get("seeds")
         rows.append([r["model"].upper(), str(r["hidden_unit"]), "{:,}".format(r["parameters"]),
                      "{}\n({} seeds)".format(over_seeds(r), seeds["n"]) if seeds else "one run",
-                     "{}\n({:,})".format(_pct(r["test_accuracy"]), r["test_correct"]), _pct(r["val_accuracy"]),
+                     "{}\n({:,})".format(pct(r["test_accuracy"]), r["test_correct"]), pct(r["val_accuracy"]),
                      "{} ({})".format(r["epochs_run"], r["best_epoch"]), "{:.1f} min".format(r["train_seconds"] / 60.0),
                      recipe_text(r["config"]).replace(", b", "\nb", 1).replace(", aug", "\naug")])
     return header, rows
@@ -207,9 +207,9 @@ def variant_rows(variants, results, reference=None):
                 100 * (r["test_accuracy"] - reference["test_mean"]))
         rows.append([describe(r), "{:,}".format(r["parameters"]), recipe_text(r["config"]) + (
             "" if r["config"].get("augment") or r["config"].get("dropout") else ", plain"),
-                     "{} ({})".format(r["epochs_run"], r["best_epoch"]), _pct(r["val_accuracy"]),
-                     "{} ({:,})".format(_pct(r["test_accuracy"]), r["test_correct"]), against,
-                     _pct(r["crop_test_accuracy"]) if "crop_test_accuracy" in r else "-",
+                     "{} ({})".format(r["epochs_run"], r["best_epoch"]), pct(r["val_accuracy"]),
+                     "{} ({:,})".format(pct(r["test_accuracy"]), r["test_correct"]), against,
+                     pct(r["crop_test_accuracy"]) if "crop_test_accuracy" in r else "-",
                      "{:.1f} min".format(r["train_seconds"] / 60.0)])
     return rows
 
@@ -235,8 +235,8 @@ def readme_table(results):
              "|---|---|---|---|---|---|---|---|---|"]
     for r in sorted(results, key=lambda r: (r["model"] != "lstm", r["hidden_unit"])):
         lines.append("| {} | {} | {:,} | {} ({:,}) | {} | {} | {} | {} ({}) | {} |".format(
-            r["model"].upper(), r["hidden_unit"], r["parameters"], _pct(r["test_accuracy"]), r["test_correct"],
-            r["config"]["seed"], _pct(r["val_accuracy"]),
+            r["model"].upper(), r["hidden_unit"], r["parameters"], pct(r["test_accuracy"]), r["test_correct"],
+            r["config"]["seed"], pct(r["val_accuracy"]),
             "{} ({})".format(over_seeds(r), r["seeds"]["n"]) if r.get("seeds") else "one run",
             r["epochs_run"], r["best_epoch"], recipe_text(r["config"])))
     return "\n".join(lines) + "\n"

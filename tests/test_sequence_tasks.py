@@ -7,8 +7,8 @@ import pytest
 
 from conftest import assert_one_line_error
 
-import plot_results
-import sequence_tasks as st
+import sequence_tasks as st  # noqa: E402
+from reporting import tasks
 
 
 def parse(*args):
@@ -88,10 +88,10 @@ def test_a_run_appends_its_json_line_and_the_figures_follow(tmp_path, capsys):
                                               "loss": "ce", "bit_accuracy_by_length": {"1": 1.0, "2": 0.9}})):
         with open(str(tmp_path / (task + ".jsonl")), "w") as f:
             f.write(json.dumps(record) + "\n")
-    written = plot_results.plot_tasks(str(tmp_path))
+    written = tasks.plot_tasks(str(tmp_path))
     assert sorted(os.path.basename(p) for p in written) == ["README.md", "binary_addition.png", "palindrome.png",
                                                             "palindrome_gradients.png", "recall.png"]
-    summary = plot_results.task_summaries(str(tmp_path))
+    summary = tasks.task_summaries(str(tmp_path))
     assert "recall" in summary and "5 units 50.0% +- 0.0" in summary["recall"]
     assert "cross-entropy: L = 3 90.0%" in summary["binary_addition"]  # bit accuracy at the longest test length
     lstm, rnn = stored
