@@ -25,7 +25,7 @@ import tempfile
 import zlib
 
 from project import fetch
-from project.common import PROJECT_DIR, UserError, atomic_write_bytes, log, print_error, relpath
+from project.common import guarded, PROJECT_DIR, UserError, atomic_write_bytes, log, relpath
 from checkpoints.folders import SHIPPED_FILE, swap_in
 from experiments.config import parse_name
 
@@ -189,27 +189,29 @@ def main(argv=None):
     parser.add_argument("--max_mb", type=float, default=MAX_DOWNLOAD_BYTES / 1e6, help="largest download accepted")
     parser.add_argument("--timeout", type=float, default=DOWNLOAD_SECONDS, help="seconds the whole download may take")
     args = parser.parse_args(argv)
-    try:
-        if args.pack:
-            pack(args.weights_dir, args.output)
-            return 0
-        if not args.url:
-            raise UserError("give the archive's address with --url=... or the WEIGHTS_URL environment variable")
-        try:
-            data = fetch.fetch_bytes(args.url, label="weights archive", max_bytes=int(args.max_mb * 1000 * 1000),
-                                     deadline=args.timeout)
-        except fetch.FetchError as e:
-            raise UserError("could not download {}: {}; weights/ is unchanged".format(args.url, e))
-        try:
-            install(data, args.weights_dir)
-        except UserError as e:
-            raise UserError("{}; weights/ is unchanged".format(e))
-        log("weights verified and installed in {}".format(relpath(args.weights_dir)))
+    return guarded(lambda: _run(args), "interrupted; weights/ is unchanged")
+
+
+def _run(args):
+    if args.pack:
+        pack(args.weights_dir, args.output)
         return 0
+    if not args.url:
+        raise UserError("give the archive's address with --url=... or the WEIGHTS_URL environment variable; a clone "
+                        "already has the shipped weights in weights/, and python download_weights.py --pack makes "
+                        "an archive of them (weights.tar.gz) to put on a server of your own")
+    try:
+        data = fetch.fetch_bytes(args.url, label="weights archive", max_bytes=int(args.max_mb * 1000 * 1000),
+                                 deadline=args.timeout)
+    except fetch.FetchError as e:
+        raise UserError("could not download {}: {}; weights/ is unchanged".format(args.url, e))
+    try:
+        install(data, args.weights_dir)
     except UserError as e:
-        return print_error(e)
-    except KeyboardInterrupt:
-        return print_error("interrupted; weights/ is unchanged", status=130)
+        raise UserError("{}; weights/ is unchanged".format(e))
+    log("weights verified and installed in {}".format(relpath(args.weights_dir)))
+    return 0
+
 
 
 if __name__ == "__main__":

@@ -28,8 +28,8 @@ import sys
 import numpy as np
 
 from checkpoints.folders import RunDir, check_trained
-from project.common import PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, UserError, atomic_write_bytes, log, \
-    print_error, relpath
+from project.common import guarded, PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, UserError, atomic_write_bytes, log, \
+    relpath
 from experiments.config import MODELS, parse_name
 from reporting.explain import GATES
 
@@ -66,13 +66,32 @@ def export(name, weights_dir, out, results_dir=SHIPPED_RESULTS_DIR):
     return entry
 
 
+def kept_entries(out, exported):
+    """The index's entries for models not exported this time whose .js is still in `out` (so exporting one
+    model keeps the others on the page's menu)."""
+    path = os.path.join(out, "index.js")
+    if not os.path.isfile(path):
+        return []
+    with open(path) as f:
+        text = f.read()
+    start, end = text.find("MNIST_RNN.available("), text.rfind(");")
+    try:
+        old = json.loads(text[start + len("MNIST_RNN.available("):end]) if start >= 0 and end > start else []
+    except ValueError:
+        raise UserError("{} is damaged; delete it and run python export_weights.py to write it again".format(
+            relpath(path)))
+    names = {e["name"] for e in exported}
+    return [e for e in old if isinstance(e, dict) and e.get("name") not in names
+            and os.path.isfile(os.path.join(out, str(e.get("name")) + ".js"))]
+
+
 def write_index(out, entries):
     text = "// Written by export_weights.py: the configurations in this folder, for the page's menu.\n"
     text += "MNIST_RNN.available({});\n".format(json.dumps(entries, sort_keys=True, indent=1))
     atomic_write_bytes(os.path.join(out, "index.js"), text.encode("ascii"))
 
 
-def main():
+def run():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--names", default=",".join(BASIC), help="comma-separated configuration folder names")
     parser.add_argument("--weights_dir", default=SHIPPED_WEIGHTS_DIR)
@@ -87,14 +106,15 @@ def main():
             raise UserError("{} cannot be drawn on: the page runs single-layer, forward models on whole "
                             "images".format(name))
     entries = [export(name, args.weights_dir, args.out) for name in names]
-    write_index(args.out, entries)
+    kept = kept_entries(args.out, entries)
+    write_index(args.out, entries + kept)
     return 0
 
 
+def main():
+    """run(), with every problem as one line and a non-zero status."""
+    return guarded(run)
+
+
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except UserError as e:
-        sys.exit(print_error(e))
-    except KeyboardInterrupt:
-        sys.exit(print_error("interrupted", status=130))
+    sys.exit(main())

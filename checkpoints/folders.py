@@ -269,8 +269,13 @@ def check_trained(run, spec):
     train_cmd = main_command(spec, "train")
     config, state = run.load_config(), run.load_state()
     if config is None or state is None or not state.get("best"):
-        raise UserError("no trained weights for {} in {}; train them with: {} (or fetch the shipped weights with "
-                        "python download_weights.py)".format(run.name, relpath(run.path), train_cmd))
+        from experiments.config import parse_name
+        from project.common import SHIPPED_WEIGHTS_DIR
+        shipped = sorted(n for n in (os.listdir(SHIPPED_WEIGHTS_DIR) if os.path.isdir(SHIPPED_WEIGHTS_DIR) else [])
+                         if parse_name(n) and os.path.isfile(os.path.join(SHIPPED_WEIGHTS_DIR, n, "state.json")))
+        raise UserError("no trained weights for {} in {}; train them with: {} (shipped: {})".format(
+            run.name, relpath(run.path), train_cmd, ", ".join(shipped) or "none in this copy; python "
+            "download_weights.py --url=<archive> installs an archive"))
     found, wanted = dict(graph_options(config), model=config.get("model")), dict(graph_options(spec), model=spec["model"])
     if found != wanted:
         differ = ", ".join("{}={} (flags: {})".format(k, found[k], wanted[k]) for k in sorted(found) if found[k] != wanted[k])

@@ -23,7 +23,7 @@ processors, and the levers that did not pay):
    +53% (GRU-256) on the Intel Xeon. On TensorFlow 1.5 (a wheel without AVX) two towers were 10-20% slower
    per epoch, hence DEFAULT_TOWERS.
 5. Variable lengths as masks on each step rather than static_rnn's sequence_length, whose per-step
-   conditionals made a 2-layer bidirectional crop model take about 80 s to build and hid its steps from
+   conditionals made a 2-layer, two-way crop model take about 80 s to build and hid its steps from
    lever 3.
 """
 import collections

@@ -43,6 +43,16 @@ def print_error(message, status=1):
     return status
 
 
+def guarded(run, interrupted="interrupted"):
+    """run()'s exit status, with a UserError or Ctrl-C turned into one error line (status 1 or 130)."""
+    try:
+        return run()
+    except UserError as e:
+        return print_error(e)
+    except KeyboardInterrupt:
+        return print_error(interrupted, status=130)
+
+
 def log(message):
     """Print one progress line with a timestamp (the per-epoch log users read)."""
     stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")

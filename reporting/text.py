@@ -144,9 +144,13 @@ def ablation_tables(results_dir):
     if not all(s and s["n"] == len(study.SEEDS) for _, s in found):
         return rows, ""
     (_, none), others = found[0], found[1:]
-    return rows, "Against none, in points of validation / test accuracy: " + ", ".join(
-        "{} {:+.2f} / {:+.2f}".format(name, 100 * (s["val_mean"] - none["val_mean"]),
-                                      100 * (s["test_mean"] - none["test_mean"])) for name, s in others) + "."
+    vals = lambda s: [v for _, _, _, v in s["seeds"]]
+    tests = lambda s: [c / float(n) for _, c, n, _ in s["seeds"]]
+    tie = lambda a, b: "" if compare.verdict(a, b) in ("higher", "lower") else " (tie)"
+    return rows, "Against none, in points of validation / test accuracy, a tie where within the seeds' spread " \
+        "(page 1's rule): " + ", ".join("{} {:+.2f}{} / {:+.2f}{}".format(
+            name, 100 * (s["val_mean"] - none["val_mean"]), tie(vals(s), vals(none)),
+            100 * (s["test_mean"] - none["test_mean"]), tie(tests(s), tests(none))) for name, s in others) + "."
 
 
 ABLATION_HEADER = ["LSTM-128 trained with", "seeds", "val. acc.", "test acc."]

@@ -146,7 +146,12 @@ def test_a_damaged_checkpoint_is_one_line_on_test_and_on_resume(trained, damage)
 
 def test_hand_edited_state_and_config_are_one_line(trained):
     run = os.path.join(trained, "weights", NAME)
-    for name, text, words in [("state.json", "[1, 2]", ["state.json", "not a training state"]),
+    state = json.load(open(os.path.join(run, "state.json")))
+    config = json.load(open(os.path.join(run, "config.json")))
+    for name, text, words in [("state.json", json.dumps(dict(state, best=999)), ["checkpoint names"]),
+                              ("config.json", json.dumps(dict(config, layers="32")), ["config.json", "damaged",
+                                                                                      "layers"]),
+                              ("state.json", "[1, 2]", ["state.json", "not a training state"]),
                               ("state.json", '{"epoch": 1.5, "best_epoch": 1, "best_val_accuracy": 0.1, "best": '
                                              'null, "resume": null, "finished": false, "train_seconds": 1}',
                                ["whole-number epochs"]),

@@ -242,3 +242,21 @@ def test_export_weights_refuses_in_one_line(args, words, tmp_path):
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert_one_line_error(proc.returncode, proc.stderr, words)
     assert not out.exists()
+
+
+def test_exporting_one_model_keeps_the_others_on_the_menu(tmp_path):
+    """export_weights.py --names=X rewrites X and the index, and the index still lists the models exported
+    before (their .js files are there)."""
+    import subprocess
+    import sys
+    out = str(tmp_path / "out")
+
+    def export(names):
+        proc = subprocess.run([sys.executable, os.path.join(ROOT, "export_weights.py"), "--names=" + names,
+                               "--out=" + out], stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+        assert proc.returncode == 0, proc.stderr
+        with open(os.path.join(out, "index.js")) as f:
+            text = f.read()
+        return [e["name"] for e in json.loads(text[text.index("(") + 1:text.rindex(")")])]
+    assert export("lstm_h32,gru_h32") == ["lstm_h32", "gru_h32"]
+    assert export("gru_h32") == ["gru_h32", "lstm_h32"]
