@@ -192,7 +192,10 @@ class Config(dict):
             config.setdefault(key, value)
         if "layers" not in config and "hidden_unit" in config:
             config["layers"] = layer_sizes(config)
-        return config.check()
+        # Checked with the plain defaults where an older or half-written file (a kill during epoch 1) lacks a
+        # recipe field; the fields it lacks stay missing (resuming treats them as unknown).
+        cls(dict(((k, f.default) for k, f in RECIPE.items()), **config)).check()
+        return config
 
     def check(self):
         if self.get("model") not in MODELS:

@@ -286,15 +286,14 @@ def test_a_run_killed_before_its_first_epoch_leaves_no_folder_to_move_aside(tmp_
         NAME + ".previous-")[1].split()[0]]  # only the first finished run was kept aside, no config-only folders
 
 
-def test_folder_names_are_the_architecture_and_old_dropout_names_still_parse():
-    from experiments.config import config_name, legacy_name, parse_name
+def test_folder_names_are_the_architecture_and_nothing_else():
+    from experiments.config import config_name, parse_name
     assert config_name("lstm", [64, 64], True) == "lstm_h64-64_bi"
-    assert legacy_name("gru_h128", dropout=0.3) == "gru_h128_drop0.3"
-    assert legacy_name("gru_h128", dropout=0.3000001) == "gru_h128_drop0.3000001"  # every digit kept
-    assert legacy_name("lstm_h64-64_bi", dropout=0.2, l2=1e-4) == "lstm_h64-64_bi_drop0.2_l2-0.0001"
-    assert parse_name("lstm_h64-64_bi_drop0.2_l2-0.0001") == {
-        "model": "lstm", "layers": [64, 64], "bidirectional": True, "crop_augment": False, "dropout": 0.2, "l2": 1e-4}
-    assert parse_name("gru_h128_drop0.30") is None  # not a name either rule writes
+    assert parse_name("lstm_h64-64_bi") == {"model": "lstm", "layers": [64, 64], "bidirectional": True,
+                                            "crop_augment": False}
+    assert parse_name("mlp_h103")["model"] == "mlp"
+    for name in ("gru_h128_drop0.3", "lstm_h064", "lstm_h0", "lstm_h32_crop_bi"):  # not names config_name writes
+        assert parse_name(name) is None, name
 
 
 def test_download_weights_ctrl_c_is_one_line(monkeypatch, capsys, tmp_path):
