@@ -49,20 +49,6 @@ def same_result(old, new):
     return True
 
 
-def curves(run):
-    """The run's loss and accuracy per epoch, from its log.csv ([] if it has none)."""
-    import csv
-    if not os.path.isfile(run.log_path):
-        return []
-    keys = ("train_loss", "train_accuracy", "val_loss", "val_accuracy")
-    try:
-        with open(run.log_path) as f:
-            return [dict({"epoch": int(row["epoch"])}, **{k: float(row[k]) for k in keys}) for row in csv.DictReader(f)]
-    except (KeyError, ValueError, TypeError) as e:
-        raise UserError("{} is damaged ({}); restore it or train the configuration again".format(
-            relpath(run.log_path), e))
-
-
 def shipped_comparison(run, result):
     """For a run of your own of a shipped configuration: the shipped run's figure and its seeds' spread, to
     see whether yours agrees (same recipe and seed: the same count on the same kind of processor, else one
@@ -128,7 +114,7 @@ def evaluate(spec, data_dir, weights_dir, results_dir, show_crops=False):
         "trained_with": dict({"tensorflow": config["tf_version"], "python": config["python_version"]},
                              **({"machine": config["machine"]} if config.get("machine") else {})),
         "tested_with": {"tensorflow": TF_VERSION, "python": sys.version.split()[0], "machine": machine()},
-        "history": curves(run),
+        "history": run.curves(),
         "config": dict({k: config[k] for k in ("learning_rate", "lr_decay", "batch_size", "clip_norm", "epochs",
                                                "patience", "seed", "validation_size", "train_examples")},
                        **dict(graph_options(config), **regularisers(config))),

@@ -83,6 +83,20 @@ class RunDir(object):
                             "delete the folder or restore it".format(relpath(self.state_path), ", ".join(STATE_KEYS)))
         return state
 
+    def curves(self):
+        """Loss and accuracy per epoch from log.csv, as floats ([] if there is none yet)."""
+        import csv
+        if not os.path.isfile(self.log_path):
+            return []
+        keys = ("train_loss", "train_accuracy", "val_loss", "val_accuracy")
+        try:
+            with open(self.log_path) as f:
+                return [dict({"epoch": int(row["epoch"])}, **{k: float(row[k]) for k in keys})
+                        for row in csv.DictReader(f)]
+        except (KeyError, ValueError, TypeError) as e:
+            raise UserError("{} is damaged ({}); restore it or train the configuration again".format(
+                relpath(self.log_path), e))
+
     def holds_progress(self):
         """Whether the folder holds at least one finished epoch (anything worth keeping)."""
         state = self.load_state() if os.path.isdir(self.path) else None

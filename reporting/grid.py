@@ -5,9 +5,9 @@ Every number comes from the seed runs' result files, results/study/<recipe>/seed
 accuracy, and the per-epoch curves that main.py --test copies from log.csv); a shipped configuration's
 older result files have no curves, and its shipped seed's come from weights/<config>/log.csv.
 """
-import csv
 import os
 
+from checkpoints.folders import RunDir
 from experiments import study
 from experiments.config import config_name
 from project.common import SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, save_png
@@ -22,20 +22,12 @@ def title(model, layers, bidirectional=False):
 
 
 def _history(result, name, weights_dir):
+    """The run's curves: from its result file, else from the shipped folder if that holds this seed."""
     if result.get("history"):
         return result["history"]
-    path = os.path.join(weights_dir, name, "log.csv")
-    shipped = os.path.join(weights_dir, name, "config.json")
-    if not (os.path.isfile(path) and os.path.isfile(shipped)):
-        return []
-    import json
-    with open(shipped) as f:
-        if json.load(f).get("seed") != result["config"]["seed"]:
-            return []  # weights/ ships another seed of it
-    with open(path) as f:
-        return [{"epoch": int(r["epoch"]), "train_loss": float(r["train_loss"]), "val_loss": float(r["val_loss"]),
-                 "train_accuracy": float(r["train_accuracy"]), "val_accuracy": float(r["val_accuracy"])}
-                for r in csv.DictReader(f)]
+    shipped = RunDir(weights_dir, name)
+    config = shipped.load_config() if os.path.isdir(shipped.path) else None
+    return shipped.curves() if config and config.get("seed") == result["config"]["seed"] else []
 
 
 def load(results_dir=SHIPPED_RESULTS_DIR, weights_dir=SHIPPED_WEIGHTS_DIR):
