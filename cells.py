@@ -11,7 +11,11 @@ Initialisation, a deliberate choice: every [rows, H] gate block of W_x is
 Glorot-uniform and every [H, H] block of W_h is orthogonal (so each gate starts
 as if it had its own matrices); biases are zero except the LSTM forget gate,
 which starts at 1.0 so that early in training the cell remembers by default
-(Gers et al. 2000; Jozefowicz et al. 2015).
+(Gers et al. 2000; Jozefowicz et al. 2015). Two of these are arguments, for
+the memory tasks' ablation (sequence_tasks.py): `recurrent_init="gaussian"`
+draws W_h from N(0, 0.01^2) instead, and `keep_bias` sets the starting bias of
+the gate that keeps the old state (the LSTM's forget gate, default 1.0; the
+GRU's update gate z, default 0.0). The MNIST models use the defaults.
 
 A cell is called the `static_rnn` way, `cell(x, state) -> (output, new_state)`:
 the input part xw = x W_x + b, then the step. The step itself is a pure
@@ -59,6 +63,9 @@ def rnn_step(xw, h_prev, W_h):
     return h, h
 
 
+RECURRENT_INITS = ("orthogonal", "gaussian")
+
+
 def _blockwise(make_initializer, num_blocks, seed):
     """An initializer for a [rows, k*H] matrix that fills each [rows, H] gate block separately
     (block k from op seed seed + k, so that the values do not depend on the order ops are made in)."""
@@ -74,14 +81,26 @@ class _Cell(object):
     """What the three cells share: the variables and the static_rnn contract."""
 
     NUM_BLOCKS = None  # gate blocks in W_x, W_h and b
+    KEEP_BLOCK = None  # the block of the gate that keeps the old state (LSTM f, GRU z); None: no such gate
+    KEEP_BIAS = 0.0  # its starting bias
 
-    def __init__(self, num_units, name):
+    def __init__(self, num_units, name, recurrent_init="orthogonal", keep_bias=None):
+        if recurrent_init not in RECURRENT_INITS:
+            raise ValueError("recurrent_init is one of {}, not {!r}".format(RECURRENT_INITS, recurrent_init))
+        if keep_bias is not None and self.KEEP_BLOCK is None:
+            raise ValueError("a {} has no gate that keeps its state; keep_bias must be None".format(name))
         self.num_units = int(num_units)
         self.name = name
+        self.recurrent_init = recurrent_init
+        self.keep_bias = self.KEEP_BIAS if keep_bias is None else float(keep_bias)
         self.W_x = self.W_h = self.b = None
 
     def _bias_init(self):
-        return np.zeros(self.NUM_BLOCKS * self.num_units, dtype=np.float32)
+        bias = np.zeros(self.NUM_BLOCKS * self.num_units, dtype=np.float32)
+        if self.KEEP_BLOCK is not None:
+            H = self.num_units
+            bias[self.KEEP_BLOCK * H:(self.KEEP_BLOCK + 1) * H] = self.keep_bias
+        return bias
 
     def build(self, input_size, seed=None):
         """Create the variables once, under `<name>/`; later calls do nothing. `seed`: the initializers'
@@ -92,9 +111,10 @@ class _Cell(object):
         with tf.variable_scope(self.name):
             self.W_x = tf.get_variable("W_x", [input_size, width],
                                        initializer=_blockwise(tf.glorot_uniform_initializer, k, seed))
+            recurrent = (tf.orthogonal_initializer if self.recurrent_init == "orthogonal" else
+                         lambda seed: tf.random_normal_initializer(stddev=0.01, seed=seed))
             self.W_h = tf.get_variable("W_h", [self.num_units, width],
-                                       initializer=_blockwise(tf.orthogonal_initializer, k, None if seed is None
-                                                              else seed + k))
+                                       initializer=_blockwise(recurrent, k, None if seed is None else seed + k))
             self.b = tf.get_variable("b", [width], initializer=tf.constant_initializer(self._bias_init()))
 
     def __call__(self, x, state, scope=None):
@@ -130,11 +150,7 @@ class LSTMCell(_Cell):
     """
 
     NUM_BLOCKS = 4
-
-    def _bias_init(self):
-        bias = np.zeros(4 * self.num_units, dtype=np.float32)
-        bias[self.num_units:2 * self.num_units] = 1.0  # forget gate, block 1 of [i, f, o, g]
-        return bias
+    KEEP_BLOCK, KEEP_BIAS = 1, 1.0  # the forget gate, block 1 of [i, f, o, g], starts at 1.0
 
     @property
     def state_size(self):
@@ -157,10 +173,11 @@ class GRUCell(_Cell):
     Convention: the reset gate multiplies h_prev *before* the recurrent product
     (Cho's original; cuDNN and PyTorch apply r after it), and z = 1 keeps the
     old state. Gate order in W_x, W_h and b: [r, z, n]. State and output: h.
-    All biases start at zero.
+    All biases start at zero (keep_bias moves z's).
     """
 
     NUM_BLOCKS = 3
+    KEEP_BLOCK = 1  # the update gate z, block 1 of [r, z, n]
 
     step = staticmethod(gru_step)
 

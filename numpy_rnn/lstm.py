@@ -76,7 +76,7 @@ def loss_and_grads(params, xs, ys, return_state_grads=False):
         da = np.concatenate([d_i * s["i"] * (1 - s["i"]), d_f * s["f"] * (1 - s["f"]),
                              d_o * s["o"] * (1 - s["o"]), d_g * (1 - s["g"] ** 2)], axis=1)  # [B, 4H]: i, f, o, g
         grads["W_x"] += s["x"].T @ da
-        grads["W_h"] += s["h_prev"].T @ da                    # dE/dw_ij for a weight from h_i(t-1)
+        grads["W_h"] += s["h_prev"].T @ da                    # dE/dw_mn for a weight from h_m(t-1)
         grads["b"] += da.sum(0)
         dh_next, dc_next, f_next = da @ params["W_h"].T, dc, s["f"]
     assert grads["W_h"].shape == (H, 4 * H)

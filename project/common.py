@@ -77,6 +77,22 @@ def atomic_write_bytes(path, data):
         raise
 
 
+def append_line(path, line):
+    """Add one line to a text file (a .jsonl of results) so that two programs appending at once both land
+    and a reader never sees half a line: under an exclusive lock on <path>.lock, old text + line, atomically."""
+    import fcntl
+    os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", exist_ok=True)
+    with open(path + ".lock", "a") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # released when the file closes
+        old = b""
+        if os.path.isfile(path):
+            with open(path, "rb") as f:
+                old = f.read()
+            if old and not old.endswith(b"\n"):
+                old += b"\n"
+        atomic_write_bytes(path, old + line.rstrip("\n").encode("utf-8") + b"\n")
+
+
 def save_png(fig, path, dpi=130):
     """Write a matplotlib figure as a PNG, atomically, and close it."""
     import io

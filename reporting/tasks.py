@@ -1,7 +1,9 @@
 """The memory tasks' figures and findings: results/tasks/<task>.jsonl -> results/tasks/*.png and README.md.
 
 Drawn by `python plot_results.py --tasks` (or `sequence_tasks.py --plot`); the sentences, with their
-numbers, are what results/tasks/README.md and the report's task pages say.
+numbers, are what results/tasks/README.md and the report's task pages say. Every comparison goes
+through reporting/compare.py's rule on the runs' test accuracies (one per seed); a run "succeeds" when
+its validation accuracy reached the target within the step budget.
 """
 import json
 import os
@@ -13,16 +15,74 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from project.common import UserError, atomic_write_bytes, relpath, save_png  # noqa: E402
+from reporting.compare import pair, spread, verdict  # noqa: E402
 
 TASK_STYLE = {"lstm": ("LSTM", "tab:blue", "o"), "gru": ("GRU", "tab:orange", "s"), "rnn": ("vanilla RNN", "tab:gray", "^")}
+MODEL_ORDER = ("rnn", "lstm", "gru")
+# The palindrome assignment's setting (sequence_tasks.py's defaults); the ablation changes one factor at a time.
+ASSIGNMENT = {"encoding": "scalar", "recurrent_init": "orthogonal", "keep_bias": 1.0}
+FACTORS = (("encoding", "onehot", "one-hot digits instead of scalars"),
+           ("recurrent_init", "gaussian", "W_h from N(0, 0.01^2) instead of orthogonal"),
+           ("keep_bias", 0.0, "keep-gate bias 0 instead of 1"))
+REQUIRED = {"task": str, "model": str, "hidden": int, "length": int, "seed": int, "test_accuracy": float,
+            "validation_accuracy": float, "stopped": str, "steps": int, "steps_done": int, "curve": list, "encoding": str,
+            "recurrent_init": str}
+NEEDED = {"binary_addition": {"loss": str, "test_bit_accuracy_by_length": dict}, "palindrome": {}, "recall": {}}
+
+
+def _check(record, task, where):
+    if not isinstance(record, dict):
+        raise UserError("{}: a result line must be a JSON object, not {}".format(where, type(record).__name__))
+    if "validation_accuracy" not in record and "accuracy" in record:
+        raise UserError("{}: written by an older sequence_tasks.py, without a validation set; delete that line "
+                        "and run sequence_tasks.py again".format(where))
+    for key, kind in dict(REQUIRED, **NEEDED[task]).items():
+        value = record.get(key)
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) if kind is float else \
+            isinstance(value, kind) and not isinstance(value, bool)
+        if not ok:
+            raise UserError("{}: {!r} must be {}, not {!r}".format(where, key, {float: "a number", int: "a whole number",
+                                                                             str: "a string", list: "a list",
+                                                                             dict: "an object"}[kind], value))
+    if record["task"] != task or record["model"] not in TASK_STYLE:
+        raise UserError("{}: a {} result with model {!r} does not belong here".format(where, record["task"],
+                                                                                     record["model"]))
 
 
 def load_task(results_dir, task):
+    """The task's result records; a damaged line is one error naming the file, the line and the fix."""
     path = os.path.join(results_dir, task + ".jsonl")
     if not os.path.isfile(path):
         return []
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
+    records = []
+    try:
+        with open(path, "rb") as f:
+            lines = f.read().decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise UserError("{} is not UTF-8 text; restore it from git or delete it and rerun sequence_tasks.py".format(
+            relpath(path)))
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        where = "{} line {}".format(relpath(path), number)
+        try:
+            record = json.loads(line)
+        except ValueError:
+            raise UserError("{} is not valid JSON; delete that line (or restore the file from git)".format(where))
+        _check(record, task, where)
+        records.append(record)
+    return records
+
+
+def setting(record):
+    """(encoding, recurrent_init, keep_bias) of a run; the RNN has no keep gate (None)."""
+    keep = record.get("keep_bias")
+    return record["encoding"], record["recurrent_init"], None if keep is None else float(keep)
+
+
+def is_assignment(record):
+    enc, init, keep = setting(record)
+    return enc == ASSIGNMENT["encoding"] and init == ASSIGNMENT["recurrent_init"] and keep in (None, 1.0)
 
 
 def _by(records, *keys):
@@ -32,157 +92,340 @@ def _by(records, *keys):
     return groups
 
 
-def _palindrome(records, folder):
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(6.4, 7.0), sharex=True)
-    for model, rows in sorted(_by(records, "model").items()):
-        label, color, marker = TASK_STYLE[model[0]]
-        by_length = sorted(_by(rows, "length").items())
-        lengths = [k[0] for k, _ in by_length]
-        success = [100.0 * sum(r["accuracy"] >= 0.99 for r in group) / len(group) for _, group in by_length]
-        mean = [100.0 * sum(r["accuracy"] for r in group) / len(group) for _, group in by_length]
-        top.plot(lengths, success, color=color, marker=marker, label=label)
-        bottom.plot(lengths, mean, color=color, marker=marker, label=label)
-    seeds = max(len(g) for g in _by(records, "model", "length").values())
-    top.set_ylabel("runs reaching 99% (%)")
-    top.set_title("Palindromes: predict digit T from the first T-1 ({} seeds per point)".format(seeds))
-    bottom.axhline(10, color="k", linewidth=0.8, linestyle=":")
-    bottom.set_ylabel("mean test accuracy (%); chance 10%")
-    bottom.set_xlabel("palindrome length T")
-    for ax in (top, bottom):
-        ax.grid(True, alpha=0.3)
-        ax.legend()
-    path = os.path.join(folder, "palindrome.png")
-    save_png(fig, path)
-    return path
-
-
-def _palindrome_gradients(records, folder):
-    with_grads = [r for r in records if r.get("input_gradient_norms")]
-    if not with_grads:
-        return None
-    longest = max(r["length"] for r in with_grads)
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    for model, rows in sorted(_by([r for r in with_grads if r["length"] == longest], "model").items()):
-        label, color, marker = TASK_STYLE[model[0]]
-        norms = np.mean([r["input_gradient_norms"] for r in rows], axis=0)  # mean over seeds
-        back = np.arange(len(norms))[::-1]  # steps before the last input
-        ax.plot(back, norms, color=color, marker=marker, markevery=4, label=label)
-    ax.set_yscale("log")
-    ax.set_xlabel("steps before the last input (the first digit is the rightmost point)")
-    ax.set_ylabel("mean |dL/dx_t| after training (log)")
-    ax.set_title("How far back the loss reaches: palindromes of length {}".format(longest))
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
-    path = os.path.join(folder, "palindrome_gradients.png")
-    save_png(fig, path)
-    return path
-
-
-def _recall(records, folder):
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    rows = sorted(_by(records, "hidden").items())
-    hidden = [k[0] for k, _ in rows]
-    accs = [[100.0 * r["accuracy"] for r in group] for _, group in rows]
-    ax.errorbar(hidden, [np.mean(a) for a in accs], yerr=[np.std(a) for a in accs], marker="o", capsize=4,
-                color=TASK_STYLE["lstm"][1])
-    ax.set_xticks(hidden)
-    ax.set_xlabel("LSTM hidden units")
-    ax.set_ylabel("test accuracy (%), mean and spread over seeds")
-    position = records[0].get("position", 2)
-    ax.set_title("Recall the digit at position {} of a random sequence".format(position))
-    ax.grid(True, alpha=0.3)
-    path = os.path.join(folder, "recall.png")
-    save_png(fig, path)
-    return path
-
-
-def _addition(records, folder):
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    shades = {"ce": plt.get_cmap("Blues"), "mse": plt.get_cmap("Oranges")}
-    groups = sorted(_by(records, "loss", "length").items())
-    train_lengths = sorted({r["length"] for r in records})
-    for (loss, length), rows in groups:
-        tests = sorted(int(k) for k in rows[0]["bit_accuracy_by_length"])
-        mean = [100.0 * np.mean([r["bit_accuracy_by_length"][str(t)] for r in rows]) for t in tests]
-        shade = shades[loss](0.45 + 0.55 * (train_lengths.index(length) + 1) / len(train_lengths))
-        ax.plot(tests, mean, color=shade, linestyle="-" if loss == "ce" else "--", marker=".",
-                label="{}, trained at L={}".format("cross-entropy" if loss == "ce" else "squared error", length))
-    ax.set_xlabel("test length L (bits)")
-    ax.set_ylabel("bit accuracy (%), mean over seeds")
-    ax.set_title("Binary addition with an LSTM of {} units".format(records[0]["hidden"]))
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8)
-    path = os.path.join(folder, "binary_addition.png")
-    save_png(fig, path)
-    return path
+def _models(records):
+    return sorted({r["model"] for r in records}, key=MODEL_ORDER.index)
 
 
 def pct(x):
     return "{:.1f}%".format(100.0 * x)
 
 
-def task_summaries(folder):
-    """{task: one or two sentences with the numbers}, from the result files (the report and the tasks page)."""
-    text = {}
-    records = load_task(folder, "palindrome")
-    if records:
-        parts = []
-        for model, rows in sorted(_by(records, "model").items(), key=lambda kv: ("rnn", "lstm", "gru").index(kv[0][0])):
-            by_length = sorted(_by(rows, "length").items())
-            parts.append("{} {}".format(TASK_STYLE[model[0]][0], ", ".join(
-                "{}/{}".format(sum(r["accuracy"] >= 0.99 for r in g), len(g)) for _, g in by_length)))
-        lengths = ", ".join(str(k[0]) for k in sorted(_by(records, "length")))
-        longest = max(r["length"] for r in records)
-        means = ", ".join("{} {}".format(TASK_STYLE[m[0]][0], pct(np.mean([r["accuracy"] for r in g])))
-                          for m, g in sorted(_by([r for r in records if r["length"] == longest], "model").items()))
-        text["palindrome"] = ("Runs reaching 99% test accuracy at T = {} ({} steps at most): {}. Mean accuracy at "
-                              "T = {}: {}.".format(lengths, max(r["steps"] for r in records), "; ".join(parts),
-                                                   longest, means))
-        grads = [r for r in records if r.get("input_gradient_norms") and r["length"] == longest]
-        if grads:
-            ratios = ", ".join("{} {:.1e}".format(TASK_STYLE[m[0]][0], np.mean([r["input_gradient_norms"][0] /
-                                                                              r["input_gradient_norms"][-1] for r in g]))
-                               for m, g in sorted(_by(grads, "model").items()))
-            text["palindrome"] += (" After training at T = {}, |dL/dx| at the first digit divided by |dL/dx| at the "
-                                   "last input (how much of the loss reaches back to the digit that answers it): "
-                                   "{}.".format(longest, ratios))
-    records = load_task(folder, "recall")
-    if records:
-        rows = sorted(_by(records, "hidden").items())
-        text["recall"] = "Test accuracy by LSTM size (mean and spread over {} seeds): {}.".format(
-            max(len(g) for _, g in rows), ", ".join("{} units {} +- {:.1f}".format(
-                k[0], pct(np.mean([r["accuracy"] for r in g])), 100 * np.std([r["accuracy"] for r in g]))
-                for k, g in rows))
-    records = load_task(folder, "binary_addition")
-    if records:
-        longest = max(int(k) for k in records[0]["bit_accuracy_by_length"])
-        parts = []
-        for loss in ("ce", "mse"):
-            groups = sorted(_by([r for r in records if r["loss"] == loss], "length").items())
-            if groups:
-                parts.append("{}: {}".format("cross-entropy" if loss == "ce" else "squared error", ", ".join(
-                    "L = {} {}".format(k[0], pct(np.mean([r["bit_accuracy_by_length"][str(longest)] for r in g])))
-                    for k, g in groups)))
-        text["binary_addition"] = "Bit accuracy on {}-bit sums, by training length and loss (mean over seeds): " \
-                                  "{}.".format(longest, "; ".join(parts))
+def _successes(rows):
+    return "{}/{}".format(sum(r["stopped"] == "target" for r in rows), len(rows))
+
+
+def _accuracies(rows):
+    return [r["test_accuracy"] for r in rows]
+
+
+def _mean_sd(rows, key="test_accuracy"):
+    mean, sd = spread([r[key] for r in rows])
+    return "{} +- {:.1f}".format(pct(mean), 100 * sd)
+
+
+def versus(name_a, a, name_b, b):
+    """Two groups of runs in words. Where every run of both reached the target, their test accuracies only say
+    where they stopped (just past the target), so the steps it took are compared instead; otherwise the test
+    accuracies are. Both through the comparison rule."""
+    if all(r["stopped"] == "target" for r in a + b):
+        steps_a, steps_b = [r["steps_done"] for r in a], [r["steps_done"] for r in b]
+        word = {"lower": "in fewer steps than", "higher": "in more steps than", "tie": "in as many steps (a tie) as",
+                "one run": "(not compared, fewer than 3 seeds) as"}[verdict(steps_a, steps_b)]
+        return "{} reaches the target {} {} ({:,.0f} against {:,.0f} steps on average)".format(
+            name_a, word, name_b, np.mean(steps_a), np.mean(steps_b))
+    return pair(name_a, _accuracies(a), name_b, _accuracies(b))
+
+
+# ---- palindromes ----------------------------------------------------------------------------------------------
+
+def _main_runs(records):
+    return [r for r in records if is_assignment(r)]
+
+
+def _ablation_length(records):
+    """The length with the most settings tried (where the ablation ran), or None."""
+    counts = {n: len({(r["model"],) + setting(r) for r in rows}) for (n,), rows in _by(records, "length").items()}
+    best = max(counts.items(), key=lambda kv: (kv[1], kv[0])) if counts else None
+    return best[0] if best and best[1] > len(_models(records)) else None
+
+
+def _palindrome(records, folder):
+    main = _main_runs(records)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(6.4, 7.0), sharex=True)
+    for model in _models(main):
+        label, color, marker = TASK_STYLE[model]
+        by_length = sorted(_by([r for r in main if r["model"] == model], "length").items())
+        lengths = [k[0] for k, _ in by_length]
+        top.plot(lengths, [100.0 * sum(r["stopped"] == "target" for r in g) / len(g) for _, g in by_length],
+                 color=color, marker=marker, label=label)
+        means = [100 * spread(_accuracies(g))[0] for _, g in by_length]
+        sds = [100 * spread(_accuracies(g))[1] for _, g in by_length]
+        bottom.errorbar(lengths, means, yerr=sds, color=color, marker=marker, capsize=3, label=label)
+    seeds = max(len(g) for g in _by(main, "model", "length").values())
+    top.set_ylabel("runs reaching 99% on validation (%)")
+    top.set_title("Palindromes, the assignment's setting ({} seeds per point)".format(seeds), fontsize=10)
+    bottom.axhline(10, color="k", linewidth=0.8, linestyle=":")
+    bottom.set_ylabel("test accuracy (%), mean and sd; chance 10%")
+    bottom.set_xlabel("palindrome length T")
+    for ax in (top, bottom):
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+    return save_png(fig, os.path.join(folder, "palindrome.png"))
+
+
+def _palindrome_ablation(records, folder):
+    length = _ablation_length(records)
+    if length is None:
+        return None
+    rows = [r for r in records if r["length"] == length]
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    names = ["assignment's setting"] + [words.split(" instead")[0] for _, _, words in FACTORS]
+    for k, model in enumerate(_models(rows)):
+        label, color, marker = TASK_STYLE[model]
+        for j, group in enumerate(_ablation_groups([r for r in rows if r["model"] == model])):
+            if group:
+                accs = 100 * np.array(_accuracies(group))
+                x = j + (k - 1) * 0.22
+                ax.scatter([x] * len(accs), accs, color=color, marker=marker, s=14, alpha=0.5)
+                ax.errorbar([x], [accs.mean()], yerr=[accs.std(ddof=1) if len(accs) > 1 else 0], color=color,
+                            marker=marker, capsize=3, label=label if j == 0 else None)
+    ax.set_xticks(range(len(names)))
+    ax.set_xticklabels(names, fontsize=8)
+    ax.axhline(10, color="k", linewidth=0.8, linestyle=":")
+    ax.set_ylabel("test accuracy (%): runs, mean and sd")
+    ax.set_title("One factor changed at a time, palindromes of length {}".format(length), fontsize=10)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    return save_png(fig, os.path.join(folder, "palindrome_ablation.png"))
+
+
+def _ablation_groups(rows):
+    """[assignment's runs, then the runs with each factor of FACTORS changed (only that one)]."""
+    groups = [[r for r in rows if is_assignment(r)]]
+    for key, value, _ in FACTORS:
+        changed = []
+        for r in rows:
+            enc, init, keep = setting(r)
+            now = {"encoding": enc, "recurrent_init": init, "keep_bias": keep}
+            others = all(now[k] in (ASSIGNMENT[k], None) for k, _, _ in FACTORS if k != key)
+            if now[key] == value and others:
+                changed.append(r)
+        groups.append(changed)
+    return groups
+
+
+def _gradient_length(records):
+    main = [r for r in _main_runs(records) if r.get("input_gradient_norms")]
+    complete = [n for (n,), rows in _by(main, "length").items() if len(_models(rows)) == len(_models(main))]
+    return max(complete) if complete else None
+
+
+def _palindrome_gradients(records, folder):
+    length = _gradient_length(records)
+    if length is None:
+        return None
+    rows = [r for r in _main_runs(records) if r["length"] == length and r.get("input_gradient_norms")]
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    for model in _models(rows):
+        label, color, marker = TASK_STYLE[model]
+        norms = np.exp(np.mean([np.log(np.maximum(r["input_gradient_norms"], 1e-30)) for r in rows
+                                if r["model"] == model], axis=0))  # geometric mean over seeds
+        back = np.arange(len(norms))[::-1]  # steps before the last input
+        ax.plot(back, norms, color=color, marker=marker, markevery=4, label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("steps before the last input (the first digit is the rightmost point)")
+    ax.set_ylabel("|dL/dx_t| on validation after training (log)")
+    ax.set_title("How far back the loss reaches: T = {}, the assignment's setting".format(length), fontsize=10)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    return save_png(fig, os.path.join(folder, "palindrome_gradients.png"))
+
+
+def _curves(records, folder, name, group_key, title, label_of):
+    """Validation accuracy and training loss over steps, mean over seeds, one line per group."""
+    fig, (acc_ax, loss_ax) = plt.subplots(1, 2, figsize=(9.6, 3.8))
+    groups = sorted(_by(records, *group_key).items())
+    cmap = plt.get_cmap("viridis")
+    for k, (key, rows) in enumerate(groups):
+        color = TASK_STYLE[key[0]][1] if group_key == ("model",) else cmap(k / max(1, len(groups) - 1))
+        longest = max(len(r["curve"]) for r in rows)
+        # a run that stopped early keeps its last value (it had reached the target)
+        padded = np.array([r["curve"] + [r["curve"][-1]] * (longest - len(r["curve"])) for r in rows])
+        steps = np.array(max((r["curve"] for r in rows), key=len))[:, 0]  # [points, columns] -> [points]
+        acc_ax.plot(steps, 100 * padded[:, :, 3].mean(0), color=color, label=label_of(key))
+        loss_ax.plot(steps, padded[:, :, 1].mean(0), color=color, label=label_of(key))
+    acc_ax.set_ylabel("validation accuracy (%), mean over seeds")
+    loss_ax.set_ylabel("training loss, mean over seeds")
+    loss_ax.set_yscale("log")
+    for ax in (acc_ax, loss_ax):
+        ax.set_xlabel("training step")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    return save_png(fig, os.path.join(folder, name))
+
+
+def _palindrome_curves(records, folder):
+    length = _gradient_length(records) or max(r["length"] for r in records)
+    rows = [r for r in _main_runs(records) if r["length"] == length]
+    return rows and _curves(rows, folder, "palindrome_curves.png", ("model",),
+                            "Palindromes of length {}, the assignment's setting (a stopped run keeps its last "
+                            "value)".format(length), lambda key: TASK_STYLE[key[0]][0])
+
+
+def palindrome_text(records):
+    main, parts = _main_runs(records), []
+    lengths = sorted({r["length"] for r in main})
+    for model in _models(main):
+        groups = _by([r for r in main if r["model"] == model], "length")
+        parts.append("{} {}".format(TASK_STYLE[model][0], ", ".join(
+            _successes(groups[(n,)]) if (n,) in groups else "-" for n in lengths)))
+    budget = max(r["steps"] for r in records)
+    text = ["In the assignment's setting (scalar digits, 128 units, batch 128, RMSProp 0.001, clipping at 10, at "
+            "most {:,} steps at every length; orthogonal W_h and a keep-gate bias of 1 for both gated cells), "
+            "runs reaching 99% validation accuracy at T = {}: {}.".format(budget, ", ".join(map(str, lengths)),
+                                                                         "; ".join(parts))]
+    if "rnn" in _models(main) and len(_models(main)) > 1:
+        gated = []
+        for n in lengths:
+            groups = _by([r for r in main if r["length"] == n], "model")
+            if ("rnn",) in groups:
+                words = [versus(TASK_STYLE[m][0], groups[(m,)], "the vanilla RNN", groups[("rnn",)])
+                         for m in ("lstm", "gru") if (m,) in groups]
+                gated.append("T = {}: {}".format(n, "; ".join(words)))
+        text.append("Gated cells against the vanilla RNN (test accuracy, or the steps to the target where every run "
+                    "reached it; the comparison rule): "
+                    + ". ".join(gated) + ".")
+    length = _ablation_length(records)
+    if length is not None:
+        sentences = []
+        rows = [r for r in records if r["length"] == length]
+        for model in _models(rows):
+            base, *changed = _ablation_groups([r for r in rows if r["model"] == model])
+            if not base:
+                continue
+            words = []
+            for (key, value, what), group in zip(FACTORS, changed):
+                if group:
+                    words.append("{}: {} succeed, {}; {}".format(
+                        what, _successes(group), _mean_sd(group),
+                        versus("the change", group, "the assignment's setting", base)))
+            if words:
+                sentences.append("{} (assignment's setting: {} succeed, {}) - {}".format(
+                    TASK_STYLE[model][0], _successes(base), _mean_sd(base), "; ".join(words)))
+        text.append("One factor changed at a time at T = {} (test accuracy, mean +- sd): {}.".format(
+            length, ". ".join(sentences)))
+    glen = _gradient_length(records)
+    if glen:
+        rows = [r for r in _main_runs(records) if r["length"] == glen and r.get("input_gradient_norms")]
+        ratios = ", ".join("{} {:.1e}".format(TASK_STYLE[m][0], np.exp(np.mean([
+            np.log(max(r["input_gradient_norms"][0], 1e-30) / max(r["input_gradient_norms"][-1], 1e-30))
+            for r in rows if r["model"] == m]))) for m in _models(rows))
+        text.append("After training at T = {}, |dL/dx| at the first digit divided by |dL/dx| at the last input "
+                    "(geometric mean over seeds; how much of the loss reaches back to the digit that answers it): "
+                    "{}.".format(glen, ratios))
+    return " ".join(text)
+
+
+# ---- recall and binary addition ------------------------------------------------------------------------------
+
+def _recall(records, folder):
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    rows = sorted(_by(records, "hidden").items())
+    hidden = [k[0] for k, _ in rows]
+    accs = [[100.0 * r["test_accuracy"] for r in group] for _, group in rows]
+    ax.errorbar(hidden, [np.mean(a) for a in accs], yerr=[np.std(a, ddof=1) if len(a) > 1 else 0 for a in accs],
+                marker="o", capsize=4, color=TASK_STYLE["lstm"][1])
+    ax.set_xticks(hidden)
+    ax.set_xlabel("LSTM hidden units")
+    ax.set_ylabel("test accuracy (%), mean and sd over seeds")
+    ax.set_title("Recall the digit at position {} of a random sequence".format(records[0].get("position", 2)))
+    ax.grid(True, alpha=0.3)
+    return save_png(fig, os.path.join(folder, "recall.png"))
+
+
+def _recall_curves(records, folder):
+    return _curves(records, folder, "recall_curves.png", ("hidden",), "Recall: curves over training (Adam 0.01, "
+                   "betas 0.9, 0.99)", lambda key: "{} units".format(key[0]))
+
+
+def recall_text(records):
+    rows = sorted(_by(records, "hidden").items())
+    sizes = ", ".join("{} units {} ({} reach 100% on validation)".format(k[0], _mean_sd(g), _successes(g))
+                      for k, g in rows)
+    return "Test accuracy by LSTM size, {} seeds each, {:,} steps at most: {}.".format(
+        max(len(g) for _, g in rows), max(r["steps"] for r in records), sizes)
+
+
+def _addition(records, folder):
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    shades = {"ce": plt.get_cmap("Blues"), "mse": plt.get_cmap("Oranges")}
+    train_lengths = sorted({r["length"] for r in records})
+    for (loss, length), rows in sorted(_by(records, "loss", "length").items()):
+        tests = sorted(int(k) for k in rows[0]["test_bit_accuracy_by_length"])
+        mean = [100.0 * np.mean([r["test_bit_accuracy_by_length"][str(t)] for r in rows]) for t in tests]
+        shade = shades[loss](0.45 + 0.55 * (train_lengths.index(length) + 1) / len(train_lengths))
+        ax.plot(tests, mean, color=shade, linestyle="-" if loss == "ce" else "--", marker=".",
+                label="{}, trained at L={}".format("cross-entropy" if loss == "ce" else "squared error", length))
+    ax.set_xlabel("test length L (bits)")
+    ax.set_ylabel("test bit accuracy (%), mean over seeds")
+    ax.set_title("Binary addition with an LSTM of {} units".format(records[0]["hidden"]))
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    return save_png(fig, os.path.join(folder, "binary_addition.png"))
+
+
+def _addition_curves(records, folder):
+    return _curves(records, folder, "binary_addition_curves.png", ("loss", "length"),
+                   "Binary addition: curves over training (validation: whole sums right)",
+                   lambda key: "{}, L={}".format("cross-entropy" if key[0] == "ce" else "squared error", key[1]))
+
+
+def addition_text(records):
+    longest = max(int(k) for k in records[0]["test_bit_accuracy_by_length"])
+    at = lambda rows, bits: [r["test_bit_accuracy_by_length"][str(bits)] for r in rows]
+    parts, pairs = [], []
+    groups = _by(records, "loss", "length")
+    for loss in ("ce", "mse"):
+        lengths = sorted(n for (l, n) in groups if l == loss)
+        if lengths:
+            parts.append("{}: {}".format("cross-entropy" if loss == "ce" else "squared error", ", ".join(
+                "L = {} {} +- {:.1f}".format(n, pct(np.mean(at(groups[(loss, n)], longest))),
+                                             100 * spread(at(groups[(loss, n)], longest))[1]) for n in lengths)))
+    for (loss, n), rows in sorted(groups.items()):
+        if loss == "ce" and ("mse", n) in groups:
+            pairs.append("at L = {}, {}".format(n, pair("cross-entropy", at(rows, longest), "squared error",
+                                                        at(groups[("mse", n)], longest))))
+    steps = max(r["steps"] for r in records)
+    text = ("Trained on L-bit sums until every validation sum was right or {:,} steps had passed, then tested on "
+            "sums of 1..{} bits. Bit accuracy on {}-bit sums (mean +- sd over seeds): {}.".format(
+                steps, longest, longest, "; ".join(parts)))
+    if pairs:
+        text += " Cross-entropy against squared error, by the comparison rule: {}.".format("; ".join(pairs))
     return text
 
 
-def plot_tasks(folder):
-    """Every figure the task result files allow; returns the paths written."""
-    written = []
-    for task, draw in (("palindrome", _palindrome), ("palindrome", _palindrome_gradients), ("recall", _recall),
-                       ("binary_addition", _addition)):
+# ---- all of it --------------------------------------------------------------------------------------------------
+
+def task_summaries(folder):
+    """{task: the sentences with the numbers}, from the result files (the report and the tasks page)."""
+    text = {}
+    for task, write in (("palindrome", palindrome_text), ("recall", recall_text), ("binary_addition", addition_text)):
         records = load_task(folder, task)
         if records:
-            path = draw(records, folder)
-            if path:
-                written.append(path)
-    if not written:
+            text[task] = write(records)
+    return text
+
+
+DRAWINGS = (("palindrome", _palindrome), ("palindrome", _palindrome_ablation), ("palindrome", _palindrome_gradients),
+            ("palindrome", _palindrome_curves), ("recall", _recall), ("recall", _recall_curves),
+            ("binary_addition", _addition), ("binary_addition", _addition_curves))
+
+
+def plot_tasks(folder):
+    """Every figure the task result files allow, and README.md; returns the paths written. All files are read
+    (and checked) before anything is written."""
+    records = {task: load_task(folder, task) for task in ("palindrome", "recall", "binary_addition")}
+    if not any(records.values()):
         raise UserError("no task results in {}; run python sequence_tasks.py first".format(relpath(folder)))
+    summaries = task_summaries(folder)
+    written = [path for task, draw in DRAWINGS if records[task] for path in [draw(records[task], folder)] if path]
     lines = ["# Memory tasks: what the result files say", "",
-             "Written by `python plot_results.py --tasks` from the `.jsonl` files here (sequence_tasks.py).", ""]
-    for task, sentence in sorted(task_summaries(folder).items()):
+             "Written by `python plot_results.py --tasks` from the `.jsonl` files here (sequence_tasks.py). "
+             "Success: the validation accuracy reached the target within the step budget. Comparisons: two "
+             "results differ only when both have at least 3 seeds and their means are further apart than their "
+             "two standard deviations added together; otherwise they tie.", ""]
+    for task, sentence in sorted(summaries.items()):
         figures = [os.path.basename(p) for p in written if os.path.basename(p).startswith(task)]
         lines += ["## " + task.replace("_", " "), "", sentence, ""] + ["![{}]({})".format(f, f) for f in figures] + [""]
     page = os.path.join(folder, "README.md")

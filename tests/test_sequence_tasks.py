@@ -1,4 +1,5 @@
-"""sequence_tasks.py: valid examples from each generator, short seeded runs that learn, one-line errors, figures."""
+"""sequence_tasks.py: valid examples from each generator, short seeded runs that learn and stop on validation,
+the cells' ablation options, one-line errors, damaged result files, figures."""
 import json
 import os
 
@@ -8,6 +9,7 @@ import pytest
 from conftest import assert_one_line_error
 
 import sequence_tasks as st  # noqa: E402
+from memory import data, net
 from reporting import tasks
 
 
@@ -16,17 +18,25 @@ def parse(*args):
     st.FLAGS(["sequence_tasks.py"] + list(args))
 
 
+def settings(*args):
+    parse(*args)
+    return st.plan()
+
+
 def test_palindromes_read_the_same_reversed():
-    inputs, targets, lengths = st.palindromes(np.random.RandomState(0), 500, 7)
-    assert inputs.shape == (500, 6, 10) and (lengths == 6).all()
-    full = np.concatenate([inputs.argmax(2), targets[:, None]], axis=1)  # the T-1 inputs, then the answer
-    assert (full == full[:, ::-1]).all() and (targets == full[:, 0]).all()
-    assert len(set(map(tuple, full))) > 400  # random, not one palindrome repeated
+    for encoding, width in (("onehot", 10), ("scalar", 1)):
+        inputs, targets, lengths = data.palindromes(np.random.RandomState(0), 500, 7, encoding)
+        assert inputs.shape == (500, 6, width) and (lengths == 6).all()
+        digits = inputs.argmax(2) if encoding == "onehot" else inputs[:, :, 0].astype(int)
+        full = np.concatenate([digits, targets[:, None]], axis=1)  # the T-1 inputs, then the answer
+        assert (full == full[:, ::-1]).all() and (targets == full[:, 0]).all()
+        assert len(set(map(tuple, full))) > 400  # random, not one palindrome repeated
+    scalar = data.palindromes(np.random.RandomState(0), 50, 7, "scalar")[0]
+    assert scalar.min() == 0 and scalar.max() == 9  # the digit's value, as the course's PalindromeDataset feeds it
 
 
 def test_recall_answers_the_digit_at_the_position():
-    parse("--task=recall", "--min_length=3", "--position=3")
-    inputs, targets, lengths = st.recall_sequences(np.random.RandomState(1), 300, 3, 9, 3)
+    inputs, targets, lengths = data.recall_sequences(np.random.RandomState(1), 300, 3, 9, 3)
     assert inputs.shape == (300, 9, 10) and lengths.min() >= 3 and lengths.max() <= 9
     for x, y, n in zip(inputs, targets, lengths):
         assert x[:n].sum(1).tolist() == [1.0] * n and x[n:].sum() == 0  # one-hot digits, then padding
@@ -34,23 +44,61 @@ def test_recall_answers_the_digit_at_the_position():
 
 
 def test_additions_are_right():
-    inputs, targets, lengths = st.additions(np.random.RandomState(2), 400, 6, steps=21)
+    inputs, targets, lengths = data.additions(np.random.RandomState(2), 400, 6, steps=21)
     place = 2 ** np.arange(21)
     a, b, total = (inputs[:, :, 0] * place).sum(1), (inputs[:, :, 1] * place).sum(1), (targets * place).sum(1)
     assert (a + b == total).all() and (lengths == 7).all() and a.max() < 64 and total.max() >= 64  # carries out
+    inputs, targets, _ = data.additions(np.random.RandomState(2), 50, 40, steps=41)
+    place = 2 ** np.arange(41, dtype=np.int64)  # 40-bit sums, exact in int64
+    assert ((inputs[:, :, 0] * place).sum(1).astype(np.int64) + (inputs[:, :, 1] * place).sum(1).astype(np.int64)
+            == (targets.astype(np.int64) * place).sum(1)).all()
 
 
-def test_an_lstm_learns_the_palindrome_at_length_5():
-    parse("--task=palindrome", "--test_size=500")
-    record = st.run_one("palindrome", "lstm", 32, 5, 1, 0.003, 2000)
-    assert record["accuracy"] >= 0.99, record
+def test_the_defaults_are_each_assignments_setting():
+    (pal,) = settings("--task=palindrome")
+    assert (pal["encoding"], pal["hidden"], pal["batch_size"], pal["optimizer"], pal["learning_rate"], pal["steps"],
+            pal["clip_norm"], pal["length"]) == ("scalar", 128, 128, "rmsprop", 0.001, 10000, 10.0, 10)
+    (rec,) = settings("--task=recall")
+    assert (rec["optimizer"], rec["learning_rate"], rec["beta2"], rec["encoding"]) == ("adam", 0.01, 0.99, "onehot")
+    runs = settings("--task=palindrome", "--model=RNN,lstm", "--keep_bias=0,1", "--encoding=scalar,onehot")
+    assert sorted((r["model"], r["keep_bias"], r["encoding"]) for r in runs) == [
+        ("lstm", 0.0, "onehot"), ("lstm", 0.0, "scalar"), ("lstm", 1.0, "onehot"), ("lstm", 1.0, "scalar"),
+        ("rnn", None, "onehot"), ("rnn", None, "scalar")]  # the RNN has no keep gate: not one run per bias
 
 
-def test_an_lstm_learns_binary_addition_at_5_bits():
-    parse("--task=binary_addition", "--test_size=500")
-    record = st.run_one("binary_addition", "lstm", 5, 5, 1, 0.01, 3000)
-    assert record["bit_accuracy"] >= 0.99 and record["bit_accuracy_by_length"]["5"] >= 0.99, record
-    assert set(record["bit_accuracy_by_length"]) == {str(n) for n in range(1, 21)}
+def test_cells_take_the_ablations_initialisation():
+    from graph.tfcompat import tf
+    from cells import GRUCell, LSTMCell, RNNCell
+    with tf.Graph().as_default():
+        lstm, gru = LSTMCell(8, "lstm", keep_bias=0.0), GRUCell(8, "gru", recurrent_init="gaussian", keep_bias=1.0)
+        for cell in (lstm, gru):
+            cell.build(3, seed=1)
+        with tf.Session() as session:
+            session.run(tf.global_variables_initializer())
+            b_lstm, b_gru, w_gru = session.run([lstm.b, gru.b, gru.W_h])
+    assert (b_lstm == 0).all()  # the forget gate's 1.0 moved to 0
+    assert (b_gru[8:16] == 1).all() and (b_gru[:8] == 0).all() and (b_gru[16:] == 0).all()  # z only
+    assert 0.005 < w_gru.std() < 0.015  # N(0, 0.01^2), not orthogonal (whose entries have sd 1/sqrt(8))
+    assert LSTMCell(4, "x")._bias_init()[4:8].tolist() == [1.0] * 4  # the MNIST models' default is unchanged
+    with pytest.raises(ValueError):
+        RNNCell(4, "rnn", keep_bias=1.0)
+
+
+def test_an_lstm_learns_the_palindrome_and_stops_on_validation():
+    (s,) = settings("--task=palindrome", "--hidden=32", "--length=5", "--learning_rate=0.003", "--steps=2000",
+                    "--validation_size=500", "--test_size=500", "--encoding=onehot")
+    record = net.train(s)
+    assert record["stopped"] == "target" and record["validation_accuracy"] >= 0.99, record
+    assert record["curve"][-1][3] == record["validation_accuracy"] and record["steps_done"] < 2000
+    assert record["test_accuracy"] >= 0.97, record  # measured once, after stopping
+    assert len(record["input_gradient_norms"]) == 4 and record["machine"]["processor"]
+
+
+def test_an_lstm_learns_binary_addition_and_is_tested_up_to_40_bits():
+    (s,) = settings("--task=binary_addition", "--test_size=500", "--validation_size=500")
+    record = net.train(s)
+    assert record["validation_bit_accuracy"] == 1.0 and record["test_bit_accuracy_by_length"]["5"] >= 0.99, record
+    assert set(record["test_bit_accuracy_by_length"]) == {str(n) for n in range(1, 41)}
 
 
 @pytest.mark.parametrize("args,words", [
@@ -58,12 +106,18 @@ def test_an_lstm_learns_binary_addition_at_5_bits():
     (["--model=lstm,cnn"], ["--model", "'cnn'"]),
     (["--length=1"], ["--length", "between 2 and"]),
     (["--hidden=abc"], ["--hidden", "whole numbers"]),
-    (["--task=binary_addition", "--loss=l1"], ["--loss is ce or mse"]),
+    (["--task=binary_addition", "--loss=l1"], ["--loss", "ce or mse"]),
     (["--task=recall", "--position=7", "--min_length=5"], ["--position <= --min_length"]),
     (["--learning_rate=-1"], ["--learning_rate"]),
     (["--target=2"], ["--target"]),
+    (["--batch_size=2000000000"], ["--batch_size", "65536"]),
+    (["--test_size=2000000000"], ["--test_size"]),
+    (["--encoding=binary"], ["--encoding", "scalar or onehot"]),
+    (["--recurrent_init=zeros"], ["--recurrent_init", "orthogonal or gaussian"]),
+    (["--keep_bias=x"], ["--keep_bias", "numbers"]),
     (["--lenght=5"], ["lenght", "--help"]),
-], ids=["task", "model", "length", "hidden", "loss", "position", "lr", "target", "unknown-flag"])
+], ids=["task", "model", "length", "hidden", "loss", "position", "lr", "target", "batch", "test-size", "encoding",
+                           "init", "keep-bias", "unknown-flag"])
 def test_bad_flags_are_one_line(args, words, capsys, tmp_path):
     status = st.main(["sequence_tasks.py", "--results_dir=" + str(tmp_path)] + args)
     err = capsys.readouterr().err
@@ -74,25 +128,100 @@ def test_bad_flags_are_one_line(args, words, capsys, tmp_path):
     assert os.listdir(str(tmp_path)) == []
 
 
+def fake(task="palindrome", model="lstm", length=20, seed=1, acc=0.99, **changes):
+    """A result line as sequence_tasks.py writes it (only what the readers use)."""
+    record = dict(task=task, model=model, hidden=128, length=length, seed=seed, test_accuracy=acc,
+                  validation_accuracy=acc, stopped="target" if acc >= 0.99 else "budget", steps=10000,
+                  steps_done=2000 if acc >= 0.99 else 10000,
+                  encoding="scalar", recurrent_init="orthogonal", keep_bias=None if model == "rnn" else 1.0,
+                  curve=[[100, 2.3, 2.3, 0.1], [200, 0.5, 0.4, acc]], input_gradient_norms=[0.1, 0.2, 0.3])
+    record.update(changes)
+    return record
+
+
+def write(folder, task, records):
+    with open(os.path.join(str(folder), task + ".jsonl"), "w") as f:
+        f.write("".join(json.dumps(r) + "\n" for r in records))
+
+
 def test_a_run_appends_its_json_line_and_the_figures_follow(tmp_path, capsys):
     assert st.main(["sequence_tasks.py", "--task=palindrome", "--model=lstm,rnn", "--hidden=16", "--length=4",
-                    "--steps=200", "--test_size=200", "--gradients", "--results_dir=" + str(tmp_path)]) == 0
+                    "--steps=200", "--test_size=200", "--validation_size=200", "--results_dir=" + str(tmp_path)]) == 0
     out = capsys.readouterr().out
     printed = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     with open(str(tmp_path / "palindrome.jsonl")) as f:
         stored = [json.loads(line) for line in f]
     assert printed == stored and [r["model"] for r in stored] == ["lstm", "rnn"]
-    assert all(len(r["input_gradient_norms"]) == 3 for r in stored)
-    for task, record in (("recall", {"task": "recall", "model": "lstm", "hidden": 5, "accuracy": 0.5, "position": 2}),
-                         ("binary_addition", {"task": "binary_addition", "model": "lstm", "hidden": 5, "length": 3,
-                                              "loss": "ce", "bit_accuracy_by_length": {"1": 1.0, "2": 0.9}})):
-        with open(str(tmp_path / (task + ".jsonl")), "w") as f:
-            f.write(json.dumps(record) + "\n")
+    assert all(len(r["input_gradient_norms"]) == 3 and r["encoding"] == "scalar" for r in stored)
+    write(tmp_path, "recall", [fake("recall", hidden=5, seed=s, acc=a) for s, a in ((1, 0.5), (2, 0.5), (3, 0.5))])
+    write(tmp_path, "binary_addition", [fake("binary_addition", length=3, seed=s, loss=loss,
+                                             test_bit_accuracy_by_length={"1": 1.0, "2": acc})
+                                        for s in (1, 2, 3) for loss, acc in (("ce", 0.9 + s / 100), ("mse", 0.7))])
     written = tasks.plot_tasks(str(tmp_path))
-    assert sorted(os.path.basename(p) for p in written) == ["README.md", "binary_addition.png", "palindrome.png",
-                                                            "palindrome_gradients.png", "recall.png"]
+    assert sorted(os.path.basename(p) for p in written) == [
+        "README.md", "binary_addition.png", "binary_addition_curves.png", "palindrome.png", "palindrome_curves.png",
+        "palindrome_gradients.png", "recall.png", "recall_curves.png"]
     summary = tasks.task_summaries(str(tmp_path))
-    assert "recall" in summary and "5 units 50.0% +- 0.0" in summary["recall"]
-    assert "cross-entropy: L = 3 90.0%" in summary["binary_addition"]  # bit accuracy at the longest test length
+    assert "5 units 50.0% +- 0.0" in summary["recall"]
+    assert "cross-entropy: L = 3 92.0% +- 1.0" in summary["binary_addition"]  # bit accuracy at the longest length
+    assert "cross-entropy is higher than squared error" in summary["binary_addition"]
     lstm, rnn = stored
-    assert "LSTM {}/1".format(int(lstm["accuracy"] >= 0.99)) in summary["palindrome"]
+    assert "LSTM {}/1".format(int(lstm["stopped"] == "target")) in summary["palindrome"]
+
+
+def test_the_ablation_changes_one_factor_and_words_follow_the_rule(tmp_path):
+    runs = [fake(model="rnn", seed=s, acc=0.1 + s / 100) for s in (1, 2, 3)]  # fails in the assignment's setting
+    runs += [fake(model="rnn", seed=s, acc=1.0, encoding="onehot") for s in (1, 2, 3)]  # one-hot rescues it
+    runs += [fake(model="lstm", seed=s, acc=0.99 + s / 1000) for s in (1, 2, 3)]
+    runs += [fake(model="lstm", seed=s, acc=a, keep_bias=0.0) for s, a in ((1, 0.988), (2, 0.992), (3, 0.995))]  # tie
+    runs += [fake(model="lstm", seed=1, acc=0.5, keep_bias=0.0, encoding="onehot")]  # two factors: not in it
+    write(tmp_path, "palindrome", runs)
+    text = tasks.task_summaries(str(tmp_path))["palindrome"]
+    assert "T = 20: LSTM is higher than the vanilla RNN" in text
+    assert "one-hot digits instead of scalars: 3/3 succeed, 100.0% +- 0.0; the change is higher" in text
+    assert "keep-gate bias 0 instead of 1: 2/3 succeed" in text and "the change and the assignment's setting tie" in text
+    assert "50.0%" not in text  # the run that changed two factors is no evidence for either
+    # where every run reached the target, the steps it took are compared, not where each happened to stop
+    assert tasks.versus("A", [fake(steps_done=900 + s) for s in (1, 2, 3)], "B",
+                        [fake(steps_done=3000 + 50 * s) for s in (1, 2, 3)]) == \
+        "A reaches the target in fewer steps than B (902 against 3,100 steps on average)"
+    assert os.path.basename(tasks._palindrome_ablation(tasks.load_task(str(tmp_path), "palindrome"), str(tmp_path))) \
+        == "palindrome_ablation.png"
+
+
+@pytest.mark.parametrize("line,words", [
+    ('{"task": "palindrome", "mod', "line 2 is not valid JSON"),
+    ("[]", "must be a JSON object"),
+    (json.dumps(dict(fake(), test_accuracy="99%")), "'test_accuracy' must be a number"),
+    (json.dumps(dict(fake(), test_accuracy=None)), "'test_accuracy' must be a number"),
+    (json.dumps({k: v for k, v in fake().items() if k != "model"}), "'model' must be a string"),
+    (json.dumps({"task": "palindrome", "model": "lstm", "accuracy": 0.9}), "older sequence_tasks.py"),
+    (json.dumps(fake(task="recall")), "does not belong here"),
+], ids=["truncated", "list", "string-accuracy", "null-accuracy", "no-model", "old-schema", "other-task"])
+def test_a_damaged_result_line_is_one_error_naming_it(tmp_path, capsys, line, words):
+    path = tmp_path / "palindrome.jsonl"
+    path.write_text(json.dumps(fake()) + "\n" + line + "\n")
+    before = sorted(os.listdir(str(tmp_path)))
+    status = st.main(["sequence_tasks.py", "--plot", "--results_dir=" + str(tmp_path)])
+    err = capsys.readouterr().err
+    assert_one_line_error(status, err)
+    assert words in err and "palindrome.jsonl" in err, err
+    assert sorted(os.listdir(str(tmp_path))) == before  # nothing drawn from a half-read folder
+
+
+def test_non_utf8_result_file_is_one_error(tmp_path, capsys):
+    (tmp_path / "recall.jsonl").write_bytes(b"\xff\xfe{}\n")
+    status = st.main(["sequence_tasks.py", "--plot", "--results_dir=" + str(tmp_path)])
+    err = capsys.readouterr().err
+    assert_one_line_error(status, err)
+    assert "not UTF-8" in err
+
+
+def test_concurrent_appends_all_land(tmp_path):
+    import multiprocessing
+    from project.common import append_line
+    path = str(tmp_path / "x.jsonl")
+    with multiprocessing.Pool(4) as pool:
+        pool.starmap(append_line, [(path, json.dumps({"n": n})) for n in range(40)])
+    with open(path) as f:
+        assert sorted(json.loads(line)["n"] for line in f) == list(range(40))
