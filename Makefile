@@ -17,15 +17,28 @@ VENV_modern = .venv
 VENV_tf1.5 = .venv36
 RUN_PY = $(VENV_$(RUNTIME))/bin/python
 
-.PHONY: setup setup-tf1.5 run results test test-fast test-modern test-tf1.5 submission clean-venvs
+.PHONY: setup setup-tf1.5 setup-torch setup-docs run results test test-fast test-modern test-tf1.5 submission clean-venvs
 
 setup: .venv/installed
 setup-tf1.5: .venv36/installed
+# PyTorch (CPU), optional: palindrome_pytorch/ and the benchmarks. CI installs it (its tests must run there).
+setup-torch: .venv/torch-installed
+# Jupyter's nbclient and kernel, pypdf: to build and test notebooks/ and docs/lstm_bptt.pdf (CI installs them).
+setup-docs: .venv/docs-installed
 
 .venv/installed: requirements.txt
 	$(PYTHON) -m venv .venv
 	.venv/bin/pip install -q --upgrade pip
 	.venv/bin/pip install -q -r requirements.txt
+	touch $@
+
+.venv/torch-installed: .venv/installed requirements-torch.txt
+	.venv/bin/pip install -q -r requirements-torch.txt || \
+		.venv/bin/pip install -q -r requirements-torch.txt --extra-index-url https://download.pytorch.org/whl/cpu
+	touch $@
+
+.venv/docs-installed: .venv/installed requirements-docs.txt
+	.venv/bin/pip install -q -r requirements-docs.txt
 	touch $@
 
 .venv36/installed: requirements-tf1.5.txt

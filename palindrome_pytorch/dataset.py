@@ -1,0 +1,37 @@
+"""PalindromeDataset(seq_length): random palindromes of digits, as the course skeleton's dataset.py.
+
+Item k is (the first T-1 digits as floats [T-1], the T-th digit as an int); the T-th equals the first.
+The skeleton builds each palindrome as one integer and so overflows beyond lengths of about 20; this one
+builds it as an array of digits, so any length works (tests/test_palindrome_pytorch.py tries T = 200).
+"""
+import numpy as np
+import torch
+import torch.utils.data as data
+
+
+class PalindromeDataset(data.Dataset):
+
+    def __init__(self, seq_length, seed=None):
+        if int(seq_length) < 2:
+            raise ValueError("a palindrome needs a length of 2 or more, not {}".format(seq_length))
+        self.seq_length = int(seq_length)
+        self.rng = np.random.RandomState(seed)
+        self.half_length = (self.seq_length + 1) // 2
+
+    def __len__(self):
+        # Any number: items are drawn at random, so the dataset is as long as one likes (the skeleton's choice).
+        return 10 ** 9
+
+    def __getitem__(self, idx):
+        full = self.generate_palindrome()
+        return full[:-1], int(full[-1])
+
+    def generate_palindrome(self):
+        half = self.rng.randint(0, 10, self.half_length)
+        full = np.concatenate([half, half[:self.seq_length // 2][::-1]])  # [T], reads the same reversed
+        return full.astype(np.float32)
+
+    def batch(self, n):
+        """n items at once: inputs [n, T-1] float32, targets [n] int64 (what a DataLoader would collate)."""
+        full = np.stack([self.generate_palindrome() for _ in range(n)])  # [n, T]
+        return torch.from_numpy(full[:, :-1]), torch.from_numpy(full[:, -1].astype(np.int64))

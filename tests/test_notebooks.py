@@ -1,0 +1,63 @@
+"""notebooks/: the BPTT assignment's notebook is stored executed, from the current sources, and runs top to
+bottom (CI: the reduced setting of its parameter cell) to a test accuracy. Jupyter's tools are installed in
+the modern runtime by CI (requirements-docs.txt); the pinned Python 3.6 leg has none."""
+import os
+import sys
+
+import pytest
+
+from conftest import SHARED_MNIST
+
+if os.environ.get("CI") != "true" or sys.version_info < (3, 8):
+    pytest.importorskip("nbclient", reason="pip install -r requirements-docs.txt")
+import nbformat  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "notebooks"))
+import build  # noqa: E402
+
+
+def stored(path=build.NOTEBOOK):
+    with open(path) as f:
+        return nbformat.read(f, as_version=4)
+
+
+def test_the_stored_notebook_is_built_from_the_current_sources():
+    nb, fresh = stored(), build.build()
+    assert [c.source for c in nb.cells] == [c.source for c in fresh.cells], \
+        "notebooks/numpy_rnn_mnist4.ipynb is out of date: run python notebooks/build.py"
+    assert "def loss_and_grads" in "".join(c.source for c in nb.cells)  # the hand-written BPTT itself
+
+
+def test_the_derivation_notebook_is_the_derivation_with_a_check_after_each_result():
+    nb, fresh = stored(build.DERIVATION), build.build(cell_list=build.derivation_cells())
+    assert [c.source for c in nb.cells] == [c.source for c in fresh.cells], \
+        "notebooks/lstm_bptt.ipynb is out of date: run python notebooks/build.py --only=lstm_bptt"
+    markdown = "".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "frac{\\partial E}{\\partial w_{mn}}" in markdown and "## 3. The two recurrences" in markdown
+    text = build.outputs_text(nb)
+    for check in ("dC(t) against nudging C(t)", "dh(t) written out against backward", "input gate   dE/dw_mn",
+                  "forget gate  dE/dw_mn", "output gate  dE/dw_mn", "candidate    dE/dw_mn", "sigma(1) = 0.7311"):
+        assert check in text, check
+    assert not any(out.get("output_type") == "error" for c in nb.cells for out in c.get("outputs", []))
+
+
+def test_the_stored_notebook_holds_a_full_run():
+    nb = stored()
+    text = build.outputs_text(nb)
+    assert "TEST ACCURACY" in text and "best learning rate on validation" in text
+    assert "largest gap between BPTT and finite differences" in text
+    assert any(out.get("output_type") == "display_data" and "image/png" in out.get("data", {})
+               for c in nb.cells if c.cell_type == "code" for out in c.get("outputs", []))  # the curves
+    assert "EPOCHS = 8" in nb.cells[3].source and "parameters" in nb.cells[3].metadata["tags"]
+
+
+def test_the_notebook_runs_top_to_bottom_in_the_reduced_setting(tmp_path):
+    assert os.path.isdir(SHARED_MNIST)
+    nb = build.build(build.QUICK)
+    build.execute(nb, build.HERE)  # from notebooks/, as Colab or Jupyter would: ../shared/data/mnist is found
+    text = build.outputs_text(nb)
+    assert "TEST ACCURACY" in text, text[-2000:]
+    accuracy = float(text.split("TEST ACCURACY ")[1].split("%")[0])
+    assert accuracy > 40.0  # four classes: chance is 25%, one quick epoch on 2,000 images is enough to beat it
+    derivation = build.execute(build.build(cell_list=build.derivation_cells()), build.HERE)
+    assert "sigma(1) = 0.7311" in build.outputs_text(derivation)  # every check cell asserted on the way
