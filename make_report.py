@@ -25,7 +25,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 
 import plot_results  # noqa: E402
-from project.common import PROJECT_DIR, atomic_write_bytes, print_error, relpath  # noqa: E402
+from project.common import PROJECT_DIR, UserError, atomic_write_bytes, guarded, print_error, relpath  # noqa: E402
 
 from reporting.pages import A4, pct, table_block, paragraphs, bptt_page, known_page, task_pages  # noqa: E402
 from reporting import grid  # noqa: E402
@@ -154,6 +154,22 @@ def main(argv=None):
     parser.add_argument("--readme", default=os.path.join(PROJECT_DIR, "README.md"),
                         help="file whose results table to update ('' for none)")
     args = parser.parse_args(argv)
+    return guarded(lambda: write(args))
+
+
+def _check_paths(args):
+    """Every path is checked before anything is written: a bad --readme or --output must not cost the PDF."""
+    if args.readme and not os.path.isfile(args.readme):
+        raise UserError("--readme={} is not a file; give the README whose results table to update, or "
+                        "--readme='' for none".format(args.readme))
+    folder = os.path.dirname(os.path.abspath(args.output))
+    if os.path.isdir(args.output) or (os.path.exists(folder) and not os.path.isdir(folder)):
+        raise UserError("--output={} cannot be written: {} is not a folder; give a file like "
+                        "Report.pdf".format(args.output, args.output if os.path.isdir(args.output) else folder))
+
+
+def write(args):
+    _check_paths(args)
     results = plot_results.load_results(args.results_dir)
     if not results:
         return print_error("no results in {}; run python reproduce.py first".format(relpath(args.results_dir)))

@@ -11,7 +11,6 @@ results/validation_curves.png.
 import argparse
 import csv
 import glob
-import json
 import os
 import sys
 
@@ -21,7 +20,8 @@ matplotlib.use("Agg")  # files only, no screen needed
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 
-from project.common import PROJECT_DIR, UserError, print_error, relpath, save_png  # noqa: E402
+from project.common import PROJECT_DIR, UserError, guarded, print_error, relpath, save_png  # noqa: E402
+from reporting.results import read_result  # noqa: E402
 from experiments import study  # noqa: E402
 from experiments.config import config_name  # noqa: E402
 # The memory tasks' figures and findings (sequence_tasks.py), drawn by --tasks:
@@ -31,11 +31,8 @@ MODELS = (("lstm", "LSTM", "tab:blue", "o"), ("gru", "GRU", "tab:orange", "s"))
 
 
 def load_all(results_dir):
-    results = []
-    for path in sorted(glob.glob(os.path.join(results_dir, "*_h*.json"))):
-        with open(path) as f:
-            results.append(json.load(f))
-    return results
+    """Every result file of results_dir, checked (reporting/results.py: a damaged one is one error line)."""
+    return [read_result(path) for path in sorted(glob.glob(os.path.join(results_dir, "*_h*.json")))]
 
 
 def is_basic(result):
@@ -169,6 +166,11 @@ def write_rows_until_known(results_dir, weights_dir, data_dir):
 
 
 def main(argv=None):
+    """The figures; bad input (a damaged result file, a missing folder) is one error line."""
+    return guarded(lambda: _main(argv))
+
+
+def _main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--results_dir", default=os.path.join(PROJECT_DIR, "results"))
     parser.add_argument("--weights_dir", default=os.path.join(PROJECT_DIR, "weights"))

@@ -19,6 +19,7 @@ from checkpoints.folders import SHIPPED_FILE, swap_in
 from project.common import RUNS_DIR, SHIPPED_RESULTS_DIR
 from experiments import config
 from experiments.config import config_name
+from reporting.results import read_if_there
 
 SEEDS = (1, 2, 3)
 STUDY_RUNS = os.path.join(RUNS_DIR, "study")
@@ -101,8 +102,8 @@ def finished(recipe, seed, name):
 def tested(recipe, seed, name, results_dir=SHIPPED_RESULTS_DIR):
     """Whether the run's result file is of its finished run's best checkpoint, so that testing it again
     would write the same file (evaluation is deterministic)."""
-    found, result = state(recipe, seed, name), _read(os.path.join(result_folder(recipe, seed, results_dir),
-                                                                  name + ".json"))
+    found = state(recipe, seed, name)
+    result = read_if_there(os.path.join(result_folder(recipe, seed, results_dir), name + ".json"))
     return bool(found and found.get("finished") and result and result.get("best_epoch") == found["best_epoch"]
                 and result.get("val_accuracy") == found["best_val_accuracy"]
                 and result.get("train_seconds") == round(found["train_seconds"], 1))
@@ -127,7 +128,7 @@ def ship(recipe, seed, name, weights_dir):
 
 def seed_results(recipe, name, results_dir=SHIPPED_RESULTS_DIR, seeds=SEEDS):
     """The test results of the seeds that have one, in seed order."""
-    found = [_read(os.path.join(result_folder(recipe, seed, results_dir), name + ".json")) for seed in seeds]
+    found = [read_if_there(os.path.join(result_folder(recipe, seed, results_dir), name + ".json")) for seed in seeds]
     return [r for r in found if r]
 
 

@@ -3,12 +3,12 @@ result files beyond the MNIST table: the memory tasks, "rows until it knows" and
 
 make_report.py builds Report.pdf from these; every sentence is made from the numbers in the files.
 """
-import json
 import os
 import textwrap
 
 import matplotlib.pyplot as plt
 
+from project.common import UserError, read_json, relpath
 from reporting.tasks import TASK_STYLE, is_assignment, load_task, plot_tasks, task_summaries
 
 A4 = (8.27, 11.69)
@@ -87,10 +87,17 @@ def known_text(known):
 
 
 def _read(path):
+    """A result file of the report's extra pages, or None if absent; a damaged one is one error line."""
     if not os.path.isfile(path):
         return None
-    with open(path) as f:
-        return json.load(f)
+    try:
+        found = read_json(path)
+    except UnicodeDecodeError:
+        found = None
+    if not isinstance(found, dict):
+        raise UserError("{} is not a result object; restore it from git (git checkout -- {}) or write it again "
+                        "(see README.md)".format(relpath(path), relpath(path)))
+    return found
 
 
 def _figure_page(title, texts, image, left, width, height):

@@ -84,7 +84,8 @@ def write_seeds(results, model, hidden, recipe, correct, val=0.99):
         folder = study.result_folder(recipe, seed, results)
         os.makedirs(folder, exist_ok=True)
         with open(os.path.join(folder, "{}_h{}.json".format(model, hidden)), "w") as f:
-            json.dump({"test_accuracy": right / 10000.0, "test_correct": right, "test_count": 10000,
+            json.dump({"name": "{}_h{}".format(model, hidden), "model": model, "hidden_unit": hidden,
+                       "test_accuracy": right / 10000.0, "test_correct": right, "test_count": 10000,
                        "val_accuracy": val + seed / 10000.0, "config": {"seed": seed}}, f)
 
 
@@ -149,3 +150,49 @@ def test_no_results_is_a_clear_error(tmp_path):
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
         out, err = proc.communicate()
         assert proc.returncode == 1 and err.startswith("error: no results in") and "Traceback" not in err
+
+
+import pytest  # noqa: E402
+from conftest import assert_one_line_error  # noqa: E402
+
+
+@pytest.mark.parametrize("content,words", [
+    (b'{"name": "lstm_h32", "mod', "is not valid JSON"),
+    (b"", "is not valid JSON"),
+    (b"[]", "holds list where a result object belongs"),
+    (b'{"model": "lstm", "hidden_unit": 32, "test_accuracy": 0.99}', "has no 'name'"),
+    (b"\xff\xfe\x00{", "is not UTF-8"),
+    (b'{"name": "lstm_h32", "model": "lstm", "hidden_unit": 32, "test_accuracy": "99%"}', "'test_accuracy' '99%'"),
+    (b'{"name": "lstm_h32", "model": "lstm", "hidden_unit": 32, "test_accuracy": null}', "'test_accuracy' None"),
+    (b'{"name": "lstm_h32", "model": "lstm", "hidden_unit": "32", "test_accuracy": 0.99}', "'hidden_unit' '32'"),
+], ids=["truncated", "empty", "list", "no-name", "not-utf8", "string-accuracy", "null-accuracy", "string-hidden"])
+def test_a_damaged_result_file_is_one_error_in_plots_and_report(tmp_path, capsys, content, words):
+    results, weights = str(tmp_path / "results"), str(tmp_path / "weights")
+    os.makedirs(results)
+    write_results(results, weights)
+    with open(os.path.join(results, "lstm_h32.json"), "wb") as f:
+        f.write(content)
+    report = str(tmp_path / "Report.pdf")
+    for program, args in ((plot_results, []), (make_report, ["--output=" + report, "--readme="])):
+        status = program.main(["--results_dir=" + results, "--weights_dir=" + weights] + args)
+        line = assert_one_line_error(status, capsys.readouterr().err, "lstm_h32.json", words)
+        assert "git checkout" in line
+    assert not os.path.exists(report) and not os.path.exists(os.path.join(results, "accuracy_vs_hidden.png"))
+
+
+def test_make_report_checks_its_paths_before_writing(tmp_path, capsys):
+    results, weights = str(tmp_path / "results"), str(tmp_path / "weights")
+    os.makedirs(results)
+    write_results(results, weights)
+    report = tmp_path / "Report.pdf"
+    report.write_bytes(b"%PDF old")
+    status = make_report.main(["--results_dir=" + results, "--weights_dir=" + weights, "--output=" + str(report),
+                               "--readme=" + str(tmp_path / "missing.md")])
+    assert_one_line_error(status, capsys.readouterr().err, "--readme", "is not a file")
+    assert report.read_bytes() == b"%PDF old"  # the PDF was not rewritten before the error
+    readme = tmp_path / "README.md"
+    readme.write_text("x")
+    status = make_report.main(["--results_dir=" + results, "--weights_dir=" + weights,
+                               "--output=" + str(readme / "r.pdf"), "--readme="])
+    assert_one_line_error(status, capsys.readouterr().err, "--output", "is not a folder")
+    assert readme.read_text() == "x"

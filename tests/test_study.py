@@ -25,7 +25,8 @@ def fake_run(recipe, seed, name, val, finished=True, test_correct=None):
         result = os.path.join(study.result_folder(recipe, seed, study.STUDY_RUNS + "-results"), name + ".json")
         os.makedirs(os.path.dirname(result))
         with open(result, "w") as f:
-            json.dump({"test_accuracy": test_correct / 10000.0, "test_correct": test_correct, "test_count": 10000,
+            json.dump({"name": name, "model": name.split("_")[0], "hidden_unit": int(name.split("_h")[1]),
+                       "test_accuracy": test_correct / 10000.0, "test_correct": test_correct, "test_count": 10000,
                        "val_accuracy": val, "config": {"seed": seed}}, f)
 
 
