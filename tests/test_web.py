@@ -260,3 +260,79 @@ def test_exporting_one_model_keeps_the_others_on_the_menu(tmp_path):
         return [e["name"] for e in json.loads(text[text.index("(") + 1:text.rindex(")")])]
     assert export("lstm_h32,gru_h32") == ["lstm_h32", "gru_h32"]
     assert export("gru_h32") == ["gru_h32", "lstm_h32"]
+
+
+def _panels(driver):
+    return driver.execute_script("""
+        var input = document.getElementById('input'), data = input.getContext('2d').getImageData(0, 0, input.width, input.height).data;
+        var inked = 0; for (var k = 3; k < data.length; k += 4) inked += data[k] > 0 ? 1 : 0;
+        return {prediction: document.getElementById('prediction').textContent, reading: window.lastReading,
+                gates: document.getElementById('gates').children.length, inked: inked,
+                bars: Array.from(document.querySelectorAll('.bar')).map(function (b) { return b.style.width; }),
+                status: document.getElementById('status').textContent, announce: document.getElementById('announce').textContent};""")
+
+
+def test_clear_and_a_model_switch_never_leave_a_stale_answer(browser, served):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+    open_page(browser, served, "gru_h32")
+    reading = draw(browser, SEVEN)
+    shown = _panels(browser)
+    assert shown["prediction"] == str(reading["prediction"]) and shown["gates"] == 4 and shown["inked"] > 0
+    assert "GRU reads" in shown["announce"]
+    browser.find_element(By.ID, "clear").click()
+    cleared = _panels(browser)
+    assert cleared["prediction"] == "?" and cleared["reading"] is None and cleared["gates"] == 0
+    assert cleared["inked"] == 0 and set(cleared["bars"]) == {"0px"} and cleared["announce"] == ""
+    Select(browser.find_element(By.ID, "config")).select_by_value("lstm_h32")
+    for _ in range(300):
+        if browser.find_element(By.TAG_NAME, "body").get_attribute("data-weights") == "lstm_h32":
+            break
+        time.sleep(0.05)
+    switched = _panels(browser)
+    assert switched["status"].startswith("LSTM with 32 units") and switched["gates"] == 0
+    assert switched["prediction"] == "?" and browser.title == "Watch an LSTM read your digit"
+
+
+def test_the_pad_draws_from_the_keyboard_and_the_answer_is_announced(browser, served):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    open_page(browser, served, "lstm_h128")
+    pad = browser.find_element(By.ID, "pad")
+    assert pad.get_attribute("tabindex") == "0" and pad.get_attribute("role") == "img"
+    assert "arrow keys" in pad.get_attribute("aria-label")
+    browser.execute_script("document.body.removeAttribute('data-read'); arguments[0].focus();", pad)
+    keys = [Keys.ARROW_UP] * 9 + [Keys.SPACE] + [Keys.ARROW_DOWN] * 18 + [Keys.SPACE, Keys.ENTER]
+    pad.send_keys(*keys)  # a vertical stroke through the middle: a one
+    for _ in range(300):
+        if browser.find_element(By.TAG_NAME, "body").get_attribute("data-read") == "done":
+            break
+        time.sleep(0.05)
+    reading = browser.execute_script("return window.lastReading;")
+    assert reading and reading["prediction"] == 1, reading and np.round(reading["probabilities"][-1], 3)
+    assert browser.find_element(By.ID, "announce").get_attribute("aria-live") == "polite"
+    assert browser.find_element(By.ID, "announce").get_attribute("textContent").startswith("The LSTM reads 1 (")
+    assert "pen up at column 14, row 23" in browser.find_element(By.ID, "pen").text
+    heat = browser.find_elements(By.CSS_SELECTOR, "#gates canvas")
+    assert len(heat) == 6 and all(c.get_attribute("role") == "img" and c.get_attribute("aria-label") for c in heat)
+    captions = [f.text for f in browser.find_elements(By.CSS_SELECTOR, "#gates figcaption")]
+    assert "g (candidate), rows 1-28 across" in captions and not any("g (gate)" in c for c in captions)
+    assert "Probabilities of the digits: 1 " in browser.find_element(By.ID, "bars").get_attribute("aria-label")
+    pad.send_keys(Keys.ESCAPE)
+    assert _panels(browser)["prediction"] == "?"
+
+
+def test_on_a_phone_the_answer_is_on_the_first_screen(browser, served):
+    from selenium.webdriver.common.by import By
+    size = browser.get_window_size()
+    browser.set_window_size(390, 844)
+    try:
+        open_page(browser, served, "lstm_h32")
+        draw(browser, [[(x // 2, y // 2) for x, y in SEVEN[0]]])  # the phone's smaller pad
+        inner = browser.execute_script("return window.innerHeight;")
+        for element in ("prediction", "bars", "pad"):
+            box = browser.execute_script("return arguments[0].getBoundingClientRect().bottom;",
+                                         browser.find_element(By.ID, element))
+            assert box <= inner, (element, box, inner)
+    finally:
+        browser.set_window_size(size["width"], size["height"])

@@ -12,6 +12,60 @@
     padCtx.fillRect(0, 0, pad.width, pad.height);
   }
 
+  // Nothing on the pad means nothing shown: no answer, bars, preview, history or gates of an earlier digit.
+  function resetPanels() {
+    if (timer) clearTimeout(timer);
+    current = null;
+    window.lastReading = null;
+    document.getElementById("prediction").textContent = "?";
+    document.getElementById("row").textContent = "";
+    for (var d = 0; d < 10; d++) {
+      document.getElementById("bar" + d).style.width = "0";
+      document.getElementById("bar" + d).className = "bar";
+      document.getElementById("p" + d).textContent = "";
+    }
+    inputCtx.clearRect(0, 0, input.width, input.height);
+    var history = document.getElementById("history");
+    history.getContext("2d").clearRect(0, 0, history.width, history.height);
+    document.getElementById("gates").innerHTML = "";
+    label("input", "What the network reads: nothing drawn yet");
+    label("bars", "Probabilities of the digits: nothing read yet");
+    label("history", "Probability of each digit after each row: nothing read yet");
+    document.getElementById("announce").textContent = "";
+    document.body.setAttribute("data-read", "empty");
+  }
+
+  function label(id, text) { document.getElementById(id).setAttribute("aria-label", text); }
+
+  // --- the keyboard: a pen that the arrow keys move (Space lifts or lowers it, Enter reads, Escape clears) ---
+  var pen = {x: pad.width / 2, y: pad.height / 2, down: false}, STEP = pad.width / 28;
+  function sayPen() {
+    document.getElementById("pen").textContent = "pen " + (pen.down ? "down" : "up") + " at column " +
+      Math.round(pen.x / STEP) + ", row " + Math.round(pen.y / STEP) + " of 28";
+  }
+  pad.addEventListener("keydown", function (event) {
+    var moves = {ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1]}, move = moves[event.key];
+    if (move) {
+      var from = {x: pen.x, y: pen.y};
+      pen.x = Math.max(0, Math.min(pad.width, pen.x + move[0] * STEP));
+      pen.y = Math.max(0, Math.min(pad.height, pen.y + move[1] * STEP));
+      if (pen.down) stroke(from, pen);
+      sayPen();
+    } else if (event.key === " ") {
+      pen.down = !pen.down;
+      if (pen.down) stroke(pen, pen);
+      sayPen();
+    } else if (event.key === "Enter") {
+      read();
+    } else if (event.key === "Escape") {
+      clearAll();
+    } else {
+      return;
+    }
+    event.preventDefault();
+  });
+  function clearAll() { clearPad(); resetPanels(); pen.down = false; }
+
   // --- drawing: pointer events cover mouse, pen and finger ---
   function at(event) {
     var box = pad.getBoundingClientRect();
@@ -44,7 +98,7 @@
     if (!w) return;
     var pixels = padCtx.getImageData(0, 0, pad.width, pad.height).data;
     var image = MNIST_RNN.preprocess(pixels, pad.width, pad.height);
-    if (!image) return;  // nothing drawn yet
+    if (!image) { resetPanels(); return; }  // nothing drawn: nothing of an earlier digit or model may stay
     show(w, image, MNIST_RNN.forward(w, image));
   }
 
@@ -59,6 +113,7 @@
       drawStep(w, image, result, busiest, t);
       if (t === 27) {
         reading.done = true;
+        announce(w, result.probabilities[27]);
         document.body.setAttribute("data-read", "done");
         return;
       }
@@ -66,6 +121,16 @@
       timer = setTimeout(next, window.ROW_MS !== undefined ? window.ROW_MS : ROW_MS);
     })();
     document.body.setAttribute("data-read", "reading");
+  }
+
+  function announce(w, p) {  // the answer in words, for screen readers (an aria-live region) and the labels
+    var order = p.map(function (v, d) { return [v, d]; }).sort(function (a, b) { return b[0] - a[0]; });
+    var words = "The " + w.model.toUpperCase() + " reads " + order[0][1] + " (" + (100 * order[0][0]).toFixed(1) +
+      "%), then " + order[1][1] + " (" + (100 * order[1][0]).toFixed(1) + "%), after all 28 rows.";
+    document.getElementById("announce").textContent = words;
+    label("bars", "Probabilities of the digits: " + order.map(function (o) { return o[1] + " " + (100 * o[0]).toFixed(1) + "%"; }).join(", "));
+    label("input", "What the network reads: the drawing, cropped and centred to 28 by 28 pixels");
+    label("history", "Probability of each digit after each row; after row 28 the highest is " + order[0][1]);
   }
 
   function argmax(values) { var best = 0; for (var k = 1; k < values.length; k++) if (values[k] > values[best]) best = k; return best; }
@@ -88,7 +153,10 @@
     Object.keys(result.trace).forEach(function (name) {
       var figure = document.createElement("figure"), canvas = document.createElement("canvas"), label = document.createElement("figcaption");
       canvas.width = 28 * 10; canvas.height = UNITS * 6; canvas.id = "heat-" + name;
-      label.textContent = name + (name === "c" || name === "h" ? " (state)" : " (gate)") + ", rows 1-28 across";
+      var kind = name === "c" || name === "h" ? "state" : (name === "g" || name === "n" ? "candidate" : "gate");
+      label.textContent = name + " (" + kind + "), rows 1-28 across";
+      canvas.setAttribute("role", "img");
+      canvas.setAttribute("aria-label", name + " (" + kind + ") of the " + UNITS + " busiest units over the 28 rows, as colours");
       figure.appendChild(label); figure.appendChild(canvas); holder.appendChild(figure);
     });
   }
@@ -152,6 +220,7 @@
     if (w.name !== choice.value) return;
     var accuracy = w.test_accuracy ? ", " + (100 * w.test_accuracy).toFixed(2) + "% on the MNIST test set" : "";
     say(w.model.toUpperCase() + " with " + w.hidden + " units (" + w.checkpoint + accuracy + "). Draw a digit.");
+    document.title = "Watch " + (w.model === "lstm" ? "an LSTM" : "a " + w.model.toUpperCase()) + " read your digit";
     document.body.setAttribute("data-weights", w.name);
     read();
   }
@@ -170,11 +239,10 @@
   });
   choice.value = entries.some(function (e) { return e.name === "lstm_h128"; }) ? "lstm_h128" : entries[0].name;
   choice.addEventListener("change", function () { load(choice.value); });
-  document.getElementById("clear").addEventListener("click", function () {
-    clearPad();
-    if (timer) clearTimeout(timer);
-  });
+  document.getElementById("clear").addEventListener("click", clearAll);
   clearPad();
+  resetPanels();
+  sayPen();
   load(choice.value);
   window.readDrawing = read;
 })();
