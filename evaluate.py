@@ -161,11 +161,16 @@ def explain_test_image(spec, data_dir, weights_dir, index):
         run.name, index, labels[index]), "test{}".format(index))
 
 
+# --predict warns below this top probability: the model's reading is then a guess between digits.
+UNSURE = 0.5
+
+
 def predict(spec, paths, weights_dir, explain=False):
     """The trained configuration's digit for each image file (--predict): [(path, digit, 10 probabilities)]."""
     run = RunDir(weights_dir, spec["name"])
     config, state = check_trained(run, spec)
-    images = np.stack([photos.load_digit_image(p) for p in paths])  # N x [28, 28]
+    read = [photos.read_digit(p) for p in paths]
+    images = np.stack([image for image, _ in read])  # N x [28, 28]
     graph = tf.Graph()
     with graph.as_default():
         model = Model(config)
@@ -178,10 +183,13 @@ def predict(spec, paths, weights_dir, explain=False):
             feed[model.lengths] = np.full(len(images), 28, np.int32)  # whole images: every row is real
         p = session.run(probabilities, feed)
     answers = []
-    for path, row in zip(paths, p):
+    for path, row, (_, doubts) in zip(paths, p, read):
         digit = int(row.argmax())
-        log("{}: {} ({:.1%}) by {}; all ten: {}".format(relpath(path), digit, row[digit], run.name, " ".join(
-            "{}:{:.3f}".format(d, v) for d, v in enumerate(row))))
+        if row[digit] < UNSURE:
+            doubts = doubts + ["no digit above {:.0%}".format(UNSURE)]
+        warning = "; warning: {}".format(", ".join(doubts)) if doubts else ""
+        log("{}: {} ({:.1%}) by {}; all ten: {}{}".format(relpath(path), digit, row[digit], run.name, " ".join(
+            "{}:{:.3f}".format(d, v) for d, v in enumerate(row)), warning))
         answers.append((path, digit, [float(v) for v in row]))
     if explain:
         for path, image in zip(paths, images):
