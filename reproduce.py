@@ -179,6 +179,9 @@ def main():
     parser.add_argument("--variants", action="store_true", help="also the variants of the report's appendix")
     parser.add_argument("--grid", action="store_true", help="also the related assignments' grid (RNN, LSTM, GRU at 64, "
                         "128 and 64,64, both directions), the L2 comparison and the best row-reader: hours")
+    parser.add_argument("--missing", action="store_true", help="only the seed runs that have no result file in "
+                        "results/study/ yet (a clean clone has the results but not the runs, so without this flag "
+                        "it trains every run again)")
     parser.add_argument("--retest", action="store_true", help="test every finished seed run again, also those "
                         "whose result file is of that same checkpoint")
     parser.add_argument("--jobs", type=int, default=1, help="trainings at a time; 2 on two cores finish 1.2-1.35x "
@@ -193,6 +196,11 @@ def main():
     weights = SHIPPED_WEIGHTS_DIR
     started = time.time()
     todo, seeds = list(configurations(args.variants)), seed_runs() + (grid_runs() if args.grid else [])
+    if args.missing:
+        seeds = [run for run in seeds if not study.has_result(run[1], run[2], run[0])]
+        todo = [(name, flags) for name, flags in todo if not os.path.isfile(os.path.join(SHIPPED_RESULTS_DIR,
+                                                                                         name + ".json"))]
+        log("--missing: {} seed run(s) without a result file".format(len(seeds)))
     steps = []
     for name, flags in todo:
         state = RunDir(weights, name).load_state()

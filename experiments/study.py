@@ -99,6 +99,11 @@ def finished(recipe, seed, name):
     return bool(found and found.get("finished"))
 
 
+def has_result(recipe, seed, name, results_dir=SHIPPED_RESULTS_DIR):
+    """Whether the run has a test result file (it may have been trained elsewhere: a clean clone has no runs/)."""
+    return os.path.isfile(os.path.join(result_folder(recipe, seed, results_dir), name + ".json"))
+
+
 def tested(recipe, seed, name, results_dir=SHIPPED_RESULTS_DIR):
     """Whether the run's result file is of its finished run's best checkpoint, so that testing it again
     would write the same file (evaluation is deterministic)."""
