@@ -110,10 +110,17 @@ def _opened_along(a, length, axis):
 
 def without_rulings(ink, faint):
     """Lined or squared paper: what is lit along a third of the image's width (or height) is a ruling, and
-    is taken off where it is faint (below `faint`). A digit's stroke that long (a 7's bar across a tight
-    crop) is ink at full strength and stays."""
-    lines = np.maximum(_opened_along(ink, ink.shape[1] // 3, 1), _opened_along(ink, ink.shape[0] // 3, 0))
-    return np.where(lines < faint, np.clip(ink - lines, 0.0, 1.0), ink)
+    is taken off where it is faint (below `faint`) across a band of 2% of the image around it. A digit's
+    stroke that long (a 7's bar across a tight crop, a 1's stem) is ink at full strength and stays, and so
+    do its anti-aliased edges and ends, which lie in that band: the page's pad draws them, and web/rnn.js
+    reads them as they are."""
+    band = max(5, int(0.02 * max(ink.shape)) | 1)
+    along_rows = _opened_along(ink, ink.shape[1] // 3, 1)  # horizontal rulings
+    along_cols = _opened_along(ink, ink.shape[0] // 3, 0)  # vertical rulings
+    faint_rows = _sliding(along_rows, band, np.max) < faint  # no full-strength ink beside it or at its ends
+    faint_cols = _sliding(along_cols, band, np.max) < faint
+    lines = np.maximum(np.where(faint_rows, along_rows, 0.0), np.where(faint_cols, along_cols, 0.0))
+    return np.clip(ink - lines, 0.0, 1.0).astype(np.float32)
 
 
 def _at_most(grey, side):
@@ -162,7 +169,8 @@ def _main_marks(ink, min_share=0.1):
     step = max(1, int(np.ceil(max(mask.shape) / 96.0)))
     keep = np.zeros(mask.shape, bool)
     for top, left, bottom, right in _marks(mask, min_share):
-        keep[top * step:bottom * step, left * step:right * step] = True
+        # A step of margin: the copy's pixel i stands for rows (i-1)*step+1 .. (i+1)*step-1 of the image.
+        keep[max(0, top - 1) * step:(bottom + 1) * step, max(0, left - 1) * step:(right + 1) * step] = True
     return np.where(keep, ink, 0.0)
 
 
