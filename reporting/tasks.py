@@ -421,7 +421,8 @@ def plot_tasks(folder):
     summaries = task_summaries(folder)
     written = [path for task, draw in DRAWINGS if records[task] for path in [draw(records[task], folder)] if path]
     lines = ["# Memory tasks: what the result files say", "",
-             "Written by `python plot_results.py --tasks` from the `.jsonl` files here (sequence_tasks.py). "
+             "Written by `python plot_results.py --tasks` from the `.jsonl` files here (sequence_tasks.py; every run in "
+             "them: `bash memory/experiments.sh`). "
              "Success: the validation accuracy reached the target within the step budget. Comparisons: two "
              "results differ only when both have at least 3 seeds and their means are further apart than their "
              "two standard deviations added together; otherwise they tie.", ""]
