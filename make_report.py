@@ -41,7 +41,7 @@ def _replace_block(text, marker, block):
     return head + begin + block + end + rest.split(end, 1)[1]
 
 
-def update_readme(path, results, variants=(), ablation=(), gains="", reference=None):
+def update_readme(path, results, variants=(), ablation=(), gains="", reference=None, grid_line=None):
     """Replace the text between the README's results (and variants, ablation) markers with the tables."""
     with open(path) as f:
         text = f.read()
@@ -50,6 +50,8 @@ def update_readme(path, results, variants=(), ablation=(), gains="", reference=N
         new = _replace_block(new, "variants", readme_variants(variants, results, reference))
     if ablation:
         new = _replace_block(new, "ablation", readme_ablation(ablation, gains))
+    if grid_line:
+        new = _replace_block(new, "grid", grid_line)
     if new == text and "<!-- results:begin -->" not in text:
         return False
     atomic_write_bytes(path, new.encode("utf-8"))
@@ -176,11 +178,13 @@ def write(args):
     variants = plot_results.load_variants(args.results_dir)
     ablation, gains = ablation_tables(args.results_dir)
     reference = plain_reference(args.results_dir)
+    entries = grid.load(args.results_dir, args.weights_dir)
     atomic_write_bytes(args.output, build(results, args.weights_dir, variants, os.path.join(args.results_dir, "tasks"),
                                           os.path.join(args.results_dir, "numpy_rnn"), ablation, gains, reference,
-                                          grid.load(args.results_dir, args.weights_dir)))
+                                          entries))
     print("wrote {}".format(relpath(args.output)))
-    if args.readme and update_readme(args.readme, results, variants, ablation, gains, reference):
+    if args.readme and update_readme(args.readme, results, variants, ablation, gains, reference,
+                                     grid.readme_line(entries, args.results_dir)):
         print("updated the results table in {}".format(relpath(args.readme)))
     return 0
 

@@ -88,6 +88,20 @@ def test_readme_table_agrees_with_results():
         assert val_acc == "{:.2f}".format(100 * r["val_accuracy"])
 
 
+def test_readme_best_row_reader_agrees_with_its_seed_files():
+    """The README's best row-reader line is what reporting.grid makes of results/study/ now, and its mean is
+    the mean of the three seed files' test accuracies."""
+    from experiments import study
+    from reporting import grid
+    with open(os.path.join(ROOT, "README.md")) as f:
+        block = f.read().split("<!-- grid:begin -->\n", 1)[1].split("<!-- grid:end -->", 1)[0]
+    assert block == grid.readme_line(grid.load())
+    runs = study.seed_results(study.REGULARISED, "lstm_h128-128_bi")  # the general recipe it was trained with
+    assert len(runs) == 3
+    mean = 100 * sum(r["test_accuracy"] for r in runs) / 3
+    assert "{:.2f}%".format(mean) in block
+
+
 def _inflated(stream):
     """A content stream's text; the embedded figures' image streams (binary, not text) give nothing."""
     try:
