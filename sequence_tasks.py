@@ -36,7 +36,7 @@ import sys
 
 from absl import flags
 
-from memory.net import ADDITION_TEST_LENGTHS, train
+from memory.net import ADDITION_TEST_LENGTHS, EVAL_EVERY, train
 from project.common import PROJECT_DIR, UserError, append_line, log, print_error
 
 FLAGS = flags.FlagValues()  # its own, so that main.py's flags can live in the same process
@@ -125,8 +125,11 @@ def plan():
                                                                    ("scalar", "onehot"))
     inits = _values("recurrent_init", FLAGS.recurrent_init, str, ("orthogonal", "gaussian"))
     biases = _values("keep_bias", FLAGS.keep_bias, float, low=-10, high=10)
-    common = dict(task=task, optimizer=d["optimizer"], beta2=d["beta2"],
-                  steps=_one("steps", FLAGS.steps, d["steps"], 1, 10 ** 6),
+    steps = _one("steps", FLAGS.steps, d["steps"], EVAL_EVERY, 10 ** 6)
+    if steps % EVAL_EVERY:  # the budget is checked where validation is measured; a record says what ran
+        raise UserError("--steps must be a multiple of {0} (validation is measured every {0} steps), like "
+                        "--steps=3000, not {1}".format(EVAL_EVERY, steps))
+    common = dict(task=task, optimizer=d["optimizer"], beta2=d["beta2"], steps=steps,
                   batch_size=_one("batch_size", FLAGS.batch_size, d["batch_size"], 1, LIMITS["batch_size"]),
                   clip_norm=_one("clip_norm", FLAGS.clip_norm, d["clip_norm"], 0, 1e6, unset=-1),
                   target=_one("target", FLAGS.target, d["target"], 1e-9, 1),

@@ -11,6 +11,7 @@ accuracy, seconds per epoch) and mnist4.png.
 """
 import argparse
 import os
+import signal
 import sys
 import time
 
@@ -96,6 +97,23 @@ def plot(result, path):
     save_png(fig, path, dpi=110)
 
 
+def _stop(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _check_out(folder):
+    """A UserError unless `folder` is, or can be made, a folder (checked before training)."""
+    path = os.path.abspath(folder)
+    while not os.path.exists(path):
+        path = os.path.dirname(path)
+    if not os.path.isdir(path):
+        raise UserError("--out={} cannot be a folder: {} is a file; give a folder like --out=results/numpy_rnn".format(
+            folder, relpath(path)))
+    if not os.access(path, os.W_OK):
+        raise UserError("--out={} cannot be written ({} is not writable); give another folder".format(
+            folder, relpath(path)))
+
+
 def main(argv=None):
     import data_loader
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -108,15 +126,23 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         rates = [float(r) for r in args.rates.split(",")]
-        if args.epochs < 1 or args.batch_size < 1 or not all(0 < r < 10 for r in rates):
+        if not 1 <= args.epochs <= 1000 or args.batch_size < 1 or not all(0 < r < 10 for r in rates):
             raise ValueError
     except ValueError:
-        return print_error("--epochs and --batch_size must be positive and --rates numbers in (0, 10), like "
+        return print_error("--epochs must be 1-1000, --batch_size positive and --rates numbers in (0, 10), like "
                            "0.01,0.001")
+    if not 0 <= args.seed < 2 ** 32:
+        return print_error("--seed={} is outside 0..{}; give a seed like --seed=1".format(args.seed, 2 ** 32 - 1))
+    signal.signal(signal.SIGTERM, _stop)  # a kill stops like Ctrl-C: one line, nothing half-written
     try:
+        _check_out(args.out)  # before the minutes of training, not after them
         images, labels = data_loader.load_split(args.data_dir, "train")
         (train_x, train_y), (val_x, val_y) = data_loader.train_validation_split(images, labels)
         train_set, val_set = four_classes(train_x, train_y), four_classes(val_x, val_y)
+        if args.batch_size > len(train_set[0]):
+            raise UserError("--batch_size={:,} is more than the {:,} training images of digits {}; give at most "
+                            "that, like --batch_size=64".format(args.batch_size, len(train_set[0]),
+                                                                "/".join(map(str, CLASSES))))
         test_set = four_classes(*data_loader.load_split(args.data_dir, "test"))
         log("digits {}: {:,} training, {:,} validation, {:,} test images".format(
             ", ".join(map(str, CLASSES)), len(train_set[0]), len(val_set[0]), len(test_set[0])))

@@ -3,7 +3,7 @@ and its dE/dC(t) recurrence against a nudge of C(t) itself."""
 import numpy as np
 import pytest
 
-from conftest import assert_one_line_error
+from conftest import assert_one_line_error, ROOT
 
 from numpy_rnn import lstm
 
@@ -110,3 +110,49 @@ def test_mnist4_bad_flags_are_one_line(capsys):
     assert mnist4.main(["--rates=fast"]) == 1
     err = capsys.readouterr().err
     assert_one_line_error(1, err, "--rates")
+
+
+@pytest.mark.parametrize("flag,words", [("--seed=-1", ["--seed=-1", "--seed=1"]), ("--epochs=0", ["--epochs"])])
+def test_mnist4_bad_seed_or_epochs_is_one_line_before_reading_data(capsys, tmp_path, flag, words):
+    from numpy_rnn import mnist4
+    status = mnist4.main([flag, "--data_dir=" + str(tmp_path / "no_data")])
+    assert_one_line_error(status, capsys.readouterr().err, *words)
+
+
+def test_mnist4_batch_larger_than_the_training_set_is_one_line(capsys, real_mnist):
+    from numpy_rnn import mnist4
+    status = mnist4.main(["--batch_size=100000000", "--data_dir=" + real_mnist])
+    assert_one_line_error(status, capsys.readouterr().err, "--batch_size=100,000,000", "training images")
+
+
+def test_mnist4_out_under_a_file_is_refused_before_training(capsys, tmp_path, real_mnist):
+    """The --out check comes before the data are even read (an unreadable --data_dir does not hide it),
+    so a typo costs no training; the file in the way is untouched."""
+    from numpy_rnn import mnist4
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("mine")
+    status = mnist4.main(["--out=" + str(blocker / "x"), "--data_dir=" + str(tmp_path / "no_data")])
+    assert_one_line_error(status, capsys.readouterr().err, "is a file")
+    assert blocker.read_text() == "mine"
+
+
+def test_mnist4_sigterm_is_one_line_and_writes_nothing(tmp_path, real_mnist):
+    import signal
+    import subprocess
+    import sys
+    import time
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "numpy_rnn.mnist4", "--data_dir=" + real_mnist, "--epochs=50",
+                             "--out=" + str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            universal_newlines=True)
+    deadline = time.time() + 120
+    while time.time() < deadline:  # wait until it trains: its first log line
+        line = proc.stdout.readline()
+        if "training" in line or not line:
+            break
+    time.sleep(1)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert_one_line_error(proc.returncode, err, "interrupted")
+    assert not out.exists()

@@ -108,6 +108,8 @@ def test_an_lstm_learns_binary_addition_and_is_tested_up_to_40_bits():
     (["--hidden=abc"], ["--hidden", "whole numbers"]),
     (["--task=binary_addition", "--loss=l1"], ["--loss", "ce or mse"]),
     (["--task=recall", "--position=7", "--min_length=5"], ["--position <= --min_length"]),
+    (["--steps=150"], ["--steps", "multiple of 100"]),
+    (["--steps=1"], ["--steps", "between 100"]),
     (["--learning_rate=-1"], ["--learning_rate"]),
     (["--target=2"], ["--target"]),
     (["--batch_size=2000000000"], ["--batch_size", "65536"]),
@@ -116,7 +118,7 @@ def test_an_lstm_learns_binary_addition_and_is_tested_up_to_40_bits():
     (["--recurrent_init=zeros"], ["--recurrent_init", "orthogonal or gaussian"]),
     (["--keep_bias=x"], ["--keep_bias", "numbers"]),
     (["--lenght=5"], ["lenght", "--help"]),
-], ids=["task", "model", "length", "hidden", "loss", "position", "lr", "target", "batch", "test-size", "encoding",
+], ids=["task", "model", "length", "hidden", "loss", "position", "steps-odd", "steps-few", "lr", "target", "batch", "test-size", "encoding",
                            "init", "keep-bias", "unknown-flag"])
 def test_bad_flags_are_one_line(args, words, capsys, tmp_path):
     status = st.main(["sequence_tasks.py", "--results_dir=" + str(tmp_path)] + args)
