@@ -165,6 +165,21 @@ def explain_test_image(spec, data_dir, weights_dir, index):
 UNSURE = 0.5
 
 
+def figure_stems(paths):
+    """A name per image for its --explain figure, distinct within one call: the file name with its extension
+    (x.png and x.jpg are two images), and -2, -3 for the same name from other folders (a/d.png, b/d.png)."""
+    stems, used = [], set()
+    for path in paths:
+        stem = os.path.basename(path).replace(".", "_")
+        name, n = stem, 1
+        while name in used:
+            n += 1
+            name = "{}-{}".format(stem, n)
+        used.add(name)
+        stems.append(name)
+    return stems
+
+
 def predict(spec, paths, weights_dir, explain=False):
     """The trained configuration's digit for each image file (--predict): [(path, digit, 10 probabilities)]."""
     run = RunDir(weights_dir, spec["name"])
@@ -192,7 +207,6 @@ def predict(spec, paths, weights_dir, explain=False):
             "{}:{:.3f}".format(d, v) for d, v in enumerate(row)), warning))
         answers.append((path, digit, [float(v) for v in row]))
     if explain:
-        for path, image in zip(paths, images):
-            stem = os.path.splitext(os.path.basename(path))[0]
+        for path, image, stem in zip(paths, images, figure_stems(paths)):
             _explain(run, config, state, image, "{} reading {}".format(run.name, os.path.basename(path)), stem)
     return answers

@@ -68,3 +68,25 @@ def test_the_shipped_summary_ends_at_each_models_test_accuracy():
         with open(os.path.join(ROOT, "results", name + ".json")) as f:
             assert abs(curve[-1] - json.load(f)["test_accuracy"]) <= 2e-4, name  # float64 vs float32: a test image or two
         assert all(a <= b + 1e-12 for a, b in zip(curve, curve[1:]))  # known stays known
+
+
+def test_explain_gives_each_image_its_own_figure(real_mnist, tmp_path, monkeypatch):
+    """Two images of one name in two folders, and x.png beside x.jpg, get four figures, none replacing
+    another (#28 item 7)."""
+    import evaluate
+    from PIL import Image
+    import data_loader
+    images, _ = data_loader.load_split(real_mnist, "test")
+    paths = []
+    for k, rel in enumerate(["a/d.png", "b/d.png", "x.png", "x.jpg"]):
+        path = tmp_path / "in" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray((images[k] * 255).astype(np.uint8)).save(str(path))
+        paths.append(str(path))
+    out = tmp_path / "out"
+    monkeypatch.setattr(evaluate, "EXPLAIN_DIR", str(out))
+    code, _, err = main_in_process(["--model=gru", "--hidden_unit=32", "--explain", "--predict=" + ",".join(paths),
+                                    "--weights_dir=" + WEIGHTS])
+    assert code == 0, err
+    assert sorted(os.listdir(str(out))) == ["gru_h32_d_png-2.png", "gru_h32_d_png.png", "gru_h32_x_jpg.png",
+                                            "gru_h32_x_png.png"]
