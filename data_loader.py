@@ -54,6 +54,7 @@ def _has_mnist(folder):
 
 def find_file(data_dir, name):
     """The path of `name` or `name.gz` in data_dir, or a UserError saying what to do."""
+    data_dir = os.path.expanduser(data_dir)  # --data_dir=~/data: a shell leaves the ~ after "=" as it is
     if not os.path.isdir(data_dir):
         found = [d for d in KNOWN_DATA_DIRS if os.path.abspath(d) != os.path.abspath(data_dir) and _has_mnist(d)]
         if found:
@@ -196,6 +197,7 @@ def _gunzip_sha256(packed):
 
 def download(data_dir, mirrors=MIRRORS, splits=("train", "test")):
     """Fetch every missing standard file, verified by SHA-256 of its decompressed bytes."""
+    data_dir = os.path.expanduser(data_dir)
     os.makedirs(data_dir, exist_ok=True)
     for split in splits:
         for name in FILES[split]:

@@ -163,10 +163,11 @@ def run(argv):
             raise UserError("--test_image must be between 0 and 9999, not {}".format(FLAGS.test_image))
         weights_dir = _trained_weights_dir(spec)
         import evaluate
-        evaluate.explain_test_image(spec, os.path.abspath(FLAGS.data_dir), weights_dir, FLAGS.test_image)
+        evaluate.explain_test_image(spec, os.path.abspath(os.path.expanduser(FLAGS.data_dir)), weights_dir,
+                                   FLAGS.test_image)
         return
     config = make_config(spec) if FLAGS.train else None  # every flag is checked before anything is fetched
-    data_dir = os.path.abspath(FLAGS.data_dir)
+    data_dir = os.path.abspath(os.path.expanduser(FLAGS.data_dir))  # a shell leaves the ~ of --data_dir=~/data
     if FLAGS.download:
         mirrors = [m for m in FLAGS.mnist_mirror.split(",") if m] or data_loader.MIRRORS
         data_loader.download(data_dir, mirrors, splits=("train", "test") if FLAGS.train else ("test",))
