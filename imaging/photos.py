@@ -69,11 +69,20 @@ def _grey(image):
 
 
 
+def _windows(a, shape):
+    """A read-only view [H - h + 1, W - w + 1, h, w] of every h x w window of the 2-D array a (NumPy's
+    sliding_window_view, which the pinned runtime's NumPy 1.19 lacks)."""
+    a = np.ascontiguousarray(a)
+    h, w = shape
+    out = (a.shape[0] - h + 1, a.shape[1] - w + 1, h, w)
+    return np.lib.stride_tricks.as_strided(a, out, a.strides + a.strides, writeable=False)
+
+
 def _sliding(a, size, reduce):
     """min or max over a size x size window around each pixel (edges padded with the nearest pixel)."""
     pad = size // 2
     padded = np.pad(a, pad, mode="edge")
-    windows = np.lib.stride_tricks.sliding_window_view(padded, (size, size))
+    windows = _windows(padded, (size, size))
     return reduce(reduce(windows, axis=-1), axis=-1)
 
 
@@ -103,7 +112,7 @@ def _opened_along(a, length, axis):
     pad[axis] = (length // 2, length // 2)
     window = (1, length) if axis == 1 else (length, 1)
     def slide(x, reduce):
-        w = np.lib.stride_tricks.sliding_window_view(np.pad(x, pad, mode="edge"), window)
+        w = _windows(np.pad(x, pad, mode="edge"), window)
         return reduce(w.reshape(w.shape[:2] + (-1,)), axis=-1)
     return slide(slide(a, np.min), np.max)
 

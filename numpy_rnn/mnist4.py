@@ -74,11 +74,15 @@ def train(train_set, val_set, rate, epochs, batch_size, seed):
     return curves, best[1]
 
 
-def plot(result, path):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+PLOT_SIZE = (10, 4)  # inches
+
+
+def draw(result, fig, box):
+    """The sweep's curves into box (figure fractions: left, bottom, right, top) of fig: the PNG, or the
+    report's page, where they stay vector."""
+    from reporting.tasks import grid_in
+    grid = grid_in(fig, box, 1, 2, wspace=0.25)
+    left, right = fig.add_subplot(grid[0]), fig.add_subplot(grid[1])
     for k, (rate, curves) in enumerate(sorted(result["curves"].items(), key=lambda kv: -float(kv[0]))):
         color = "C{}".format(k)
         epochs = [r["epoch"] for r in curves]
@@ -92,8 +96,19 @@ def plot(result, path):
         ax.set_xlabel("epoch")
         ax.grid(True, alpha=0.3)
     right.legend(fontsize=7)
-    fig.suptitle("NumPy RNN on MNIST 0/5/6/9: best rate {} on validation, test accuracy {:.2%}".format(
-        result["best_rate"], result["test_accuracy"]))
+    fig.text((box[0] + box[2]) / 2, box[3] + 0.12 / fig.get_size_inches()[1],
+             "NumPy RNN on MNIST 0/5/6/9: best rate {} on validation, test accuracy {:.2%}".format(
+                 result["best_rate"], result["test_accuracy"]), ha="center", va="bottom")
+    return True
+
+
+def plot(result, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from reporting.tasks import axes_box
+    fig = plt.figure(figsize=PLOT_SIZE)
+    draw(result, fig, axes_box(0, 0, PLOT_SIZE[0], PLOT_SIZE[1], PLOT_SIZE))
     save_png(fig, path, dpi=110)
 
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from numpy_rnn.steps import STEPS, state_of
 from project.common import UserError, atomic_write_json, save_png
+from reporting.tasks import axes_box
 
 GATES = {"lstm": ("i", "f", "o", "g"), "gru": ("r", "z", "n"), "rnn": ()}
 
@@ -97,6 +98,26 @@ def figure(model, image, trace, probabilities, title, path, units=16):
     return save_png(fig, path, dpi=100)
 
 
+KNOWN_SIZE = (6.4, 4.2)  # inches
+
+
+def draw_known(curves, count, fig, box):
+    """The rows-until-known curves into box (figure fractions) of fig: a PNG, or the report's page."""
+    from reporting.tasks import grid_in
+    ax = fig.add_subplot(grid_in(fig, box)[0])
+    for k, (name, curve) in enumerate(sorted(curves.items())):
+        style = "-" if name.startswith("lstm") else "--"
+        ax.plot(range(1, 29), [100 * v for v in curve], style, label=name.replace("_h", "-").upper(),
+                color="C{}".format(k))
+    ax.set_xlabel("rows read")
+    ax.set_ylabel("test images right from here on (%)")
+    ax.set_title("How many rows until it knows ({:,} test images)".format(count))
+    ax.set_ylim(0, 100)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=7, ncol=2)
+    return True
+
+
 def known_summary(folder, runs, images, labels, load):
     """results/rows_until_known.json (+ .png): per shipped model, the fraction known after t rows."""
     import matplotlib
@@ -107,14 +128,7 @@ def known_summary(folder, runs, images, labels, load):
         _, p = read_rows(model, weights, images)
         curves[name] = rows_until_known(p, labels)
     atomic_write_json(os.path.join(folder, "rows_until_known.json"), {"images": len(labels), "curves": curves})
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    for k, (name, curve) in enumerate(sorted(curves.items())):
-        style = "-" if name.startswith("lstm") else "--"
-        ax.plot(range(1, 29), [100 * v for v in curve], style, label=name, color="C{}".format(k))
-    ax.set_xlabel("rows read")
-    ax.set_ylabel("test images right from here on (%)")
-    ax.set_title("How many rows until it knows ({:,} test images)".format(len(labels)))
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=7, ncol=2)
+    fig = plt.figure(figsize=KNOWN_SIZE)
+    draw_known(curves, len(labels), fig, axes_box(0, 0, KNOWN_SIZE[0], KNOWN_SIZE[1], KNOWN_SIZE))
     save_png(fig, os.path.join(folder, "rows_until_known.png"), dpi=120)
     return curves

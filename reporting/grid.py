@@ -78,8 +78,10 @@ def draw(fig, entries, model, box=(0.06, 0.06, 0.92, 0.86)):
         top = fig.add_axes([x, bottom + height * 0.53, panel, height * 0.4])
         low = fig.add_axes([x, bottom, panel, height * 0.45])
         run = next((r for r in entry["runs"] if r["history"]), entry["runs"][0] if entry["runs"] else None)
-        top.set_title(title(model, entry["layers"], entry["bidirectional"]).replace(" bidirectional", "\nbidirectional")
-                      + (" (seed {})".format(run["config"]["seed"]) if run else ""), fontsize=7)
+        # Two short lines: a panel is narrow, and a longer title ran into its neighbour's (#27).
+        top.set_title("{} {}\n{}".format(model.upper(), ",".join(map(str, entry["layers"])), ", ".join(
+            (["bidirectional"] if entry["bidirectional"] else []) +
+            (["seed {}".format(run["config"]["seed"])] if run else []))), fontsize=7)
         for ax in (top, low):
             ax.tick_params(labelsize=6)
             ax.grid(alpha=0.3)

@@ -9,7 +9,8 @@ import textwrap
 import matplotlib.pyplot as plt
 
 from project.common import UserError, read_json, relpath
-from reporting.tasks import TASK_STYLE, is_assignment, load_task, plot_tasks, task_summaries
+from reporting.tasks import DRAWINGS as TASK_DRAWINGS
+from reporting.tasks import TASK_STYLE, axes_box, is_assignment, load_task, plot_tasks, task_summaries
 
 A4 = (8.27, 11.69)
 
@@ -52,24 +53,29 @@ TASK_TITLES = {"palindrome": "Memory task: palindromes", "recall": "Memory task:
 
 
 def task_pages(tasks_dir):
-    """One page per memory task (sequence_tasks.py): its figures and the sentences with the numbers."""
+    """The memory tasks' pages (sequence_tasks.py): each task's sentences with their numbers, then its figures
+    drawn on the page as vectors at their own proportions, each on the first page with room for it."""
     if not tasks_dir or not any(load_task(tasks_dir, t) for t in TASK_TITLES):
         return
-    figures = plot_tasks(tasks_dir)
+    plot_tasks(tasks_dir)  # the PNGs and results/tasks/README.md stay in step with the report
+    width = 0.84 * A4[0]
     for task, sentence in sorted(task_summaries(tasks_dir).items()):
+        records = load_task(tasks_dir, task)
         fig = plt.figure(figsize=A4)
         fig.text(0.08, 0.95, TASK_TITLES[task], fontsize=16, weight="bold")
-        y = paragraphs(fig, 0.92, [sentence])
-        images = [p for p in figures if os.path.basename(p).startswith(task) and p.endswith(".png")]
-        columns = 2 if len(images) > 2 else 1  # four figures side by side in pairs, not four slivers
-        rows = -(-len(images) // columns)
-        height, width = min(0.42, (y - 0.06) / max(1, rows) - 0.02), 0.84 / columns
-        for k, image in enumerate(images):
-            row, column = divmod(k, columns)
-            ax = fig.add_axes([0.08 + column * width, y - 0.02 - height - row * (height + 0.02), width, height])
-            ax.imshow(plt.imread(image))
-            ax.axis("off")
-        yield fig
+        pages = [[fig, (paragraphs(fig, 0.92, [sentence]) - 0.01) * A4[1]]]  # [figure, inches left above 0.4]
+        for name, draw, size in [(n, d, z) for t, n, d, z in TASK_DRAWINGS if t == task]:
+            height = width * size[1] / size[0]
+            page = next((p for p in pages if p[1] - height >= 0.4), None)
+            if page is None:
+                page = [plt.figure(figsize=A4), 0.94 * A4[1]]
+                page[0].text(0.08, 0.95, TASK_TITLES[task] + " (continued)", fontsize=12, weight="bold")
+                pages.append(page)
+            box = axes_box(0.08 * A4[0], page[1] - height, width, height, A4)
+            if draw(records, page[0], box):
+                page[1] -= height
+        for page in pages:
+            yield page[0]
 
 
 def known_text(known):
@@ -100,22 +106,23 @@ def _read(path):
     return found
 
 
-def _figure_page(title, texts, image, left, width, height):
-    """A page with a title, generated sentences and one figure (a PNG made from the same result file)."""
+def _figure_page(title, texts, draw, size):
+    """A page with a title, generated sentences and one figure, drawn on the page (vector) from the same
+    result file at its proportions (size, inches) across the page's width."""
     fig = plt.figure(figsize=A4)
     fig.text(0.08, 0.95, title, fontsize=16, weight="bold")
-    y = paragraphs(fig, 0.92, texts)
-    if os.path.isfile(image):
-        ax = fig.add_axes([left, y - height - 0.02, width, height])
-        ax.imshow(plt.imread(image))
-        ax.axis("off")
+    top = (paragraphs(fig, 0.92, texts) - 0.01) * A4[1]
+    width = 0.84 * A4[0]
+    height = min(width * size[1] / size[0], top - 0.4)
+    draw(fig, axes_box(0.08 * A4[0], top - height, width, height, A4))
     return fig
 
 
 def known_page(results_dir):
     known = _read(os.path.join(results_dir, "rows_until_known.json"))
+    from reporting.explain import KNOWN_SIZE, draw_known
     return known and _figure_page("How many rows until it knows?", known_text(known),
-                                  os.path.join(results_dir, "rows_until_known.png"), 0.1, 0.8, 0.43)
+                                  lambda fig, box: draw_known(known["curves"], known["images"], fig, box), KNOWN_SIZE)
 
 
 def bptt_text(bptt, tasks_dir, variants, results):
@@ -156,5 +163,6 @@ def bptt_text(bptt, tasks_dir, variants, results):
 
 def bptt_page(bptt_dir, tasks_dir, variants, results):
     bptt = _read(os.path.join(bptt_dir, "mnist4.json")) if bptt_dir else None
+    from numpy_rnn import mnist4
     return bptt and _figure_page("Backpropagation through time by hand", bptt_text(bptt, tasks_dir, variants, results),
-                                 os.path.join(bptt_dir, "mnist4.png"), 0.06, 0.88, 0.36)
+                                 lambda fig, box: mnist4.draw(bptt, fig, box), mnist4.PLOT_SIZE)

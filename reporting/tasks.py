@@ -9,6 +9,7 @@ import json
 import os
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")  # files only, no screen needed
 import matplotlib.pyplot as plt  # noqa: E402
@@ -139,9 +140,12 @@ def _ablation_length(records):
     return best[0] if best and best[1] > len(_models(records)) else None
 
 
-def _palindrome(records, folder):
+def _palindrome(records, fig, box):
     main = _main_runs(records)
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(6.4, 7.0), sharex=True)
+    grid = grid_in(fig, box, 2, 1, hspace=0.12)
+    top = fig.add_subplot(grid[0])
+    bottom = fig.add_subplot(grid[1], sharex=top)
+    plt.setp(top.get_xticklabels(), visible=False)
     for model in _models(main):
         label, color, marker = TASK_STYLE[model]
         by_length = sorted(_by([r for r in main if r["model"] == model], "length").items())
@@ -150,7 +154,8 @@ def _palindrome(records, folder):
                  color=color, marker=marker, label=label)
         means = [100 * spread(_accuracies(g))[0] for _, g in by_length]
         sds = [100 * spread(_accuracies(g))[1] for _, g in by_length]
-        bottom.errorbar(lengths, means, yerr=sds, color=color, marker=marker, capsize=3, label=label)
+        upper = [min(sd, 100 - m) for m, sd in zip(means, sds)]  # an accuracy stops at 100%
+        bottom.errorbar(lengths, means, yerr=[sds, upper], color=color, marker=marker, capsize=3, label=label)
     seeds = max(len(g) for g in _by(main, "model", "length").values())
     top.set_ylabel("runs reaching 99% on validation (%)")
     top.set_title("Palindromes, the assignment's setting ({} seeds per point)".format(seeds), fontsize=10)
@@ -160,15 +165,15 @@ def _palindrome(records, folder):
     for ax in (top, bottom):
         ax.grid(True, alpha=0.3)
         ax.legend()
-    return save_png(fig, os.path.join(folder, "palindrome.png"))
+    return True
 
 
-def _palindrome_ablation(records, folder):
+def _palindrome_ablation(records, fig, box):
     length = _ablation_length(records)
     if length is None:
-        return None
+        return False
     rows = [r for r in records if r["length"] == length]
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    ax = fig.add_subplot(grid_in(fig, box)[0])
     names = ["assignment's setting"] + [words.split(" instead")[0] for _, _, words in FACTORS]
     for k, model in enumerate(_models(rows)):
         label, color, marker = TASK_STYLE[model]
@@ -177,7 +182,8 @@ def _palindrome_ablation(records, folder):
                 accs = 100 * np.array(_accuracies(group))
                 x = j + (k - 1) * 0.22
                 ax.scatter([x] * len(accs), accs, color=color, marker=marker, s=14, alpha=0.5)
-                ax.errorbar([x], [accs.mean()], yerr=[accs.std(ddof=1) if len(accs) > 1 else 0], color=color,
+                sd = accs.std(ddof=1) if len(accs) > 1 else 0
+                ax.errorbar([x], [accs.mean()], yerr=[[sd], [min(sd, 100 - accs.mean())]], color=color,
                             marker=marker, capsize=3, label=label if j == 0 else None)
     ax.set_xticks(range(len(names)))
     ax.set_xticklabels(names, fontsize=8)
@@ -186,7 +192,7 @@ def _palindrome_ablation(records, folder):
     ax.set_title("One factor changed at a time, palindromes of length {}".format(length), fontsize=10)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8)
-    return save_png(fig, os.path.join(folder, "palindrome_ablation.png"))
+    return True
 
 
 def _ablation_groups(rows):
@@ -210,12 +216,12 @@ def _gradient_length(records):
     return max(complete) if complete else None
 
 
-def _palindrome_gradients(records, folder):
+def _palindrome_gradients(records, fig, box):
     length = _gradient_length(records)
     if length is None:
-        return None
+        return False
     rows = [r for r in _main_runs(records) if r["length"] == length and r.get("input_gradient_norms")]
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    ax = fig.add_subplot(grid_in(fig, box)[0])
     for model in _models(rows):
         label, color, marker = TASK_STYLE[model]
         norms = np.exp(np.mean([np.log(np.maximum(r["input_gradient_norms"], 1e-30)) for r in rows
@@ -228,12 +234,13 @@ def _palindrome_gradients(records, folder):
     ax.set_title("How far back the loss reaches: T = {}, the assignment's setting".format(length), fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
-    return save_png(fig, os.path.join(folder, "palindrome_gradients.png"))
+    return True
 
 
-def _curves(records, folder, name, group_key, title, label_of):
+def _curves(records, fig, box, group_key, title, label_of):
     """Validation accuracy and training loss over steps, mean over seeds, one line per group."""
-    fig, (acc_ax, loss_ax) = plt.subplots(1, 2, figsize=(9.6, 3.8))
+    grid = grid_in(fig, box, 1, 2, wspace=0.35)
+    acc_ax, loss_ax = fig.add_subplot(grid[0]), fig.add_subplot(grid[1])
     groups = sorted(_by(records, *group_key).items())
     cmap = plt.get_cmap("viridis")
     for k, (key, rows) in enumerate(groups):
@@ -244,21 +251,24 @@ def _curves(records, folder, name, group_key, title, label_of):
         steps = np.array(max((r["curve"] for r in rows), key=len))[:, 0]  # [points, columns] -> [points]
         acc_ax.plot(steps, 100 * padded[:, :, 3].mean(0), color=color, label=label_of(key))
         loss_ax.plot(steps, padded[:, :, 1].mean(0), color=color, label=label_of(key))
-    acc_ax.set_ylabel("validation accuracy (%), mean over seeds")
-    loss_ax.set_ylabel("training loss, mean over seeds")
+    acc_ax.set_ylabel("validation accuracy (%)")
+    loss_ax.set_ylabel("training loss (log)")
     loss_ax.set_yscale("log")
+    loss_ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: "{:g}".format(v)))
+    loss_ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())  # "2 x 10^-1" labels ran into the axis label
     for ax in (acc_ax, loss_ax):
         ax.set_xlabel("training step")
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)
-    fig.suptitle(title, fontsize=10)
-    return save_png(fig, os.path.join(folder, name))
+    fig.text((box[0] + box[2]) / 2, box[3] + 0.12 / fig.get_size_inches()[1], title + "; means over seeds", fontsize=10, ha="center",
+             va="bottom")
+    return True
 
 
-def _palindrome_curves(records, folder):
+def _palindrome_curves(records, fig, box):
     length = _gradient_length(records) or max(r["length"] for r in records)
     rows = [r for r in _main_runs(records) if r["length"] == length]
-    return rows and _curves(rows, folder, "palindrome_curves.png", ("model",),
+    return bool(rows) and _curves(rows, fig, box, ("model",),
                             "Palindromes of length {}, the assignment's setting (a stopped run keeps its last "
                             "value)".format(length), lambda key: TASK_STYLE[key[0]][0])
 
@@ -319,23 +329,24 @@ def palindrome_text(records):
 
 # ---- recall and binary addition ------------------------------------------------------------------------------
 
-def _recall(records, folder):
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+def _recall(records, fig, box):
+    ax = fig.add_subplot(grid_in(fig, box)[0])
     rows = sorted(_by(records, "hidden").items())
     hidden = [k[0] for k, _ in rows]
     accs = [[100.0 * r["test_accuracy"] for r in group] for _, group in rows]
-    ax.errorbar(hidden, [np.mean(a) for a in accs], yerr=[np.std(a, ddof=1) if len(a) > 1 else 0 for a in accs],
+    sds = [np.std(a, ddof=1) if len(a) > 1 else 0 for a in accs]
+    ax.errorbar(hidden, [np.mean(a) for a in accs], yerr=[sds, [min(sd, 100 - np.mean(a)) for sd, a in zip(sds, accs)]],
                 marker="o", capsize=4, color=TASK_STYLE["lstm"][1])
     ax.set_xticks(hidden)
     ax.set_xlabel("LSTM hidden units")
     ax.set_ylabel("test accuracy (%), mean and sd over seeds")
     ax.set_title("Recall the digit at position {} of a random sequence".format(records[0].get("position", 2)))
     ax.grid(True, alpha=0.3)
-    return save_png(fig, os.path.join(folder, "recall.png"))
+    return True
 
 
-def _recall_curves(records, folder):
-    return _curves(records, folder, "recall_curves.png", ("hidden",), "Recall: curves over training (Adam 0.01, "
+def _recall_curves(records, fig, box):
+    return _curves(records, fig, box, ("hidden",), "Recall: curves over training (Adam 0.01, "
                    "betas 0.9, 0.99)", lambda key: "{} units".format(key[0]))
 
 
@@ -347,8 +358,8 @@ def recall_text(records):
         max(len(g) for _, g in rows), max(r["steps"] for r in records), sizes)
 
 
-def _addition(records, folder):
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+def _addition(records, fig, box):
+    ax = fig.add_subplot(grid_in(fig, box)[0])
     shades = {"ce": plt.get_cmap("Blues"), "mse": plt.get_cmap("Oranges")}
     train_lengths = sorted({r["length"] for r in records})
     for (loss, length), rows in sorted(_by(records, "loss", "length").items()):
@@ -362,11 +373,11 @@ def _addition(records, folder):
     ax.set_title("Binary addition with an LSTM of {} units".format(records[0]["hidden"]))
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8)
-    return save_png(fig, os.path.join(folder, "binary_addition.png"))
+    return True
 
 
-def _addition_curves(records, folder):
-    return _curves(records, folder, "binary_addition_curves.png", ("loss", "length"),
+def _addition_curves(records, fig, box):
+    return _curves(records, fig, box, ("loss", "length"),
                    "Binary addition: curves over training (validation: whole sums right)",
                    lambda key: "{}, L={}".format("cross-entropy" if key[0] == "ce" else "squared error", key[1]))
 
@@ -407,9 +418,39 @@ def task_summaries(folder):
     return text
 
 
-DRAWINGS = (("palindrome", _palindrome), ("palindrome", _palindrome_ablation), ("palindrome", _palindrome_gradients),
-            ("palindrome", _palindrome_curves), ("recall", _recall), ("recall", _recall_curves),
-            ("binary_addition", _addition), ("binary_addition", _addition_curves))
+# (task, file name, draw(records, fig, box) -> whether there was anything to draw, size in inches)
+DRAWINGS = (("palindrome", "palindrome.png", _palindrome, (6.4, 7.0)),
+            ("palindrome", "palindrome_ablation.png", _palindrome_ablation, (6.4, 4.2)),
+            ("palindrome", "palindrome_gradients.png", _palindrome_gradients, (6.4, 4.2)),
+            ("palindrome", "palindrome_curves.png", _palindrome_curves, (9.6, 3.8)),
+            ("recall", "recall.png", _recall, (6.4, 4.2)), ("recall", "recall_curves.png", _recall_curves, (9.6, 3.8)),
+            ("binary_addition", "binary_addition.png", _addition, (6.4, 4.2)),
+            ("binary_addition", "binary_addition_curves.png", _addition_curves, (9.6, 3.8)))
+# Room for the axes' labels around the box a figure is drawn in, in inches: left, bottom, right, top.
+MARGINS = (0.85, 0.6, 0.25, 0.6)
+
+
+def axes_box(left, bottom, width, height, page):
+    """The box (figure fractions: left, bottom, right, top) for the axes of a figure drawn in the region
+    (inches from the bottom left) of a page (width, height in inches), its labels within the region."""
+    return ((left + MARGINS[0]) / page[0], (bottom + MARGINS[1]) / page[1],
+            (left + width - MARGINS[2]) / page[0], (bottom + height - MARGINS[3]) / page[1])
+
+
+def grid_in(fig, box, rows=1, cols=1, **space):
+    """A grid of axes slots filling box (left, bottom, right, top as fractions of fig): the whole of a PNG,
+    or a region of a report page, where the figure stays vector."""
+    left, bottom, right, top = box
+    return fig.add_gridspec(rows, cols, left=left, bottom=bottom, right=right, top=top, **space)
+
+
+def _png(draw, records, path, size):
+    """One figure as a PNG of its own size; None (and no file) when the records have nothing for it."""
+    fig = plt.figure(figsize=size)
+    if not draw(records, fig, axes_box(0, 0, size[0], size[1], size)):
+        plt.close(fig)
+        return None
+    return save_png(fig, path)
 
 
 def plot_tasks(folder):
@@ -419,7 +460,8 @@ def plot_tasks(folder):
     if not any(records.values()):
         raise UserError("no task results in {}; run python sequence_tasks.py first".format(relpath(folder)))
     summaries = task_summaries(folder)
-    written = [path for task, draw in DRAWINGS if records[task] for path in [draw(records[task], folder)] if path]
+    written = [path for task, name, draw, size in DRAWINGS if records[task]
+               for path in [_png(draw, records[task], os.path.join(folder, name), size)] if path]
     lines = ["# Memory tasks: what the result files say", "",
              "Written by `python plot_results.py --tasks` from the `.jsonl` files here (sequence_tasks.py; every run in "
              "them: `bash memory/experiments.sh`). "

@@ -187,8 +187,9 @@ def test_the_ablation_changes_one_factor_and_words_follow_the_rule(tmp_path):
     assert tasks.versus("A", [fake(steps_done=900 + s) for s in (1, 2, 3)], "B",
                         [fake(steps_done=3000 + 50 * s) for s in (1, 2, 3)]) == \
         "A reaches the target in fewer steps than B (902 against 3,100 steps on average)"
-    assert os.path.basename(tasks._palindrome_ablation(tasks.load_task(str(tmp_path), "palindrome"), str(tmp_path))) \
-        == "palindrome_ablation.png"
+    path = str(tmp_path / "palindrome_ablation.png")
+    assert tasks._png(tasks._palindrome_ablation, tasks.load_task(str(tmp_path), "palindrome"), path, (6.4, 4.2)) == path
+    assert os.path.getsize(path) > 0
 
 
 @pytest.mark.parametrize("line,words", [
