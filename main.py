@@ -25,7 +25,8 @@ from absl import flags
 import data_loader
 from imaging import photos
 from checkpoints.folders import RunDir, check_trained
-from project.common import LOGS_DIR, RUNS_DIR, UserError, log, print_error, relpath, results_dir_for, weights_dir_for_test
+from project.common import (LOGS_DIR, RUNS_DIR, UserError, log, machine, print_error, relpath, results_dir_for,
+                            weights_dir_for_test)
 from experiments.config import RECIPE, Config, ConfigError, config_name, main_command  # noqa: F401
 
 flags.DEFINE_string("model", "lstm", "cell type: lstm, gru or rnn (vanilla tanh RNN); mlp: the non-recurrent "
@@ -178,10 +179,11 @@ def run(argv):
         weights_dir = FLAGS.weights_dir or RUNS_DIR
         # TensorFlow starts only now, after every flag has been checked.
         import train
-        from model import DEFAULT_TOWERS
+        from model import default_towers
         from graph.tfcompat import TF_VERSION
         if not config["towers"]:
-            config["towers"] = DEFAULT_TOWERS
+            config["towers"], why = default_towers(config["model"], config["layers"], machine()["isa"])
+            log("towers: {} ({}; --towers=N to choose)".format(config["towers"], why))
             if config["batch_size"] % config["towers"]:
                 raise UserError("--batch_size={} must be a multiple of {} towers (this runtime's default); pass "
                                 "--towers=1 or an even batch size".format(config["batch_size"], config["towers"]))

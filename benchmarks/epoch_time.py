@@ -28,13 +28,14 @@ def main():
     parser.add_argument("--models", default="lstm,gru")
     parser.add_argument("--towers", type=int, default=None, help="passed to main.py (default: its own)")
     args = parser.parse_args()
-    from model import DEFAULT_TOWERS
+    from model import default_towers
     from graph.tfcompat import TF_VERSION
-    towers = args.towers or DEFAULT_TOWERS
+    from project.common import machine
     rows = []
     with tempfile.TemporaryDirectory() as weights:
         for model in args.models.split(","):
             for hidden in args.hidden.split(","):
+                towers = args.towers or default_towers(model, [int(hidden)], machine()["isa"])[0]  # main.py's own
                 cmd = [sys.executable, os.path.join(ROOT, "main.py"), "--model=" + model, "--train",
                        "--hidden_unit=" + hidden, "--epochs=1", "--data_dir=" + args.data_dir,
                        "--weights_dir=" + weights, "--logs_dir=" + os.path.join(weights, "logs"),

@@ -79,7 +79,9 @@ def worker_ours(cell, hidden, steps, towers=None):
     sys.path.insert(0, ROOT)
     import model as model_module
     x, y = _data(steps)
-    session, model = training_session(model_module, cell, hidden, towers or model_module.DEFAULT_TOWERS)
+    from project.common import machine
+    towers = towers or model_module.default_towers(cell, [hidden], machine()["isa"])[0]  # main.py's choice
+    session, model = training_session(model_module, cell, hidden, towers)
     model_module.run_epoch(session, model, x[:3 * BATCH], y[:3 * BATCH], BATCH, train=True,
                            order=np.arange(3 * BATCH))
     started = time.time()

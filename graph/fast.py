@@ -21,7 +21,7 @@ processors, and the levers that did not pay):
 4. Towers (training, `--towers=N`): the batch is cut into N parts, each unrolled as its own chain, and
    with one thread per op (`session_config`) the chains run side by side on the cores: +13% (GRU-64) to
    +53% (GRU-256) on the Intel Xeon. On TensorFlow 1.5 (a wheel without AVX) two towers were 10-20% slower
-   per epoch, hence DEFAULT_TOWERS.
+   per epoch, and so was an LSTM-256 on an AVX2-only AMD EPYC: default_towers() holds that rule.
 5. Variable lengths as masks on each step rather than static_rnn's sequence_length, whose per-step
    conditionals made a 2-layer, two-way crop model take about 80 s to build and hid its steps from
    lever 3.
@@ -32,6 +32,19 @@ from graph.tfcompat import IS_TF1, static_rnn, tf
 from graph.unroll import NUM_STEPS, batch_of, final_h, keep_past_the_end
 
 DEFAULT_TOWERS = 1 if IS_TF1 else 2
+
+
+def default_towers(model, layers, isa):
+    """(towers, why) for a training run without --towers: a rule measured on the processors at hand
+    (benchmarks/README.md, "Towers per processor"). Two towers won everywhere but one place: an LSTM of
+    256 units on an AMD EPYC of family 23 with AVX2 only, where one chain ran 1,470-1,511 examples/s
+    against 1,323-1,328 (on the AVX-512 processors two towers won at 256 units: +32% on an AMD EPYC of
+    family 26). Towers change rounding only: the logits and gradients agree (tests/test_unrollers.py)."""
+    if IS_TF1:
+        return 1, "one chain: TensorFlow 1.5's wheel (no AVX) ran two towers 10-20% slower per epoch"
+    if model == "lstm" and max(layers) >= 256 and isa != "avx512":
+        return 1, "one chain: an LSTM of 256 units without AVX-512 ran 11-14% faster as one chain"
+    return 2, "two towers: faster than one chain for this model on this kind of processor (measured)"
 
 
 def session_config(towers=1):

@@ -5,7 +5,7 @@ import pytest
 
 import model as model_module
 from model import Model
-from graph.tfcompat import tf
+from graph.tfcompat import IS_TF1, tf
 
 B = 4
 LENGTHS = np.array([28, 21, 24, 27], np.int32)  # the crop layouts: a different length in each half-batch
@@ -82,3 +82,27 @@ def test_towers_need_a_batch_they_divide():
         with pytest.raises(ValueError, match="not a multiple of towers=3"):
             Model(cfg, training=True, batch_size=B)
         assert Model(dict(cfg, towers=2)).towers == 1  # evaluation: any batch size, one tower
+
+
+def test_the_default_towers_follow_the_measured_rule():
+    """One chain where it measured faster (an LSTM of 256 units without AVX-512, and TensorFlow 1.5), two
+    towers elsewhere (benchmarks/README.md, "Towers per processor")."""
+    cases = {("lstm", (256,), "avx2"): 1, ("lstm", (128, 256), "avx2"): 1, ("lstm", (256,), "avx512"): 2,
+             ("lstm", (128,), "avx2"): 2, ("gru", (256,), "avx2"): 2, ("rnn", (64, 64), "avx"): 2}
+    for (model, layers, isa), towers in cases.items():
+        chosen, why = model_module.default_towers(model, list(layers), isa)
+        assert chosen == (1 if IS_TF1 else towers), (model, layers, isa)
+        assert why.startswith("one chain" if chosen == 1 else "two towers")
+
+
+def test_training_says_which_towers_it_chose_and_why(tmp_path, real_mnist):
+    from conftest import main_in_process
+    code, out, err = main_in_process(["--train", "--model=gru", "--hidden_unit=6", "--preset=tiny", "--epochs=1",
+                                      "--validation_size=100", "--data_dir=" + real_mnist,
+                                      "--weights_dir=" + str(tmp_path / "w"), "--logs_dir=" + str(tmp_path / "l")])
+    assert code == 0, err
+    line = next(l for l in out.splitlines() if "towers: " in l)
+    assert ("towers: 1 (one chain" if IS_TF1 else "towers: 2 (two towers") in line, line
+    import json
+    with open(str(tmp_path / "w" / "gru_h6" / "config.json")) as f:
+        assert json.load(f)["towers"] == (1 if IS_TF1 else 2)
