@@ -228,3 +228,20 @@ def test_concurrent_appends_all_land(tmp_path):
         pool.starmap(append_line, [(path, json.dumps({"n": n})) for n in range(40)])
     with open(path) as f:
         assert sorted(json.loads(line)["n"] for line in f) == list(range(40))
+
+
+def test_the_pytorch_runs_sit_beside_tensorflows_through_the_rule(tmp_path):
+    """palindrome_pytorch.jsonl's runs are counted per length and compared with TensorFlow's runs of the same
+    cell and length; a damaged PyTorch line is one error naming that file."""
+    write(tmp_path, "palindrome", [fake(model="rnn", seed=s, acc=0.2 + s / 100) for s in (1, 2, 3)] +
+          [fake(model="lstm", seed=s, acc=0.995) for s in (1, 2, 3)])
+    write(tmp_path, "palindrome_pytorch", [dict(fake(model="rnn", seed=s, acc=1.0), framework="pytorch")
+                                           for s in (1, 2, 3)])
+    text = tasks.task_summaries(str(tmp_path))["palindrome"]
+    assert "The same setting in PyTorch, on the course skeleton (palindrome_pytorch/; 3 seeds)" in text
+    assert "T = 20: vanilla RNN 3/3." in text
+    assert "vanilla RNN T = 20: PyTorch is higher than TensorFlow" in text
+    with open(str(tmp_path / "palindrome_pytorch.jsonl"), "a") as f:
+        f.write('{"task": "palindrome", "mod\n')
+    with pytest.raises(tasks.UserError, match="palindrome_pytorch.jsonl line 4"):
+        tasks.task_summaries(str(tmp_path))

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The palindrome assignment's experiment in PyTorch (#26): RNN and LSTM over T = 5, 10, 15, 20, 30, 5 seeds
+# each, in the course skeleton's setting (train.py's defaults). Two queues side by side (one per model; each
+# run uses one CPU thread); each run appends its line to results/tasks/palindrome_pytorch.jsonl.
+#     nohup bash palindrome_pytorch/experiments.sh > runs/palindrome_pytorch.log 2>&1 &
+# Then python plot_results.py --tasks puts them beside the TensorFlow runs in results/tasks/README.md.
+set -u
+cd "$(dirname "$0")/.."
+P=${PYTHON:-.venv/bin/python}
+queue() {
+  for T in 5 10 15 20 30; do
+    for S in 1 2 3 4 5; do
+      echo "[$(date '+%F %T')] $1 T=$T seed $S"
+      $P palindrome_pytorch/train.py --model_type="$1" --input_length="$T" --seed="$S" > /dev/null \
+        || echo "[$(date '+%F %T')] failed: $1 T=$T seed $S"
+    done
+  done
+}
+queue RNN & queue LSTM & wait
+echo "[$(date '+%F %T')] done"
