@@ -2,6 +2,9 @@
 
     python web/screenshot.py [--out=web/screenshot.png]
 
+Beside it, screenshot.json records what the picture shows: the model, its checkpoint, and the SHA-256 of the
+page's weights file it read; tests/test_web.py fails when the shipped weights no longer match (retake it).
+
 Needs what the page's tests need (tests/test_web.py): Debian's chromium and chromium-driver, and Selenium.
 """
 import argparse
@@ -30,7 +33,7 @@ def main():
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
     try:
-        test_web.open_page(driver, test_web.file_url(), "lstm_h128")
+        test_web.open_page(driver, test_web.file_url(), MODEL)
         test_web.draw(driver, test_web.SEVEN)
         time.sleep(0.2)
         shot = Image.open(io.BytesIO(driver.get_screenshot_as_png())).convert("RGB")
@@ -39,9 +42,25 @@ def main():
     shot = shot.resize((shot.width * 3 // 4, shot.height * 3 // 4), Image.LANCZOS)
     buffer = io.BytesIO()
     shot.save(buffer, format="PNG", optimize=True)
-    from project.common import atomic_write_bytes
+    from project.common import atomic_write_bytes, atomic_write_json
     atomic_write_bytes(args.out, buffer.getvalue())
+    atomic_write_json(os.path.splitext(args.out)[0] + ".json", shown(MODEL))
     print("wrote {} ({}x{})".format(args.out, shot.width, shot.height))
+
+
+MODEL = "lstm_h128"
+
+
+def shown(name):
+    """What a screenshot of model `name` shows: {model, checkpoint, weights_sha256} from the shipped files."""
+    import hashlib
+    import json
+    root = os.path.dirname(HERE)
+    with open(os.path.join(root, "weights", name, "state.json")) as f:
+        checkpoint = json.load(f)["best"]
+    with open(os.path.join(HERE, "weights", name + ".js"), "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    return {"model": name, "checkpoint": checkpoint, "weights_sha256": digest}
 
 
 if __name__ == "__main__":
