@@ -2,6 +2,10 @@
 
     python benchmarks/throughput.py            # hidden 32, 64, 128, 256; 3 alternating rounds
     python benchmarks/throughput.py --quick    # one short round, under a minute
+    python benchmarks/throughput.py --hidden=128bi,64-64,64-64bi   # the grid's layouts
+
+A layout is one hidden size (128), layers joined by "-" (64-64), and "bi" for bidirectional: Keras wraps
+each layer in Bidirectional, PyTorch uses num_layers and bidirectional=True, ours --bidirectional.
 
 Every implementation trains the same network (one recurrent layer over 28
 rows of 28 pixels, a linear layer to 10 classes, Adam, batch 128) on random
@@ -34,10 +38,28 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BATCH = 128
 
 
+def layout(text):
+    """"128" -> ([128], False); "64-64bi" -> ([64, 64], True)."""
+    text = str(text)
+    bi = text.endswith("bi")
+    return [int(h) for h in text[:-2 if bi else None].split("-")], bi
+
+
+def _label(text):
+    """A single size stays a number in the JSON (as before layouts); a layout is its text."""
+    layers, bi = layout(text)
+    return layers[0] if len(layers) == 1 and not bi else str(text)
+
+
 def train_flop(cell, hidden, steps=28, inputs=28):
-    """Matmul FLOPs of one training example: forward, plus twice that for the backward pass."""
-    width = (4 if cell == "lstm" else 3) * hidden
-    return 3 * steps * 2 * width * (inputs + hidden)
+    """Matmul FLOPs of one training example: forward, plus twice that for the backward pass, summed over
+    layers and directions (a layer above a bidirectional one reads both directions' outputs)."""
+    layers, bi = layout(hidden)
+    directions, total = 2 if bi else 1, 0
+    for units in layers:
+        total += directions * 3 * steps * 2 * (4 if cell == "lstm" else 3) * units * (inputs + units)
+        inputs = directions * units
+    return total
 
 
 def measured_peak():
@@ -57,7 +79,7 @@ def _data(steps):
     return rng.rand(BATCH * steps, 28, 28).astype(np.float32), rng.randint(0, 10, BATCH * steps)
 
 
-def training_session(model_module, cell, hidden, towers=1):
+def training_session(model_module, cell, hidden, towers=1):  # hidden: a size or a layout ("64-64bi")
     """(session, model): a training Model at batch 128 from seed 0, as every benchmark here trains it.
 
     `model_module` is this project's model.py, or another checkout's (ab_step.py).
@@ -66,8 +88,12 @@ def training_session(model_module, cell, hidden, towers=1):
     graph = tf.Graph()
     with graph.as_default():
         tf.set_random_seed(0)
-        model = model_module.Model({"model": cell, "hidden_unit": hidden, "learning_rate": 1e-3, "clip_norm": 5.0,
-                                    "towers": towers}, training=True, batch_size=BATCH)
+        layers, bi = layout(hidden)
+        config = {"model": cell, "hidden_unit": layers if len(layers) > 1 else layers[0], "learning_rate": 1e-3,
+                  "clip_norm": 5.0, "towers": towers}
+        if bi:  # only then: checkouts from before --bidirectional know no such key
+            config["bidirectional"] = True
+        model = model_module.Model(config, training=True, batch_size=BATCH)
         init = tf.global_variables_initializer()
     # Checkouts from before --towers have a session_config() without arguments.
     session = tf.Session(graph=graph, config=model_module.session_config(*([towers] if towers > 1 else [])))
@@ -80,7 +106,7 @@ def worker_ours(cell, hidden, steps, towers=None):
     import model as model_module
     x, y = _data(steps)
     from project.common import machine
-    towers = towers or model_module.default_towers(cell, [hidden], machine()["isa"])[0]  # main.py's choice
+    towers = towers or model_module.default_towers(cell, layout(hidden)[0], machine()["isa"])[0]  # main.py's
     session, model = training_session(model_module, cell, hidden, towers)
     model_module.run_epoch(session, model, x[:3 * BATCH], y[:3 * BATCH], BATCH, train=True,
                            order=np.arange(3 * BATCH))
@@ -95,7 +121,12 @@ def worker_keras(cell, hidden, steps):
         return None
     keras = tf.keras
     layer = keras.layers.LSTM if cell == "lstm" else keras.layers.GRU
-    model = keras.Sequential([keras.Input((28, 28)), layer(hidden), keras.layers.Dense(10)])
+    layers, bi = layout(hidden)
+    stack = [keras.Input((28, 28))]
+    for k, units in enumerate(layers):
+        one = layer(units, return_sequences=k < len(layers) - 1)
+        stack.append(keras.layers.Bidirectional(one) if bi else one)
+    model = keras.Sequential(stack + [keras.layers.Dense(10)])
     model.compile(optimizer=keras.optimizers.Adam(1e-3),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     x, y = _data(steps)
@@ -116,8 +147,12 @@ def worker_torch(cell, hidden, steps, fused_kernel=True):
 
 def _train_torch(torch, cell, hidden, steps):
     torch.manual_seed(0)
-    rnn = (torch.nn.LSTM if cell == "lstm" else torch.nn.GRU)(28, hidden, batch_first=True)
-    head = torch.nn.Linear(hidden, 10)
+    layers, bi = layout(hidden)
+    if len(set(layers)) > 1:
+        return None  # nn.LSTM / nn.GRU stack layers of one size only
+    rnn = (torch.nn.LSTM if cell == "lstm" else torch.nn.GRU)(28, layers[0], num_layers=len(layers),
+                                                              bidirectional=bi, batch_first=True)
+    head = torch.nn.Linear(layers[0] * (2 if bi else 1), 10)
     params = list(rnn.parameters()) + list(head.parameters())
     optimizer = torch.optim.Adam(params, 1e-3)
     x, y = _data(steps)
@@ -126,8 +161,10 @@ def _train_torch(torch, cell, hidden, steps):
     def epoch(count):
         for start in range(0, count, BATCH):
             optimizer.zero_grad()
-            out, _ = rnn(x[start:start + BATCH])
-            loss = torch.nn.functional.cross_entropy(head(out[:, -1]), y[start:start + BATCH])
+            out, state = rnn(x[start:start + BATCH])
+            h = state[0] if cell == "lstm" else state  # [layers * directions, B, H]
+            last = torch.cat([h[-2], h[-1]], 1) if bi else out[:, -1]  # both directions' finals, as ours joins
+            loss = torch.nn.functional.cross_entropy(head(last), y[start:start + BATCH])
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 5.0)
             optimizer.step()
@@ -178,11 +215,11 @@ def main():
     if args.worker:
         for item in args.configs.split(","):
             cell, hidden = item.split(":")
-            rate = WORKERS[args.worker](cell, int(hidden), args.steps)
-            print(json.dumps({"impl": args.worker, "cell": cell, "hidden": int(hidden), "rate": rate}), flush=True)
+            rate = WORKERS[args.worker](cell, hidden, args.steps)
+            print(json.dumps({"impl": args.worker, "cell": cell, "hidden": _label(hidden), "rate": rate}), flush=True)
         return
 
-    hidden_sizes = [int(h) for h in args.hidden.split(",")]
+    hidden_sizes = [_label(h) for h in args.hidden.split(",")]
     cells = args.cells.split(",")
     rounds, steps = (1, 4) if args.quick else (args.rounds, args.steps)
     sys.path.insert(0, ROOT)

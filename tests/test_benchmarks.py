@@ -68,3 +68,20 @@ def test_ab_step_compares_a_checkout_with_itself():
 def test_profile_step_reports_op_times():
     out = run("profile_step.py", "--model=gru", "--hidden=8", "--top=3")
     assert "ms per training step" in out and "MatMul" in out
+
+
+def test_layouts_count_every_layer_and_direction():
+    """A bidirectional layer costs two directions; a layer above it reads both directions' outputs."""
+    one = throughput.train_flop("lstm", 64)
+    assert throughput.train_flop("lstm", "64bi") == 2 * one
+    above = 3 * 28 * 2 * 4 * 64 * (2 * 64 + 64)  # the second layer reads [B, 128]
+    assert throughput.train_flop("lstm", "64-64bi") == 2 * one + 2 * above
+    assert throughput.layout("64-64bi") == ([64, 64], True) and throughput.layout(128) == ([128], False)
+
+
+def test_throughput_workers_train_the_grid_layouts():
+    for worker in ("ours", "torch"):
+        out = run("throughput.py", "--worker=" + worker, "--steps=2", "--configs=lstm:8bi,gru:6-6")
+        rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+        assert [(r["cell"], r["hidden"]) for r in rows] == [("lstm", "8bi"), ("gru", "6-6")]
+        assert all(r["rate"] is None or r["rate"] > 0 for r in rows)  # None: PyTorch is not installed
