@@ -274,6 +274,39 @@ def _palindrome_curves(records, fig, box):
                             "value)".format(length), lambda key: TASK_STYLE[key[0]][0])
 
 
+def _short_answers(records):
+    """What gates buy and what initialisation buys, in one sentence each, from the same runs and rule: the
+    lengths where both gated cells' test accuracy is higher than the vanilla RNN's, and, at the ablation's
+    length, which cells' accuracy the Gaussian W_h changes."""
+    main = _main_runs(records)
+    gates = []
+    for n in sorted({r["length"] for r in main}):
+        groups = _by([r for r in main if r["length"] == n], "model")
+        if ("rnn",) in groups and all((m,) in groups for m in ("lstm", "gru")) and all(
+                verdict(_accuracies(groups[(m,)]), _accuracies(groups[("rnn",)])) == "higher" for m in ("lstm", "gru")):
+            gates.append(n)
+    tested = sorted({r["length"] for r in main})
+    text = ("What gates buy here: both gated cells' test accuracy is higher than the vanilla RNN's at T = {} "
+            "(by the comparison rule); at the other lengths tried ({}) the three tie or differ only in the steps "
+            "they took.".format(", ".join(map(str, gates)), ", ".join(str(n) for n in tested if n not in gates))
+            if gates else "What gates buy here: at no length tried ({}) is both gated cells' test accuracy higher "
+            "than the vanilla RNN's by the comparison rule.".format(", ".join(map(str, tested))))
+    length = _ablation_length(records)
+    if length is not None:
+        words = {"higher": "raises the {}'s test accuracy", "lower": "lowers the {}'s test accuracy",
+                 "tie": "leaves the {}'s as it was (a tie)", "one run": "is not compared for the {} (one run)"}
+        effects = []
+        rows = [r for r in records if r["length"] == length]
+        for model in _models(rows):
+            base, _, gaussian, _ = _ablation_groups([r for r in rows if r["model"] == model])
+            if base and gaussian:
+                effects.append(words[verdict(_accuracies(gaussian), _accuracies(base))].format(TASK_STYLE[model][0]))
+        if effects:
+            text += (" What initialisation buys: at T = {}, W_h from N(0, 0.01^2) instead of orthogonal {}.".format(
+                length, "; ".join(effects)))
+    return text
+
+
 def palindrome_text(records):
     main, parts = _main_runs(records), []
     lengths = sorted({r["length"] for r in main})
@@ -282,7 +315,8 @@ def palindrome_text(records):
         parts.append("{} {}".format(TASK_STYLE[model][0], ", ".join(
             _successes(groups[(n,)]) if (n,) in groups else "-" for n in lengths)))
     budget = max(r["steps"] for r in records)
-    text = ["In the assignment's setting (scalar digits, 128 units, batch 128, RMSProp 0.001, clipping at 10, at "
+    text = [_short_answers(records),
+            "In the assignment's setting (scalar digits, 128 units, batch 128, RMSProp 0.001, clipping at 10, at "
             "most {:,} steps at every length; orthogonal W_h and a keep-gate bias of 1 for both gated cells), "
             "runs reaching 99% validation accuracy at T = {}: {}.".format(budget, ", ".join(map(str, lengths)),
                                                                          "; ".join(parts))]
