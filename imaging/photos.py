@@ -10,7 +10,7 @@ import stat
 
 import numpy as np
 
-from project.common import UserError, relpath
+from project.common import UserError, log, relpath
 
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
 MAX_PIXELS = 40 * 1000 * 1000
@@ -33,8 +33,10 @@ def image_paths(spec):
     paths = []
     for item in [os.path.expanduser(p.strip()) for p in items if p.strip()]:
         if os.path.isdir(item):
-            found = sorted(os.path.join(item, n) for n in os.listdir(item) if n.lower().endswith(IMAGE_TYPES)
-                           and _regular(os.path.join(item, n)))
+            named = sorted(os.path.join(item, n) for n in os.listdir(item) if n.lower().endswith(IMAGE_TYPES))
+            found = [p for p in named if _regular(p)]
+            for other in sorted(set(named) - set(found)):  # reading a FIFO would wait for a writer forever
+                log("skipped {}: not a regular file (a pipe, a device or a link to nothing)".format(relpath(other)))
             if not found:
                 raise UserError("the folder {} holds no .png or .jpg images".format(relpath(item)))
             paths += found

@@ -113,7 +113,7 @@ def _png_of(path, array):
     return str(path)
 
 
-def test_hostile_and_unusual_images_are_read_as_a_careful_viewer_would(tmp_path):
+def test_hostile_and_unusual_images_are_read_as_a_careful_viewer_would(tmp_path, capsys):
     """A decompression bomb is one line; a 16-bit PNG is scaled, not clipped; black ink on a transparent
     background is composited onto white; a blank 28x28 is refused; a FIFO and a dangling link are named."""
     import struct
@@ -144,7 +144,8 @@ def test_hostile_and_unusual_images_are_read_as_a_careful_viewer_would(tmp_path)
     with pytest.raises(UserError, match="not a regular file"):
         photos.image_paths(str(fifo))
     assert photos.image_paths(str(tmp_path)) == sorted(
-        str(tmp_path / n) for n in ("a.png", "blank.png", "bomb.png", "g16.png", "g8.png"))  # the FIFO is skipped
+        str(tmp_path / n) for n in ("a.png", "blank.png", "bomb.png", "g16.png", "g8.png"))  # the FIFO is skipped,
+    assert "skipped {}: not a regular file".format(fifo) in capsys.readouterr().out  # and the user told why
     os.symlink(str(tmp_path / "gone.png"), str(tmp_path / "link.png"))
     with pytest.raises(UserError, match="a link to nothing"):
         photos.image_paths(str(tmp_path / "link.png"))
