@@ -182,7 +182,8 @@ def run(argv):
         from model import default_towers
         from graph.tfcompat import TF_VERSION
         if not config["towers"]:
-            config["towers"], why = default_towers(config["model"], config["layers"], machine()["isa"])
+            config["towers"], why = default_towers(config["model"], config["layers"], machine()["isa"],
+                                                   config["bidirectional"])
             log("towers: {} ({}; --towers=N to choose)".format(config["towers"], why))
             if config["batch_size"] % config["towers"]:
                 raise UserError("--batch_size={} must be a multiple of {} towers (this runtime's default); pass "

@@ -106,7 +106,8 @@ def worker_ours(cell, hidden, steps, towers=None):
     import model as model_module
     x, y = _data(steps)
     from project.common import machine
-    towers = towers or model_module.default_towers(cell, layout(hidden)[0], machine()["isa"])[0]  # main.py's
+    layers, bi = layout(hidden)
+    towers = towers or model_module.default_towers(cell, layers, machine()["isa"], bi)[0]  # main.py's choice
     session, model = training_session(model_module, cell, hidden, towers)
     model_module.run_epoch(session, model, x[:3 * BATCH], y[:3 * BATCH], BATCH, train=True,
                            order=np.arange(3 * BATCH))

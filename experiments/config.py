@@ -43,7 +43,8 @@ RECIPE = collections.OrderedDict([
     # Speed only: the same model, rounded differently.
     ("towers", Field(0, int, "training: cut each batch into this many parts, unrolled side by side, one core "
                              "each (same model; 1 = one chain; 0 = chosen by a measured rule: 1 for an LSTM of 256+ "
-                             "units without AVX-512 and on TensorFlow 1.5, else 2; the log says which)")),
+                             "units without AVX-512, for stacked bidirectional layers and on TensorFlow 1.5, else 2; "
+                             "the log says which)")),
 ])
 ARCHITECTURE = ("model", "layers", "bidirectional", "crop_augment")
 GRAPH_DEFAULTS = {"bidirectional": False, "crop_augment": False}

@@ -18,3 +18,12 @@ queue() {
 }
 queue RNN & queue LSTM & wait
 echo "[$(date '+%F %T')] done"
+# The ablation behind the one difference from TensorFlow's runs (the vanilla RNN at T = 30): RMSprop's mean
+# square started at 1, as TensorFlow's is, instead of PyTorch's 0.
+ablation() { for S in "$@"; do
+  echo "[$(date '+%F %T')] RNN T=30 seed $S, --rmsprop_start=1"
+  $P palindrome_pytorch/train.py --model_type=RNN --input_length=30 --seed="$S" --rmsprop_start=1 > /dev/null \
+    || echo "[$(date '+%F %T')] failed: RNN T=30 seed $S --rmsprop_start=1"
+done; }
+ablation 1 2 3 & ablation 4 5 & wait
+echo "[$(date '+%F %T')] ablation done"

@@ -42,6 +42,8 @@ def parse(argv):
     parser.add_argument("--target", type=float, default=0.99, help="stop at this validation accuracy")
     parser.add_argument("--validation_size", type=int, default=2000, help="validation palindromes")
     parser.add_argument("--test_size", type=int, default=2000, help="test palindromes")
+    parser.add_argument("--rmsprop_start", type=float, default=0.0,
+                        help="RMSprop's mean square at the start: 0 is PyTorch's, 1 TensorFlow's (an ablation)")
     parser.add_argument("--results", default=os.path.join(PROJECT_DIR, "results", "tasks", "palindrome_pytorch.jsonl"),
                         help="the .jsonl file the result line is appended to")
     args = parser.parse_args(argv)
@@ -55,6 +57,7 @@ def parse(argv):
               (0 < args.learning_rate < 10, "--learning_rate must be in (0, 10)"),
               (1 <= args.train_steps <= 10 ** 6, "--train_steps must be in 1..1,000,000"),
               (args.max_norm > 0, "--max_norm must be positive"),
+              (0 <= args.rmsprop_start <= 1000, "--rmsprop_start must be in 0..1000 (0: PyTorch's, 1: TensorFlow's)"),
               (0 <= args.seed < 2 ** 31 - TEST_SEED, "--seed must be in 0..{}".format(2 ** 31 - TEST_SEED - 1)),
               (0 < args.target <= 1, "--target is an accuracy in (0, 1]"),
               (1 <= args.validation_size <= 100000 and 1 <= args.test_size <= 100000,
@@ -85,6 +88,9 @@ def train(args):
     data = PalindromeDataset(args.input_length, seed=args.seed)
     validation = PalindromeDataset(args.input_length, seed=VALIDATION_SEED + args.seed).batch(args.validation_size)
     optimizer = torch.optim.RMSprop(model.parameters(), lr=args.learning_rate)
+    if args.rmsprop_start:  # TensorFlow's RMSProp starts its mean square at 1, PyTorch's at 0 (big first steps)
+        for p in model.parameters():
+            optimizer.state[p] = {"step": torch.zeros(()), "square_avg": torch.full_like(p, args.rmsprop_start)}
     loss_fn = torch.nn.CrossEntropyLoss()
     started, curve, stopped, step = time.time(), [], "budget", 0
     while step < args.train_steps:
@@ -110,7 +116,7 @@ def train(args):
     test_acc, _ = accuracy(model, PalindromeDataset(args.input_length, seed=TEST_SEED + args.seed).batch(args.test_size))
     record = dict(task="palindrome", framework="pytorch", model=args.model_type.lower(), length=args.input_length,
                   hidden=args.num_hidden, batch_size=args.batch_size, learning_rate=args.learning_rate,
-                  optimizer="rmsprop", clip_norm=args.max_norm, encoding="scalar", recurrent_init="orthogonal",
+                  optimizer="rmsprop", rmsprop_start=args.rmsprop_start, clip_norm=args.max_norm, encoding="scalar", recurrent_init="orthogonal",
                   keep_bias=1.0 if args.model_type == "LSTM" else None, seed=args.seed, steps=args.train_steps,
                   steps_done=step, stopped=stopped, target=args.target, validation_accuracy=curve[-1][3] if curve else
                   accuracy(model, validation)[0], test_accuracy=test_acc, seconds=round(time.time() - started, 1),

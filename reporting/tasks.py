@@ -462,6 +462,8 @@ def pytorch_text(torch_runs, tf_runs):
     """The PyTorch runs of the course skeleton beside TensorFlow's runs of the same setting, through the rule."""
     if not torch_runs:
         return ""
+    started = [r for r in torch_runs if r.get("rmsprop_start")]  # the optimiser ablation (TensorFlow's start)
+    torch_runs = [r for r in torch_runs if not r.get("rmsprop_start")]
     tf_main = _main_runs(tf_runs)
     lengths = sorted({r["length"] for r in torch_runs})
     parts, sides = [], []
@@ -478,7 +480,25 @@ def pytorch_text(torch_runs, tf_runs):
             "99% validation accuracy at T = {}: {}. Against TensorFlow's runs of the same cell and length (the "
             "optimisers' epsilon and first mean square differ, and the palindromes are drawn by other code from "
             "the same seeds): {}.".format(max(len(g) for g in _by(torch_runs, "model", "length").values()),
-                                          ", ".join(map(str, lengths)), "; ".join(parts), "; ".join(sides)))
+                                          ", ".join(map(str, lengths)), "; ".join(parts), "; ".join(sides))
+            + _start_text(started, torch_runs, tf_main))
+
+
+def _start_text(started, torch_runs, tf_main):
+    """The ablation of RMSprop's first mean square: PyTorch's runs started at TensorFlow's 1 instead of 0."""
+    parts = []
+    for (model, n), rows in sorted(_by(started, "model", "length").items()):
+        default = [r for r in torch_runs if r["model"] == model and r["length"] == n]
+        theirs = [r for r in tf_main if r["model"] == model and r["length"] == n]
+        parts.append("{} T = {}: {} succeed, {}; {}; {}".format(
+            TASK_STYLE[model][0], n, _successes(rows), _mean_sd(rows),
+            versus("started at 1", rows, "PyTorch's default", default) if default else "",
+            versus("started at 1", rows, "TensorFlow", theirs) if theirs else ""))
+    if not parts:
+        return ""
+    return (" One factor, the optimiser's start: PyTorch's RMSprop with its mean square starting at 1, as "
+            "TensorFlow's does, instead of 0 (whose first steps are about ten times the learning rate): {}.".format(
+                ". ".join(parts)))
 
 
 # (task, file name, draw(records, fig, box) -> whether there was anything to draw, size in inches)

@@ -241,9 +241,17 @@ def test_the_pytorch_runs_sit_beside_tensorflows_through_the_rule(tmp_path):
     assert "The same setting in PyTorch, on the course skeleton (palindrome_pytorch/; 3 seeds)" in text
     assert "T = 20: vanilla RNN 3/3." in text
     assert "vanilla RNN T = 20: PyTorch is higher than TensorFlow" in text
+    assert "the optimiser's start" not in text  # no ablation runs yet
+    with open(str(tmp_path / "palindrome_pytorch.jsonl"), "a") as f:  # the optimiser's ablation: TensorFlow's start
+        f.write("".join(json.dumps(dict(fake(model="rnn", seed=s, acc=0.2 + s / 100), framework="pytorch",
+                                        rmsprop_start=1.0)) + "\n" for s in (1, 2, 3)))
+    text = tasks.task_summaries(str(tmp_path))["palindrome"]
+    assert "T = 20: vanilla RNN 3/3." in text  # the ablation's runs are not counted as the main runs
+    assert ("vanilla RNN T = 20: 0/3 succeed, 22.0% +- 1.0; started at 1 is lower than PyTorch's default") in text
+    assert "started at 1 and TensorFlow tie" in text
     with open(str(tmp_path / "palindrome_pytorch.jsonl"), "a") as f:
         f.write('{"task": "palindrome", "mod\n')
-    with pytest.raises(tasks.UserError, match="palindrome_pytorch.jsonl line 4"):
+    with pytest.raises(tasks.UserError, match="palindrome_pytorch.jsonl line 7"):
         tasks.task_summaries(str(tmp_path))
 
 

@@ -88,9 +88,10 @@ def test_the_default_towers_follow_the_measured_rule():
     """One chain where it measured faster (an LSTM of 256 units without AVX-512, and TensorFlow 1.5), two
     towers elsewhere (benchmarks/README.md, "Towers per processor")."""
     cases = {("lstm", (256,), "avx2"): 1, ("lstm", (128, 256), "avx2"): 1, ("lstm", (256,), "avx512"): 2,
-             ("lstm", (128,), "avx2"): 2, ("gru", (256,), "avx2"): 2, ("rnn", (64, 64), "avx"): 2}
-    for (model, layers, isa), towers in cases.items():
-        chosen, why = model_module.default_towers(model, list(layers), isa)
+             ("lstm", (128,), "avx2"): 2, ("gru", (256,), "avx2"): 2, ("rnn", (64, 64), "avx"): 2,
+             ("gru", (64, 64), "avx512", True): 1, ("lstm", (128,), "avx512", True): 2}
+    for (model, layers, isa, *bi), towers in cases.items():
+        chosen, why = model_module.default_towers(model, list(layers), isa, *bi)
         assert chosen == (1 if IS_TF1 else towers), (model, layers, isa)
         assert why.startswith("one chain" if chosen == 1 else "two towers")
 
