@@ -147,6 +147,7 @@ def run(argv):
     if model not in ("lstm", "gru", "rnn", "mlp"):
         raise UserError("unknown --model={!r}; choose lstm, gru, rnn or mlp".format(model))
     spec = make_spec(model)
+    data_dir = os.path.abspath(os.path.expanduser(FLAGS.data_dir))  # a shell leaves the ~ of --data_dir=~/data
     actions = [a for a in ("train", "test", "predict") if FLAGS[a].value]
     if FLAGS.explain and not FLAGS.predict:
         actions.append("explain")
@@ -164,11 +165,9 @@ def run(argv):
             raise UserError("--test_image must be between 0 and 9999, not {}".format(FLAGS.test_image))
         weights_dir = _trained_weights_dir(spec)
         import evaluate
-        evaluate.explain_test_image(spec, os.path.abspath(os.path.expanduser(FLAGS.data_dir)), weights_dir,
-                                   FLAGS.test_image)
+        evaluate.explain_test_image(spec, data_dir, weights_dir, FLAGS.test_image)
         return
     config = make_config(spec) if FLAGS.train else None  # every flag is checked before anything is fetched
-    data_dir = os.path.abspath(os.path.expanduser(FLAGS.data_dir))  # a shell leaves the ~ of --data_dir=~/data
     if FLAGS.download:
         mirrors = [m for m in FLAGS.mnist_mirror.split(",") if m] or data_loader.MIRRORS
         data_loader.download(data_dir, mirrors, splits=("train", "test") if FLAGS.train else ("test",))

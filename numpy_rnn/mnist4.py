@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from project.common import PROJECT_DIR, UserError, atomic_write_json, log, print_error, relpath, save_png
+from project.common import PROJECT_DIR, UserError, atomic_write_json, log, print_error, relpath
 from numpy_rnn import rnn
 
 CLASSES = (0, 5, 6, 9)
@@ -80,7 +80,7 @@ PLOT_SIZE = (10, 4)  # inches
 def draw(result, fig, box):
     """The sweep's curves into box (figure fractions: left, bottom, right, top) of fig: the PNG, or the
     report's page, where they stay vector."""
-    from reporting.tasks import grid_in
+    from reporting.figures import grid_in
     grid = grid_in(fig, box, 1, 2, wspace=0.25)
     left, right = fig.add_subplot(grid[0]), fig.add_subplot(grid[1])
     for k, (rate, curves) in enumerate(sorted(result["curves"].items(), key=lambda kv: -float(kv[0]))):
@@ -103,13 +103,8 @@ def draw(result, fig, box):
 
 
 def plot(result, path):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from reporting.tasks import axes_box
-    fig = plt.figure(figsize=PLOT_SIZE)
-    draw(result, fig, axes_box(0, 0, PLOT_SIZE[0], PLOT_SIZE[1], PLOT_SIZE))
-    save_png(fig, path, dpi=110)
+    from reporting.figures import png
+    png(lambda fig, box: draw(result, fig, box), path, PLOT_SIZE, dpi=110)
 
 
 def _stop(signum, frame):

@@ -11,7 +11,7 @@ import numpy as np
 
 from numpy_rnn.steps import STEPS, state_of
 from project.common import UserError, atomic_write_json, save_png
-from reporting.tasks import axes_box
+from reporting.figures import grid_in, png
 
 GATES = {"lstm": ("i", "f", "o", "g"), "gru": ("r", "z", "n"), "rnn": ()}
 
@@ -103,7 +103,6 @@ KNOWN_SIZE = (6.4, 4.2)  # inches
 
 def draw_known(curves, count, fig, box):
     """The rows-until-known curves into box (figure fractions) of fig: a PNG, or the report's page."""
-    from reporting.tasks import grid_in
     ax = fig.add_subplot(grid_in(fig, box)[0])
     for k, (name, curve) in enumerate(sorted(curves.items())):
         style = "-" if name.startswith("lstm") else "--"
@@ -120,15 +119,11 @@ def draw_known(curves, count, fig, box):
 
 def known_summary(folder, runs, images, labels, load):
     """results/rows_until_known.json (+ .png): per shipped model, the fraction known after t rows."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     curves = {}
     for name, model, weights in load(runs):
         _, p = read_rows(model, weights, images)
         curves[name] = rows_until_known(p, labels)
     atomic_write_json(os.path.join(folder, "rows_until_known.json"), {"images": len(labels), "curves": curves})
-    fig = plt.figure(figsize=KNOWN_SIZE)
-    draw_known(curves, len(labels), fig, axes_box(0, 0, KNOWN_SIZE[0], KNOWN_SIZE[1], KNOWN_SIZE))
-    save_png(fig, os.path.join(folder, "rows_until_known.png"), dpi=120)
+    png(lambda fig, box: draw_known(curves, len(labels), fig, box), os.path.join(folder, "rows_until_known.png"),
+        KNOWN_SIZE, dpi=120)
     return curves

@@ -10,7 +10,8 @@ import matplotlib.pyplot as plt
 
 from project.common import UserError, read_json, relpath
 from reporting.tasks import DRAWINGS as TASK_DRAWINGS
-from reporting.tasks import TASK_STYLE, axes_box, is_assignment, load_task, plot_tasks, task_summaries
+from reporting.figures import axes_box
+from reporting.tasks import TASK_STYLE, is_assignment, load_task, plot_tasks, task_summaries
 
 A4 = (8.27, 11.69)
 

@@ -343,15 +343,3 @@ def test_reproduce_reports_a_failing_step_in_one_line(tmp_path):
     assert last.startswith("error: main.py --train") and "run reproduce.py again" in last, proc.stderr
     assert tree_digest(os.path.join(ROOT, "weights")) == before
 
-
-def test_data_dir_with_a_tilde_is_the_home_folder(real_mnist, tmp_path, monkeypatch):
-    """--data_dir=~/mnist: a shell leaves a ~ after "=" as it is, so the program expands it (#28 item 14)."""
-    home = tmp_path / "home"
-    home.mkdir()
-    os.symlink(os.path.abspath(real_mnist), str(home / "mnist"))
-    monkeypatch.setenv("HOME", str(home))
-    code, out, err = main_in_process(["--model=gru", "--hidden_unit=32", "--test", "--data_dir=~/mnist",
-                                      "--weights_dir=" + os.path.join(ROOT, "weights"),
-                                      "--results_dir=" + str(tmp_path / "results")])
-    assert code == 0, err
-    assert "10,000 images" in out

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import assert_one_line_error, main_in_process, make_mnist, run_main, tree_digest, write_idx
+from conftest import ROOT, assert_one_line_error, main_in_process, make_mnist, run_main, tree_digest, write_idx
 
 
 @pytest.fixture(scope="module")
@@ -222,3 +222,16 @@ def test_bad_settings(workspace, args, words):
 def test_help(workspace):
     code, out, err = run_main("--help")
     assert code == 0 and "--hidden_unit" in out and "--train" in out
+
+
+def test_data_dir_with_a_tilde_is_the_home_folder(real_mnist, tmp_path, monkeypatch):
+    """--data_dir=~/mnist: a shell leaves a ~ after "=" as it is, so the program expands it (#28 item 14)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    os.symlink(os.path.abspath(real_mnist), str(home / "mnist"))
+    monkeypatch.setenv("HOME", str(home))
+    code, out, err = main_in_process(["--model=gru", "--hidden_unit=32", "--test", "--data_dir=~/mnist",
+                                      "--weights_dir=" + os.path.join(ROOT, "weights"),
+                                      "--results_dir=" + str(tmp_path / "results")])
+    assert code == 0, err
+    assert "10,000 images" in out

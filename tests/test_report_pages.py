@@ -3,6 +3,7 @@
 Text boxes come from the PDF itself (pypdf's text visitor: the position and size of each text run) and
 the widths of the 14 core fonts the report is written in (matplotlib's AFM metrics). Rotated text (axis
 labels) is left out. Needs pypdf (requirements-docs.txt)."""
+import functools
 import os
 
 import pytest
@@ -16,14 +17,13 @@ AFM = {"Helvetica": "phvr8a", "Helvetica-Bold": "phvb8a", "Helvetica-Oblique": "
        "Helvetica-BoldOblique": "phvbo8a", "Symbol": "psyr", "ZapfDingbats": "pzdr"}
 
 
-def _metrics(base_font, cache={}):
+@functools.lru_cache(maxsize=None)
+def _metrics(base_font):
     import matplotlib
     from matplotlib import _afm
     key = AFM.get(base_font.lstrip("/"), "phvr8a")
-    if key not in cache:
-        with open(os.path.join(matplotlib.get_data_path(), "fonts", "afm", key + ".afm"), "rb") as f:
-            cache[key] = _afm.AFM(f)
-    return cache[key]
+    with open(os.path.join(matplotlib.get_data_path(), "fonts", "afm", key + ".afm"), "rb") as f:
+        return _afm.AFM(f)
 
 
 def text_boxes(page):

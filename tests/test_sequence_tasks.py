@@ -188,7 +188,9 @@ def test_the_ablation_changes_one_factor_and_words_follow_the_rule(tmp_path):
                         [fake(steps_done=3000 + 50 * s) for s in (1, 2, 3)]) == \
         "A reaches the target in fewer steps than B (902 against 3,100 steps on average)"
     path = str(tmp_path / "palindrome_ablation.png")
-    assert tasks._png(tasks._palindrome_ablation, tasks.load_task(str(tmp_path), "palindrome"), path, (6.4, 4.2)) == path
+    from reporting.figures import png
+    records = tasks.load_task(str(tmp_path), "palindrome")
+    assert png(lambda fig, box: tasks._palindrome_ablation(records, fig, box), path, (6.4, 4.2)) == path
     assert os.path.getsize(path) > 0
 
 
