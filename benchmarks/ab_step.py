@@ -46,9 +46,9 @@ def import_version(src, checkouts):
     return model
 
 
-def build_step(model_module, cell, hidden):
+def build_step(model_module, cell, hidden, towers):
     """A callable running one training step of a fresh model on a fixed batch."""
-    session, model = training_session(model_module, cell, hidden)
+    session, model = training_session(model_module, cell, hidden, towers)
     rng = np.random.RandomState(0)
     images = rng.rand(BATCH, 28, 28).astype(np.float32)
     labels = rng.randint(0, 10, BATCH)
@@ -64,17 +64,20 @@ def main():
     parser.add_argument("--b", default=ROOT, help="checkout of version B (default: this one)")
     parser.add_argument("--configs", default="lstm:128,gru:128", help="cell:hidden, comma-separated")
     parser.add_argument("--steps", type=int, default=100, help="timed steps of each version per config")
+    parser.add_argument("--towers", type=int, default=2,
+                        help="chains per training batch, as main.py's --towers (default 2: how TensorFlow 2 trains "
+                             "128 units; 1: one chain, the clearest comparison of a single step's ops)")
     args = parser.parse_args()
     for source in (args.a, args.b):
         if not os.path.isfile(os.path.join(source, "model.py")):
             sys.exit("error: {} has no model.py; pass a checkout of this project".format(source))
     versions = [import_version(source, [args.a, args.b]) for source in (args.a, args.b)]
-    print("A = {}\nB = {}".format(os.path.abspath(args.a), os.path.abspath(args.b)))
+    print("A = {}\nB = {}\ntowers: {}".format(os.path.abspath(args.a), os.path.abspath(args.b), args.towers))
     print("| config | A median ms | B median ms | B speed / A speed |")
     print("|---|---|---|---|")
     for item in args.configs.split(","):
         cell, hidden = item.split(":")
-        steps = [build_step(version, cell, int(hidden)) for version in versions]
+        steps = [build_step(version, cell, int(hidden), args.towers) for version in versions]
         times = [[], []]
         for i in range(args.steps):
             for k in ((0, 1) if i % 2 == 0 else (1, 0)):
