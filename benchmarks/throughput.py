@@ -11,8 +11,10 @@ Every implementation trains the same network (one recurrent layer over 28
 rows of 28 pixels, a linear layer to 10 classes, Adam, batch 128) on random
 data of MNIST's shape, in its own worker process (Keras needs eager mode, our
 code graph mode), and the workers take turns so that a slow spell of the
-machine hits all of them. The best round counts. Prints a table and one JSON
-object per line with examples per second.
+machine hits all of them. Each measurement repeats passes of --steps batches for at least --seconds (a
+pass at 32 units lasts 40 ms); the best round counts. "% of peak" is the matmul FLOPs of the training
+examples against the best large matmul of NumPy, TensorFlow and PyTorch in the same run. Prints a table
+and one JSON object per line with examples per second and the processor.
 
 Ours is measured as main.py trains: two towers (graph/fast.py), each op on one
 core. "ours_one_chain" is one chain of steps with TensorFlow's default
@@ -94,6 +96,18 @@ def worker_peak():
     return rates
 
 
+def _rate(epoch, examples, seconds):
+    """Examples per second of `epoch()` (one pass over `examples`), repeated until `seconds` have passed: a
+    pass of 20 batches at 32 units lasts 40 ms, too short to time on a VM."""
+    done, started = 0, time.time()
+    while True:
+        epoch()
+        done += examples
+        elapsed = time.time() - started
+        if elapsed >= seconds:
+            return done / elapsed
+
+
 def _data(steps):
     rng = np.random.RandomState(0)
     return rng.rand(BATCH * steps, 28, 28).astype(np.float32), rng.randint(0, 10, BATCH * steps)
@@ -121,7 +135,7 @@ def training_session(model_module, cell, hidden, towers=1):  # hidden: a size or
     return session, model
 
 
-def worker_ours(cell, hidden, steps, towers=None):
+def worker_ours(cell, hidden, steps, seconds, towers=None):
     sys.path.insert(0, ROOT)
     import model as model_module
     x, y = _data(steps)
@@ -131,12 +145,11 @@ def worker_ours(cell, hidden, steps, towers=None):
     session, model = training_session(model_module, cell, hidden, towers)
     model_module.run_epoch(session, model, x[:3 * BATCH], y[:3 * BATCH], BATCH, train=True,
                            order=np.arange(3 * BATCH))
-    started = time.time()
-    model_module.run_epoch(session, model, x, y, BATCH, train=True, order=np.random.permutation(len(x)))
-    return len(x) / (time.time() - started)
+    return _rate(lambda: model_module.run_epoch(session, model, x, y, BATCH, train=True,
+                                                order=np.random.permutation(len(x))), len(x), seconds)
 
 
-def worker_keras(cell, hidden, steps):
+def worker_keras(cell, hidden, steps, seconds):
     import tensorflow as tf
     if int(tf.__version__.split(".")[0]) < 2:
         return None
@@ -152,21 +165,19 @@ def worker_keras(cell, hidden, steps):
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     x, y = _data(steps)
     model.fit(x[:3 * BATCH], y[:3 * BATCH], batch_size=BATCH, epochs=1, verbose=0)
-    started = time.time()
-    model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, shuffle=True)
-    return len(x) / (time.time() - started)
+    return _rate(lambda: model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, shuffle=True), len(x), seconds)
 
 
-def worker_torch(cell, hidden, steps, fused_kernel=True):
+def worker_torch(cell, hidden, steps, seconds, fused_kernel=True):
     try:
         import torch
     except ImportError:
         return None
     with torch.backends.mkldnn.flags(enabled=fused_kernel):
-        return _train_torch(torch, cell, hidden, steps)
+        return _train_torch(torch, cell, hidden, steps, seconds)
 
 
-def _train_torch(torch, cell, hidden, steps):
+def _train_torch(torch, cell, hidden, steps, seconds):
     torch.manual_seed(0)
     layers, bi = layout(hidden)
     if len(set(layers)) > 1:
@@ -190,15 +201,14 @@ def _train_torch(torch, cell, hidden, steps):
             torch.nn.utils.clip_grad_norm_(params, 5.0)
             optimizer.step()
     epoch(3 * BATCH)
-    started = time.time()
-    epoch(len(x))
-    return len(x) / (time.time() - started)
+    return _rate(lambda: epoch(len(x)), len(x), seconds)
 
 
 WORKERS = {"ours": worker_ours,
-           "ours_one_chain": lambda cell, hidden, steps: worker_ours(cell, hidden, steps, towers=1),
+           "ours_one_chain": lambda cell, hidden, steps, seconds: worker_ours(cell, hidden, steps, seconds, towers=1),
            "keras": worker_keras, "torch": worker_torch,
-           "torch_ops": lambda cell, hidden, steps: worker_torch(cell, hidden, steps, fused_kernel=False)}
+           "torch_ops": lambda cell, hidden, steps, seconds: worker_torch(cell, hidden, steps, seconds,
+                                                                          fused_kernel=False)}
 
 
 def run_peak():
@@ -209,9 +219,9 @@ def run_peak():
     return json.loads([line for line in out.splitlines() if line.startswith("{")][-1])
 
 
-def run_worker(impl, configs, steps):
+def run_worker(impl, configs, steps, seconds):
     """Measure configs [(cell, hidden)] with one implementation in a fresh process."""
-    cmd = [sys.executable, os.path.abspath(__file__), "--worker=" + impl, "--steps={}".format(steps),
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker=" + impl, "--steps={}".format(steps), "--seconds={}".format(seconds),
            "--configs=" + ",".join("{}:{}".format(c, h) for c, h in configs)]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
     out = subprocess.run(cmd, stdout=subprocess.PIPE, env=env, check=True, universal_newlines=True).stdout
@@ -224,7 +234,10 @@ def main():
     parser.add_argument("--hidden", default="32,64,128,256")
     parser.add_argument("--cells", default="lstm,gru")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--steps", type=int, default=20, help="batches timed per measurement")
+    parser.add_argument("--steps", type=int, default=20, help="batches per timed pass")
+    parser.add_argument("--seconds", type=float, default=1.0, help="passes repeat until this long (per measurement)")
+    parser.add_argument("--impls", default=",".join(WORKERS),
+                        help="which implementations to time (default all; 'ours' is always timed)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--configs", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -235,13 +248,17 @@ def main():
     if args.worker:
         for item in args.configs.split(","):
             cell, hidden = item.split(":")
-            rate = WORKERS[args.worker](cell, hidden, args.steps)
+            rate = WORKERS[args.worker](cell, hidden, args.steps, args.seconds)
             print(json.dumps({"impl": args.worker, "cell": cell, "hidden": _label(hidden), "rate": rate}), flush=True)
         return
 
     hidden_sizes = [_label(h) for h in args.hidden.split(",")]
+    impls = args.impls.split(",")
+    unknown = sorted(set(impls) - set(WORKERS))
+    if unknown:
+        sys.exit("error: --impls: unknown {}; choose from {}".format(", ".join(unknown), ",".join(WORKERS)))
     cells = args.cells.split(",")
-    rounds, steps = (1, 4) if args.quick else (args.rounds, args.steps)
+    rounds, steps, seconds = (1, 4, 0.0) if args.quick else (args.rounds, args.steps, args.seconds)
     sys.path.insert(0, ROOT)
     from graph.tfcompat import TF_VERSION, IS_TF1
     from project.common import machine
@@ -259,9 +276,9 @@ def main():
             for library, rate in run_peak().items():
                 peak[library] = max(peak.get(library, 0.0), rate)
             for impl in WORKERS:
-                if impl == "keras" and IS_TF1:
+                if (impl == "keras" and IS_TF1) or (impl not in impls and impl != "ours"):
                     continue
-                for r in run_worker(impl, [(c, h) for h in group for c in cells], steps):
+                for r in run_worker(impl, [(c, h) for h in group for c in cells], steps, seconds):
                     key = (r["impl"], r["cell"], r["hidden"])
                     if r["rate"] is not None:
                         best[key] = max(best.get(key, 0.0), r["rate"])
