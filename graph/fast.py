@@ -38,10 +38,10 @@ def default_towers(model, layers, isa, bidirectional=False):
     """(towers, why) for a training run without --towers: a rule measured on the processors at hand
     (benchmarks/README.md, "Towers per processor"). Two towers won everywhere but one place: an LSTM of
     256 units on an AMD EPYC of family 23 with AVX2 only, where one chain ran 1,470-1,511 examples/s
-    against 1,323-1,328 (on the AVX-512 processors two towers won at 256 units: +32% on an AMD EPYC of
-    family 26), and two stacked bidirectional layers, whose four chains already fill the cores (64,64 both
-    ways on the Zen 5: LSTM 7,673 against 8,044, GRU 7,859 against 9,698). Towers change rounding only: the
-    logits and gradients agree (tests/test_unrollers.py)."""
+    against 1,323-1,328 (on the AVX-512 processors two towers won at every size: at 256 units 5,350
+    against 3,831 on an AMD EPYC of family 26), and two stacked bidirectional layers, whose four chains
+    already fill the cores (64,64 both ways on the Zen 5: LSTM 7,673 against 8,044, GRU 7,859 against
+    9,698). Towers change rounding only: the logits and gradients agree (tests/test_unrollers.py)."""
     if IS_TF1:
         return 1, "one chain: TensorFlow 1.5's wheel (no AVX) ran two towers 10-20% slower per epoch"
     if model == "lstm" and max(layers) >= 256 and isa != "avx512":

@@ -105,3 +105,17 @@ def test_throughput_rejects_an_unknown_implementation():
     result = subprocess.run([sys.executable, os.path.join(BENCH, "throughput.py"), "--impls=ours,pytorch"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=60)
     assert result.returncode != 0 and "unknown pytorch" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_zen5_table_is_its_raw_output():
+    """benchmarks/README.md's table for the Zen 5 is the committed run, row for row."""
+    with open(os.path.join(BENCH, "README.md")) as f:
+        page = f.read()
+    with open(os.path.join(BENCH, "throughput_2026-12-04_zen5_all.jsonl")) as f:
+        rows = [json.loads(line) for line in f]
+    assert len(rows) == 8 and {r["processor"] for r in rows} == {"AMD EPYC (family 26, model 2) (AVX-512)"}
+    for r in rows:
+        rates = " | ".join("{:,}".format(r[k]) for k in ("ours", "ours_one_chain", "keras", "torch", "torch_ops"))
+        ratios = " | ".join("{:.2f}".format(r["ratio_" + k]) for k in ("keras", "torch", "torch_ops"))
+        line = "| {} | {} | {} | {} | {:.0%} |".format(r["cell"].upper(), r["hidden"], rates, ratios, r["peak_fraction"])
+        assert line in page.replace("**", ""), line
