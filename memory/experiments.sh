@@ -4,6 +4,7 @@
 # About 2 hours of training in all (the files record each run's seconds and machine); in the background:
 #     nohup bash memory/experiments.sh > runs/tasks.log 2>&1 &
 # A run already in the files is trained again and appended: start from empty files for a clean set.
+# Then memory/more_seeds_t30.sh: ten more seeds of the vanilla RNN at T = 30 (TensorFlow and PyTorch).
 set -u
 cd "$(dirname "$0")/.."
 P=${PYTHON:-.venv/bin/python}

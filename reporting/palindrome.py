@@ -10,6 +10,16 @@ from reporting.task_runs import (ASSIGNMENT, FACTORS, TASK_STYLE, _accuracies, _
 PYTORCH_FILE = "palindrome_pytorch.jsonl"  # palindrome_pytorch/train.py's runs: the same setting in PyTorch
 
 
+def seed_counts(groups):
+    """How many seeds per (model, length) group, in words: "5 seeds" when all have as many, else the usual count
+    and the exceptions ("5 seeds; 15 for the vanilla RNN at T = 30")."""
+    sizes = sorted(len(g) for g in groups.values())
+    usual = max(set(sizes), key=lambda n: (sizes.count(n), n))
+    others = ["{} for the {} at T = {}".format(len(g), TASK_STYLE[model][0], n)
+              for (model, n), g in sorted(groups.items(), key=lambda kv: kv[0][1]) if len(g) != usual]
+    return "{} seed{}".format(usual, "" if usual == 1 else "s") + "".join("; " + o for o in others)
+
+
 def _main_runs(records):
     return [r for r in records if is_assignment(r)]
 
@@ -37,9 +47,9 @@ def _palindrome(records, fig, box):
         sds = [100 * spread(_accuracies(g))[1] for _, g in by_length]
         upper = [min(sd, 100 - m) for m, sd in zip(means, sds)]  # an accuracy stops at 100%
         bottom.errorbar(lengths, means, yerr=[sds, upper], color=color, marker=marker, capsize=3, label=label)
-    seeds = max(len(g) for g in _by(main, "model", "length").values())
     top.set_ylabel("runs reaching 99% on validation (%)")
-    top.set_title("Palindromes, the assignment's setting ({} seeds per point)".format(seeds), fontsize=10)
+    top.set_title("Palindromes, the assignment's setting ({})".format(
+        seed_counts(_by(main, "model", "length")).replace(" seeds", " seeds per point", 1)), fontsize=10)
     bottom.axhline(10, color="k", linewidth=0.8, linestyle=":")
     bottom.set_ylabel("test accuracy (%), mean and sd; chance 10%")
     bottom.set_xlabel("palindrome length T")
@@ -232,10 +242,10 @@ def pytorch_text(torch_runs, tf_runs):
             if (n,) in groups and theirs:
                 sides.append("{} T = {}: {}".format(TASK_STYLE[model][0], n, versus(
                     "PyTorch", groups[(n,)], "TensorFlow", theirs)))
-    return (" The same setting in PyTorch, on the course skeleton (palindrome_pytorch/; {} seeds), runs reaching "
+    return (" The same setting in PyTorch, on the course skeleton (palindrome_pytorch/; {}), runs reaching "
             "99% validation accuracy at T = {}: {}. Against TensorFlow's runs of the same cell and length (the "
             "optimisers' epsilon and first mean square differ, and the palindromes are drawn by other code from "
-            "the same seeds): {}.".format(max(len(g) for g in _by(torch_runs, "model", "length").values()),
+            "the same seeds): {}.".format(seed_counts(_by(torch_runs, "model", "length")),
                                           ", ".join(map(str, lengths)), "; ".join(parts), "; ".join(sides))
             + _start_text(started, torch_runs, tf_main))
 

@@ -270,3 +270,17 @@ def test_the_findings_open_with_what_gates_and_initialisation_buy(tmp_path):
                            "T = 20 (by the comparison rule); at the other lengths tried (10) the three tie")
     assert ("What initialisation buys: at T = 20, W_h from N(0, 0.01^2) instead of orthogonal lowers the vanilla "
             "RNN's test accuracy; leaves the LSTM's as it was (a tie).") in text
+
+
+def test_groups_with_more_seeds_are_named(tmp_path):
+    """Ten more seeds for one group must not be read as every group's count, in the text or the figure."""
+    from reporting.palindrome import seed_counts
+    groups = {("lstm", 20): [fake()] * 5, ("rnn", 20): [fake(model="rnn")] * 5, ("rnn", 30): [fake(model="rnn")] * 15}
+    assert seed_counts(groups) == "5 seeds; 15 for the vanilla RNN at T = 30"
+    assert seed_counts({("lstm", 5): [fake()] * 3}) == "3 seeds"
+    write(tmp_path, "palindrome", [fake(model="rnn", length=20, seed=s) for s in (1, 2, 3)] +
+          [fake(model="rnn", length=30, seed=s, acc=0.2) for s in range(1, 7)])
+    write(tmp_path, "palindrome_pytorch", [dict(fake(model="rnn", length=30, seed=s, acc=1.0), framework="pytorch")
+                                           for s in range(1, 7)])
+    text = tasks.task_summaries(str(tmp_path))["palindrome"]
+    assert "vanilla RNN 3/3, 0/6" in text and "(palindrome_pytorch/; 6 seeds)" in text
