@@ -58,7 +58,7 @@ def train_flop(cell, hidden, steps=28, inputs=28):
     layers, bi = layout(hidden)
     directions, total = 2 if bi else 1, 0
     for units in layers:
-        total += directions * 3 * steps * 2 * (4 if cell == "lstm" else 3) * units * (inputs + units)
+        total += directions * 3 * steps * 2 * {"lstm": 4, "gru": 3, "rnn": 1}[cell] * units * (inputs + units)
         inputs = directions * units
     return total
 
@@ -154,7 +154,7 @@ def worker_keras(cell, hidden, steps, seconds):
     if int(tf.__version__.split(".")[0]) < 2:
         return None
     keras = tf.keras
-    layer = keras.layers.LSTM if cell == "lstm" else keras.layers.GRU
+    layer = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "rnn": keras.layers.SimpleRNN}[cell]
     layers, bi = layout(hidden)
     stack = [keras.Input((28, 28))]
     for k, units in enumerate(layers):
@@ -182,8 +182,8 @@ def _train_torch(torch, cell, hidden, steps, seconds):
     layers, bi = layout(hidden)
     if len(set(layers)) > 1:
         return None  # nn.LSTM / nn.GRU stack layers of one size only
-    rnn = (torch.nn.LSTM if cell == "lstm" else torch.nn.GRU)(28, layers[0], num_layers=len(layers),
-                                                              bidirectional=bi, batch_first=True)
+    kind = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[cell]  # nn.RNN: tanh, as ours
+    rnn = kind(28, layers[0], num_layers=len(layers), bidirectional=bi, batch_first=True)
     head = torch.nn.Linear(layers[0] * (2 if bi else 1), 10)
     params = list(rnn.parameters()) + list(head.parameters())
     optimizer = torch.optim.Adam(params, 1e-3)
@@ -232,7 +232,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="one short round (under a minute)")
     parser.add_argument("--hidden", default="32,64,128,256")
-    parser.add_argument("--cells", default="lstm,gru")
+    parser.add_argument("--cells", default="lstm,gru", help="lstm, gru, rnn (the vanilla RNN: Keras's SimpleRNN, "
+                                                             "PyTorch's nn.RNN)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--steps", type=int, default=20, help="batches per timed pass")
     parser.add_argument("--seconds", type=float, default=1.0, help="passes repeat until this long (per measurement)")
@@ -258,6 +259,9 @@ def main():
     if unknown:
         sys.exit("error: --impls: unknown {}; choose from {}".format(", ".join(unknown), ",".join(WORKERS)))
     cells = args.cells.split(",")
+    if set(cells) - {"lstm", "gru", "rnn"}:
+        sys.exit("error: --cells: unknown {}; choose from lstm, gru, rnn".format(
+            ", ".join(sorted(set(cells) - {"lstm", "gru", "rnn"}))))
     rounds, steps, seconds = (1, 4, 0.0) if args.quick else (args.rounds, args.steps, args.seconds)
     sys.path.insert(0, ROOT)
     from graph.tfcompat import TF_VERSION, IS_TF1

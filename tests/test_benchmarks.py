@@ -119,3 +119,16 @@ def test_the_zen5_table_is_its_raw_output():
         ratios = " | ".join("{:.2f}".format(r["ratio_" + k]) for k in ("keras", "torch", "torch_ops"))
         line = "| {} | {} | {} | {} | {:.0%} |".format(r["cell"].upper(), r["hidden"], rates, ratios, r["peak_fraction"])
         assert line in page.replace("**", ""), line
+
+
+def test_the_vanilla_rnn_is_measured_as_itself():
+    """--cells=rnn times Keras's SimpleRNN and PyTorch's nn.RNN, not a GRU; one gate block of FLOPs."""
+    assert throughput.train_flop("rnn", 64) == throughput.train_flop("lstm", 64) / 4
+    for worker in ("ours", "keras", "torch"):
+        out = run("throughput.py", "--worker=" + worker, "--steps=2", "--seconds=0", "--configs=rnn:8,rnn:6-6bi")
+        rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+        assert [(r["cell"], r["hidden"]) for r in rows] == [("rnn", 8), ("rnn", "6-6bi")]
+        assert all(r["rate"] is None or r["rate"] > 0 for r in rows)
+    result = subprocess.run([sys.executable, os.path.join(BENCH, "throughput.py"), "--cells=lstm,vanilla"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=60)
+    assert result.returncode != 0 and "unknown vanilla" in result.stderr and "Traceback" not in result.stderr
