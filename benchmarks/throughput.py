@@ -16,9 +16,9 @@ pass at 32 units lasts 40 ms); the best round counts. "% of peak" is the matmul 
 examples against the best large matmul of NumPy, TensorFlow and PyTorch in the same run. Prints a table
 and one JSON object per line with examples per second and the processor.
 
-Ours is measured as main.py trains: two towers (graph/fast.py), each op on one
-core. "ours_one_chain" is one chain of steps with TensorFlow's default
-threads, as the shipped weights were trained.
+Ours is measured as main.py trains: with the towers main.py chooses for that layout on this processor
+(graph/fast.py's default_towers; two towers run each op on one core). "ours_one_chain" is one chain of
+steps with TensorFlow's default threads, as the shipped variants were trained.
 
 PyTorch is measured twice. Its nn.LSTM on a CPU normally runs oneDNN's fused
 RNN kernel (aten::mkldnn_rnn_layer: the whole sequence in one call, forward
@@ -221,8 +221,8 @@ def run_peak():
 
 def run_worker(impl, configs, steps, seconds):
     """Measure configs [(cell, hidden)] with one implementation in a fresh process."""
-    cmd = [sys.executable, os.path.abspath(__file__), "--worker=" + impl, "--steps={}".format(steps), "--seconds={}".format(seconds),
-           "--configs=" + ",".join("{}:{}".format(c, h) for c, h in configs)]
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker=" + impl, "--steps={}".format(steps),
+           "--seconds={}".format(seconds), "--configs=" + ",".join("{}:{}".format(c, h) for c, h in configs)]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
     out = subprocess.run(cmd, stdout=subprocess.PIPE, env=env, check=True, universal_newlines=True).stdout
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
@@ -267,8 +267,8 @@ def main():
     from graph.tfcompat import TF_VERSION, IS_TF1
     from project.common import machine
     processor = "{} ({})".format(machine()["processor"], machine()["isa"].upper().replace("AVX512", "AVX-512"))
-    print("{}, {} cores; TensorFlow {}, Python {}; batch {}; {} round(s) of {} batches".format(
-        processor, os.cpu_count(), TF_VERSION, sys.version.split()[0], BATCH, rounds, steps))
+    print("{}, {} cores; TensorFlow {}, Python {}; batch {}; {} round(s) of passes of {} batches, at least {} s "
+          "each".format(processor, os.cpu_count(), TF_VERSION, sys.version.split()[0], BATCH, rounds, steps, seconds))
     if IS_TF1:
         print("keras column skipped: TensorFlow 1.x has no Keras LSTM/GRU layer to compare with")
     best, peak = {}, {}

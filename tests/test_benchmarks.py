@@ -117,7 +117,8 @@ def test_the_zen5_table_is_its_raw_output():
     for r in rows:
         rates = " | ".join("{:,}".format(r[k]) for k in ("ours", "ours_one_chain", "keras", "torch", "torch_ops"))
         ratios = " | ".join("{:.2f}".format(r["ratio_" + k]) for k in ("keras", "torch", "torch_ops"))
-        line = "| {} | {} | {} | {} | {:.0%} |".format(r["cell"].upper(), r["hidden"], rates, ratios, r["peak_fraction"])
+        line = "| {} | {} | {} | {} | {:.0%} |".format(r["cell"].upper(), r["hidden"], rates, ratios,
+                                                      r["peak_fraction"])
         assert line in page.replace("**", ""), line
 
 
