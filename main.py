@@ -185,8 +185,9 @@ def run(argv):
                                                    config["bidirectional"])
             log("towers: {} ({}; --towers=N to choose)".format(config["towers"], why))
             if config["batch_size"] % config["towers"]:
-                raise UserError("--batch_size={} must be a multiple of {} towers (this runtime's default); pass "
-                                "--towers=1 or an even batch size".format(config["batch_size"], config["towers"]))
+                raise UserError("--batch_size={} must be a multiple of {} towers (the default for this model and "
+                                "processor); pass --towers=1 or an even batch size".format(config["batch_size"],
+                                                                                          config["towers"]))
         log("{}: {} with {} hidden units, MNIST from {}, TensorFlow {}".format(
             spec["name"], model.upper(), ",".join(str(n) for n in spec["layers"]), relpath(data_dir), TF_VERSION))
         log(config.describe())

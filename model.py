@@ -16,7 +16,7 @@ import numpy as np
 
 from cells import CELLS
 from experiments.config import graph_options, regularisers
-from graph.fast import DEFAULT_TOWERS, Fast, default_towers, session_config  # noqa: F401  (main.py, train.py, benchmarks)
+from graph.fast import Fast, default_towers, session_config  # noqa: F401  (main.py, train.py, benchmarks)
 from graph.tfcompat import stateless_uniform, tf
 from graph.unroll import NUM_STEPS, Loop, StaticRNN
 

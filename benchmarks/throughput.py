@@ -259,14 +259,15 @@ def main():
     if unknown:
         sys.exit("error: --impls: unknown {}; choose from {}".format(", ".join(unknown), ",".join(WORKERS)))
     cells = args.cells.split(",")
-    if set(cells) - {"lstm", "gru", "rnn"}:
-        sys.exit("error: --cells: unknown {}; choose from lstm, gru, rnn".format(
-            ", ".join(sorted(set(cells) - {"lstm", "gru", "rnn"}))))
+    unknown = sorted(set(cells) - {"lstm", "gru", "rnn"})
+    if unknown:
+        sys.exit("error: --cells: unknown {}; choose from lstm, gru, rnn".format(", ".join(unknown)))
     rounds, steps, seconds = (1, 4, 0.0) if args.quick else (args.rounds, args.steps, args.seconds)
     sys.path.insert(0, ROOT)
     from graph.tfcompat import TF_VERSION, IS_TF1
     from project.common import machine
-    processor = "{} ({})".format(machine()["processor"], machine()["isa"].upper().replace("AVX512", "AVX-512"))
+    here = machine()
+    processor = "{} ({})".format(here["processor"], here["isa"].upper().replace("AVX512", "AVX-512"))
     print("{}, {} cores; TensorFlow {}, Python {}; batch {}; {} round(s) of passes of {} batches, at least {} s "
           "each".format(processor, os.cpu_count(), TF_VERSION, sys.version.split()[0], BATCH, rounds, steps, seconds))
     if IS_TF1:

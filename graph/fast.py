@@ -31,9 +31,6 @@ import collections
 from graph.tfcompat import IS_TF1, static_rnn, tf
 from graph.unroll import NUM_STEPS, batch_of, final_h, keep_past_the_end
 
-DEFAULT_TOWERS = 1 if IS_TF1 else 2
-
-
 def default_towers(model, layers, isa, bidirectional=False):
     """(towers, why) for a training run without --towers: a rule measured on the processors at hand
     (benchmarks/README.md, "Towers per processor"). Two towers won everywhere but one place: an LSTM of

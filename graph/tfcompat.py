@@ -3,7 +3,7 @@
 The project runs on the assignment's pinned TensorFlow 1.5 (Python 3.6) and on
 current TensorFlow 2.x. Everything else does `from graph.tfcompat import tf` and gets
 the TF1-style graph API either way. The only other place that looks at the
-version is graph/fast.py's DEFAULT_TOWERS, a measured speed choice (IS_TF1).
+version is graph/fast.py's default_towers(), a measured speed choice (IS_TF1).
 """
 import os
 import warnings

@@ -116,7 +116,8 @@ def train(args):
     test_acc, _ = accuracy(model, PalindromeDataset(args.input_length, seed=TEST_SEED + args.seed).batch(args.test_size))
     record = dict(task="palindrome", framework="pytorch", model=args.model_type.lower(), length=args.input_length,
                   hidden=args.num_hidden, batch_size=args.batch_size, learning_rate=args.learning_rate,
-                  optimizer="rmsprop", rmsprop_start=args.rmsprop_start, clip_norm=args.max_norm, encoding="scalar", recurrent_init="orthogonal",
+                  optimizer="rmsprop", rmsprop_start=args.rmsprop_start, clip_norm=args.max_norm, encoding="scalar",
+                  recurrent_init="orthogonal",
                   keep_bias=1.0 if args.model_type == "LSTM" else None, seed=args.seed, steps=args.train_steps,
                   steps_done=step, stopped=stopped, target=args.target, validation_accuracy=curve[-1][3] if curve else
                   accuracy(model, validation)[0], test_accuracy=test_acc, seconds=round(time.time() - started, 1),
