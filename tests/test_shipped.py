@@ -164,11 +164,10 @@ def test_each_retrained_model_ships_its_best_validation_seed_with_its_recipe():
 def test_the_readme_screenshot_shows_the_shipped_weights():
     """web/screenshot.json (written with the picture by web/screenshot.py) names the model, the checkpoint
     and the page's weights file it showed; shipping other weights without retaking it fails here."""
-    import hashlib
     with open(os.path.join(ROOT, "web", "screenshot.json")) as f:
         shown = json.load(f)
     with open(os.path.join(ROOT, "weights", shown["model"], "state.json")) as f:
         assert shown["checkpoint"] == json.load(f)["best"], "retake it: python web/screenshot.py"
-    with open(os.path.join(ROOT, "web", "weights", shown["model"] + ".js"), "rb") as f:
-        assert shown["weights_sha256"] == hashlib.sha256(f.read()).hexdigest(), "retake it: python web/screenshot.py"
+    page_weights = os.path.join(ROOT, "web", "weights", shown["model"] + ".js")
+    assert shown["weights_sha256"] == download_weights.sha256_file(page_weights), "retake it: python web/screenshot.py"
     assert os.path.getsize(os.path.join(ROOT, "web", "screenshot.png")) > 10000

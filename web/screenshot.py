@@ -53,14 +53,12 @@ MODEL = "lstm_h128"
 
 def shown(name):
     """What a screenshot of model `name` shows: {model, checkpoint, weights_sha256} from the shipped files."""
-    import hashlib
     import json
-    root = os.path.dirname(HERE)
-    with open(os.path.join(root, "weights", name, "state.json")) as f:
+    from download_weights import sha256_file
+    with open(os.path.join(os.path.dirname(HERE), "weights", name, "state.json")) as f:
         checkpoint = json.load(f)["best"]
-    with open(os.path.join(HERE, "weights", name + ".js"), "rb") as f:
-        digest = hashlib.sha256(f.read()).hexdigest()
-    return {"model": name, "checkpoint": checkpoint, "weights_sha256": digest}
+    return {"model": name, "checkpoint": checkpoint,
+            "weights_sha256": sha256_file(os.path.join(HERE, "weights", name + ".js"))}
 
 
 if __name__ == "__main__":
