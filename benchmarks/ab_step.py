@@ -33,9 +33,14 @@ def import_version(src, checkouts):
     """
     src = os.path.abspath(src)
     folders = {os.path.abspath(c) for c in checkouts} | {ROOT}
+    installed = {os.path.abspath(p) + os.sep for p in (sys.prefix, sys.base_prefix)}  # a venv inside a checkout
     for name, module in list(sys.modules.items()):
-        path = os.path.abspath(getattr(module, "__file__", None) or "")
+        path = getattr(module, "__file__", None)  # None for built-in modules such as sys
+        if not path:
+            continue
+        path = os.path.abspath(path)
         ours = any(path.startswith(f + os.sep) for f in folders) and "site-packages" not in path
+        ours = ours and not any(path.startswith(p) for p in installed)
         if ours and name != "__main__":  # a top-level module or one of the project's packages
             del sys.modules[name]
     sys.path.insert(0, src)
