@@ -46,7 +46,7 @@ def restored_modules():
     sys.modules.update(saved)
 
 
-def test_ab_step_imports_each_checkout_afresh(tmp_path, restored_modules):
+def test_ab_step_imports_each_checkout_afresh(tmp_path, restored_modules, monkeypatch):
     folders = []
     for mark in ("a", "b"):
         folder = tmp_path / mark
@@ -54,9 +54,13 @@ def test_ab_step_imports_each_checkout_afresh(tmp_path, restored_modules):
         (folder / "helper.py").write_text("MARK = {!r}\n".format(mark))
         (folder / "model.py").write_text("from helper import MARK\n")
         folders.append(str(folder))
+    # Run from inside a checkout, as from its benchmarks/: built-in modules, which have no file, stay.
+    (tmp_path / "a" / "benchmarks").mkdir()
+    monkeypatch.chdir(str(tmp_path / "a" / "benchmarks"))
     # Back and forth: a stale module from the other checkout would show the wrong mark.
     for folder, mark in zip(folders + folders, "abab"):
         assert ab_step.import_version(folder, folders).MARK == mark
+    assert sys.modules.get("sys") is sys and "builtins" in sys.modules
 
 
 def test_ab_step_compares_a_checkout_with_itself():
