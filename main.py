@@ -25,7 +25,7 @@ from absl import flags
 import data_loader
 from imaging import photos
 from checkpoints.folders import RunDir, check_trained
-from project.common import (LOGS_DIR, RUNS_DIR, UserError, log, machine, print_error, relpath, results_dir_for,
+from project.common import (LOGS_DIR, RUNS_DIR, UserError, log, print_error, relpath, results_dir_for,
                             weights_dir_for_test)
 from experiments.config import RECIPE, Config, ConfigError, config_name, main_command  # noqa: F401
 
@@ -181,12 +181,11 @@ def run(argv):
         from model import default_towers
         from graph.tfcompat import TF_VERSION
         if not config["towers"]:
-            config["towers"], why = default_towers(config["model"], config["layers"], machine()["isa"],
-                                                   config["bidirectional"])
+            config["towers"], why = default_towers()
             log("towers: {} ({}; --towers=N to choose)".format(config["towers"], why))
             if config["batch_size"] % config["towers"]:
-                raise UserError("--batch_size={} must be a multiple of {} towers (the default for this model and "
-                                "processor); pass --towers=1 or an even batch size".format(config["batch_size"],
+                raise UserError("--batch_size={} must be a multiple of {} towers (the default on "
+                                "TensorFlow 2); pass --towers=1 or an even batch size".format(config["batch_size"],
                                                                                           config["towers"]))
         log("{}: {} with {} hidden units, MNIST from {}, TensorFlow {}".format(
             spec["name"], model.upper(), ",".join(str(n) for n in spec["layers"]), relpath(data_dir), TF_VERSION))

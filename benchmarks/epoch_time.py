@@ -30,13 +30,11 @@ def main():
     args = parser.parse_args()
     from model import default_towers
     from graph.tfcompat import TF_VERSION
-    from project.common import machine
-    isa = machine()["isa"]
     rows = []
     with tempfile.TemporaryDirectory() as weights:
         for model in args.models.split(","):
             for hidden in args.hidden.split(","):
-                towers = args.towers or default_towers(model, [int(hidden)], isa)[0]  # main.py's own
+                towers = args.towers or default_towers()[0]  # main.py's own
                 cmd = [sys.executable, os.path.join(ROOT, "main.py"), "--model=" + model, "--train",
                        "--hidden_unit=" + hidden, "--epochs=1", "--data_dir=" + args.data_dir,
                        "--weights_dir=" + weights, "--logs_dir=" + os.path.join(weights, "logs"),

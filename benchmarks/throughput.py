@@ -17,8 +17,9 @@ examples against the best large matmul of NumPy, TensorFlow and PyTorch in the s
 and one JSON object per line with examples per second and the processor.
 
 Ours is measured as main.py trains: with the towers main.py chooses for that layout on this processor
-(graph/fast.py's default_towers; two towers run each op on one core). "ours_one_chain" is one chain of
-steps with TensorFlow's default threads, as the shipped variants were trained.
+(graph/fast.py's default_towers; two towers run each op on one core), or with --towers=N to check that
+choice; the JSON rows say how many. "ours_one_chain" is one chain of steps with TensorFlow's default
+threads, as the shipped variants were trained.
 
 PyTorch is measured twice. Its nn.LSTM on a CPU normally runs oneDNN's fused
 RNN kernel (aten::mkldnn_rnn_layer: the whole sequence in one call, forward
@@ -139,9 +140,7 @@ def worker_ours(cell, hidden, steps, seconds, towers=None):
     sys.path.insert(0, ROOT)
     import model as model_module
     x, y = _data(steps)
-    from project.common import machine
-    layers, bi = layout(hidden)
-    towers = towers or model_module.default_towers(cell, layers, machine()["isa"], bi)[0]  # main.py's choice
+    towers = towers or model_module.default_towers()[0]  # main.py's choice
     session, model = training_session(model_module, cell, hidden, towers)
     model_module.run_epoch(session, model, x[:3 * BATCH], y[:3 * BATCH], BATCH, train=True,
                            order=np.arange(3 * BATCH))
@@ -219,10 +218,11 @@ def run_peak():
     return json.loads([line for line in out.splitlines() if line.startswith("{")][-1])
 
 
-def run_worker(impl, configs, steps, seconds):
+def run_worker(impl, configs, steps, seconds, towers=None):
     """Measure configs [(cell, hidden)] with one implementation in a fresh process."""
     cmd = [sys.executable, os.path.abspath(__file__), "--worker=" + impl, "--steps={}".format(steps),
            "--seconds={}".format(seconds), "--configs=" + ",".join("{}:{}".format(c, h) for c, h in configs)]
+    cmd += ["--towers={}".format(towers)] if towers and impl == "ours" else []
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
     out = subprocess.run(cmd, stdout=subprocess.PIPE, env=env, check=True, universal_newlines=True).stdout
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
@@ -239,6 +239,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=1.0, help="passes repeat until this long (per measurement)")
     parser.add_argument("--impls", default=",".join(WORKERS),
                         help="which implementations to time (default all; 'ours' is always timed)")
+    parser.add_argument("--towers", type=int, help="time 'ours' with this many towers instead of main.py's choice "
+                                                   "for the layout on this processor (to check that choice)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--configs", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -249,7 +251,11 @@ def main():
     if args.worker:
         for item in args.configs.split(","):
             cell, hidden = item.split(":")
-            rate = WORKERS[args.worker](cell, hidden, args.steps, args.seconds)
+            worker = WORKERS[args.worker]
+            if args.worker == "ours" and args.towers:
+                rate = worker(cell, hidden, args.steps, args.seconds, towers=args.towers)
+            else:
+                rate = worker(cell, hidden, args.steps, args.seconds)
             print(json.dumps({"impl": args.worker, "cell": cell, "hidden": _label(hidden), "rate": rate}), flush=True)
         return
 
@@ -262,10 +268,13 @@ def main():
     unknown = sorted(set(cells) - {"lstm", "gru", "rnn"})
     if unknown:
         sys.exit("error: --cells: unknown {}; choose from lstm, gru, rnn".format(", ".join(unknown)))
+    if args.towers is not None and (args.towers < 1 or BATCH % args.towers):
+        sys.exit("error: --towers={}: give a number of towers that divides the batch of {}".format(args.towers, BATCH))
     rounds, steps, seconds = (1, 4, 0.0) if args.quick else (args.rounds, args.steps, args.seconds)
     sys.path.insert(0, ROOT)
     from graph.tfcompat import TF_VERSION, IS_TF1
     from project.common import machine
+    from graph.fast import default_towers
     here = machine()
     processor = "{} ({})".format(here["processor"], here["isa"].upper().replace("AVX512", "AVX-512"))
     print("{}, {} cores; TensorFlow {}, Python {}; batch {}; {} round(s) of passes of {} batches, at least {} s "
@@ -283,7 +292,7 @@ def main():
             for impl in WORKERS:
                 if (impl == "keras" and IS_TF1) or (impl not in impls and impl != "ours"):
                     continue
-                for r in run_worker(impl, [(c, h) for h in group for c in cells], steps, seconds):
+                for r in run_worker(impl, [(c, h) for h in group for c in cells], steps, seconds, args.towers):
                     key = (r["impl"], r["cell"], r["hidden"])
                     if r["rate"] is not None:
                         best[key] = max(best.get(key, 0.0), r["rate"])
@@ -295,7 +304,7 @@ def main():
     for cell in cells:
         for hidden in hidden_sizes:
             ours = best[("ours", cell, hidden)]
-            row = {"cell": cell, "hidden": hidden, "ours": round(ours)}
+            row = {"cell": cell, "hidden": hidden, "ours": round(ours), "towers": args.towers or default_towers()[0]}
             for impl in ("ours_one_chain", "keras", "torch", "torch_ops"):
                 other = best.get((impl, cell, hidden))
                 row[impl] = other and round(other)

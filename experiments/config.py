@@ -42,9 +42,8 @@ RECIPE = collections.OrderedDict([
     ("l2", Field(0.0, float, "weight decay: this times the sum of squared weights is added to the loss")),
     # Speed only: the same model, rounded differently.
     ("towers", Field(0, int, "training: cut each batch into this many parts, unrolled side by side, one core "
-                             "each (same model; 1 = one chain; 0 = chosen by a measured rule: 1 for an LSTM of 256+ "
-                             "units without AVX-512, for stacked bidirectional layers and on TensorFlow 1.5, else 2; "
-                             "the log says which)")),
+                             "each (same model; 1 = one chain; 0 = chosen by a measured rule: 2 on TensorFlow 2, "
+                             "1 on TensorFlow 1.5; the log says which)")),
 ])
 ARCHITECTURE = ("model", "layers", "bidirectional", "crop_augment")
 GRAPH_DEFAULTS = {"bidirectional": False, "crop_augment": False}

@@ -21,31 +21,33 @@ processors, and the levers that did not pay):
 4. Towers (training, `--towers=N`): the batch is cut into N parts, each unrolled as its own chain, and
    with one thread per op (`session_config`) the chains run side by side on the cores: +13% (GRU-64) to
    +53% (GRU-256) on the Intel Xeon. On TensorFlow 1.5 (a wheel without AVX) two towers were 10-20% slower
-   per epoch, and so was an LSTM-256 on an AVX2-only AMD EPYC: default_towers() holds that rule.
+   per epoch: default_towers() holds that rule.
 5. Variable lengths as masks on each step rather than static_rnn's sequence_length, whose per-step
    conditionals made a 2-layer, two-way crop model take about 80 s to build and hid its steps from
    lever 3.
+6. With towers, levers 1 and 3 in one slice of time per tower (steps 0-13 and 14-27 for two): x W_x + b,
+   its gradients and the deferred W_h gradient become one product per slice, run side by side, where one
+   product ran on one core (one thread per op) while the other idled; the slices' W_h and W_x gradients
+   are summed. ab_step.py --towers=2 on the Zen 5: LSTM 32 / 64 / 128 / 256 +13% / +6% / +19% / +14%,
+   GRU 128 / 256 +7% / +8%; with oneDNN held to AVX2 (ONEDNN_MAX_CPU_ISA=AVX2) LSTM-256 +34%, which turned
+   the one place where one chain had beaten two towers (an LSTM of 256 units without AVX-512) around.
 """
 import collections
 
 from graph.tfcompat import IS_TF1, static_rnn, tf
 from graph.unroll import NUM_STEPS, batch_of, final_h, keep_past_the_end
 
-def default_towers(model, layers, isa, bidirectional=False):
-    """(towers, why) for a training run without --towers: a rule measured on the processors at hand
-    (benchmarks/README.md, "Towers per processor"). Two towers won everywhere but one place: an LSTM of
-    256 units on an AMD EPYC of family 23 with AVX2 only, where one chain ran 1,470-1,511 examples/s
-    against 1,323-1,328 (on the AVX-512 processors two towers won at every size: at 256 units 5,350
-    against 3,831 on an AMD EPYC of family 26), and two stacked bidirectional layers, whose four chains
-    already fill the cores (64,64 both ways on the Zen 5: LSTM 7,673 against 8,044, GRU 7,859 against
-    9,698). Towers change rounding only: the logits and gradients agree (tests/test_unrollers.py)."""
+def default_towers():
+    """(towers, why) for a training run without --towers: the rule measured on the processors at hand
+    (benchmarks/README.md, "Towers per processor"). On TensorFlow 2, with lever 6, two towers ran ahead of
+    one chain for every cell, size and layout measured: on the Zen 5 (AVX-512) by 13-77% for one layer or
+    two, 3-7% for two bidirectional layers of LSTM or GRU and 22% for the RNN's; on the Zen 5 with oneDNN
+    held to AVX2 by 21-92%. Before lever 6, one chain had won for an LSTM of 256 units on an AVX2-only AMD
+    EPYC (1,470-1,511 examples/s against 1,323-1,328) and for two bidirectional layers. Towers change
+    rounding only: the logits and gradients agree (tests/test_unrollers.py)."""
     if IS_TF1:
         return 1, "one chain: TensorFlow 1.5's wheel (no AVX) ran two towers 10-20% slower per epoch"
-    if model == "lstm" and max(layers) >= 256 and isa != "avx512":
-        return 1, "one chain: an LSTM of 256 units without AVX-512 ran 11-14% faster as one chain"
-    if bidirectional and len(layers) > 1:
-        return 1, "one chain: two bidirectional layers (four chains already) ran 5-19% faster as one chain"
-    return 2, "two towers: faster than one chain for this model on this kind of processor (measured)"
+    return 2, "two towers: faster than one chain for every model measured on TensorFlow 2"
 
 
 def session_config(towers=1):
@@ -119,8 +121,13 @@ class Fast(object):
 
     def layer(self, cell, x, lengths, reverse):
         T = self.towers
-        xw = tf.matmul(x, cell.W_x) + cell.b  # lever 1: [28*B, in] x [in, kH] -> [28*B, kH]
-        parts = tf.split(xw, NUM_STEPS * T, axis=0)  # -> 28*T x [B/T, kH]; step t, tower k = parts[t*T + k]
+        bounds = [NUM_STEPS * p // T for p in range(T + 1)]  # lever 6: slice p holds steps bounds[p] .. bounds[p+1]-1
+        steps_in = [stop - start for start, stop in zip(bounds, bounds[1:])]
+        # [28*B, in] -> T x [steps*B, in]; the batch is static wherever T > 1 (training graphs)
+        xs = tf.split(x, [n * batch_of(x) // NUM_STEPS for n in steps_in], axis=0) if T > 1 else [x]
+        xws = [tf.matmul(piece, cell.W_x) + cell.b for piece in xs]  # lever 1: each [steps*B, in] x [in, kH]
+        # T x [steps*B, kH] -> 28*T x [B/T, kH]; step t, tower k = parts[t*T + k]
+        parts = [part for xw, n in zip(xws, steps_in) for part in tf.split(xw, n * T, axis=0)]
         tower_lengths = tf.split(lengths, T) if lengths is not None and T > 1 else [lengths] * T
         outputs, finals, products = [None] * (NUM_STEPS * T), [], [None] * (NUM_STEPS * T)
         for k in range(T):
@@ -135,26 +142,30 @@ class Fast(object):
                 outputs[i], products[i] = output, used
             finals.append(final_h(state))
         if self.defer:
-            self._deferred.append((cell, xw, products))
+            self._deferred.append((cell, xws, [products[start * T:stop * T] for start, stop in zip(bounds, bounds[1:])]))
         # 28*T x [B/T, H] -> [28*B, H], back in time-major order; T x [B/T, H] -> [B, H]
         return tf.concat(outputs, 0), tf.concat(finals, 0) if T > 1 else finals[0]
 
     def gradients(self, objective, variables):
-        """d objective / d variables, each deferred cell's W_h as one matmul per gate block (lever 3)."""
-        xws = [xw for _, xw, _ in self._deferred]
+        """d objective / d variables, each deferred cell's W_h as one matmul per gate block and time slice (levers 3, 6)."""
+        xws = [xw for _, slices, _ in self._deferred for xw in slices]
         grads = tf.gradients(objective, list(variables) + xws)
         by_name = {v.op.name: g for v, g in zip(variables, grads)}
-        for (cell, _, products), d_xw in zip(self._deferred, grads[len(variables):]):
-            blocks = collections.OrderedDict()  # (first, end column) -> [lhs per step, in row order of xw]
-            for used in products:
-                for lhs, start, stop in used:
-                    blocks.setdefault((start, stop), []).append(lhs)
-            columns = []
-            for (start, stop), lhs in sorted(blocks.items()):
-                rows = tf.concat(lhs, axis=0)  # 28*T x [B/T, H] -> [28*B, H]
-                block = d_xw if (start, stop) == (0, int(d_xw.shape[1])) else d_xw[:, start:stop]
-                columns.append(tf.matmul(rows, block, transpose_a=True))  # [H, 28*B] x [28*B, .] -> [H, stop - start]
-            deferred = tf.concat(columns, axis=1) if len(columns) > 1 else columns[0]
+        d_xws = grads[len(variables):]
+        for cell, slices, products in self._deferred:  # products: per time slice, per step and tower
+            terms, mine, d_xws = [], d_xws[:len(slices)], d_xws[len(slices):]
+            for d_xw, in_slice in zip(mine, products):
+                blocks = collections.OrderedDict()  # (first, end column) -> [lhs per step, in row order of xw]
+                for used in in_slice:
+                    for lhs, start, stop in used:
+                        blocks.setdefault((start, stop), []).append(lhs)
+                columns = []
+                for (start, stop), lhs in sorted(blocks.items()):
+                    rows = tf.concat(lhs, axis=0)  # steps*T x [B/T, H] -> [steps*B, H]
+                    block = d_xw if (start, stop) == (0, int(d_xw.shape[1])) else d_xw[:, start:stop]
+                    columns.append(tf.matmul(rows, block, transpose_a=True))  # [H, steps*B] x [steps*B, .]
+                terms.append(tf.concat(columns, axis=1) if len(columns) > 1 else columns[0])
+            deferred = tf.add_n(terms) if len(terms) > 1 else terms[0]
             direct = by_name[cell.W_h.op.name]  # what does not go through the steps (the --l2 term), or None
             by_name[cell.W_h.op.name] = deferred if direct is None else deferred + direct
         return [by_name[v.op.name] for v in variables]
