@@ -111,11 +111,19 @@ def test_throughput_rejects_an_unknown_implementation():
     assert result.returncode != 0 and "unknown pytorch" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_throughput_rejects_towers_that_do_not_divide_the_batch():
+    for towers in ("3", "0"):
+        result = subprocess.run([sys.executable, os.path.join(BENCH, "throughput.py"), "--towers=" + towers],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=60)
+        assert result.returncode != 0 and "divides the batch of 128" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+
+
 def test_the_zen5_table_is_its_raw_output():
     """benchmarks/README.md's table for the Zen 5 is the committed run, row for row."""
     with open(os.path.join(BENCH, "README.md")) as f:
         page = f.read()
-    with open(os.path.join(BENCH, "throughput_2026-12-04_zen5_all.jsonl")) as f:
+    with open(os.path.join(BENCH, "throughput_2026-12-04_zen5_slices.jsonl")) as f:
         rows = [json.loads(line) for line in f]
     assert len(rows) == 8 and {r["processor"] for r in rows} == {"AMD EPYC (family 26, model 2) (AVX-512)"}
     for r in rows:
