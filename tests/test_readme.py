@@ -56,7 +56,7 @@ def facts():
             card[0]["test_correct"], 100 * card[0]["test_accuracy"], 100 * card[0]["val_accuracy"],
             card[0]["best_epoch"], card[0]["epochs_run"]]),
         ("family {} model {}", [int(n) for n in re.findall(r"\d+", card[0]["trained_with"]["machine"]["processor"])]),
-        ("shipped run's {:,} (another processor) and its seeds' {:,}-{:,}", [
+        ("shipped run's {:,} (older code, another processor) and its seeds' {:,}-{:,}", [
             shipped32["test_correct"], min(seeds32), max(seeds32)]),
         ("{:,} both times", [card[1]["test_correct"]]),
         ("each {}x{} image as {} rows of {} pixels", [NUM_STEPS, INPUT_SIZE, NUM_STEPS, INPUT_SIZE]),
