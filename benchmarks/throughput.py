@@ -218,6 +218,15 @@ def run_peak():
     return json.loads([line for line in out.splitlines() if line.startswith("{")][-1])
 
 
+def processor_label(here, env):
+    """"AMD EPYC (family 26, model 2) (AVX-512)", plus what the environment holds the libraries' kernels to
+    (ONEDNN_MAX_CPU_ISA, which TensorFlow's and PyTorch's oneDNN obey; ATEN_CPU_CAPABILITY, PyTorch's own):
+    a run held to AVX2 on an AVX-512 processor must not read as one on that processor unhindered."""
+    held = ["{}={}".format(k, env[k]) for k in ("ONEDNN_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY") if env.get(k)]
+    isa = here["isa"].upper().replace("AVX512", "AVX-512")
+    return "{} ({}{})".format(here["processor"], isa, ", held by " + " ".join(held) if held else "")
+
+
 def run_worker(impl, configs, steps, seconds, towers=None):
     """Measure configs [(cell, hidden)] with one implementation in a fresh process."""
     cmd = [sys.executable, os.path.abspath(__file__), "--worker=" + impl, "--steps={}".format(steps),
@@ -276,7 +285,7 @@ def main():
     from project.common import machine
     from graph.fast import default_towers
     here = machine()
-    processor = "{} ({})".format(here["processor"], here["isa"].upper().replace("AVX512", "AVX-512"))
+    processor = processor_label(here, os.environ)
     print("{}, {} cores; TensorFlow {}, Python {}; batch {}; {} round(s) of passes of {} batches, at least {} s "
           "each".format(processor, os.cpu_count(), TF_VERSION, sys.version.split()[0], BATCH, rounds, steps, seconds))
     if IS_TF1:

@@ -119,6 +119,13 @@ def test_throughput_rejects_towers_that_do_not_divide_the_batch():
         assert "Traceback" not in result.stderr
 
 
+def test_the_processor_line_says_when_the_kernels_are_held_to_a_lesser_instruction_set():
+    here = {"processor": "AMD EPYC (family 26, model 2)", "isa": "avx512"}
+    assert throughput.processor_label(here, {}) == "AMD EPYC (family 26, model 2) (AVX-512)"
+    held = throughput.processor_label(here, {"ONEDNN_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2"})
+    assert held == "AMD EPYC (family 26, model 2) (AVX-512, held by ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2)"
+
+
 def test_the_zen5_table_is_its_raw_output():
     """benchmarks/README.md's table for the Zen 5 is the committed run, row for row."""
     with open(os.path.join(BENCH, "README.md")) as f:
