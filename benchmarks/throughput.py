@@ -16,10 +16,10 @@ pass at 32 units lasts 40 ms); the best round counts. "% of peak" is the matmul 
 examples against the best large matmul of NumPy, TensorFlow and PyTorch in the same run. Prints a table
 and one JSON object per line with examples per second and the processor.
 
-Ours is measured as main.py trains: with the towers main.py chooses for that layout on this processor
-(graph/fast.py's default_towers; two towers run each op on one core), or with --towers=N to check that
-choice; the JSON rows say how many. "ours_one_chain" is one chain of steps with TensorFlow's default
-threads, as the shipped variants were trained.
+Ours is measured as main.py trains: with the towers main.py chooses (graph/fast.py's default_towers;
+two towers run each op on one core), or with --towers=N to check that choice; the JSON rows say how
+many. "ours_one_chain" is one chain of steps with TensorFlow's default threads, as the shipped variants
+were trained.
 
 PyTorch is measured twice. Its nn.LSTM on a CPU normally runs oneDNN's fused
 RNN kernel (aten::mkldnn_rnn_layer: the whole sequence in one call, forward
@@ -249,7 +249,7 @@ def main():
     parser.add_argument("--impls", default=",".join(WORKERS),
                         help="which implementations to time (default all; 'ours' is always timed)")
     parser.add_argument("--towers", type=int, help="time 'ours' with this many towers instead of main.py's choice "
-                                                   "for the layout on this processor (to check that choice)")
+                                                   "(to check that choice on this processor)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--configs", help=argparse.SUPPRESS)
     args = parser.parse_args()

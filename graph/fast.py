@@ -37,14 +37,16 @@ import collections
 from graph.tfcompat import IS_TF1, static_rnn, tf
 from graph.unroll import NUM_STEPS, batch_of, final_h, keep_past_the_end
 
+
 def default_towers():
     """(towers, why) for a training run without --towers: the rule measured on the processors at hand
     (benchmarks/README.md, "Towers per processor"). On TensorFlow 2, with lever 6, two towers ran ahead of
-    one chain for every cell, size and layout measured: on the Zen 5 (AVX-512) by 13-77% for one layer or
-    two, 3-7% for two bidirectional layers of LSTM or GRU and 22% for the RNN's; on the Zen 5 with oneDNN
-    held to AVX2 by 21-92%. Before lever 6, one chain had won for an LSTM of 256 units on an AVX2-only AMD
-    EPYC (1,470-1,511 examples/s against 1,323-1,328) and for two bidirectional layers. Towers change
-    rounding only: the logits and gradients agree (tests/test_unrollers.py)."""
+    one chain for every cell, size and layout measured: on the Zen 5 (AVX-512) by 13-77% for one direction
+    (one layer or two), 5-39% for one bidirectional layer (the GRU of 64 units: -6% in one run, +4% over
+    four rounds), 3-7% for two bidirectional layers of LSTM or GRU and 22% for the RNN's; on the Zen 5 with
+    oneDNN held to AVX2 by 21-92% (one layer). Before lever 6, one chain had won for an LSTM of 256 units
+    on an AVX2-only AMD EPYC (1,470-1,511 examples/s against 1,323-1,328) and for two bidirectional layers.
+    Towers change rounding only: the logits and gradients agree (tests/test_unrollers.py)."""
     if IS_TF1:
         return 1, "one chain: TensorFlow 1.5's wheel (no AVX) ran two towers 10-20% slower per epoch"
     return 2, "two towers: faster than one chain for every model measured on TensorFlow 2"
@@ -121,7 +123,7 @@ class Fast(object):
 
     def layer(self, cell, x, lengths, reverse):
         T = self.towers
-        bounds = [NUM_STEPS * p // T for p in range(T + 1)]  # lever 6: slice p holds steps bounds[p] .. bounds[p+1]-1
+        bounds = [NUM_STEPS * p // T for p in range(T + 1)]  # lever 6: slice p, steps bounds[p] .. bounds[p+1]-1
         steps_in = [stop - start for start, stop in zip(bounds, bounds[1:])]
         # [28*B, in] -> T x [steps*B, in]; the batch is static wherever T > 1 (training graphs)
         xs = tf.split(x, [n * batch_of(x) // NUM_STEPS for n in steps_in], axis=0) if T > 1 else [x]
@@ -142,12 +144,14 @@ class Fast(object):
                 outputs[i], products[i] = output, used
             finals.append(final_h(state))
         if self.defer:
-            self._deferred.append((cell, xws, [products[start * T:stop * T] for start, stop in zip(bounds, bounds[1:])]))
+            by_slice = [products[start * T:stop * T] for start, stop in zip(bounds, bounds[1:])]
+            self._deferred.append((cell, xws, by_slice))
         # 28*T x [B/T, H] -> [28*B, H], back in time-major order; T x [B/T, H] -> [B, H]
         return tf.concat(outputs, 0), tf.concat(finals, 0) if T > 1 else finals[0]
 
     def gradients(self, objective, variables):
-        """d objective / d variables, each deferred cell's W_h as one matmul per gate block and time slice (levers 3, 6)."""
+        """d objective / d variables, each deferred cell's W_h as one matmul per gate block and time slice
+        (levers 3 and 6)."""
         xws = [xw for _, slices, _ in self._deferred for xw in slices]
         grads = tf.gradients(objective, list(variables) + xws)
         by_name = {v.op.name: g for v, g in zip(variables, grads)}
