@@ -30,6 +30,8 @@ def main():
     args = parser.parse_args()
     from model import default_towers
     from graph.tfcompat import TF_VERSION
+    from project.common import machine
+    processor = machine()["processor"]
     rows = []
     with tempfile.TemporaryDirectory() as weights:
         for model in args.models.split(","):
@@ -44,7 +46,7 @@ def main():
                     row = next(csv.DictReader(f))
                 rows.append({"model": model, "hidden": int(hidden), "epoch_seconds": float(row["seconds"]),
                              "val_accuracy": float(row["val_accuracy"]), "towers": towers, "tensorflow": TF_VERSION,
-                             "python": platform.python_version()})
+                             "python": platform.python_version(), "processor": processor})
                 print(json.dumps(rows[-1]), flush=True)
     print("\n| model | hidden | one epoch (s) | validation accuracy after it |\n|---|---|---|---|")
     for r in rows:
