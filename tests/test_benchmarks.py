@@ -152,3 +152,11 @@ def test_the_vanilla_rnn_is_measured_as_itself():
     result = subprocess.run([sys.executable, os.path.join(BENCH, "throughput.py"), "--cells=lstm,vanilla"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=60)
     assert result.returncode != 0 and "unknown vanilla" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_epoch_time_times_one_epoch_and_names_the_processor(real_mnist):
+    out = run("epoch_time.py", "--data_dir=" + real_mnist, "--models=gru", "--hidden=4", "--towers=2")
+    rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert [(r["model"], r["hidden"], r["towers"]) for r in rows] == [("gru", 4, 2)]
+    assert rows[0]["epoch_seconds"] > 0 and rows[0]["processor"]
