@@ -32,11 +32,11 @@ def main():
     from graph.tfcompat import TF_VERSION
     from project.common import machine
     processor = machine()["processor"]
+    towers = args.towers or default_towers()[0]  # main.py's own
     rows = []
     with tempfile.TemporaryDirectory() as weights:
         for model in args.models.split(","):
             for hidden in args.hidden.split(","):
-                towers = args.towers or default_towers()[0]  # main.py's own
                 cmd = [sys.executable, os.path.join(ROOT, "main.py"), "--model=" + model, "--train",
                        "--hidden_unit=" + hidden, "--epochs=1", "--data_dir=" + args.data_dir,
                        "--weights_dir=" + weights, "--logs_dir=" + os.path.join(weights, "logs"),

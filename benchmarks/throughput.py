@@ -56,10 +56,13 @@ def _label(text):
 def train_flop(cell, hidden, steps=28, inputs=28):
     """Matmul FLOPs of one training example: forward, plus twice that for the backward pass, summed over
     layers and directions (a layer above a bidirectional one reads both directions' outputs)."""
+    if ROOT not in sys.path:
+        sys.path.insert(0, ROOT)
+    from cells import CELLS
     layers, bi = layout(hidden)
-    directions, total = 2 if bi else 1, 0
+    directions, total, blocks = 2 if bi else 1, 0, CELLS[cell].NUM_BLOCKS  # gate blocks: LSTM 4, GRU 3, RNN 1
     for units in layers:
-        total += directions * 3 * steps * 2 * {"lstm": 4, "gru": 3, "rnn": 1}[cell] * units * (inputs + units)
+        total += directions * 3 * steps * 2 * blocks * units * (inputs + units)
         inputs = directions * units
     return total
 
@@ -260,11 +263,8 @@ def main():
     if args.worker:
         for item in args.configs.split(","):
             cell, hidden = item.split(":")
-            worker = WORKERS[args.worker]
-            if args.worker == "ours" and args.towers:
-                rate = worker(cell, hidden, args.steps, args.seconds, towers=args.towers)
-            else:
-                rate = worker(cell, hidden, args.steps, args.seconds)
+            chosen = {"towers": args.towers} if args.worker == "ours" and args.towers else {}
+            rate = WORKERS[args.worker](cell, hidden, args.steps, args.seconds, **chosen)
             print(json.dumps({"impl": args.worker, "cell": cell, "hidden": _label(hidden), "rate": rate}), flush=True)
         return
 
@@ -284,6 +284,7 @@ def main():
     from graph.tfcompat import TF_VERSION, IS_TF1
     from project.common import machine
     from graph.fast import default_towers
+    towers = args.towers or default_towers()[0]
     here = machine()
     processor = processor_label(here, os.environ)
     print("{}, {} cores; TensorFlow {}, Python {}; batch {}; {} round(s) of passes of {} batches, at least {} s "
@@ -313,7 +314,7 @@ def main():
     for cell in cells:
         for hidden in hidden_sizes:
             ours = best[("ours", cell, hidden)]
-            row = {"cell": cell, "hidden": hidden, "ours": round(ours), "towers": args.towers or default_towers()[0]}
+            row = {"cell": cell, "hidden": hidden, "ours": round(ours), "towers": towers}
             for impl in ("ours_one_chain", "keras", "torch", "torch_ops"):
                 other = best.get((impl, cell, hidden))
                 row[impl] = other and round(other)
