@@ -189,7 +189,8 @@ def main(argv=None):
     parser.add_argument("--max_mb", type=float, default=MAX_DOWNLOAD_BYTES / 1e6, help="largest download accepted")
     parser.add_argument("--timeout", type=float, default=DOWNLOAD_SECONDS, help="seconds the whole download may take")
     args = parser.parse_args(argv)
-    return guarded(lambda: _run(args), "interrupted; weights/ is unchanged")
+    return guarded(lambda: _run(args), "interrupted; weights/ is unchanged",
+                   fix="weights/ is unchanged; check the path (--weights_dir, --output) and free space, then run again")
 
 
 def _run(args):

@@ -113,7 +113,7 @@ def run():
 
 def main():
     """run(), with every problem as one line and a non-zero status."""
-    return guarded(run)
+    return guarded(run, fix="pass --out=<file> in a folder you can write, then run again")
 
 
 if __name__ == "__main__":

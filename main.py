@@ -25,7 +25,7 @@ from absl import flags
 import data_loader
 from imaging import photos
 from checkpoints.folders import RunDir, check_trained
-from project.common import (LOGS_DIR, RUNS_DIR, UserError, log, print_error, relpath, results_dir_for,
+from project.common import (LOGS_DIR, RUNS_DIR, UserError, log, os_error_line, print_error, relpath, results_dir_for,
                             weights_dir_for_test)
 from experiments.config import RECIPE, Config, ConfigError, config_name, main_command  # noqa: F401
 
@@ -224,11 +224,10 @@ def main(argv):
     except UserError as e:
         return print_error(e)
     except OSError as e:  # a read-only or full disk, a folder that is a file, ...: every write is atomic
-        where = " {}".format(relpath(e.filename)) if getattr(e, "filename", None) else ""
-        return print_error("cannot write or read{}: {}; free some space or fix the folder's permissions (or "
-                           "point --weights_dir, --results_dir, --logs_dir elsewhere), then run the same command "
-                           "again{}".format(where, e.strerror or e,
-                                            ", which resumes from the last finished epoch" if _training() else ""))
+        resume = ", which resumes from the last finished epoch" if _training() else ""
+        return print_error(os_error_line(e, "free some space or fix the folder's permissions (or point --weights_dir, "
+                                            "--results_dir, --logs_dir elsewhere), then run the same command "
+                                            "again" + resume))
     except KeyboardInterrupt:
         return print_error("interrupted; run the same command again to resume training from the last finished epoch"
                            if _training() else "interrupted", status=130)

@@ -156,7 +156,8 @@ def main(argv=None):
     parser.add_argument("--readme", default=os.path.join(PROJECT_DIR, "README.md"),
                         help="file whose results table to update ('' for none)")
     args = parser.parse_args(argv)
-    return guarded(lambda: write(args))
+    return guarded(lambda: write(args), fix="pass --output=<file> (and --results_dir) in folders you can write, "
+                                                     "then run again")
 
 
 def _check_paths(args):

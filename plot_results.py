@@ -167,7 +167,7 @@ def write_rows_until_known(results_dir, weights_dir, data_dir):
 
 def main(argv=None):
     """The figures; bad input (a damaged result file, a missing folder) is one error line."""
-    return guarded(lambda: _main(argv))
+    return guarded(lambda: _main(argv), fix="point --results_dir at a folder you can write, then run again")
 
 
 def _main(argv):

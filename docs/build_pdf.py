@@ -17,7 +17,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from project.common import log, print_error, relpath  # noqa: E402
+from project.common import log, os_error_line, print_error, relpath  # noqa: E402
 
 SOURCE = os.path.join(HERE, "lstm_bptt.md")
 OUTPUT = os.path.join(HERE, "lstm_bptt.pdf")
@@ -74,7 +74,9 @@ def main(argv=None):
     except subprocess.CalledProcessError as e:
         detail = (e.stderr or b"").decode("utf-8", "replace").strip().splitlines()
         return print_error("{} failed: {}".format(os.path.basename(e.cmd[0]), detail[-1] if detail else e.returncode))
-    except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+    except OSError as e:
+        return print_error(os_error_line(e, "pass --output=<file> in a folder you can write, then run again"))
+    except (RuntimeError, subprocess.TimeoutExpired) as e:
         return print_error(e)
     return 0
 

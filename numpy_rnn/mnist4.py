@@ -17,8 +17,11 @@ import time
 
 import numpy as np
 
-from project.common import PROJECT_DIR, UserError, atomic_write_json, log, print_error, relpath
-from numpy_rnn import rnn
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # also as python numpy_rnn/mnist4.py
+
+from project.common import (PROJECT_DIR, UserError, atomic_write_json, log, os_error_line, print_error,  # noqa: E402
+                            relpath)
+from numpy_rnn import rnn  # noqa: E402
 
 CLASSES = (0, 5, 6, 9)
 HIDDEN = (100, 100)
@@ -178,6 +181,9 @@ def main(argv=None):
                         result["test_count"], relpath(args.out)))
     except UserError as e:
         return print_error(e)
+    except OSError as e:
+        return print_error(os_error_line(e, "point --out at a folder you can write (and --data_dir at MNIST's files), "
+                                            "then run again"))
     except KeyboardInterrupt:
         return print_error("interrupted", status=130)
     return 0

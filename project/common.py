@@ -43,12 +43,25 @@ def print_error(message, status=1):
     return status
 
 
-def guarded(run, interrupted="interrupted"):
-    """run()'s exit status, with a UserError or Ctrl-C turned into one error line (status 1 or 130)."""
+FIX_PATH = "check the path, its folder's permissions and the free space, then run the same command again"
+
+
+def os_error_line(e, fix=FIX_PATH):
+    """One line for an OSError (a missing or read-only folder, a file where a folder should be, a full disk):
+    which file, why, and what to do. Every write is atomic, so the old file is still whole."""
+    where = " {}".format(relpath(e.filename)) if getattr(e, "filename", None) else ""
+    return "cannot write or read{}: {}; {}".format(where, e.strerror or e, fix)
+
+
+def guarded(run, interrupted="interrupted", fix=None):
+    """run()'s exit status, with a UserError, an OSError or Ctrl-C turned into one error line (status 1 or 130).
+    `fix` says what to do about an OSError (default: check the path, permissions and free space)."""
     try:
         return run()
     except UserError as e:
         return print_error(e)
+    except OSError as e:
+        return print_error(os_error_line(e, fix or FIX_PATH))
     except KeyboardInterrupt:
         return print_error(interrupted, status=130)
 

@@ -19,27 +19,49 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-from project.common import format_duration, log, read_json  # noqa: E402
+from project.common import (UserError, append_line, format_duration, guarded, log, read_json,  # noqa: E402
+                            relpath)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data_dir", required=True)
-    parser.add_argument("--models", default="lstm,gru")
-    parser.add_argument("--hidden", default="32")
-    parser.add_argument("--grid", nargs="+", default=[], metavar="FLAG=V1,V2",
-                        help="main.py flags and the values to try")
-    parser.add_argument("--fixed", nargs="*", default=[], metavar="FLAG=V", help="main.py flags set in every run")
-    parser.add_argument("--out", required=True, help="JSON lines, one per finished combination")
-    parser.add_argument("--scratch", default="/tmp/sweep")
-    args = parser.parse_args()
+def pairs(items, flag):
+    """FLAG=VALUE words as (flag, value) pairs; a word without "=" is a UserError naming --grid or --fixed."""
+    out = []
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name or not value:
+            raise UserError("{} takes FLAG=VALUE words like learning_rate=0.002,0.005, not {!r}".format(flag, item))
+        out.append((name.lstrip("-"), value))
+    return out
 
-    axes = [(name, values.split(",")) for name, values in (g.split("=", 1) for g in args.grid)]
-    fixed = dict(f.split("=", 1) for f in args.fixed)
-    done = set()
-    if os.path.exists(args.out):
-        with open(args.out) as f:
-            done = {json.loads(line)["tag"] for line in f if line.strip()}
+
+def finished(path):
+    """The tags already in the sweep's .jsonl (an interrupted sweep continues after them)."""
+    if not os.path.exists(path):
+        return set()
+    with open(path) as f:
+        lines = [line for line in f if line.strip()]
+    try:
+        return {json.loads(line)["tag"] for line in lines}
+    except (ValueError, KeyError, TypeError):
+        raise UserError("{} is not a sweep's JSON lines; give another --out or restore it".format(relpath(path)))
+
+
+def run_state(weights):
+    """The state.json of the one run main.py trained into `weights` (its folder is named by the architecture)."""
+    found = [os.path.join(weights, n, "state.json") for n in sorted(os.listdir(weights)) if ".previous-" not in n]
+    found = [p for p in found if os.path.isfile(p)]
+    if len(found) != 1:
+        raise UserError("expected one run in {}, found {}; delete that folder and run again".format(
+            relpath(weights), len(found)))
+    return found[0]
+
+
+def run(args):
+    axes = [(name, values.split(",")) for name, values in pairs(args.grid, "--grid")]
+    fixed = dict(pairs(args.fixed, "--fixed"))
+    done = finished(args.out)
+    for folder in (os.path.dirname(os.path.abspath(args.out)), args.scratch):  # before the first run, not after it
+        os.makedirs(folder, exist_ok=True)
     for model in args.models.split(","):
         for hidden in args.hidden.split(","):
             for values in itertools.product(*[v for _, v in axes]):
@@ -53,18 +75,39 @@ def main():
                 cmd += ["--{}={}".format(k, v) for k, v in sorted(flags.items())]
                 log("sweep: " + tag)
                 started = time.time()
-                subprocess.check_call(cmd, stdout=subprocess.DEVNULL)
-                folder = os.path.join(weights, "{}_h{}".format(model, hidden))
-                state = read_json(os.path.join(folder, "state.json"))
-                record = {"tag": tag, "model": model, "hidden_unit": int(hidden), "flags": flags,
-                          "best_val_accuracy": state["best_val_accuracy"], "best_epoch": state["best_epoch"],
-                          "epochs_run": state["epoch"], "seconds": round(time.time() - started, 1)}
-                with open(args.out, "a") as f:
-                    f.write(json.dumps(record, sort_keys=True) + "\n")
+                child = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                if child.returncode:
+                    errors = [line[len("error: "):] for line in child.stderr.decode("utf-8", "replace").splitlines()
+                              if line.startswith("error: ")]  # main.py's own one line
+                    raise UserError("the run {} failed: {}; the finished combinations in {} are kept".format(
+                        tag, errors[-1] if errors else "main.py's status {}".format(child.returncode),
+                        relpath(args.out)))
+                state = read_json(run_state(weights))
+                record = {"tag": tag, "model": model, "hidden_unit": hidden if "," in hidden else int(hidden),
+                          "flags": flags, "best_val_accuracy": state["best_val_accuracy"],
+                          "best_epoch": state["best_epoch"], "epochs_run": state["epoch"],
+                          "seconds": round(time.time() - started, 1)}
+                append_line(args.out, json.dumps(record, sort_keys=True))
                 log("sweep: {} -> {:.2%} at epoch {} of {} ({})".format(
                     tag, state["best_val_accuracy"], state["best_epoch"], state["epoch"],
                     format_duration(record["seconds"])))
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data_dir", required=True)
+    parser.add_argument("--models", default="lstm,gru")
+    parser.add_argument("--hidden", default="32")
+    parser.add_argument("--grid", nargs="+", default=[], metavar="FLAG=V1,V2",
+                        help="main.py flags and the values to try")
+    parser.add_argument("--fixed", nargs="*", default=[], metavar="FLAG=V", help="main.py flags set in every run")
+    parser.add_argument("--out", required=True, help="JSON lines, one per finished combination")
+    parser.add_argument("--scratch", default="/tmp/sweep")
+    args = parser.parse_args(argv)
+    return guarded(lambda: run(args), "interrupted; run the same command again to go on after the finished "
+                   "combinations in " + relpath(args.out), fix="point --out and --scratch at folders you can write")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""Every program that writes files: an output it cannot write (a folder under a file, a full disk) is one error
+line that names the file and what to do, a non-zero status, no traceback, and no file changed."""
+import errno
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, assert_one_line_error, tree_digest
+
+
+def run(script, *args):
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, script)] + list(args), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, cwd=ROOT, timeout=300)
+    return proc.returncode, proc.stderr
+
+
+@pytest.fixture
+def blocked(tmp_path):
+    """A path whose folder cannot be made: its parent is a file."""
+    (tmp_path / "a_file").write_text("x")
+    return str(tmp_path / "a_file" / "sub")
+
+
+@pytest.mark.parametrize("script, args, words", [
+    ("make_report.py", ["--output={}/Report.pdf", "--readme="], ["--output"]),
+    ("export_weights.py", ["--names=gru_h128", "--out={}"], ["--out"]),
+    ("download_weights.py", ["--pack", "--output={}/weights.tar.gz"], ["weights/ is unchanged"]),
+    ("tuning/sweep.py", ["--data_dir=.", "--out={}/sweep.jsonl", "--grid", "learning_rate=0.1"], ["--out"]),
+    ("numpy_rnn/mnist4.py", ["--out={}"], ["--out", "a file"]),  # also: it runs as a script, not only with -m
+])
+def test_an_output_that_cannot_be_written_is_one_line(blocked, script, args, words):
+    before = tree_digest(os.path.join(ROOT, "weights")), tree_digest(os.path.join(ROOT, "results"))
+    status, err = run(script, *[a.format(blocked) for a in args])
+    assert_one_line_error(status, err, "a_file", *words)
+    assert (tree_digest(os.path.join(ROOT, "weights")), tree_digest(os.path.join(ROOT, "results"))) == before
+
+
+@pytest.mark.skipif(not (shutil.which("pandoc") and (shutil.which("chromium") or shutil.which("chromium-browser")))
+                    and os.environ.get("CI") != "true", reason="the derivation's PDF needs pandoc and chromium")
+def test_the_derivation_pdf_to_a_folder_that_cannot_be_made_is_one_line(blocked):
+    status, err = run("docs/build_pdf.py", "--output={}/lstm_bptt.pdf".format(blocked))
+    assert_one_line_error(status, err, "a_file", "--output")
+
+
+def test_plots_on_a_full_disk_are_one_line(tmp_path, capsys, monkeypatch):
+    import plot_results
+    results = str(tmp_path / "results")
+    shutil.copytree(os.path.join(ROOT, "results"), results)
+    before = tree_digest(results)
+
+    def full(fig, path, dpi=130):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+    monkeypatch.setattr(plot_results, "save_png", full)
+    status = plot_results.main(["--results_dir=" + results])
+    assert_one_line_error(status, capsys.readouterr().err, "No space left on device", "--results_dir")
+    assert tree_digest(results) == before
