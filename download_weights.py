@@ -13,7 +13,6 @@ configuration folder is swapped in with one rename, a differing local folder
 moved aside to <config>.previous-<time>/, and a failure midway undoes every
 rename. Any failure leaves weights/ as it was.
 """
-import argparse
 import hashlib
 import io
 import os
@@ -25,7 +24,7 @@ import tempfile
 import zlib
 
 from project import fetch
-from project.common import guarded, PROJECT_DIR, UserError, atomic_write_bytes, log, relpath
+from project.common import ArgumentParser, guarded, PROJECT_DIR, UserError, atomic_write_bytes, log, relpath
 from checkpoints.folders import SHIPPED_FILE, swap_in
 from experiments.config import parse_name
 
@@ -181,7 +180,7 @@ def install(data, weights_dir, max_file_bytes=MAX_FILE_BYTES):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", default=os.environ.get("WEIGHTS_URL", ""), help="archive URL (or WEIGHTS_URL)")
     parser.add_argument("--weights_dir", default=os.path.join(PROJECT_DIR, "weights"))
     parser.add_argument("--pack", action="store_true", help="build the archive to upload instead")

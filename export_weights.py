@@ -19,7 +19,6 @@ W_x, W_h and b in the order of `gates` (cells.py): i, f, o, g for the LSTM;
 r, z, n for the GRU. web/weights/index.js lists what was exported. Only
 single-layer, forward models can be drawn on.
 """
-import argparse
 import base64
 import json
 import os
@@ -28,8 +27,8 @@ import sys
 import numpy as np
 
 from checkpoints.folders import RunDir, check_trained
-from project.common import guarded, PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, UserError, atomic_write_bytes, log, \
-    relpath
+from project.common import (ArgumentParser, guarded, PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, UserError,
+                            atomic_write_bytes, log, relpath)
 from experiments.config import MODELS, parse_name
 from reporting.explain import GATES
 
@@ -92,7 +91,7 @@ def write_index(out, entries):
 
 
 def run():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--names", default=",".join(BASIC), help="comma-separated configuration folder names")
     parser.add_argument("--weights_dir", default=SHIPPED_WEIGHTS_DIR)
     parser.add_argument("--out", default=WEB_WEIGHTS)

@@ -10,7 +10,6 @@ results/study/ and the training logs; nothing is typed in by hand
 (lstm_h128_bi, rnn_h128, ...) make an appendix page. Uses matplotlib's PDF
 backend only (no LaTeX).
 """
-import argparse
 import io
 import logging
 import os
@@ -25,7 +24,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 
 import plot_results  # noqa: E402
-from project.common import PROJECT_DIR, UserError, atomic_write_bytes, guarded, print_error, relpath  # noqa: E402
+from project.common import (ArgumentParser, PROJECT_DIR, UserError, atomic_write_bytes, guarded, print_error,  # noqa: E402
+                            relpath)
 
 from reporting.pages import A4, pct, table_block, paragraphs, bptt_page, known_page, task_pages  # noqa: E402
 from reporting import grid  # noqa: E402
@@ -149,7 +149,7 @@ def build(results, weights_dir, variants=(), tasks_dir=None, bptt_dir=None, abla
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--results_dir", default=os.path.join(PROJECT_DIR, "results"))
     parser.add_argument("--weights_dir", default=os.path.join(PROJECT_DIR, "weights"))
     parser.add_argument("--output", default=os.path.join(PROJECT_DIR, "Report.pdf"))

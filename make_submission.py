@@ -8,7 +8,6 @@ track or ignores: data (the assignment keeps MNIST in ../data, outside the folde
 runs/, logs/, caches. The zip is written beside this file (or --output), atomically; a test unpacks it
 next to a ../data folder and runs the card's --test command there.
 """
-import argparse
 import io
 import os
 import re
@@ -16,7 +15,7 @@ import subprocess
 import sys
 import zipfile
 
-from project.common import PROJECT_DIR, UserError, atomic_write_bytes, print_error, relpath
+from project.common import ArgumentParser, PROJECT_DIR, UserError, atomic_write_bytes, print_error, relpath
 
 ROLL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 LEFT_OUT = re.compile(r"(^|/)(\.venv[^/]*|runs|logs|__pycache__|\.pytest_cache|data)(/|$)|\.pyc$|^Report\.pdf$")
@@ -52,7 +51,7 @@ def build(roll, root=PROJECT_DIR):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--roll", default="", help="your roll number (the zip is Assignment4_<roll>.zip)")
     parser.add_argument("--output", default="", help="where to write the zip (default: Assignment4_<roll>.zip "
                                                      "beside this file)")

@@ -8,7 +8,6 @@ single-layer LSTM and GRU configurations (variants such as lstm_h128_bi are
 the report's appendix); writes results/accuracy_vs_hidden.png and
 results/validation_curves.png.
 """
-import argparse
 import csv
 import glob
 import os
@@ -20,7 +19,7 @@ matplotlib.use("Agg")  # files only, no screen needed
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 
-from project.common import PROJECT_DIR, UserError, guarded, print_error, relpath, save_png  # noqa: E402
+from project.common import ArgumentParser, PROJECT_DIR, UserError, guarded, print_error, relpath, save_png  # noqa: E402
 from reporting.results import read_result  # noqa: E402
 from experiments import study  # noqa: E402
 from experiments.config import config_name  # noqa: E402
@@ -171,7 +170,7 @@ def main(argv=None):
 
 
 def _main(argv):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--results_dir", default=os.path.join(PROJECT_DIR, "results"))
     parser.add_argument("--weights_dir", default=os.path.join(PROJECT_DIR, "weights"))
     parser.add_argument("--tasks", action="store_true", help="instead: the memory tasks' figures in results/tasks/")
@@ -191,7 +190,11 @@ def _main(argv):
         return 0
     if args.grid:
         from reporting import grid
-        for path in grid.plot(grid.load(args.results_dir, args.weights_dir), args.results_dir):
+        entries = grid.load(args.results_dir, args.weights_dir)
+        if not any(e["runs"] for e in entries):  # empty figures would look like a result
+            raise UserError("no grid results in {}; run python reproduce.py --grid first (or pass --results_dir)"
+                            .format(relpath(args.results_dir)))
+        for path in grid.plot(entries, args.results_dir):
             print("wrote {}".format(relpath(path)))
         return 0
     if args.tasks:

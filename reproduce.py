@@ -15,7 +15,6 @@ at a time, each in its own main.py (measured: benchmarks/README.md). A seed
 run whose result file is already of its best checkpoint is not tested again
 (--retest does).
 """
-import argparse
 import os
 import signal
 import subprocess
@@ -24,8 +23,8 @@ import time
 
 from experiments import study
 from checkpoints.folders import RunDir
-from project.common import (PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, format_duration, log, print_error,
-                            relpath)
+from project.common import (ArgumentParser, PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, format_duration, log,
+                            print_error, relpath)
 from experiments.config import main_args, name_of
 
 MODELS = ("lstm", "gru")
@@ -171,7 +170,7 @@ def _stop(signum, frame):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data_dir", default=None, help="passed on to main.py (default: its own, ../data)")
     parser.add_argument("--skip_training", action="store_true", help="only test, plot and report")
     parser.add_argument("--train_only", action="store_true", help="only train what has not finished (resumable; "

@@ -256,6 +256,8 @@ def main():
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--configs", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.configs and not args.worker:  # a worker's own flag: without --worker it would be ignored, silently
+        sys.exit("error: --configs is internal to the workers; use --cells and --hidden, e.g. --cells=lstm --hidden=128")
 
     if args.worker == "peak":
         print(json.dumps(worker_peak()))

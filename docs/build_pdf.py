@@ -7,7 +7,6 @@ MathML (`--mathml`), and headless Chromium, which typesets MathML natively, prin
 Debian's `pandoc` and `chromium` (apt-get install pandoc chromium; .ci/run installs both). The PDF is
 written to a temporary file and renamed, so a failed run leaves the old one.
 """
-import argparse
 import os
 import shutil
 import subprocess
@@ -17,7 +16,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from project.common import log, os_error_line, print_error, relpath  # noqa: E402
+from project.common import ArgumentParser, log, os_error_line, print_error, relpath  # noqa: E402
 
 SOURCE = os.path.join(HERE, "lstm_bptt.md")
 OUTPUT = os.path.join(HERE, "lstm_bptt.pdf")
@@ -64,7 +63,7 @@ def build(source=SOURCE, output=OUTPUT):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--output", default=OUTPUT)
     args = parser.parse_args(argv)
     if os.path.isdir(args.output):

@@ -13,7 +13,6 @@ reads MNIST from ../data or ../shared/data/mnist, or downloads it, verified by S
 "parameters" holds the setting; --quick replaces it (one epoch on a subset) before running.
 Needs requirements-docs.txt (nbformat, nbclient, ipykernel).
 """
-import argparse
 import inspect
 import os
 import sys
@@ -24,7 +23,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 import data_loader  # noqa: E402
 from numpy_rnn import mnist4  # noqa: E402
-from project.common import atomic_write_bytes, log, print_error  # noqa: E402
+from project.common import ArgumentParser, atomic_write_bytes, log, print_error  # noqa: E402
 
 NOTEBOOK = os.path.join(HERE, "numpy_rnn_mnist4.ipynb")
 DERIVATION = os.path.join(HERE, "lstm_bptt.ipynb")
@@ -313,7 +312,7 @@ def outputs_text(nb):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="the reduced setting, into a temporary copy")
     parser.add_argument("--only", choices=("lstm_bptt", "numpy_rnn_mnist4"), help="build just this one")
     args = parser.parse_args(argv)

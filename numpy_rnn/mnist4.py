@@ -9,7 +9,6 @@ validation split; the best one by validation accuracy (its best epoch) is then m
 images of the four classes. Writes results/numpy_rnn/mnist4.json (every rate's curves, the choice, the test
 accuracy, seconds per epoch) and mnist4.png.
 """
-import argparse
 import os
 import signal
 import sys
@@ -19,8 +18,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # also as python numpy_rnn/mnist4.py
 
-from project.common import (PROJECT_DIR, UserError, atomic_write_json, log, os_error_line, print_error,  # noqa: E402
-                            relpath)
+from project.common import (ArgumentParser, PROJECT_DIR, UserError, atomic_write_json, log,  # noqa: E402
+                            os_error_line, print_error, relpath)
 from numpy_rnn import rnn  # noqa: E402
 
 CLASSES = (0, 5, 6, 9)
@@ -129,7 +128,7 @@ def _check_out(folder):
 
 def main(argv=None):
     import data_loader
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data_dir", default=data_loader.DEFAULT_DATA_DIR)
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--batch_size", type=int, default=64)

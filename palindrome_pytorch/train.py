@@ -10,7 +10,6 @@ Training stops when the accuracy on validation palindromes (their own seed) reac
 steps; the result is one JSON line, printed and appended to --results (default
 results/tasks/palindrome_pytorch.jsonl). One CPU thread, so that a seed gives the same numbers run after run.
 """
-import argparse
 import json
 import os
 import signal
@@ -20,14 +19,14 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))  # the project, for `python train.py` inside this folder too
 
-from project.common import PROJECT_DIR, append_line, log, machine, print_error  # noqa: E402
+from project.common import ArgumentParser, PROJECT_DIR, append_line, log, machine, print_error  # noqa: E402
 
 VALIDATION_SEED, TEST_SEED = 10 ** 6, 2 * 10 ** 6  # as sequence_tasks.py: three separate draws per seed
 EVAL_EVERY = 100
 
 
 def parse(argv):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model_type", type=str, default="RNN", help="model type: RNN or LSTM")
     parser.add_argument("--input_length", type=int, default=10, help="length of the palindrome T")
     parser.add_argument("--input_dim", type=int, default=1, help="dimensionality of an input (1: one digit)")
@@ -144,6 +143,13 @@ def main(argv=None):
     except ImportError:
         return print_error("PyTorch is not installed; pip install -r requirements-torch.txt (the CPU build)")
     try:
+        torch.zeros(1, device=torch.device(args.device))  # a device this PyTorch cannot use fails here, not mid-run
+    except (RuntimeError, AssertionError, ValueError) as e:
+        reason = (str(e).strip().splitlines() or [type(e).__name__])[0].split(". ")[0][:120]  # PyTorch's can be long
+        return print_error("--device={} cannot be used here ({}); use --device=cpu, the default".format(
+            args.device, reason), status=2)
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(args.results)), exist_ok=True)  # before the run, not after it
         record = train(args)
         line = json.dumps(record, sort_keys=True)
         append_line(args.results, line)

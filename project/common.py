@@ -1,4 +1,5 @@
 """Small shared helpers: user-facing errors, timestamped logging, atomic writes."""
+import argparse
 import datetime
 import json
 import os
@@ -36,6 +37,13 @@ def results_dir_for(weights_dir):
     return SHIPPED_RESULTS_DIR if same else os.path.join(RUNS_DIR, "results")
 
 
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with the project's rule for bad input: one "error:" line and status 2, not a usage block."""
+
+    def error(self, message):
+        self.exit(2, "error: {}; --help lists the flags\n".format(message))
+
+
 def print_error(message, status=1):
     """Report a problem as one "error:" line on stderr; returns the exit status to use."""
     sys.stdout.flush()
@@ -60,6 +68,9 @@ def guarded(run, interrupted="interrupted", fix=None):
         return run()
     except UserError as e:
         return print_error(e)
+    except BrokenPipeError:  # the reader of our output stopped (| head): not a problem to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as e:
         return print_error(os_error_line(e, fix or FIX_PATH))
     except KeyboardInterrupt:

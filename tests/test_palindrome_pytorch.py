@@ -107,8 +107,16 @@ def test_train_py_defaults_learn_length_5_and_write_one_line(tmp_path, capsys):
     (["--input_dim=3"], "--input_dim must be 1"),
     (["--batch_size=0"], "--batch_size"),
     (["--seed=-1"], "--seed"),
+    (["--device=cuda:7"], "--device=cuda:7 cannot be used here"),  # no GPU here, nor a CUDA build in CI
+    (["--device=toaster"], "--device=toaster cannot be used here"),
 ])
 def test_bad_flags_are_one_line(args, words, capsys, tmp_path):
     status = train.main(args + ["--results=" + str(tmp_path / "r.jsonl")])
     assert_one_line_error(status, capsys.readouterr().err, words)
     assert not os.path.exists(str(tmp_path / "r.jsonl"))
+
+
+def test_a_results_file_that_cannot_be_written_is_one_line_before_training(capsys, tmp_path):
+    (tmp_path / "a_file").write_text("x")
+    status = train.main(["--train_steps=1000000", "--results=" + str(tmp_path / "a_file" / "r.jsonl")])
+    assert_one_line_error(status, capsys.readouterr().err, "a_file", "--results")  # at once, not after the run

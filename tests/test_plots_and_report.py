@@ -145,11 +145,14 @@ def test_first_page_words_come_from_the_comparison_rule():
 
 
 def test_no_results_is_a_clear_error(tmp_path):
-    for script in ("plot_results.py", "make_report.py"):
-        proc = subprocess.Popen([sys.executable, os.path.join(ROOT, script), "--results_dir=" + str(tmp_path)],
+    for script, extra, words in (("plot_results.py", [], "no results in"), ("make_report.py", [], "no results in"),
+                                 ("plot_results.py", ["--grid"], "no grid results in"),
+                                 ("plot_results.py", ["--tasks"], "no task results in")):
+        proc = subprocess.Popen([sys.executable, os.path.join(ROOT, script), "--results_dir=" + str(tmp_path)] + extra,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
         out, err = proc.communicate()
-        assert proc.returncode == 1 and err.startswith("error: no results in") and "Traceback" not in err
+        assert proc.returncode == 1 and err.startswith("error: " + words) and "Traceback" not in err, err
+    assert os.listdir(str(tmp_path)) == []  # no empty figure was drawn
 
 
 import pytest  # noqa: E402

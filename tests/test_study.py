@@ -98,6 +98,26 @@ def test_stopping_table_reads_where_each_seed_stopped(tmp_path, capsys, monkeypa
     assert "| lstm_h32 | augment1 | 57 / 60 (limit) | 13 / 25 |" in capsys.readouterr().out
 
 
+def test_stopping_passes_over_stray_files_and_names_a_damaged_result(tmp_path, capsys):
+    import importlib.util
+    from conftest import assert_one_line_error
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tuning", "stopping.py")
+    spec = importlib.util.spec_from_file_location("stopping", path)
+    stopping = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(stopping)
+    (tmp_path / "grid_lstm.png").write_bytes(b"png")  # a figure beside the recipe folders is not a result
+    assert_one_line_error(stopping.main(["--results_dir=" + str(tmp_path)]), capsys.readouterr().err,
+                          "no result files")
+    folder = tmp_path / "augment1" / "seed1"
+    folder.mkdir(parents=True)
+    (folder / "lstm_h32.json").write_text(json.dumps({"name": "lstm_h32"}))
+    assert_one_line_error(stopping.main(["--results_dir=" + str(tmp_path)]), capsys.readouterr().err,
+                          "lstm_h32.json", "not a training result")
+    (folder / "lstm_h32.json").write_text("{")
+    assert_one_line_error(stopping.main(["--results_dir=" + str(tmp_path)]), capsys.readouterr().err,
+                          "lstm_h32.json", "not valid JSON")
+
+
 def test_a_result_counts_as_tested_only_for_the_checkpoint_it_was_made_from(folders):
     recipe = {"augment": 1.0}
     fake_run(recipe, 1, "lstm_h32", 0.991, test_correct=9900)

@@ -9,7 +9,6 @@ to --out with its settings and the best validation accuracy from the run's
 state.json. The test set is never touched. Combinations already in --out are
 skipped, so an interrupted sweep continues where it stopped.
 """
-import argparse
 import itertools
 import json
 import os
@@ -19,8 +18,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-from project.common import (UserError, append_line, format_duration, guarded, log, read_json,  # noqa: E402
-                            relpath)
+from project.common import (ArgumentParser, UserError, append_line, format_duration, guarded, log,  # noqa: E402
+                            read_json, relpath)
 
 
 def pairs(items, flag):
@@ -95,7 +94,7 @@ def run(args):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data_dir", required=True)
     parser.add_argument("--models", default="lstm,gru")
     parser.add_argument("--hidden", default="32")

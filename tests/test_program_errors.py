@@ -1,5 +1,6 @@
-"""Every program that writes files: an output it cannot write (a folder under a file, a full disk) is one error
-line that names the file and what to do, a non-zero status, no traceback, and no file changed."""
+"""Every program a user runs: a flag it does not know or cannot parse, and an output it cannot write (a folder
+under a file, a full disk), are one error line that names what is wrong and what to do, a non-zero status, no
+traceback, and no file changed."""
 import errno
 import os
 import shutil
@@ -15,6 +16,28 @@ def run(script, *args):
     proc = subprocess.run([sys.executable, os.path.join(ROOT, script)] + list(args), stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, universal_newlines=True, cwd=ROOT, timeout=300)
     return proc.returncode, proc.stderr
+
+
+PROGRAMS = ["plot_results.py", "make_report.py", "export_weights.py", "download_weights.py", "make_submission.py",
+            "reproduce.py", "docs/build_pdf.py", "notebooks/build.py", "numpy_rnn/mnist4.py", "tuning/sweep.py",
+            "tuning/stopping.py", "palindrome_pytorch/train.py"]
+
+
+@pytest.mark.parametrize("script", PROGRAMS)
+def test_an_unknown_or_unparsable_flag_is_one_line(script):
+    required = ["--data_dir=.", "--out=sweep.jsonl"] if script == "tuning/sweep.py" else []
+    status, err = run(script, "--no_such_flag=1", *required)
+    assert status == 2
+    assert_one_line_error(status, err, "--no_such_flag", "--help lists the flags")
+    status, err = run(script, "--help")
+    assert status == 0 and err == ""
+
+
+@pytest.mark.parametrize("script, flag", [("reproduce.py", "--jobs=x"), ("numpy_rnn/mnist4.py", "--epochs=many"),
+                                          ("palindrome_pytorch/train.py", "--num_hidden=1.5")])
+def test_a_flag_value_of_the_wrong_type_is_one_line(script, flag):
+    status, err = run(script, flag)
+    assert_one_line_error(status, err, "invalid", flag.split("=")[1], "--help lists the flags")
 
 
 @pytest.fixture
