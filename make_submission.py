@@ -15,7 +15,7 @@ import subprocess
 import sys
 import zipfile
 
-from project.common import ArgumentParser, PROJECT_DIR, UserError, atomic_write_bytes, print_error, relpath
+from project.common import ArgumentParser, PROJECT_DIR, UserError, atomic_write_bytes, guarded, relpath
 
 ROLL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 LEFT_OUT = re.compile(r"(^|/)(\.venv[^/]*|runs|logs|__pycache__|\.pytest_cache|data)(/|$)|\.pyc$|^Report\.pdf$")
@@ -56,17 +56,16 @@ def main(argv=None):
     parser.add_argument("--output", default="", help="where to write the zip (default: Assignment4_<roll>.zip "
                                                      "beside this file)")
     args = parser.parse_args(argv)
-    try:
-        data = build(args.roll.strip())
-        output = args.output or os.path.join(PROJECT_DIR, "Assignment4_{}.zip".format(args.roll.strip()))
-        if os.path.isdir(output):
-            raise UserError("--output={} is a folder; give a file name ending in .zip".format(relpath(output)))
-        atomic_write_bytes(output, data)
-    except UserError as e:
-        return print_error(e)
-    except OSError as e:
-        return print_error("cannot write the zip ({}); free some space or pass --output=<file>".format(
-            e.strerror or e))
+    return guarded(lambda: write(args), "interrupted; no zip was written", fix="free some space or pass "
+                                                                            "--output=<file>")
+
+
+def write(args):
+    data = build(args.roll.strip())
+    output = args.output or os.path.join(PROJECT_DIR, "Assignment4_{}.zip".format(args.roll.strip()))
+    if os.path.isdir(output):
+        raise UserError("--output={} is a folder; give a file name ending in .zip".format(relpath(output)))
+    atomic_write_bytes(output, data)
     print("wrote {} ({:.1f} MB): unzip it and hand in Assignment4_{}.zip".format(relpath(output), len(data) / 1e6,
                                                                                  args.roll.strip()))
     return 0

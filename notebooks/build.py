@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 import data_loader  # noqa: E402
 from numpy_rnn import mnist4  # noqa: E402
-from project.common import ArgumentParser, atomic_write_bytes, log, print_error  # noqa: E402
+from project.common import ArgumentParser, atomic_write_bytes, guarded, log, print_error  # noqa: E402
 
 NOTEBOOK = os.path.join(HERE, "numpy_rnn_mnist4.ipynb")
 DERIVATION = os.path.join(HERE, "lstm_bptt.ipynb")
@@ -316,6 +316,11 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="the reduced setting, into a temporary copy")
     parser.add_argument("--only", choices=("lstm_bptt", "numpy_rnn_mnist4"), help="build just this one")
     args = parser.parse_args(argv)
+    return guarded(lambda: _build(args), "interrupted; the notebooks are unchanged (each is written whole or not "
+                                         "at all)", fix="free some space, then run again")
+
+
+def _build(args):
     folder = tempfile.mkdtemp() if args.quick else HERE
     for path, nb_cells in ((DERIVATION, derivation_cells()), (NOTEBOOK, None)):
         if args.only and not path.endswith(args.only + ".ipynb"):

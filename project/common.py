@@ -3,8 +3,10 @@ import argparse
 import datetime
 import json
 import os
+import signal
 import sys
 import tempfile
+import threading
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # helpers/.. 
 # The shipped models (tracked in git) and their test results.
@@ -61,9 +63,16 @@ def os_error_line(e, fix=FIX_PATH):
     return "cannot write or read{}: {}; {}".format(where, e.strerror or e, fix)
 
 
+def _terminated(signum, frame):
+    raise KeyboardInterrupt
+
+
 def guarded(run, interrupted="interrupted", fix=None):
     """run()'s exit status, with a UserError, an OSError or Ctrl-C turned into one error line (status 1 or 130).
+    A kill (SIGTERM) stops like Ctrl-C: the `finally` blocks clean up and the writes are atomic.
     `fix` says what to do about an OSError (default: check the path, permissions and free space)."""
+    main_thread = threading.current_thread() is threading.main_thread()  # only it may set a handler
+    previous = signal.signal(signal.SIGTERM, _terminated) if main_thread else None
     try:
         return run()
     except UserError as e:
@@ -75,6 +84,9 @@ def guarded(run, interrupted="interrupted", fix=None):
         return print_error(os_error_line(e, fix or FIX_PATH))
     except KeyboardInterrupt:
         return print_error(interrupted, status=130)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def log(message):

@@ -80,3 +80,24 @@ def test_plots_on_a_full_disk_are_one_line(tmp_path, capsys, monkeypatch):
     status = plot_results.main(["--results_dir=" + results])
     assert_one_line_error(status, capsys.readouterr().err, "No space left on device", "--results_dir")
     assert tree_digest(results) == before
+
+
+def test_a_kill_stops_a_guarded_program_like_ctrl_c(capsys):
+    import signal
+    import time
+    from project.common import guarded
+    before = signal.getsignal(signal.SIGTERM)
+    cleaned = []
+
+    def work():
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(10)  # the kill lands here
+            return 0
+        finally:
+            cleaned.append(True)
+    started = time.time()
+    status = guarded(work, "interrupted; nothing was written")
+    assert status == 130 and time.time() - started < 5 and cleaned == [True]
+    assert capsys.readouterr().err == "error: interrupted; nothing was written\n"
+    assert signal.getsignal(signal.SIGTERM) == before  # the program's own handler is back afterwards

@@ -58,3 +58,20 @@ def test_a_damaged_sweep_file_is_one_line_and_kept(tmp_path):
     status, stdout, stderr = sweep("--data_dir=" + str(tmp_path), "--out=" + str(out), "--grid", "learning_rate=1")
     assert_one_line_error(status, stderr, "sweep.jsonl", "not a sweep")
     assert out.read_text() == "not json\n"
+
+
+def test_a_killed_sweep_is_one_line_and_leaves_no_line_half_done(tmp_path):
+    import signal
+    data = make_mnist(str(tmp_path / "data"))
+    out = tmp_path / "sweep.jsonl"
+    proc = subprocess.Popen([sys.executable, SWEEP, "--data_dir=" + data, "--models=gru", "--hidden=6",
+                             "--scratch=" + str(tmp_path / "scratch"), "--out=" + str(out), "--grid",
+                             "learning_rate=0.01", "--fixed", "preset=tiny", "validation_size=100", "epochs=500",
+                             "patience=500", "logs_dir=" + str(tmp_path / "logs")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, cwd=ROOT)
+    assert "sweep: gru_h6" in proc.stdout.readline()  # the run has started
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert_one_line_error(proc.returncode, stderr, "interrupted", "run the same command again")
+    assert not out.exists()
