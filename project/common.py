@@ -59,7 +59,14 @@ FIX_PATH = "check the path, its folder's permissions and the free space, then ru
 def os_error_line(e, fix=FIX_PATH):
     """One line for an OSError (a missing or read-only folder, a file where a folder should be, a full disk):
     which file, why, and what to do. Every write is atomic, so the old file is still whole."""
-    where = " {}".format(relpath(e.filename)) if getattr(e, "filename", None) else ""
+    name = getattr(e, "filename", None)
+    if isinstance(e, (FileExistsError, NotADirectoryError)) and isinstance(name, str):
+        blocker = os.path.abspath(name)
+        while blocker != os.path.dirname(blocker) and not os.path.isfile(blocker):
+            blocker = os.path.dirname(blocker)
+        if os.path.isfile(blocker):  # a file stands where a folder has to be made
+            return "cannot make the folder {}: {} is a file; {}".format(relpath(name), relpath(blocker), fix)
+    where = " {}".format(relpath(name)) if name else ""
     return "cannot write or read{}: {}; {}".format(where, e.strerror or e, fix)
 
 
@@ -99,7 +106,10 @@ def atomic_write_bytes(path, data):
     """Write `data` to `path` so that readers see the old file or the new one, never half."""
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-" + os.path.basename(path))
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-" + os.path.basename(path))
+    except OSError as e:  # name the file the user asked for, not our temporary one
+        raise OSError(e.errno, e.strerror, path)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)

@@ -101,3 +101,20 @@ def test_a_kill_stops_a_guarded_program_like_ctrl_c(capsys):
     assert status == 130 and time.time() - started < 5 and cleaned == [True]
     assert capsys.readouterr().err == "error: interrupted; nothing was written\n"
     assert signal.getsignal(signal.SIGTERM) == before  # the program's own handler is back afterwards
+
+
+def test_write_errors_name_the_users_file_and_what_blocks_it(tmp_path, monkeypatch):
+    import tempfile
+    from project.common import atomic_write_bytes, os_error_line
+    (tmp_path / "a_file").write_text("x")
+    with pytest.raises(OSError) as blocked_by_file:
+        atomic_write_bytes(str(tmp_path / "a_file" / "sub" / "out.json"), b"{}")
+    line = os_error_line(blocked_by_file.value, "pass another --out")
+    assert "cannot make the folder" in line and line.endswith("a_file is a file; pass another --out"), line
+
+    def refused(dir, prefix):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.path.join(dir, prefix + "x1y2"))
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    with pytest.raises(PermissionError) as caught:
+        atomic_write_bytes(str(tmp_path / "out.json"), b"{}")
+    assert caught.value.filename == str(tmp_path / "out.json")  # the user's file, not our temporary one
