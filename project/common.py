@@ -65,6 +65,8 @@ def os_error_line(e, fix=FIX_PATH):
         while blocker != os.path.dirname(blocker) and not os.path.isfile(blocker):
             blocker = os.path.dirname(blocker)
         if os.path.isfile(blocker):  # a file stands where a folder has to be made
+            if blocker == os.path.abspath(name):
+                return "cannot write into {}: it is a file, not a folder; {}".format(relpath(name), fix)
             return "cannot make the folder {}: {} is a file; {}".format(relpath(name), relpath(blocker), fix)
     where = " {}".format(relpath(name)) if name else ""
     return "cannot write or read{}: {}; {}".format(where, e.strerror or e, fix)
