@@ -14,6 +14,7 @@ import io
 import logging
 import os
 import sys
+import tempfile
 
 import matplotlib
 
@@ -169,6 +170,13 @@ def _check_paths(args):
     if os.path.isdir(args.output) or (os.path.exists(folder) and not os.path.isdir(folder)):
         raise UserError("--output={} cannot be written: {} is not a folder; give a file like "
                         "Report.pdf".format(args.output, args.output if os.path.isdir(args.output) else folder))
+    os.makedirs(folder, exist_ok=True)  # an OSError here, before the figures are drawn, is one line (guarded)
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".tmp-probe-")
+    except OSError as e:
+        raise OSError(e.errno, e.strerror, args.output)  # the user's file in the message, not the probe
+    os.close(fd)
+    os.remove(probe)
 
 
 def write(args):

@@ -48,10 +48,12 @@ def build(source=SOURCE, output=OUTPUT):
             f.write(STYLE)
         html = os.path.join(work, "lstm_bptt.html")
         subprocess.run([pandoc, source, "--standalone", "--mathml", "--metadata", "title=BPTT for an LSTM, by hand",
-                        "--include-in-header", header, "-o", html], check=True, capture_output=True)
+                        "--include-in-header", header, "-o", html], check=True, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)  # no capture_output: Python 3.6
         pdf = os.path.join(work, "out.pdf")
         subprocess.run([chrome, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                        "--print-to-pdf=" + pdf, "file://" + html], check=True, capture_output=True, timeout=120)
+                        "--print-to-pdf=" + pdf, "file://" + html], check=True, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=120)
         if not os.path.isfile(pdf) or os.path.getsize(pdf) < 1000:
             raise RuntimeError("chromium wrote no PDF")
         os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
