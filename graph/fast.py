@@ -44,8 +44,10 @@ def default_towers():
     one chain for every cell, size and layout measured: on the Zen 5 (AVX-512) by 13-77% for one direction
     (one layer or two), 5-39% for one bidirectional layer (the GRU of 64 units: -6% in one run, +4% over
     four rounds), 3-7% for two bidirectional layers of LSTM or GRU and 22% for the RNN's; on the Zen 5 with
-    oneDNN held to AVX2 by 21-92% (one layer). Before lever 6, one chain had won for an LSTM of 256 units
-    on an AVX2-only AMD EPYC (1,470-1,511 examples/s against 1,323-1,328) and for two bidirectional layers.
+    oneDNN held to AVX2 by 21-92% (one layer); on a Zen 4 (AVX-512) by 35-78% for one direction (one layer or
+    two), 17-22% for one bidirectional layer of 128 units, 3-7% for the bidirectional layouts of 64 (four
+    rounds). Before lever 6, one chain had won for an LSTM of 256 units on an AVX2-only AMD EPYC (1,470-1,511
+    examples/s against 1,323-1,328) and for two bidirectional layers.
     Towers change rounding only: the logits and gradients agree (tests/test_unrollers.py)."""
     if IS_TF1:
         return 1, "one chain: TensorFlow 1.5's wheel (no AVX) ran two towers 10-20% slower per epoch"
