@@ -287,6 +287,12 @@ def check_trained(run, spec):
         from project.common import SHIPPED_WEIGHTS_DIR
         shipped = sorted(n for n in (os.listdir(SHIPPED_WEIGHTS_DIR) if os.path.isdir(SHIPPED_WEIGHTS_DIR) else [])
                          if parse_name(n) and os.path.isfile(os.path.join(SHIPPED_WEIGHTS_DIR, n, "state.json")))
+        shipped_run = os.path.join(SHIPPED_WEIGHTS_DIR, run.name)
+        if run.name in shipped and os.path.abspath(run.path) != os.path.abspath(shipped_run):
+            # a folder other than weights/ (--weights_dir): 'shipped: <this name>' would read as a contradiction
+            raise UserError("no trained weights for {} in {}; the shipped ones are in {} (--weights_dir={} "
+                            "uses them), or train with: {}".format(run.name, relpath(run.path), relpath(shipped_run),
+                                                                   relpath(SHIPPED_WEIGHTS_DIR), train_cmd))
         raise UserError("no trained weights for {} in {}; train them with: {} (shipped: {})".format(
             run.name, relpath(run.path), train_cmd, ", ".join(shipped) or "none in this copy; python "
             "download_weights.py --url=<archive> installs an archive"))
