@@ -167,9 +167,12 @@ def _check_paths(args):
         raise UserError("--readme={} is not a file; give the README whose results table to update, or "
                         "--readme='' for none".format(args.readme))
     folder = os.path.dirname(os.path.abspath(args.output))
-    if os.path.isdir(args.output) or (os.path.exists(folder) and not os.path.isdir(folder)):
-        raise UserError("--output={} cannot be written: {} is not a folder; give a file like "
-                        "Report.pdf".format(args.output, args.output if os.path.isdir(args.output) else folder))
+    if os.path.isdir(args.output):
+        raise UserError("--output={} is a folder; give a file like Report.pdf (or {})".format(
+            args.output, os.path.join(args.output, "Report.pdf")))
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise UserError("--output={} cannot be written: {} is a file, not a folder; give a file like "
+                        "Report.pdf".format(args.output, folder))
     os.makedirs(folder, exist_ok=True)  # an OSError here, before the figures are drawn, is one line (guarded)
     try:
         fd, probe = tempfile.mkstemp(dir=folder, prefix=".tmp-probe-")

@@ -197,5 +197,9 @@ def test_make_report_checks_its_paths_before_writing(tmp_path, capsys):
     readme.write_text("x")
     status = make_report.main(["--results_dir=" + results, "--weights_dir=" + weights,
                                "--output=" + str(readme / "r.pdf"), "--readme="])
-    assert_one_line_error(status, capsys.readouterr().err, "--output", "is not a folder")
+    assert_one_line_error(status, capsys.readouterr().err, "--output", "is a file, not a folder")
     assert readme.read_text() == "x"
+    status = make_report.main(["--results_dir=" + results, "--weights_dir=" + weights, "--output=" + str(tmp_path),
+                               "--readme="])  # a folder as --output: said as such, not as 'not a folder'
+    line = assert_one_line_error(status, capsys.readouterr().err, "--output", "is a folder", "Report.pdf")
+    assert "not a folder" not in line
