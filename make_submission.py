@@ -56,8 +56,8 @@ def main(argv=None):
     parser.add_argument("--output", default="", help="where to write the zip (default: Assignment4_<roll>.zip "
                                                      "beside this file)")
     args = parser.parse_args(argv)
-    return guarded(lambda: write(args), "interrupted; no zip was written", fix="free some space or pass "
-                                                                            "--output=<file>")
+    return guarded(lambda: write(args), "interrupted; no zip was written", fix="free some space, or pass "
+                                                                            "--output=<a file in a folder you can write>")
 
 
 def write(args):
@@ -66,8 +66,11 @@ def write(args):
     if os.path.isdir(output):
         raise UserError("--output={} is a folder; give a file name ending in .zip".format(relpath(output)))
     atomic_write_bytes(output, data)
-    print("wrote {} ({:.1f} MB): unzip it and hand in Assignment4_{}.zip".format(relpath(output), len(data) / 1e6,
-                                                                                 args.roll.strip()))
+    roll = args.roll.strip()
+    named = "" if os.path.basename(output) == "Assignment4_{}.zip".format(roll) else \
+        "; the assignment wants it named Assignment4_{}.zip".format(roll)
+    print("wrote {} ({:.1f} MB): the folder Assignment4_{}/ with {}_Report.pdf{}".format(
+        relpath(output), len(data) / 1e6, roll, roll, named))
     return 0
 
 
