@@ -17,6 +17,7 @@ import zipfile
 
 from project.common import ArgumentParser, PROJECT_DIR, UserError, atomic_write_bytes, guarded, relpath
 
+NAME = "Assignment4_{}"  # the assignment's name for the zip (+ ".zip") and the folder in it
 ROLL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 LEFT_OUT = re.compile(r"(^|/)(\.venv[^/]*|runs|logs|__pycache__|\.pytest_cache|data)(/|$)|\.pyc$|^Report\.pdf$")
 
@@ -41,7 +42,7 @@ def build(roll, root=PROJECT_DIR):
     report = os.path.join(root, "Report.pdf")
     if not os.path.isfile(report):
         raise UserError("Report.pdf is missing; write it with python make_report.py first")
-    folder = "Assignment4_{}".format(roll)
+    folder = NAME.format(roll)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         for path in tracked_files(root):
@@ -56,21 +57,21 @@ def main(argv=None):
     parser.add_argument("--output", default="", help="where to write the zip (default: Assignment4_<roll>.zip "
                                                      "beside this file)")
     args = parser.parse_args(argv)
-    return guarded(lambda: write(args), "interrupted; no zip was written", fix="free some space, or pass "
-                                                                            "--output=<a file in a folder you can write>")
+    return guarded(lambda: write(args), "interrupted; no zip was written",
+                   fix="free some space, or pass --output=<a file in a folder you can write>")
 
 
 def write(args):
-    data = build(args.roll.strip())
-    output = args.output or os.path.join(PROJECT_DIR, "Assignment4_{}.zip".format(args.roll.strip()))
+    roll = args.roll.strip()
+    data = build(roll)
+    wanted = NAME.format(roll) + ".zip"
+    output = args.output or os.path.join(PROJECT_DIR, wanted)
     if os.path.isdir(output):
         raise UserError("--output={} is a folder; give a file name ending in .zip".format(relpath(output)))
     atomic_write_bytes(output, data)
-    roll = args.roll.strip()
-    named = "" if os.path.basename(output) == "Assignment4_{}.zip".format(roll) else \
-        "; the assignment wants it named Assignment4_{}.zip".format(roll)
-    print("wrote {} ({:.1f} MB): the folder Assignment4_{}/ with {}_Report.pdf{}".format(
-        relpath(output), len(data) / 1e6, roll, roll, named))
+    named = "" if os.path.basename(output) == wanted else "; the assignment wants it named " + wanted
+    print("wrote {} ({:.1f} MB): the folder {}/ with {}_Report.pdf{}".format(
+        relpath(output), len(data) / 1e6, NAME.format(roll), roll, named))
     return 0
 
 

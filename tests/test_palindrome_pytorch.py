@@ -79,7 +79,8 @@ def test_the_lstm_matches_cells_lstmcell_on_the_same_weights():
         model.b_p.copy_(torch.from_numpy(bp[:, None]))
         got = model(torch.from_numpy(x)).numpy()
     np.testing.assert_allclose(got, expected, atol=1e-5)
-    assert float(model.b_f.detach().mean()) == 1.0 and float(model.b_i.detach().abs().sum()) == 0.0  # both frameworks start alike
+    b_f, b_i = model.b_f.detach(), model.b_i.detach()
+    assert float(b_f.mean()) == 1.0 and float(b_i.abs().sum()) == 0.0  # both frameworks start alike
 
 
 def test_the_rnn_runs_on_scalar_digits():
