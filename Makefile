@@ -11,7 +11,7 @@ HIDDEN ?= 32
 # The assignment keeps data in ../data; course machines have it in ../shared/data/mnist.
 DATA_DIR ?= $(firstword $(wildcard ../data) $(wildcard ../shared/data/mnist) ../data)
 RUNTIME ?= modern
-# make results: trainings at a time (2 on two cores: 1.2-1.35x as fast, benchmarks/README.md)
+# make results: trainings at a time (2 on two cores: 1.2-1.35x as fast, tools/benchmarks/README.md)
 JOBS ?= 1
 VENV_modern = .venv
 VENV_tf1.5 = .venv36
@@ -21,9 +21,9 @@ RUN_PY = $(VENV_$(RUNTIME))/bin/python
 
 setup: .venv/installed
 setup-tf1.5: .venv36/installed
-# PyTorch (CPU), optional: palindrome_pytorch/ and the benchmarks. CI installs it (its tests must run there).
+# PyTorch (CPU), optional: assignments/palindrome_pytorch/ and the benchmarks. CI installs it (its tests must run there).
 setup-torch: .venv/torch-installed
-# Jupyter's nbclient and kernel, pypdf: to build and test notebooks/ and docs/lstm_bptt.pdf (CI installs them).
+# Jupyter's nbclient and kernel, pypdf: to build and test assignments/numpy_rnn/notebooks/ and assignments/numpy_rnn/lstm_bptt.pdf (CI installs them).
 setup-docs: .venv/docs-installed
 
 .venv/installed: requirements.txt
@@ -32,13 +32,13 @@ setup-docs: .venv/docs-installed
 	.venv/bin/pip install -q -r requirements.txt
 	touch $@
 
-.venv/torch-installed: .venv/installed requirements-torch.txt
-	.venv/bin/pip install -q -r requirements-torch.txt || \
-		.venv/bin/pip install -q -r requirements-torch.txt --extra-index-url https://download.pytorch.org/whl/cpu
+.venv/torch-installed: .venv/installed assignments/palindrome_pytorch/requirements.txt
+	.venv/bin/pip install -q -r assignments/palindrome_pytorch/requirements.txt || \
+		.venv/bin/pip install -q -r assignments/palindrome_pytorch/requirements.txt --extra-index-url https://download.pytorch.org/whl/cpu
 	touch $@
 
-.venv/docs-installed: .venv/installed requirements-docs.txt
-	.venv/bin/pip install -q -r requirements-docs.txt
+.venv/docs-installed: .venv/installed tools/requirements-docs.txt
+	.venv/bin/pip install -q -r tools/requirements-docs.txt
 	touch $@
 
 .venv36/installed: requirements-tf1.5.txt
@@ -53,7 +53,7 @@ run: $(VENV_$(RUNTIME))/installed
 	$(RUN_PY) main.py --model=$(MODEL) --test --hidden_unit=$(HIDDEN) --data_dir=$(DATA_DIR)
 
 results: $(VENV_$(RUNTIME))/installed
-	$(RUN_PY) reproduce.py --data_dir=$(DATA_DIR) --jobs=$(JOBS)
+	$(RUN_PY) tools/reproduce.py --data_dir=$(DATA_DIR) --jobs=$(JOBS)
 
 test: test-modern test-tf1.5
 
@@ -63,7 +63,7 @@ test-fast: .venv/installed
 
 # The assignment's zip: make submission ROLL=<your roll number>
 submission:
-	$(PYTHON) make_submission.py --roll="$(ROLL)"
+	$(PYTHON) tools/make_submission.py --roll="$(ROLL)"
 
 test-modern: .venv/installed
 	.venv/bin/python -m pytest -q

@@ -14,8 +14,8 @@ import zlib
 
 import numpy as np
 
-from project.common import PROJECT_DIR, UserError, atomic_write_bytes, log, relpath
-from project import fetch
+from core.common import PROJECT_DIR, UserError, atomic_write_bytes, log, relpath
+from core import fetch
 
 DEFAULT_DATA_DIR = os.path.join(os.path.dirname(PROJECT_DIR), "data")
 VALIDATION_SIZE = 5000

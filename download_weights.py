@@ -23,10 +23,10 @@ import tarfile
 import tempfile
 import zlib
 
-from project import fetch
-from project.common import ArgumentParser, guarded, PROJECT_DIR, UserError, atomic_write_bytes, log, relpath
-from checkpoints.folders import SHIPPED_FILE, swap_in
-from experiments.config import parse_name
+from core import fetch
+from core.common import ArgumentParser, guarded, PROJECT_DIR, UserError, atomic_write_bytes, log, relpath
+from core.runs import SHIPPED_FILE, swap_in
+from core.config import parse_name
 
 MANIFEST = "MANIFEST.sha256"
 

@@ -21,12 +21,12 @@ import time
 import numpy as np
 
 import data_loader
-from imaging import photos
-from checkpoints.folders import RunDir, check_trained
-from project.common import RUNS_DIR, UserError, atomic_write_json, log, machine, read_json, relpath
-from experiments.config import graph_options, layer_sizes, regularisers
+from core import photos
+from core.runs import RunDir, check_trained
+from core.common import RUNS_DIR, UserError, atomic_write_json, log, machine, read_json, relpath
+from core.config import graph_options, layer_sizes, regularisers
 from model import EVAL_BATCH_SIZE, Model, run_epoch, session_config
-from graph.tfcompat import TF_VERSION, tf
+from core.tfcompat import TF_VERSION, tf
 
 # Facts of one testing run, not of the model: they do not make a result file "changed".
 # (TF 1.5 and 2.x sum the loss in different orders, so its last digits differ.)
@@ -53,8 +53,8 @@ def shipped_comparison(run, result):
     """For a run of your own of a shipped configuration: the shipped run's figure and its seeds' spread, to
     see whether yours agrees (same recipe and seed: the same count on the same kind of processor, else one
     within the spread; README.md). None for the shipped weights themselves or other configurations."""
-    from experiments import study
-    from project.common import SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR
+    from core import study
+    from core.common import SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR
     shipped_path = os.path.join(SHIPPED_RESULTS_DIR, run.name + ".json")
     if os.path.abspath(run.weights_dir) == os.path.abspath(SHIPPED_WEIGHTS_DIR) or not os.path.isfile(shipped_path):
         return None
@@ -143,7 +143,7 @@ EXPLAIN_DIR = os.path.join(RUNS_DIR, "explain")
 
 
 def _explain(run, config, state, image, title, stem):
-    from reporting import explain
+    from core import explain
     weights = explain.load_weights(run, state, config)
     trace, p = explain.read_rows(config["model"], weights, image[None])
     path = os.path.join(EXPLAIN_DIR, "{}_{}.png".format(run.name, stem))

@@ -23,11 +23,11 @@ import sys
 from absl import flags
 
 import data_loader
-from imaging import photos
-from checkpoints.folders import RunDir, check_trained
-from project.common import (LOGS_DIR, RUNS_DIR, UserError, log, os_error_line, print_error, relpath, results_dir_for,
+from core import photos
+from core.runs import RunDir, check_trained
+from core.common import (LOGS_DIR, RUNS_DIR, UserError, log, os_error_line, print_error, relpath, results_dir_for,
                             weights_dir_for_test)
-from experiments.config import RECIPE, Config, ConfigError, config_name, main_command  # noqa: F401
+from core.config import RECIPE, Config, ConfigError, config_name, main_command  # noqa: F401
 
 flags.DEFINE_string("model", "lstm", "cell type: lstm, gru or rnn (vanilla tanh RNN); mlp: the non-recurrent "
                     "baseline (dense ReLU layers of --hidden_unit units on all 784 pixels)")
@@ -118,7 +118,7 @@ def make_config(spec):
 
 def recipes_help():
     """The recipes --train uses, for --help: each shipped configuration's, then the general default."""
-    from experiments.config import GENERAL, RECIPES
+    from core.config import GENERAL, RECIPES
     lines = ["Recipes (on top of the plain defaults below):"]
     lines += ["  {:<10} {}".format(name, " ".join("--{}={:g}".format(k, v) for k, v in sorted(r.items())))
               for name, r in sorted(RECIPES.items())]
@@ -179,7 +179,7 @@ def run(argv):
         # TensorFlow starts only now, after every flag has been checked.
         import train
         from model import default_towers
-        from graph.tfcompat import TF_VERSION
+        from core.tfcompat import TF_VERSION
         if not config["towers"]:
             config["towers"], why = default_towers()
             log("towers: {} ({}; --towers=N to choose)".format(config["towers"], why))

@@ -15,10 +15,10 @@ import zlib
 import numpy as np
 
 from cells import CELLS
-from experiments.config import graph_options, regularisers
-from graph.fast import Fast, default_towers, session_config  # noqa: F401  (main.py, train.py, benchmarks)
-from graph.tfcompat import stateless_uniform, tf
-from graph.unroll import NUM_STEPS, Loop, StaticRNN
+from core.config import graph_options, regularisers
+from core.fast import Fast, default_towers, session_config  # noqa: F401  (main.py, train.py, benchmarks)
+from core.tfcompat import stateless_uniform, tf
+from core.unroll import NUM_STEPS, Loop, StaticRNN
 
 INPUT_SIZE = 28   # pixels per row = inputs per step
 NUM_CLASSES = 10

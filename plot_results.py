@@ -19,12 +19,12 @@ matplotlib.use("Agg")  # files only, no screen needed
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 
-from project.common import ArgumentParser, PROJECT_DIR, UserError, guarded, print_error, relpath, save_png  # noqa: E402
-from reporting.results import read_result  # noqa: E402
-from experiments import study  # noqa: E402
-from experiments.config import config_name  # noqa: E402
-# The memory tasks' figures and findings (sequence_tasks.py), drawn by --tasks:
-from reporting.tasks import plot_tasks  # noqa: E402
+from core.common import ArgumentParser, PROJECT_DIR, UserError, guarded, print_error, relpath, save_png  # noqa: E402
+from core.results import read_result  # noqa: E402
+from core import study  # noqa: E402
+from core.config import config_name  # noqa: E402
+# The memory tasks' figures and findings (assignments/memory/sequence_tasks.py), drawn by --tasks:
+from assignments.memory.tasks import plot_tasks  # noqa: E402
 
 MODELS = (("lstm", "LSTM", "tab:blue", "o"), ("gru", "GRU", "tab:orange", "s"))
 
@@ -151,8 +151,8 @@ def plot_curves(results, weights_dir, ax):
 def write_rows_until_known(results_dir, weights_dir, data_dir):
     """The fraction of test images right after row t and from then on, for each basic shipped model."""
     import data_loader
-    from reporting import explain
-    from checkpoints.folders import RunDir
+    from core import explain
+    from core.runs import RunDir
     images, labels = data_loader.load_split(data_dir, "test")
 
     def load(names):
@@ -175,7 +175,7 @@ def _main(argv):
     parser.add_argument("--weights_dir", default=os.path.join(PROJECT_DIR, "weights"))
     parser.add_argument("--tasks", action="store_true", help="instead: the memory tasks' figures in results/tasks/")
     parser.add_argument("--grid", action="store_true", help="instead: the grid's training curves, "
-                        "results/grid_<cell>.png (reproduce.py --grid trains and tests it)")
+                        "results/grid_<cell>.png (tools/reproduce.py --grid trains and tests it)")
     parser.add_argument("--rows_until_known", action="store_true",
                         help="instead: for each shipped basic model, the test images right after every row "
                              "(results/rows_until_known.json and .png; needs --data_dir)")
@@ -189,10 +189,10 @@ def _main(argv):
         print("wrote {}".format(relpath(os.path.join(args.results_dir, "rows_until_known.png"))))
         return 0
     if args.grid:
-        from reporting import grid
+        from tools.reporting import grid
         entries = grid.load(args.results_dir, args.weights_dir)
         if not any(e["runs"] for e in entries):  # empty figures would look like a result
-            raise UserError("no grid results in {}; run python reproduce.py --grid first (or pass --results_dir)"
+            raise UserError("no grid results in {}; run python tools/reproduce.py --grid first (or pass --results_dir)"
                             .format(relpath(args.results_dir)))
         for path in grid.plot(entries, args.results_dir):
             print("wrote {}".format(relpath(path)))
@@ -207,7 +207,7 @@ def _main(argv):
     results = load_results(args.results_dir)
     if not results:
         return print_error("no results in {}; run python main.py --model=lstm --test --hidden_unit=32 "
-                           "(or python reproduce.py) first".format(relpath(args.results_dir)))
+                           "(or python tools/reproduce.py) first".format(relpath(args.results_dir)))
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     plot_accuracy(results, ax)
     _save(fig, os.path.join(args.results_dir, "accuracy_vs_hidden.png"))

@@ -23,12 +23,12 @@ import time
 import numpy as np
 
 import data_loader
-from imaging import augment
-from checkpoints.folders import open_for_training, promote, tf_error_reason, training_lock
-from project.common import UserError, atomic_write_bytes, format_duration, is_tty, log, machine, relpath
-from experiments.config import RESUME_KEYS
+from core import augment
+from core.runs import open_for_training, promote, tf_error_reason, training_lock
+from core.common import UserError, atomic_write_bytes, format_duration, is_tty, log, machine, relpath
+from core.config import RESUME_KEYS
 from model import EVAL_BATCH_SIZE, Diverged, Model, run_epoch, session_config
-from graph.tfcompat import TF_VERSION, tf
+from core.tfcompat import TF_VERSION, tf
 
 LOG_FIELDS = ("epoch", "time", "learning_rate", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
               "grad_norm", "grad_norm_max", "seconds", "best")

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from imaging import augment
+from core import augment
 
 
 def _digits(n=6, seed=0):

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ROOT
 
-BENCH = os.path.join(ROOT, "benchmarks")
+BENCH = os.path.join(ROOT, "tools", "benchmarks")
 sys.path.insert(0, BENCH)
 import ab_step  # noqa: E402
 import throughput  # noqa: E402
@@ -54,7 +54,7 @@ def test_ab_step_imports_each_checkout_afresh(tmp_path, restored_modules, monkey
         (folder / "helper.py").write_text("MARK = {!r}\n".format(mark))
         (folder / "model.py").write_text("from helper import MARK\n")
         folders.append(str(folder))
-    # Run from inside a checkout, as from its benchmarks/: built-in modules, which have no file, stay.
+    # Run from inside a checkout, as from its tools/benchmarks/: built-in modules, which have no file, stay.
     (tmp_path / "a" / "benchmarks").mkdir()
     monkeypatch.chdir(str(tmp_path / "a" / "benchmarks"))
     # Back and forth: a stale module from the other checkout would show the wrong mark.
@@ -131,10 +131,10 @@ def test_the_processor_line_says_when_the_kernels_are_held_to_a_lesser_instructi
     ("throughput_2026-12-05_zen4.jsonl", "AMD EPYC (family 25, model 17) (AVX-512)"),
 ])
 def test_each_processors_table_is_its_raw_output(raw, processor):
-    """benchmarks/README.md's table for each processor is its committed run, row for row."""
+    """tools/benchmarks/README.md's table for each processor is its committed run, row for row."""
     with open(os.path.join(BENCH, "README.md")) as f:
         page = f.read().replace("**", "")
-    with open(os.path.join(BENCH, raw)) as f:
+    with open(os.path.join(BENCH, "data", raw)) as f:
         rows = [json.loads(line) for line in f]
     assert len(rows) == 8 and {r["processor"] for r in rows} == {processor}
     for r in rows:

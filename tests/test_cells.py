@@ -5,7 +5,7 @@ import pytest
 from cells import GRUCell, LSTMCell, RNNCell
 from conftest import numpy_gru, numpy_lstm, numpy_rnn
 from model import Model
-from graph.tfcompat import static_rnn, tf
+from core.tfcompat import static_rnn, tf
 
 B, T, D, H = 3, 5, 4, 6
 

@@ -1,5 +1,5 @@
 """The comparison rule and the words it allows, on hand-made result sets (reporting/compare.py)."""
-from reporting import compare
+from core import compare
 
 SIZES = [32, 64, 128, 256]
 
@@ -43,7 +43,7 @@ def test_flattening_needs_a_rise_then_ties():
 
 
 def test_the_reports_sentences_use_the_rule():
-    from reporting import text
+    from tools.reporting import text
 
     def result(model, hidden, accuracies):
         return {"model": model, "hidden_unit": hidden, "parameters": hidden * 100, "test_accuracy": accuracies[0],

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import data_loader
-from project.common import UserError
+from core.common import UserError
 from conftest import make_mnist, write_idx
 
 

@@ -1,5 +1,5 @@
-"""docs/lstm_bptt.pdf: typeset from docs/lstm_bptt.md (its one source) by docs/build_pdf.py, holding the four
-weight-gradient cases and the two recurrences. Needs pypdf (requirements-docs.txt); rebuilding needs pandoc
+"""assignments/numpy_rnn/lstm_bptt.pdf: typeset from assignments/numpy_rnn/lstm_bptt.md (its one source) by tools/build_pdf.py, holding the four
+weight-gradient cases and the two recurrences. Needs pypdf (tools/requirements-docs.txt); rebuilding needs pandoc
 and chromium, which CI installs."""
 import os
 import shutil
@@ -7,13 +7,13 @@ import sys
 
 import pytest
 
-from project.common import PROJECT_DIR
+from core.common import PROJECT_DIR
 
 if os.environ.get("CI") != "true" or sys.version_info < (3, 8):
-    pytest.importorskip("pypdf", reason="pip install -r requirements-docs.txt")
+    pytest.importorskip("pypdf", reason="pip install -r tools/requirements-docs.txt")
 import pypdf  # noqa: E402
 
-sys.path.insert(0, os.path.join(PROJECT_DIR, "docs"))
+sys.path.insert(0, os.path.join(PROJECT_DIR, "tools"))
 import build_pdf  # noqa: E402
 
 
@@ -37,7 +37,7 @@ def test_the_pdf_holds_the_four_cases_and_the_two_recurrences():
 def test_the_stored_pdf_is_typeset_from_the_current_source(tmp_path):
     fresh = build_pdf.build(output=str(tmp_path / "fresh.pdf"))
     assert text_of(fresh) == text_of(build_pdf.OUTPUT), \
-        "docs/lstm_bptt.pdf is out of date with docs/lstm_bptt.md: run python docs/build_pdf.py"
+        "assignments/numpy_rnn/lstm_bptt.pdf is out of date with assignments/numpy_rnn/lstm_bptt.md: run python tools/build_pdf.py"
 
 
 def test_a_missing_tool_or_folder_output_is_one_line(capsys, tmp_path, monkeypatch):

@@ -31,7 +31,7 @@ def test_train_then_test(tmp_path, real_mnist):
     run = tmp_path / "a" / "weights" / "gru_h16"
     config = json.load(open(str(run / "config.json")))
     assert (config["model"], config["layers"], config["train_examples"]) == ("gru", [16], 2000)
-    from experiments.config import CONFIG_KEYS
+    from core.config import CONFIG_KEYS
     assert sorted(config) == sorted(CONFIG_KEYS)
     state = json.load(open(str(run / "state.json")))
     assert state["finished"] and state["resume"] is None and state["epoch"] == 2
@@ -115,7 +115,7 @@ def test_a_variant_trains_tests_and_logs(tmp_path, real_mnist):
     assert all(float(r["grad_norm_max"]) >= float(r["grad_norm"]) for r in rows)
     events = os.listdir(str(tmp_path / "v" / "logs" / name))
     assert len(events) == 1 and events[0].startswith("events.out.tfevents")
-    from graph.tfcompat import tf
+    from core.tfcompat import tf
     scalars = {}
     for event in tf.train.summary_iterator(str(tmp_path / "v" / "logs" / name / events[0])):
         for value in event.summary.value:

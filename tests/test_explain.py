@@ -7,15 +7,15 @@ import pytest
 
 import data_loader
 from conftest import main_in_process, ROOT
-from reporting import explain
-from checkpoints.folders import RunDir
+from core import explain
+from core.runs import RunDir
 
 WEIGHTS = os.path.join(ROOT, "weights")
 
 
 def tensorflow_probabilities(run, config, state, images):
     """The softmax of the checkpoint's logits as the TensorFlow graph computes them: [N, 10]."""
-    from graph.tfcompat import tf
+    from core.tfcompat import tf
     from model import Model
     with tf.Graph().as_default():
         model = Model(config)

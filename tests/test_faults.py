@@ -288,7 +288,7 @@ def test_a_run_killed_before_its_first_epoch_leaves_no_folder_to_move_aside(tmp_
 
 
 def test_folder_names_are_the_architecture_and_nothing_else():
-    from experiments.config import config_name, parse_name
+    from core.config import config_name, parse_name
     assert config_name("lstm", [64, 64], True) == "lstm_h64-64_bi"
     assert parse_name("lstm_h64-64_bi") == {"model": "lstm", "layers": [64, 64], "bidirectional": True,
                                             "crop_augment": False}
@@ -299,7 +299,7 @@ def test_folder_names_are_the_architecture_and_nothing_else():
 
 def test_download_weights_ctrl_c_is_one_line(monkeypatch, capsys, tmp_path):
     import download_weights
-    from project import fetch
+    from core import fetch
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
@@ -332,15 +332,15 @@ def test_download_weights_url_without_scheme(capsys, tmp_path):
 
 
 def test_reproduce_reports_a_failing_step_in_one_line(tmp_path):
-    """A step that fails (here: no MNIST in the data folder) ends reproduce.py with one line, not a traceback.
+    """A step that fails (here: no MNIST in the data folder) ends tools/reproduce.py with one line, not a traceback.
     --train_only: its first step is a training, which checks the data before it writes anything, so the
     project's folders stay as they are."""
     before = tree_digest(os.path.join(ROOT, "weights"))
-    proc = subprocess.run([sys.executable, os.path.join(ROOT, "reproduce.py"), "--train_only",
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "tools/reproduce.py"), "--train_only",
                            "--data_dir=" + str(tmp_path / "nowhere")], stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, universal_newlines=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     last = proc.stderr.strip().splitlines()[-1]
-    assert last.startswith("error: main.py --train") and "run reproduce.py again" in last, proc.stderr
+    assert last.startswith("error: main.py --train") and "run tools/reproduce.py again" in last, proc.stderr
     assert tree_digest(os.path.join(ROOT, "weights")) == before
 

@@ -1,6 +1,6 @@
-"""notebooks/: the BPTT assignment's notebook is stored executed, from the current sources, and runs top to
+"""assignments/numpy_rnn/notebooks/: the BPTT assignment's notebook is stored executed, from the current sources, and runs top to
 bottom (CI: the reduced setting of its parameter cell) to a test accuracy. Jupyter's tools are installed in
-the modern runtime by CI (requirements-docs.txt); the pinned Python 3.6 leg has none."""
+the modern runtime by CI (tools/requirements-docs.txt); the pinned Python 3.6 leg has none."""
 import os
 import sys
 
@@ -9,10 +9,10 @@ import pytest
 from conftest import SHARED_MNIST
 
 if os.environ.get("CI") != "true" or sys.version_info < (3, 8):
-    pytest.importorskip("nbclient", reason="pip install -r requirements-docs.txt")
+    pytest.importorskip("nbclient", reason="pip install -r tools/requirements-docs.txt")
 import nbformat  # noqa: E402
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "notebooks"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "assignments", "numpy_rnn", "notebooks"))
 import build  # noqa: E402
 
 
@@ -24,14 +24,14 @@ def stored(path=build.NOTEBOOK):
 def test_the_stored_notebook_is_built_from_the_current_sources():
     nb, fresh = stored(), build.build()
     assert [c.source for c in nb.cells] == [c.source for c in fresh.cells], \
-        "notebooks/numpy_rnn_mnist4.ipynb is out of date: run python notebooks/build.py"
+        "assignments/numpy_rnn/notebooks/numpy_rnn_mnist4.ipynb is out of date: run python assignments/numpy_rnn/notebooks/build.py"
     assert "def loss_and_grads" in "".join(c.source for c in nb.cells)  # the hand-written BPTT itself
 
 
 def test_the_derivation_notebook_is_the_derivation_with_a_check_after_each_result():
     nb, fresh = stored(build.DERIVATION), build.build(cell_list=build.derivation_cells())
     assert [c.source for c in nb.cells] == [c.source for c in fresh.cells], \
-        "notebooks/lstm_bptt.ipynb is out of date: run python notebooks/build.py --only=lstm_bptt"
+        "assignments/numpy_rnn/notebooks/lstm_bptt.ipynb is out of date: run python assignments/numpy_rnn/notebooks/build.py --only=lstm_bptt"
     markdown = "".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "frac{\\partial E}{\\partial w_{mn}}" in markdown and "## 3. The two recurrences" in markdown
     text = build.outputs_text(nb)
@@ -54,7 +54,7 @@ def test_the_stored_notebook_holds_a_full_run():
 def test_the_notebook_runs_top_to_bottom_in_the_reduced_setting(tmp_path):
     assert os.path.isdir(SHARED_MNIST)
     nb = build.build(build.QUICK)
-    build.execute(nb, build.HERE)  # from notebooks/, as Colab or Jupyter would: ../shared/data/mnist is found
+    build.execute(nb, build.HERE)  # from assignments/numpy_rnn/notebooks/, as Colab or Jupyter would: ../shared/data/mnist is found
     text = build.outputs_text(nb)
     assert "TEST ACCURACY" in text, text[-2000:]
     accuracy = float(text.split("TEST ACCURACY ")[1].split("%")[0])

@@ -5,7 +5,7 @@ import pytest
 
 from conftest import assert_one_line_error, ROOT
 
-from numpy_rnn import lstm
+from assignments.numpy_rnn import lstm
 
 
 def problem(T, B, d, H, K, seed, dtype=np.float64):
@@ -62,7 +62,7 @@ def test_the_cell_state_recurrence_on_three_steps():
 @pytest.mark.parametrize("shape", [(4, 3, 5, 6, 2), (9, 2, 28, 8, 10)])
 def test_gradients_match_tensorflow_autodiff_of_cells_py(shape):
     from cells import LSTMCell
-    from graph.tfcompat import static_rnn, tf
+    from core.tfcompat import static_rnn, tf
     T, B, d, H, K = shape
     params, xs, ys = problem(*shape, seed=7, dtype=np.float32)
     _, grads = lstm.loss_and_grads(params, xs.astype(np.float64), ys.astype(np.float64))
@@ -83,7 +83,7 @@ def test_gradients_match_tensorflow_autodiff_of_cells_py(shape):
 
 
 def test_the_numpy_rnn_gradients_match_finite_differences():
-    from numpy_rnn import rnn
+    from assignments.numpy_rnn import rnn
     rng = np.random.RandomState(3)
     params = rnn.init_params(4, (5, 6), 3, seed=3)
     params = {k: v + 0.05 * rng.randn(*v.shape) for k, v in params.items()}  # off the identity, so every path counts
@@ -96,7 +96,7 @@ def test_the_numpy_rnn_gradients_match_finite_differences():
 @pytest.mark.slow
 def test_mnist4_runs_the_sweep_and_records_its_choice(real_mnist, tmp_path):
     import json
-    from numpy_rnn import mnist4
+    from assignments.numpy_rnn import mnist4
     assert mnist4.main(["--data_dir=" + real_mnist, "--epochs=1", "--rates=0.01,0.0001", "--out=" + str(tmp_path)]) == 0
     with open(str(tmp_path / "mnist4.json")) as f:
         result = json.load(f)
@@ -106,7 +106,7 @@ def test_mnist4_runs_the_sweep_and_records_its_choice(real_mnist, tmp_path):
 
 
 def test_mnist4_bad_flags_are_one_line(capsys):
-    from numpy_rnn import mnist4
+    from assignments.numpy_rnn import mnist4
     assert mnist4.main(["--rates=fast"]) == 1
     err = capsys.readouterr().err
     assert_one_line_error(1, err, "--rates")
@@ -114,13 +114,13 @@ def test_mnist4_bad_flags_are_one_line(capsys):
 
 @pytest.mark.parametrize("flag,words", [("--seed=-1", ["--seed=-1", "--seed=1"]), ("--epochs=0", ["--epochs"])])
 def test_mnist4_bad_seed_or_epochs_is_one_line_before_reading_data(capsys, tmp_path, flag, words):
-    from numpy_rnn import mnist4
+    from assignments.numpy_rnn import mnist4
     status = mnist4.main([flag, "--data_dir=" + str(tmp_path / "no_data")])
     assert_one_line_error(status, capsys.readouterr().err, *words)
 
 
 def test_mnist4_batch_larger_than_the_training_set_is_one_line(capsys, real_mnist):
-    from numpy_rnn import mnist4
+    from assignments.numpy_rnn import mnist4
     status = mnist4.main(["--batch_size=100000000", "--data_dir=" + real_mnist])
     assert_one_line_error(status, capsys.readouterr().err, "--batch_size=100,000,000", "training images")
 
@@ -128,7 +128,7 @@ def test_mnist4_batch_larger_than_the_training_set_is_one_line(capsys, real_mnis
 def test_mnist4_out_under_a_file_is_refused_before_training(capsys, tmp_path, real_mnist):
     """The --out check comes before the data are even read (an unreadable --data_dir does not hide it),
     so a typo costs no training; the file in the way is untouched."""
-    from numpy_rnn import mnist4
+    from assignments.numpy_rnn import mnist4
     blocker = tmp_path / "notes.txt"
     blocker.write_text("mine")
     status = mnist4.main(["--out=" + str(blocker / "x"), "--data_dir=" + str(tmp_path / "no_data")])
@@ -142,7 +142,7 @@ def test_mnist4_sigterm_is_one_line_and_writes_nothing(tmp_path, real_mnist):
     import sys
     import time
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "numpy_rnn.mnist4", "--data_dir=" + real_mnist, "--epochs=50",
+    proc = subprocess.Popen([sys.executable, "-m", "assignments.numpy_rnn.mnist4", "--data_dir=" + real_mnist, "--epochs=50",
                              "--out=" + str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             universal_newlines=True)
     deadline = time.time() + 120

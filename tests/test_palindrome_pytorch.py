@@ -1,6 +1,6 @@
-"""palindrome_pytorch/: the course skeleton's interface in PyTorch. Its dataset at any length, its LSTM from
+"""assignments/palindrome_pytorch/: the course skeleton's interface in PyTorch. Its dataset at any length, its LSTM from
 the equations (the same outputs as cells.LSTMCell on the same weights), and train.py's defaults learning T = 5.
-PyTorch is optional (requirements-torch.txt); in CI it is installed and these tests must run."""
+PyTorch is optional (assignments/palindrome_pytorch/requirements.txt); in CI it is installed and these tests must run."""
 import json
 import os
 import sys
@@ -9,17 +9,17 @@ import numpy as np
 import pytest
 
 from conftest import assert_one_line_error
-from project.common import PROJECT_DIR
+from core.common import PROJECT_DIR
 
 # CI installs PyTorch into the modern runtime only; the pinned Python 3.6 leg has none.
 if os.environ.get("CI") != "true" or sys.version_info < (3, 8):
-    pytest.importorskip("torch", reason="PyTorch is optional: pip install -r requirements-torch.txt")
+    pytest.importorskip("torch", reason="PyTorch is optional: pip install -r assignments/palindrome_pytorch/requirements.txt")
 import torch  # noqa: E402
 
-from palindrome_pytorch import train  # noqa: E402
-from palindrome_pytorch.dataset import PalindromeDataset  # noqa: E402
-from palindrome_pytorch.lstm import LSTM  # noqa: E402
-from palindrome_pytorch.vanilla_rnn import VanillaRNN  # noqa: E402
+from assignments.palindrome_pytorch import train  # noqa: E402
+from assignments.palindrome_pytorch.dataset import PalindromeDataset  # noqa: E402
+from assignments.palindrome_pytorch.lstm import LSTM  # noqa: E402
+from assignments.palindrome_pytorch.vanilla_rnn import VanillaRNN  # noqa: E402
 
 
 @pytest.mark.parametrize("length", [2, 5, 10, 25, 200])
@@ -38,7 +38,7 @@ def test_the_dataset_yields_palindromes_at_any_length(length):
 def test_no_ready_recurrent_module_is_used():
     import ast
     for name in ("lstm.py", "vanilla_rnn.py", "train.py"):
-        with open(os.path.join(PROJECT_DIR, "palindrome_pytorch", name)) as f:
+        with open(os.path.join(PROJECT_DIR, "assignments", "palindrome_pytorch", name)) as f:
             tree = ast.parse(f.read())  # the code, not the docstrings that name what it avoids
         banned = [node for node in ast.walk(tree) if isinstance(node, ast.Attribute) and
                   node.attr in ("LSTM", "LSTMCell", "RNN", "RNNCell", "GRU", "GRUCell") and
@@ -50,7 +50,7 @@ def test_no_ready_recurrent_module_is_used():
 
 
 def test_the_lstm_matches_cells_lstmcell_on_the_same_weights():
-    from graph.tfcompat import tf
+    from core.tfcompat import tf
     from cells import LSTMCell
     T, B, H = 7, 5, 6
     rng = np.random.RandomState(0)

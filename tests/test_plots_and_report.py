@@ -1,11 +1,11 @@
-"""plot_results.py and make_report.py on result files the test writes."""
+"""plot_results.py and tools/make_report.py on result files the test writes."""
 import json
 import os
 import re
 import subprocess
 import sys
 
-import make_report
+from tools import make_report
 import plot_results
 from conftest import ROOT
 
@@ -78,8 +78,8 @@ def test_plots_and_report_from_result_files(tmp_path):
 
 
 def write_seeds(results, model, hidden, recipe, correct, val=0.99):
-    """Result files of several seeds, as reproduce.py writes them into results/study/."""
-    from experiments import study
+    """Result files of several seeds, as tools/reproduce.py writes them into results/study/."""
+    from core import study
     for seed, right in enumerate(correct, 1):
         folder = study.result_folder(recipe, seed, results)
         os.makedirs(folder, exist_ok=True)
@@ -92,7 +92,7 @@ def write_seeds(results, model, hidden, recipe, correct, val=0.99):
 def test_seeds_make_means_spreads_goals_and_the_ablation(tmp_path):
     """Where seeds are tested the table, the goals and the first page speak of their mean and spread; the
     ablation's rows come from its recipes' seeds."""
-    from experiments import study
+    from core import study
     results, weights = str(tmp_path / "results"), str(tmp_path / "weights")
     os.makedirs(results)
     write_results(results, weights)
@@ -145,7 +145,7 @@ def test_first_page_words_come_from_the_comparison_rule():
 
 
 def test_no_results_is_a_clear_error(tmp_path):
-    for script, extra, words in (("plot_results.py", [], "no results in"), ("make_report.py", [], "no results in"),
+    for script, extra, words in (("plot_results.py", [], "no results in"), ("tools/make_report.py", [], "no results in"),
                                  ("plot_results.py", ["--grid"], "no grid results in"),
                                  ("plot_results.py", ["--tasks"], "no task results in")):
         proc = subprocess.Popen([sys.executable, os.path.join(ROOT, script), "--results_dir=" + str(tmp_path)] + extra,

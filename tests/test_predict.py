@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import data_loader
-from imaging import photos
+from core import photos
 import evaluate
 from conftest import main_in_process, assert_one_line_error, ROOT
 
@@ -64,9 +64,9 @@ def test_predictions_on_test_images_written_as_png_are_the_test_models(tmp_path,
     for k, image in enumerate(images):
         _png(folder, k, image)
     answers = evaluate.predict(SPEC, photos.image_paths(str(folder)), WEIGHTS)  # a folder: its images, sorted
-    from checkpoints.folders import RunDir
+    from core.runs import RunDir
     from model import Model
-    from graph.tfcompat import tf
+    from core.tfcompat import tf
     run = RunDir(WEIGHTS, "lstm_h128")
     config, state = run.load_config(), run.load_state()
     with tf.Graph().as_default():
@@ -119,7 +119,7 @@ def test_hostile_and_unusual_images_are_read_as_a_careful_viewer_would(tmp_path,
     import struct
     import zlib
     from conftest import assert_one_line_error
-    from project.common import UserError
+    from core.common import UserError
     # A PNG declaring 100000 x 100000 pixels with a tiny IDAT.
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)

@@ -18,14 +18,14 @@ def run(script, *args):
     return proc.returncode, proc.stderr
 
 
-PROGRAMS = ["plot_results.py", "make_report.py", "export_weights.py", "download_weights.py", "make_submission.py",
-            "reproduce.py", "docs/build_pdf.py", "notebooks/build.py", "numpy_rnn/mnist4.py", "tuning/sweep.py",
-            "tuning/stopping.py", "palindrome_pytorch/train.py"]
+PROGRAMS = ["plot_results.py", "tools/make_report.py", "tools/export_weights.py", "download_weights.py", "tools/make_submission.py",
+            "tools/reproduce.py", "tools/build_pdf.py", "assignments/numpy_rnn/notebooks/build.py", "assignments/numpy_rnn/mnist4.py", "tools/tuning/sweep.py",
+            "tools/tuning/stopping.py", "assignments/palindrome_pytorch/train.py"]
 
 
 @pytest.mark.parametrize("script", PROGRAMS)
 def test_an_unknown_or_unparsable_flag_is_one_line(script):
-    required = ["--data_dir=.", "--out=sweep.jsonl"] if script == "tuning/sweep.py" else []
+    required = ["--data_dir=.", "--out=sweep.jsonl"] if script == "tools/tuning/sweep.py" else []
     status, err = run(script, "--no_such_flag=1", *required)
     assert status == 2
     assert_one_line_error(status, err, "--no_such_flag", "--help lists the flags")
@@ -33,8 +33,8 @@ def test_an_unknown_or_unparsable_flag_is_one_line(script):
     assert status == 0 and err == ""
 
 
-@pytest.mark.parametrize("script, flag", [("reproduce.py", "--jobs=x"), ("numpy_rnn/mnist4.py", "--epochs=many"),
-                                          ("palindrome_pytorch/train.py", "--num_hidden=1.5")])
+@pytest.mark.parametrize("script, flag", [("tools/reproduce.py", "--jobs=x"), ("assignments/numpy_rnn/mnist4.py", "--epochs=many"),
+                                          ("assignments/palindrome_pytorch/train.py", "--num_hidden=1.5")])
 def test_a_flag_value_of_the_wrong_type_is_one_line(script, flag):
     status, err = run(script, flag)
     assert_one_line_error(status, err, "invalid", flag.split("=")[1], "--help lists the flags")
@@ -48,11 +48,11 @@ def blocked(tmp_path):
 
 
 @pytest.mark.parametrize("script, args, words", [
-    ("make_report.py", ["--output={}/Report.pdf", "--readme="], ["--output"]),
-    ("export_weights.py", ["--names=gru_h128", "--out={}"], ["--out"]),
+    ("tools/make_report.py", ["--output={}/Report.pdf", "--readme="], ["--output"]),
+    ("tools/export_weights.py", ["--names=gru_h128", "--out={}"], ["--out"]),
     ("download_weights.py", ["--pack", "--output={}/weights.tar.gz"], ["weights/ is unchanged"]),
-    ("tuning/sweep.py", ["--data_dir=.", "--out={}/sweep.jsonl", "--grid", "learning_rate=0.1"], ["--out"]),
-    ("numpy_rnn/mnist4.py", ["--out={}"], ["--out", "a file"]),  # also: it runs as a script, not only with -m
+    ("tools/tuning/sweep.py", ["--data_dir=.", "--out={}/sweep.jsonl", "--grid", "learning_rate=0.1"], ["--out"]),
+    ("assignments/numpy_rnn/mnist4.py", ["--out={}"], ["--out", "a file"]),  # also: it runs as a script, not only with -m
 ])
 def test_an_output_that_cannot_be_written_is_one_line(blocked, script, args, words):
     before = tree_digest(os.path.join(ROOT, "weights")), tree_digest(os.path.join(ROOT, "results"))
@@ -64,7 +64,7 @@ def test_an_output_that_cannot_be_written_is_one_line(blocked, script, args, wor
 @pytest.mark.skipif(not (shutil.which("pandoc") and (shutil.which("chromium") or shutil.which("chromium-browser")))
                     and os.environ.get("CI") != "true", reason="the derivation's PDF needs pandoc and chromium")
 def test_the_derivation_pdf_to_a_folder_that_cannot_be_made_is_one_line(blocked):
-    status, err = run("docs/build_pdf.py", "--output={}/lstm_bptt.pdf".format(blocked))
+    status, err = run("tools/build_pdf.py", "--output={}/lstm_bptt.pdf".format(blocked))
     assert_one_line_error(status, err, "a_file", "--output")
 
 
@@ -85,7 +85,7 @@ def test_plots_on_a_full_disk_are_one_line(tmp_path, capsys, monkeypatch):
 def test_a_kill_stops_a_guarded_program_like_ctrl_c(capsys):
     import signal
     import time
-    from project.common import guarded
+    from core.common import guarded
     before = signal.getsignal(signal.SIGTERM)
     cleaned = []
 
@@ -105,7 +105,7 @@ def test_a_kill_stops_a_guarded_program_like_ctrl_c(capsys):
 
 def test_write_errors_name_the_users_file_and_what_blocks_it(tmp_path, monkeypatch):
     import tempfile
-    from project.common import atomic_write_bytes, os_error_line
+    from core.common import atomic_write_bytes, os_error_line
     (tmp_path / "a_file").write_text("x")
     with pytest.raises(OSError) as blocked_by_file:
         atomic_write_bytes(str(tmp_path / "a_file" / "sub" / "out.json"), b"{}")

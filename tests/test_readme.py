@@ -9,7 +9,7 @@ from conftest import ROOT
 
 
 def readme_prose(name="README.md"):
-    """README.md (or another page) without the tables make_report.py writes (tests/test_shipped.py checks
+    """README.md (or another page) without the tables tools/make_report.py writes (tests/test_shipped.py checks
     those) and code blocks."""
     with open(os.path.join(ROOT, name)) as f:
         text = f.read()
@@ -26,10 +26,10 @@ def read(name):
 def facts():
     """(phrase with {} where numbers go, the numbers it must show) for every number the prose states."""
     import data_loader
-    from numpy_rnn import mnist4
+    from assignments.numpy_rnn import mnist4
     from cells import GRUCell, LSTMCell, RNNCell
     from model import INPUT_SIZE, NUM_CLASSES, NUM_STEPS
-    from experiments import study
+    from core import study
 
     tf_modern = re.search(r"^tensorflow-cpu==(\d+\.\d+)\.\d+$", read("requirements.txt"), re.M).group(1)
     py_modern = re.search(r"tested on (\d+\.\d+)\.\d+", read("requirements.txt")).group(1)
@@ -41,9 +41,9 @@ def facts():
     assert set(forget) == {1.0}
     with open(os.path.join(ROOT, "results", "numpy_rnn", "mnist4.json")) as f:
         numpy_epoch = int(round(json.load(f)["seconds_per_epoch"]))  # the median epoch of the recorded sweep
-    with open(os.path.join(ROOT, "benchmarks", "parallel_jobs_2026-12-02.jsonl")) as f:
+    with open(os.path.join(ROOT, "tools", "benchmarks", "data", "parallel_jobs_2026-12-02.jsonl")) as f:
         jobs_speedups = [json.loads(line)["speedup"] for line in f]
-    import reproduce
+    from tools import reproduce
     study_runs = [json.loads(read(os.path.join(study.result_folder(recipe, seed), name + ".json")))
                   for name, recipe, seed, _, _ in reproduce.seed_runs()]  # the basic configurations' and ablation's
     card = [json.loads(read(os.path.join("results", "card", run, "lstm_h32.json"))) for run in ("run1", "run2")]

@@ -2,13 +2,13 @@
 
 Text boxes come from the PDF itself (pypdf's text visitor: the position and size of each text run) and
 the widths of the 14 core fonts the report is written in (matplotlib's AFM metrics). Rotated text (axis
-labels) is left out. Needs pypdf (requirements-docs.txt)."""
+labels) is left out. Needs pypdf (tools/requirements-docs.txt)."""
 import functools
 import os
 
 import pytest
 
-pytest.importorskip("pypdf", reason="pip install -r requirements-docs.txt")
+pytest.importorskip("pypdf", reason="pip install -r tools/requirements-docs.txt")
 import pypdf  # noqa: E402
 
 from conftest import ROOT  # noqa: E402

@@ -1,4 +1,4 @@
-"""reproduce.py's training steps, one or several at a time (train_all, --jobs): here with small Python programs
+"""tools/reproduce.py's training steps, one or several at a time (train_all, --jobs): here with small Python programs
 standing in for main.py, so that timing, failures and stops can be checked in seconds."""
 import os
 import signal
@@ -12,7 +12,7 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-import reproduce  # noqa: E402
+from tools import reproduce  # noqa: E402
 
 
 def step(tmp_path, name, code):
@@ -59,14 +59,14 @@ def test_a_failed_step_stops_new_ones_lets_the_others_finish_and_says_why(tmp_pa
         reproduce.train_all(steps, jobs=2)
     message = str(failed.value)
     assert "exited with status 1: error: no MNIST in ../data; use --data_dir" in message
-    assert "run reproduce.py again" in message
+    assert "run tools/reproduce.py again" in message
     assert finished.exists(), "the step running beside the failed one should have run to its end"
     assert not never.exists(), "no new step should start after a failure"
 
 
 def test_a_stop_reaches_every_running_training_once_and_they_end_cleanly(tmp_path):
-    """SIGTERM to reproduce.py (a background run being stopped) stops both trainings the way main.py stops on
-    Ctrl-C: each gets one SIGTERM, saves, and exits; reproduce.py then ends with its one-line error."""
+    """SIGTERM to tools/reproduce.py (a background run being stopped) stops both trainings the way main.py stops on
+    Ctrl-C: each gets one SIGTERM, saves, and exits; tools/reproduce.py then ends with its one-line error."""
     child = """
         import signal, sys, time
         def stop(signum, frame):
@@ -84,12 +84,12 @@ def test_a_stop_reaches_every_running_training_once_and_they_end_cleanly(tmp_pat
     driver.write_text(textwrap.dedent("""
         import signal, sys
         sys.path.insert(0, {root!r})
-        import reproduce
+        from tools import reproduce
         signal.signal(signal.SIGTERM, reproduce._stop)
         try:
             reproduce.train_all({steps!r}, jobs=2)
         except KeyboardInterrupt:
-            sys.exit(reproduce.print_error("interrupted; run reproduce.py again", status=130))
+            sys.exit(reproduce.print_error("interrupted; run tools/reproduce.py again", status=130))
     """).format(root=ROOT, steps=steps))
     proc = subprocess.Popen([sys.executable, str(driver)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             universal_newlines=True)
@@ -100,13 +100,13 @@ def test_a_stop_reaches_every_running_training_once_and_they_end_cleanly(tmp_pat
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
-    assert err.strip().splitlines() == ["error: interrupted; run reproduce.py again"]
+    assert err.strip().splitlines() == ["error: interrupted; run tools/reproduce.py again"]
     for name in ("a", "b"):
         assert (tmp_path / (name + ".stopped")).read_text() == "stopped\n"  # once, and it ended before we did
 
 
 def test_jobs_below_one_is_a_one_line_error():
-    proc = subprocess.run([sys.executable, os.path.join(ROOT, "reproduce.py"), "--jobs=0", "--train_only"],
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "tools/reproduce.py"), "--jobs=0", "--train_only"],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, cwd=ROOT)
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == ["error: --jobs must be 1 or more, not 0; 1 trains one run at a time"]

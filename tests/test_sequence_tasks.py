@@ -1,4 +1,4 @@
-"""sequence_tasks.py: valid examples from each generator, short seeded runs that learn and stop on validation,
+"""assignments/memory/sequence_tasks.py: valid examples from each generator, short seeded runs that learn and stop on validation,
 the cells' ablation options, one-line errors, damaged result files, figures."""
 import json
 import os
@@ -8,14 +8,14 @@ import pytest
 
 from conftest import assert_one_line_error
 
-import sequence_tasks as st  # noqa: E402
-from memory import data, net
-from reporting import tasks
+from assignments.memory import sequence_tasks as st  # noqa: E402
+from assignments.memory import data, net
+from assignments.memory import tasks
 
 
 def parse(*args):
     st.FLAGS.unparse_flags()
-    st.FLAGS(["sequence_tasks.py"] + list(args))
+    st.FLAGS(["assignments/memory/sequence_tasks.py"] + list(args))
 
 
 def settings(*args):
@@ -67,7 +67,7 @@ def test_the_defaults_are_each_assignments_setting():
 
 
 def test_cells_take_the_ablations_initialisation():
-    from graph.tfcompat import tf
+    from core.tfcompat import tf
     from cells import GRUCell, LSTMCell, RNNCell
     with tf.Graph().as_default():
         lstm, gru = LSTMCell(8, "lstm", keep_bias=0.0), GRUCell(8, "gru", recurrent_init="gaussian", keep_bias=1.0)
@@ -121,7 +121,7 @@ def test_an_lstm_learns_binary_addition_and_is_tested_up_to_40_bits():
 ], ids=["task", "model", "length", "hidden", "loss", "position", "steps-odd", "steps-few", "lr", "target", "batch", "test-size", "encoding",
                            "init", "keep-bias", "unknown-flag"])
 def test_bad_flags_are_one_line(args, words, capsys, tmp_path):
-    status = st.main(["sequence_tasks.py", "--results_dir=" + str(tmp_path)] + args)
+    status = st.main(["assignments/memory/sequence_tasks.py", "--results_dir=" + str(tmp_path)] + args)
     err = capsys.readouterr().err
     assert status in (1, 2)
     assert_one_line_error(status, err)
@@ -131,7 +131,7 @@ def test_bad_flags_are_one_line(args, words, capsys, tmp_path):
 
 
 def fake(task="palindrome", model="lstm", length=20, seed=1, acc=0.99, **changes):
-    """A result line as sequence_tasks.py writes it (only what the readers use)."""
+    """A result line as assignments/memory/sequence_tasks.py writes it (only what the readers use)."""
     record = dict(task=task, model=model, hidden=128, length=length, seed=seed, test_accuracy=acc,
                   validation_accuracy=acc, stopped="target" if acc >= 0.99 else "budget", steps=10000,
                   steps_done=2000 if acc >= 0.99 else 10000,
@@ -147,7 +147,7 @@ def write(folder, task, records):
 
 
 def test_a_run_appends_its_json_line_and_the_figures_follow(tmp_path, capsys):
-    assert st.main(["sequence_tasks.py", "--task=palindrome", "--model=lstm,rnn", "--hidden=16", "--length=4",
+    assert st.main(["assignments/memory/sequence_tasks.py", "--task=palindrome", "--model=lstm,rnn", "--hidden=16", "--length=4",
                     "--steps=200", "--test_size=200", "--validation_size=200", "--results_dir=" + str(tmp_path)]) == 0
     out = capsys.readouterr().out
     printed = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
@@ -188,7 +188,7 @@ def test_the_ablation_changes_one_factor_and_words_follow_the_rule(tmp_path):
                         [fake(steps_done=3000 + 50 * s) for s in (1, 2, 3)]) == \
         "A reaches the target in fewer steps than B (902 against 3,100 steps on average)"
     path = str(tmp_path / "palindrome_ablation.png")
-    from reporting.figures import png
+    from core.figures import png
     records = tasks.load_task(str(tmp_path), "palindrome")
     assert png(lambda fig, box: tasks._palindrome_ablation(records, fig, box), path, (6.4, 4.2)) == path
     assert os.path.getsize(path) > 0
@@ -200,14 +200,14 @@ def test_the_ablation_changes_one_factor_and_words_follow_the_rule(tmp_path):
     (json.dumps(dict(fake(), test_accuracy="99%")), "'test_accuracy' must be a number"),
     (json.dumps(dict(fake(), test_accuracy=None)), "'test_accuracy' must be a number"),
     (json.dumps({k: v for k, v in fake().items() if k != "model"}), "'model' must be a string"),
-    (json.dumps({"task": "palindrome", "model": "lstm", "accuracy": 0.9}), "older sequence_tasks.py"),
+    (json.dumps({"task": "palindrome", "model": "lstm", "accuracy": 0.9}), "older assignments/memory/sequence_tasks.py"),
     (json.dumps(fake(task="recall")), "does not belong here"),
 ], ids=["truncated", "list", "string-accuracy", "null-accuracy", "no-model", "old-schema", "other-task"])
 def test_a_damaged_result_line_is_one_error_naming_it(tmp_path, capsys, line, words):
     path = tmp_path / "palindrome.jsonl"
     path.write_text(json.dumps(fake()) + "\n" + line + "\n")
     before = sorted(os.listdir(str(tmp_path)))
-    status = st.main(["sequence_tasks.py", "--plot", "--results_dir=" + str(tmp_path)])
+    status = st.main(["assignments/memory/sequence_tasks.py", "--plot", "--results_dir=" + str(tmp_path)])
     err = capsys.readouterr().err
     assert_one_line_error(status, err)
     assert words in err and "palindrome.jsonl" in err, err
@@ -216,7 +216,7 @@ def test_a_damaged_result_line_is_one_error_naming_it(tmp_path, capsys, line, wo
 
 def test_non_utf8_result_file_is_one_error(tmp_path, capsys):
     (tmp_path / "recall.jsonl").write_bytes(b"\xff\xfe{}\n")
-    status = st.main(["sequence_tasks.py", "--plot", "--results_dir=" + str(tmp_path)])
+    status = st.main(["assignments/memory/sequence_tasks.py", "--plot", "--results_dir=" + str(tmp_path)])
     err = capsys.readouterr().err
     assert_one_line_error(status, err)
     assert "not UTF-8" in err
@@ -224,7 +224,7 @@ def test_non_utf8_result_file_is_one_error(tmp_path, capsys):
 
 def test_concurrent_appends_all_land(tmp_path):
     import multiprocessing
-    from project.common import append_line
+    from core.common import append_line
     path = str(tmp_path / "x.jsonl")
     with multiprocessing.Pool(4) as pool:
         pool.starmap(append_line, [(path, json.dumps({"n": n})) for n in range(40)])
@@ -240,7 +240,7 @@ def test_the_pytorch_runs_sit_beside_tensorflows_through_the_rule(tmp_path):
     write(tmp_path, "palindrome_pytorch", [dict(fake(model="rnn", seed=s, acc=1.0), framework="pytorch")
                                            for s in (1, 2, 3)])
     text = tasks.task_summaries(str(tmp_path))["palindrome"]
-    assert "The same setting in PyTorch, on the course skeleton (palindrome_pytorch/; 3 seeds)" in text
+    assert "The same setting in PyTorch, on the course skeleton (assignments/palindrome_pytorch/; 3 seeds)" in text
     assert "T = 20: vanilla RNN 3/3." in text
     assert "vanilla RNN T = 20: PyTorch is higher than TensorFlow" in text
     assert "the optimiser's start" not in text  # no ablation runs yet
@@ -274,7 +274,7 @@ def test_the_findings_open_with_what_gates_and_initialisation_buy(tmp_path):
 
 def test_groups_with_more_seeds_are_named(tmp_path):
     """Ten more seeds for one group must not be read as every group's count, in the text or the figure."""
-    from reporting.palindrome import seed_counts
+    from assignments.memory.palindrome import seed_counts
     groups = {("lstm", 20): [fake()] * 5, ("rnn", 20): [fake(model="rnn")] * 5, ("rnn", 30): [fake(model="rnn")] * 15}
     assert seed_counts(groups) == "5 seeds; 15 for the vanilla RNN at T = 30"
     assert seed_counts({("lstm", 5): [fake()] * 3}) == "3 seeds"
@@ -283,4 +283,4 @@ def test_groups_with_more_seeds_are_named(tmp_path):
     write(tmp_path, "palindrome_pytorch", [dict(fake(model="rnn", length=30, seed=s, acc=1.0), framework="pytorch")
                                            for s in range(1, 7)])
     text = tasks.task_summaries(str(tmp_path))["palindrome"]
-    assert "vanilla RNN 3/3, 0/6" in text and "(palindrome_pytorch/; 6 seeds)" in text
+    assert "vanilla RNN 3/3, 0/6" in text and "(assignments/palindrome_pytorch/; 6 seeds)" in text

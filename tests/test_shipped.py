@@ -17,7 +17,7 @@ CONFIGS = [(m, h) for m in ("lstm", "gru") for h in (32, 64, 128, 256)]
 def recorded(model, hidden):
     path = os.path.join(RESULTS, "{}_h{}.json".format(model, hidden))
     if not os.path.isfile(path):
-        pytest.fail("the shipped result {} is missing; run python reproduce.py".format(path))
+        pytest.fail("the shipped result {} is missing; run python tools/reproduce.py".format(path))
     with open(path) as f:
         return json.load(f)
 
@@ -51,7 +51,7 @@ def test_shipped_model_reproduces_its_test_accuracy(name, real_mnist, tmp_path):
 
 def test_every_shipped_config_has_the_full_schema():
     """The same fields in every config.json, basic and variants alike, as train.py writes them."""
-    from experiments.config import CONFIG_KEYS, OPTIONAL_KEYS
+    from core.config import CONFIG_KEYS, OPTIONAL_KEYS
     for name in shipped_results():
         with open(os.path.join(WEIGHTS, name, "config.json")) as f:
             keys = set(json.load(f))
@@ -89,10 +89,10 @@ def test_readme_table_agrees_with_results():
 
 
 def test_readme_best_row_reader_agrees_with_its_seed_files():
-    """The README's best row-reader line is what reporting.grid makes of results/study/ now, and its mean is
+    """The README's best row-reader line is what tools.reporting.grid makes of results/study/ now, and its mean is
     the mean of the three seed files' test accuracies."""
-    from experiments import study
-    from reporting import grid
+    from core import study
+    from tools.reporting import grid
     with open(os.path.join(ROOT, "README.md")) as f:
         block = f.read().split("<!-- grid:begin -->\n", 1)[1].split("<!-- grid:end -->", 1)[0]
     assert block == grid.readme_line(grid.load())
@@ -122,15 +122,15 @@ def test_report_pdf_agrees_with_results():
 
 
 def test_reproduce_passes_the_settings_each_shipped_model_was_trained_with():
-    """reproduce.py's flags plus main.py's defaults give exactly each shipped config.json's settings."""
+    """tools/reproduce.py's flags plus main.py's defaults give exactly each shipped config.json's settings."""
     import main  # noqa: F401  (defines the flags and their defaults)
-    import reproduce
-    from experiments.config import RECIPE_KEYS
+    from tools import reproduce
+    from core.config import RECIPE_KEYS
     from main import FLAGS
     for name, args in reproduce.configurations(with_variants=True):
         path = os.path.join(WEIGHTS, name, "config.json")
         if not os.path.isfile(path):
-            pytest.fail("{} is in reproduce.py but not shipped".format(name))
+            pytest.fail("{} is in tools/reproduce.py but not shipped".format(name))
         with open(path) as f:
             config = json.load(f)
         given = dict(a[2:].split("=", 1) for a in args if "=" in a)
@@ -143,8 +143,8 @@ def test_each_retrained_model_ships_its_best_validation_seed_with_its_recipe():
     """Every basic configuration has all its seeds tested and ships the one with the best validation accuracy,
     and its config.json holds the recipe experiments/study.py gives it (main.py's defaults for the rest)."""
     import main  # noqa: F401  (defines the flags and their defaults)
-    from experiments import study
-    from experiments.config import RECIPE_KEYS
+    from core import study
+    from core.config import RECIPE_KEYS
     from main import FLAGS
     for (model, hidden), recipe in sorted(study.RECIPES.items()):
         seeds = study.summary(model, hidden, RESULTS)
@@ -162,12 +162,12 @@ def test_each_retrained_model_ships_its_best_validation_seed_with_its_recipe():
 
 
 def test_the_readme_screenshot_shows_the_shipped_weights():
-    """web/screenshot.json (written with the picture by web/screenshot.py) names the model, the checkpoint
+    """tools/web/screenshot.json (written with the picture by tools/web/screenshot.py) names the model, the checkpoint
     and the page's weights file it showed; shipping other weights without retaking it fails here."""
-    with open(os.path.join(ROOT, "web", "screenshot.json")) as f:
+    with open(os.path.join(ROOT, "tools", "web", "screenshot.json")) as f:
         shown = json.load(f)
     with open(os.path.join(ROOT, "weights", shown["model"], "state.json")) as f:
-        assert shown["checkpoint"] == json.load(f)["best"], "retake it: python web/screenshot.py"
-    page_weights = os.path.join(ROOT, "web", "weights", shown["model"] + ".js")
-    assert shown["weights_sha256"] == download_weights.sha256_file(page_weights), "retake it: python web/screenshot.py"
-    assert os.path.getsize(os.path.join(ROOT, "web", "screenshot.png")) > 10000
+        assert shown["checkpoint"] == json.load(f)["best"], "retake it: python tools/web/screenshot.py"
+    page_weights = os.path.join(ROOT, "tools", "web", "weights", shown["model"] + ".js")
+    assert shown["weights_sha256"] == download_weights.sha256_file(page_weights), "retake it: python tools/web/screenshot.py"
+    assert os.path.getsize(os.path.join(ROOT, "tools", "web", "screenshot.png")) > 10000

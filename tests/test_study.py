@@ -1,10 +1,10 @@
-"""Several seeds per configuration (experiments/study.py, reproduce.py): folders, the choice of seed, shipping, spreads."""
+"""Several seeds per configuration (experiments/study.py, tools/reproduce.py): folders, the choice of seed, shipping, spreads."""
 import json
 import os
 
 import pytest
 
-from experiments import study
+from core import study
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_summary_is_the_mean_and_sample_deviation_of_the_tested_seeds(folders, m
 
 
 def test_reproduce_trains_each_run_once_with_its_seed_and_recipe():
-    import reproduce
+    from tools import reproduce
     runs = reproduce.seed_runs()
     keys = [(name, study.label(recipe), seed) for name, recipe, seed, _, _ in runs]
     assert len(keys) == len(set(keys))
@@ -83,7 +83,7 @@ def test_reproduce_trains_each_run_once_with_its_seed_and_recipe():
 
 def test_stopping_table_reads_where_each_seed_stopped(tmp_path, capsys, monkeypatch):
     import importlib.util
-    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tuning", "stopping.py")
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools", "tuning", "stopping.py")
     spec = importlib.util.spec_from_file_location("stopping", path)
     stopping = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(stopping)
@@ -101,7 +101,7 @@ def test_stopping_table_reads_where_each_seed_stopped(tmp_path, capsys, monkeypa
 def test_stopping_passes_over_stray_files_and_names_a_damaged_result(tmp_path, capsys):
     import importlib.util
     from conftest import assert_one_line_error
-    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tuning", "stopping.py")
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools", "tuning", "stopping.py")
     spec = importlib.util.spec_from_file_location("stopping", path)
     stopping = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(stopping)

@@ -13,7 +13,7 @@ from conftest import ROOT, assert_one_line_error
 
 def build(tmp_path, roll="TEST123", name=None):
     out = str(tmp_path / (name or "Assignment4_{}.zip".format(roll)))
-    proc = subprocess.run([sys.executable, os.path.join(ROOT, "make_submission.py"), "--roll=" + roll,
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "tools/make_submission.py"), "--roll=" + roll,
                            "--output=" + out], stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
     return proc, out
 

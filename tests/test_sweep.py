@@ -1,4 +1,4 @@
-"""tuning/sweep.py: the validation grid search trains through main.py, records one line per combination,
+"""tools/tuning/sweep.py: the validation grid search trains through main.py, records one line per combination,
 continues after the finished ones, and reports bad input in one line."""
 import json
 import os
@@ -9,7 +9,7 @@ import pytest
 
 from conftest import ROOT, assert_one_line_error, make_mnist
 
-SWEEP = os.path.join(ROOT, "tuning", "sweep.py")
+SWEEP = os.path.join(ROOT, "tools", "tuning", "sweep.py")
 
 
 def sweep(*args):

@@ -5,7 +5,7 @@ import pytest
 
 import model as model_module
 from model import Model
-from graph.tfcompat import IS_TF1, tf
+from core.tfcompat import IS_TF1, tf
 
 B = 4
 LENGTHS = np.array([28, 21, 24, 27], np.int32)  # the crop layouts: a different length in each half-batch
@@ -69,12 +69,12 @@ def test_towers_that_do_not_divide_the_28_steps_slice_time_unevenly():
 def test_the_loop_calls_no_rnn_function(monkeypatch):
     """--unroll=loop must not reach static_rnn, static_bidirectional_rnn or dynamic_rnn (the rule of the
     assignment that forbids TensorFlow's RNN API): each is replaced by a trap while its graph is built."""
-    import graph.fast
-    import graph.unroll
+    import core.fast
+    import core.unroll
 
     def trap(*args, **kwargs):
         raise AssertionError("an RNN API function was called")
-    for module in (graph.unroll, graph.fast):
+    for module in (core.unroll, core.fast):
         monkeypatch.setattr(module, "static_rnn", trap)
     monkeypatch.setattr(tf.nn, "dynamic_rnn", trap)
     cfg = {"model": "lstm", "hidden_unit": [4, 3], "bidirectional": True, "crop_augment": True,
@@ -97,7 +97,7 @@ def test_towers_need_a_batch_they_divide():
 
 def test_the_default_towers_follow_the_measured_rule():
     """One chain on TensorFlow 1.5, where it measured faster; two towers on TensorFlow 2, where they measured
-    faster for every model (benchmarks/README.md, "Towers per processor")."""
+    faster for every model (tools/benchmarks/README.md, "Towers per processor")."""
     chosen, why = model_module.default_towers()
     assert chosen == (1 if IS_TF1 else 2)
     assert why.startswith("one chain" if IS_TF1 else "two towers")

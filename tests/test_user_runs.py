@@ -2,7 +2,7 @@
 import json
 import os
 
-from project import common
+from core import common
 import main
 from conftest import main_in_process, ROOT, tree_digest
 

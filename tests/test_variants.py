@@ -5,7 +5,7 @@ import pytest
 
 import data_loader
 from model import Model
-from graph.tfcompat import tf
+from core.tfcompat import tf
 from conftest import numpy_gru, numpy_lstm, numpy_rnn
 
 B = 4
@@ -185,7 +185,7 @@ def test_random_crops_are_read_as_pixel_streams():
 def test_the_mlp_baseline_has_its_stated_weights_and_no_recurrence():
     """--model=mlp: dense ReLU layers on all 784 pixels, the parameter count config.py states, and it learns
     through the same loss and training op (one step lowers the loss on a fixed batch)."""
-    from experiments.config import Config, ConfigError, estimated_parameters
+    from core.config import Config, ConfigError, estimated_parameters
     cfg = config("mlp", hidden_unit=103, layers=[103], learning_rate=0.01)
     session, net, _, values = build(cfg, training=True)
     assert sorted(values) == ["logits/W", "logits/b", "mlp/W", "mlp/b"]

@@ -1,4 +1,4 @@
-"""The draw-a-digit page (web/): its exported weights are the checkpoints', and in a real headless Chromium its
+"""The draw-a-digit page (tools/web/): its exported weights are the checkpoints', and in a real headless Chromium its
 JavaScript cells give TensorFlow's probabilities, its preprocessing gives data_loader's pixels, and a drawing made
 of pointer events is read as the digit drawn.
 
@@ -19,18 +19,18 @@ import numpy as np
 import pytest
 
 import data_loader
-from imaging import photos
+from core import photos
 from conftest import assert_one_line_error, ROOT
-from reporting import explain
-from checkpoints.folders import RunDir
-from graph.tfcompat import IS_TF1
+from core import explain
+from core.runs import RunDir
+from core.tfcompat import IS_TF1
 
-WEB = os.path.join(ROOT, "web")
+WEB = os.path.join(ROOT, "tools", "web")
 WEIGHTS = os.path.join(ROOT, "weights")
 
 
 def exported(name):
-    """The payload web/weights/<name>.js hands to MNIST_RNN.register."""
+    """The payload tools/web/weights/<name>.js hands to MNIST_RNN.register."""
     with open(os.path.join(WEB, "weights", name + ".js")) as f:
         text = f.read()
     start = text.index("MNIST_RNN.register(") + len("MNIST_RNN.register(")
@@ -45,7 +45,7 @@ def listed():
 
 def test_the_exported_weights_are_the_shipped_checkpoints():
     """Every configuration in the page's menu, bit for bit, with the documented gate order; a retrained model
-    whose export was not refreshed fails here (python export_weights.py)."""
+    whose export was not refreshed fails here (python tools/export_weights.py)."""
     entries = listed()
     assert sorted(e["name"] for e in entries) == sorted("{}_h{}".format(m, h) for m in ("lstm", "gru")
                                                         for h in (32, 64, 128, 256))
@@ -163,7 +163,7 @@ ONE = [line((5, -95), (-5, 95))]
 
 @pytest.fixture(scope="module")
 def served():
-    """web/ served by Python's http.server on 127.0.0.1, as `python -m http.server` would."""
+    """tools/web/ served by Python's http.server on 127.0.0.1, as `python -m http.server` would."""
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=WEB)
     handler.log_message = lambda *args: None
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -205,11 +205,11 @@ def test_missing_weights_say_what_to_run(browser, tmp_path):
         if "missing" in text:
             break
         time.sleep(0.05)
-    assert "lstm_h128.js is missing: run python export_weights.py" in text
+    assert "lstm_h128.js is missing: run python tools/export_weights.py" in text
 
 
 def test_the_page_resizes_as_pillow_does(browser):
-    """web/rnn.js's Lanczos resize against Pillow's, pass by pass as photos.load_digit_image does it
+    """tools/web/rnn.js's Lanczos resize against Pillow's, pass by pass as photos.load_digit_image does it
     (across, then down), on random 8-bit images of the shapes a drawing gives: exactly equal."""
     from PIL import Image
     browser.get(file_url())
@@ -237,7 +237,7 @@ def test_export_weights_refuses_in_one_line(args, words, tmp_path):
     import sys
     out = tmp_path / "out"
     args = [a.format(empty=str(tmp_path)) for a in args] + ["--out=" + str(out)]
-    proc = subprocess.run([sys.executable, os.path.join(ROOT, "export_weights.py")] + args,
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "tools/export_weights.py")] + args,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert_one_line_error(proc.returncode, proc.stderr, words)
@@ -245,14 +245,14 @@ def test_export_weights_refuses_in_one_line(args, words, tmp_path):
 
 
 def test_exporting_one_model_keeps_the_others_on_the_menu(tmp_path):
-    """export_weights.py --names=X rewrites X and the index, and the index still lists the models exported
+    """tools/export_weights.py --names=X rewrites X and the index, and the index still lists the models exported
     before (their .js files are there)."""
     import subprocess
     import sys
     out = str(tmp_path / "out")
 
     def export(names):
-        proc = subprocess.run([sys.executable, os.path.join(ROOT, "export_weights.py"), "--names=" + names,
+        proc = subprocess.run([sys.executable, os.path.join(ROOT, "tools/export_weights.py"), "--names=" + names,
                                "--out=" + out], stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
         assert proc.returncode == 0, proc.stderr
         with open(os.path.join(out, "index.js")) as f:

@@ -1,0 +1,165 @@
+"""Train the palindrome LSTM or vanilla RNN, with the course skeleton's flags and defaults.
+
+    python assignments/palindrome_pytorch/train.py --model_type=LSTM --input_length=10
+    python assignments/palindrome_pytorch/train.py --model_type=RNN --input_length=5 --seed=2
+
+An input of length T-1 (the skeleton's --input_length is T, the palindrome's length), one scalar per
+digit, cross-entropy on the last step, RMSprop, the gradient clipped at --max_norm after backward.
+Training stops when the accuracy on validation palindromes (their own seed) reaches --target, or after
+--train_steps; the test palindromes (another seed) are measured once, at the end. Progress every 100
+steps; the result is one JSON line, printed and appended to --results (default
+results/tasks/palindrome_pytorch.jsonl). One CPU thread, so that a seed gives the same numbers run after run.
+"""
+import json
+import os
+import signal
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))  # the project, for `python train.py` inside this folder too
+
+from core.common import ArgumentParser, PROJECT_DIR, append_line, log, machine, print_error  # noqa: E402
+
+VALIDATION_SEED, TEST_SEED = 10 ** 6, 2 * 10 ** 6  # as assignments/memory/sequence_tasks.py: three separate draws per seed
+EVAL_EVERY = 100
+
+
+def parse(argv):
+    parser = ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model_type", type=str, default="RNN", help="model type: RNN or LSTM")
+    parser.add_argument("--input_length", type=int, default=10, help="length of the palindrome T")
+    parser.add_argument("--input_dim", type=int, default=1, help="dimensionality of an input (1: one digit)")
+    parser.add_argument("--num_classes", type=int, default=10, help="number of classes (digits)")
+    parser.add_argument("--num_hidden", type=int, default=128, help="number of hidden units")
+    parser.add_argument("--batch_size", type=int, default=128, help="examples per step")
+    parser.add_argument("--learning_rate", type=float, default=0.001, help="RMSprop learning rate")
+    parser.add_argument("--train_steps", type=int, default=10000, help="training steps at most")
+    parser.add_argument("--max_norm", type=float, default=10.0, help="clip the gradient's norm to this")
+    parser.add_argument("--device", type=str, default="cpu", help="torch device (this project runs on CPU)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the weights and the training palindromes")
+    parser.add_argument("--target", type=float, default=0.99, help="stop at this validation accuracy")
+    parser.add_argument("--validation_size", type=int, default=2000, help="validation palindromes")
+    parser.add_argument("--test_size", type=int, default=2000, help="test palindromes")
+    parser.add_argument("--rmsprop_start", type=float, default=0.0,
+                        help="RMSprop's mean square at the start: 0 is PyTorch's, 1 TensorFlow's (an ablation)")
+    parser.add_argument("--results", default=os.path.join(PROJECT_DIR, "results", "tasks", "palindrome_pytorch.jsonl"),
+                        help="the .jsonl file the result line is appended to")
+    args = parser.parse_args(argv)
+    args.model_type = args.model_type.strip().upper()
+    checks = [(args.model_type in ("RNN", "LSTM"), "--model_type is RNN or LSTM, not {!r}".format(args.model_type)),
+              (2 <= args.input_length <= 1000, "--input_length (the palindrome's length) must be in 2..1000"),
+              (args.input_dim == 1, "--input_dim must be 1: each digit is one scalar input"),
+              (args.num_classes == 10, "--num_classes must be 10: the digits 0..9"),
+              (1 <= args.num_hidden <= 4096, "--num_hidden must be in 1..4096"),
+              (1 <= args.batch_size <= 65536, "--batch_size must be in 1..65536"),
+              (0 < args.learning_rate < 10, "--learning_rate must be in (0, 10)"),
+              (1 <= args.train_steps <= 10 ** 6, "--train_steps must be in 1..1,000,000"),
+              (args.max_norm > 0, "--max_norm must be positive"),
+              (0 <= args.rmsprop_start <= 1000, "--rmsprop_start must be in 0..1000 (0: PyTorch's, 1: TensorFlow's)"),
+              (0 <= args.seed < 2 ** 31 - TEST_SEED, "--seed must be in 0..{}".format(2 ** 31 - TEST_SEED - 1)),
+              (0 < args.target <= 1, "--target is an accuracy in (0, 1]"),
+              (1 <= args.validation_size <= 100000 and 1 <= args.test_size <= 100000,
+               "--validation_size and --test_size must be in 1..100,000")]
+    for ok, message in checks:
+        if not ok:
+            raise ValueError(message)
+    return args
+
+
+def accuracy(model, batch):
+    import torch
+    with torch.no_grad():
+        logits = model(batch[0])
+        return float((logits.argmax(1) == batch[1]).float().mean()), logits
+
+
+def train(args):
+    import torch
+    from assignments.palindrome_pytorch.dataset import PalindromeDataset
+    from assignments.palindrome_pytorch.lstm import LSTM
+    from assignments.palindrome_pytorch.vanilla_rnn import VanillaRNN
+    torch.set_num_threads(1)
+    torch.manual_seed(args.seed)
+    device = torch.device(args.device)
+    make = LSTM if args.model_type == "LSTM" else VanillaRNN
+    model = make(args.input_length - 1, args.input_dim, args.num_hidden, args.num_classes, args.batch_size, device)
+    data = PalindromeDataset(args.input_length, seed=args.seed)
+    validation = PalindromeDataset(args.input_length, seed=VALIDATION_SEED + args.seed).batch(args.validation_size)
+    optimizer = torch.optim.RMSprop(model.parameters(), lr=args.learning_rate)
+    if args.rmsprop_start:  # TensorFlow's RMSProp starts its mean square at 1, PyTorch's at 0 (big first steps)
+        for p in model.parameters():
+            optimizer.state[p] = {"step": torch.zeros(()), "square_avg": torch.full_like(p, args.rmsprop_start)}
+    loss_fn = torch.nn.CrossEntropyLoss()
+    started, curve, stopped, step = time.time(), [], "budget", 0
+    while step < args.train_steps:
+        inputs, targets = data.batch(args.batch_size)
+        loss = loss_fn(model(inputs.to(device)), targets.to(device))
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=args.max_norm)  # after backward, not before
+        optimizer.step()
+        step += 1
+        if step % EVAL_EVERY == 0:
+            acc, logits = accuracy(model, validation)
+            curve.append([step, round(loss.item(), 5), round(float(loss_fn(logits, validation[1])), 5), round(acc, 5)])
+            if step % 1000 == 0 or acc >= args.target:
+                speed = step / (time.time() - started)
+                log("{} T={} seed {}: step {:,}/{:,}, train loss {:.4f}, validation accuracy {:.4f}, {:.0f} steps/s, "
+                    "at most {:.0f}s left".format(args.model_type, args.input_length, args.seed, step,
+                                                  args.train_steps, loss.item(), acc, speed,
+                                                  (args.train_steps - step) / speed))
+            if acc >= args.target:
+                stopped = "target"
+                break
+    test_acc, _ = accuracy(model, PalindromeDataset(args.input_length, seed=TEST_SEED + args.seed).batch(args.test_size))
+    record = dict(task="palindrome", framework="pytorch", model=args.model_type.lower(), length=args.input_length,
+                  hidden=args.num_hidden, batch_size=args.batch_size, learning_rate=args.learning_rate,
+                  optimizer="rmsprop", rmsprop_start=args.rmsprop_start, clip_norm=args.max_norm, encoding="scalar",
+                  recurrent_init="orthogonal",
+                  keep_bias=1.0 if args.model_type == "LSTM" else None, seed=args.seed, steps=args.train_steps,
+                  steps_done=step, stopped=stopped, target=args.target, validation_accuracy=curve[-1][3] if curve else
+                  accuracy(model, validation)[0], test_accuracy=test_acc, seconds=round(time.time() - started, 1),
+                  curve=curve, curve_columns=["step", "train_loss", "validation_loss", "validation_accuracy"],
+                  machine=machine(), torch=torch.__version__)
+    log("{} T={} seed {}: {} after {:,} steps; validation accuracy {:.4f}, test accuracy {:.4f}".format(
+        args.model_type, args.input_length, args.seed, "reached the target" if stopped == "target" else "budget spent",
+        step, record["validation_accuracy"], test_acc))
+    return record
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv=None):
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        args = parse(argv)
+    except ValueError as e:
+        return print_error(e, status=2)
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return print_error("PyTorch is not installed; pip install -r assignments/palindrome_pytorch/requirements.txt (the CPU build)")
+    try:
+        torch.zeros(1, device=torch.device(args.device))  # a device this PyTorch cannot use fails here, not mid-run
+    except (RuntimeError, AssertionError, ValueError) as e:
+        reason = (str(e).strip().splitlines() or [type(e).__name__])[0].split(". ")[0][:120]  # PyTorch's can be long
+        return print_error("--device={} cannot be used here ({}); use --device=cpu, the default".format(
+            args.device, reason), status=2)
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(args.results)), exist_ok=True)  # before the run, not after it
+        record = train(args)
+        line = json.dumps(record, sort_keys=True)
+        append_line(args.results, line)
+    except KeyboardInterrupt:
+        return print_error("interrupted; nothing was written (a run is minutes, no checkpoints)", status=130)
+    except OSError as e:
+        return print_error("cannot write {}: {}; point --results elsewhere".format(e.filename, e.strerror))
+    print(line, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,304 @@
+"""One folder per configuration, weights/<config>/ or runs/<config>/, and the rules for changing it.
+
+    config.json    how the model was built and trained (all --test needs)
+    state.json     progress: epochs done, best epoch, which checkpoints are current
+    log.csv        one row per epoch
+    best-<epoch>.*      model variables of the best epoch by validation accuracy
+    resume-<epoch>.*    everything (incl. Adam's slots) after the last finished
+                        epoch, while training is unfinished; removed at the end
+
+Checkpoint files get a new name every time and state.json is replaced
+atomically afterwards, so a kill at any moment leaves a consistent folder.
+A new run beside an existing one trains in <config>.new/ and takes the
+folder's place only after its first finished epoch (the old run then moves
+to <config>.previous-<time>/); one process at a time trains a folder
+(`training_lock`).
+"""
+import datetime
+import errno
+import glob
+import os
+import re
+import shutil
+
+from core.common import UserError, atomic_write_json, log, read_json, relpath
+from core.config import RESUME_DEFAULTS, Config, ConfigError, graph_options, main_command
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: no lock there
+    fcntl = None
+
+STATE_KEYS = ("epoch", "best_epoch", "best_val_accuracy", "best", "resume", "finished", "train_seconds")
+# The files of a finished run, as weights/ ships them and download_weights.py packs them.
+SHIPPED_FILE = re.compile(r"^(config\.json|state\.json|log\.csv|best-\d+\.(index|data-\d+-of-\d+))$")
+OUR_FILE = re.compile(r"^(config\.json|state\.json|log\.csv|(best|resume)-\d+\.(index|data-\d+-of-\d+)|\.tmp-.*)$")
+
+
+# What TensorFlow's file errors mean, in the words of the operating system (its messages bury them).
+OS_REASONS = ("No space left on device", "Permission denied", "Read-only file system", "Not a directory",
+              "Is a directory", "Disk quota exceeded")
+
+
+def tf_error_reason(error):
+    """The line of a TensorFlow error worth printing: the OS reason if there is one, else its first line."""
+    text = str(error)
+    return next((r for r in OS_REASONS if r.lower() in text.lower()), text.strip().splitlines()[0] if text else "?")
+
+
+class RunDir(object):
+    def __init__(self, weights_dir, name, folder=None):
+        self.name = name
+        self.weights_dir = weights_dir
+        self.path = os.path.join(weights_dir, folder or name)
+        self.config_path = os.path.join(self.path, "config.json")
+        self.state_path = os.path.join(self.path, "state.json")
+        self.log_path = os.path.join(self.path, "log.csv")
+
+    def exists(self):
+        return os.path.isdir(self.path) and bool(os.listdir(self.path))
+
+    def load_config(self):
+        if not os.path.isfile(self.config_path):
+            return None
+        config = read_json(self.config_path)
+        if not isinstance(config, dict) or not isinstance(config.get("model"), str) or not (
+                config.get("layers") or config.get("hidden_unit")):
+            raise UserError("{} is not a configuration this program wrote (no model and layers); delete the "
+                            "folder or restore it".format(relpath(self.config_path)))
+        try:
+            return Config.load(config)
+        except (ConfigError, TypeError, KeyError) as e:
+            raise UserError("{} is damaged ({}); delete the folder or restore it".format(relpath(self.config_path),
+                                                                                        e))
+
+    def load_state(self):
+        if not os.path.isfile(self.state_path):
+            return None
+        state = read_json(self.state_path)
+        if not isinstance(state, dict) or any(k not in state for k in STATE_KEYS) \
+                or not isinstance(state["epoch"], int) or not isinstance(state["best_epoch"], int) \
+                or not all(state[k] is None or isinstance(state[k], str) for k in ("best", "resume")):
+            raise UserError("{} is not a training state this program wrote (it needs {}, with whole-number epochs and checkpoint names); "
+                            "delete the folder or restore it".format(relpath(self.state_path), ", ".join(STATE_KEYS)))
+        return state
+
+    def curves(self):
+        """Loss and accuracy per epoch from log.csv, as floats ([] if there is none yet)."""
+        import csv
+        if not os.path.isfile(self.log_path):
+            return []
+        keys = ("train_loss", "train_accuracy", "val_loss", "val_accuracy")
+        try:
+            with open(self.log_path) as f:
+                return [dict({"epoch": int(row["epoch"])}, **{k: float(row[k]) for k in keys})
+                        for row in csv.DictReader(f)]
+        except (KeyError, ValueError, TypeError) as e:
+            raise UserError("{} is damaged ({}); restore it or train the configuration again".format(
+                relpath(self.log_path), e))
+
+    def holds_progress(self):
+        """Whether the folder holds at least one finished epoch (anything worth keeping)."""
+        state = self.load_state() if os.path.isdir(self.path) else None
+        return bool(state and state["epoch"] >= 1)
+
+    def save_config(self, config):
+        atomic_write_json(self.config_path, config)
+
+    def save_state(self, state):
+        atomic_write_json(self.state_path, state)
+
+    def save(self, session, saver, prefix):
+        """Write checkpoint files <prefix>.index/.data-* and return the prefix."""
+        os.makedirs(self.path, exist_ok=True)
+        try:
+            saver.save(session, os.path.join(self.path, prefix), write_meta_graph=False, write_state=False)
+        except Exception as e:  # TensorFlow's own errors (a full disk, a read-only folder), not OSError
+            for path in glob.glob(os.path.join(self.path, prefix + ".*")):
+                os.remove(path)  # half-written files and TensorFlow's *.tempstate* leftovers
+            raise UserError("cannot write the checkpoint {} ({}); free some space or fix the folder's permissions, "
+                            "then run the same command again, which resumes from the last finished epoch".format(
+                                relpath(os.path.join(self.path, prefix)), tf_error_reason(e)))
+        return prefix
+
+    def remove(self, prefix):
+        if prefix:
+            for path in glob.glob(os.path.join(self.path, prefix + ".*")):
+                os.remove(path)
+
+    def remove_strays(self, state):
+        """Delete what a kill left behind: checkpoints state.json does not name, half-written temporary files."""
+        keep = {state.get("best"), state.get("resume")} if state else set()
+        for name in os.listdir(self.path):
+            match = re.match(r"^((?:best|resume)-\d+)\.", name)
+            if name.startswith(".tmp-") or (match and match.group(1) not in keep):
+                os.remove(os.path.join(self.path, name))
+
+    def clear(self):
+        """Remove a folder that holds no finished epoch; files this program did not write are kept, and the
+        folder with them is moved aside."""
+        for name in os.listdir(self.path):
+            if OUR_FILE.match(name):
+                os.remove(os.path.join(self.path, name))
+        if os.listdir(self.path):
+            aside = _aside_name(self.path)
+            os.rename(self.path, aside)
+            log("files this program did not write were in {}; moved them to {}".format(relpath(self.path),
+                                                                                       relpath(aside)))
+        else:
+            os.rmdir(self.path)
+
+    def restore(self, session, saver, prefix, variables):
+        """Restore `prefix`, first checking that it holds every variable with the graph's shape."""
+        from core.tfcompat import tf  # here, so that checking a folder (check_trained) needs no TensorFlow
+        full = os.path.join(self.path, prefix)
+        damaged = "cannot read the checkpoint {} ({}); train again or fetch the weights with download_weights.py"
+        try:
+            shapes = tf.train.NewCheckpointReader(full).get_variable_to_shape_map()
+        except Exception as e:  # NotFoundError, DataLossError, ... differ between versions
+            raise UserError(damaged.format(relpath(full), str(e).splitlines()[0]))
+        for v in variables:
+            name, want = v.op.name, v.shape.as_list()
+            if name not in shapes:
+                raise UserError("the checkpoint {} has no variable {}: it was written by another kind of model; "
+                                "check --model".format(relpath(full), name))
+            if list(shapes[name]) != want:
+                raise UserError("the checkpoint {} has {} of shape {} but these flags need {}: the weights belong "
+                                "to another configuration; check --model and --hidden_unit".format(
+                                    relpath(full), name, list(shapes[name]), want))
+        try:
+            saver.restore(session, full)
+        except Exception as e:  # a truncated or bit-flipped .data file passes the index check above
+            raise UserError(damaged.format(relpath(full), str(e).splitlines()[0]))
+
+
+def _aside_name(target):
+    """<target>.previous-<time>, unused so far (never deleted by this program)."""
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside, n = "{}.previous-{}".format(target, stamp), 1
+    while os.path.exists(aside):
+        aside, n = "{}.previous-{}-{}".format(target, stamp, n), n + 1
+    return aside
+
+
+def swap_in(staged, target, keep_old=True):
+    """The one way a folder is replaced: `target` (if any) is renamed to <target>.previous-<time>/, then
+    `staged` to `target`, so a reader sees the old folder or the new one, never a mix. Returns the old
+    folder's new path (None if there was none); with keep_old=False it is deleted once the new one is in."""
+    aside = None
+    if os.path.isdir(target):
+        aside = _aside_name(target)
+        os.rename(target, aside)
+    try:
+        os.rename(staged, target)
+    except BaseException:
+        if aside:
+            os.rename(aside, target)
+        raise
+    if aside and not keep_old:
+        shutil.rmtree(aside, ignore_errors=True)
+        return None
+    return aside
+
+
+def promote(staged, final):
+    """The new run in <config>.new/ takes the folder's place; the run that was there moves aside."""
+    aside = swap_in(staged.path, final.path)
+    if aside:
+        log("an earlier run was in {}; moved it to {}".format(relpath(final.path), relpath(aside)))
+    return final
+
+
+class training_lock(object):
+    """Only one process trains <weights_dir>/<name> at a time. The lock is an flock on a small file beside
+    the folder, which the kernel releases when the process ends, however it ends: a kill cannot leave it stuck."""
+
+    def __init__(self, weights_dir, name):
+        self.path = os.path.join(weights_dir, ".{}.lock".format(name))
+        self.name, self.weights_dir, self.fd = name, weights_dir, None
+
+    def __enter__(self):
+        os.makedirs(self.weights_dir, exist_ok=True)
+        while True:
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            if fcntl is None:
+                break
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as e:
+                if e.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                    raise
+                holder = os.pread(self.fd, 32, 0).decode("ascii", "replace").strip() or "?"
+                os.close(self.fd)
+                raise UserError("another process (pid {}) is training {} in {}; wait for it to finish or stop it, "
+                                "then run this again".format(holder, self.name, relpath(self.weights_dir)))
+            try:  # the holder before us may have removed the file after we opened it: lock the file that is there
+                if os.stat(self.path).st_ino == os.fstat(self.fd).st_ino:
+                    break
+            except FileNotFoundError:
+                pass
+            os.close(self.fd)
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, str(os.getpid()).encode("ascii"), 0)
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            os.remove(self.path)  # while still holding the lock, so that no other process holds this file
+        except OSError:
+            pass
+        os.close(self.fd)
+        return False
+
+
+def open_for_training(weights_dir, name, config, resume_keys):
+    """Decide where a --train run goes: (run folder to write, folder it will replace or None, state to resume or None).
+
+    Call with the training lock held.
+    """
+    final = RunDir(weights_dir, name)
+    staged = RunDir(weights_dir, name, name + ".new")
+    if os.path.isdir(staged.path):
+        if staged.holds_progress():  # killed between its first epoch and the swap: finish the swap
+            promote(staged, final)
+        else:
+            shutil.rmtree(staged.path)  # a new run killed before its first epoch: nothing in it to keep
+    if not os.path.isdir(final.path):
+        return final, None, None
+    state, old = final.load_state(), final.load_config()
+    if state and old and not state["finished"] and state["resume"] \
+            and all(old.get(k, RESUME_DEFAULTS.get(k)) == config.get(k) for k in resume_keys):
+        final.remove_strays(state)
+        return final, None, state
+    if not final.holds_progress():
+        final.clear()  # config only, or killed before its first epoch
+        return final, None, None
+    if state:
+        final.remove_strays(state)
+    return staged, final, None
+
+
+def check_trained(run, spec):
+    """Return (config, state) of a trained run or raise a UserError that says what to do."""
+    train_cmd = main_command(spec, "train")
+    config, state = run.load_config(), run.load_state()
+    if config is None or state is None or not state.get("best"):
+        from core.config import parse_name
+        from core.common import SHIPPED_WEIGHTS_DIR
+        shipped = sorted(n for n in (os.listdir(SHIPPED_WEIGHTS_DIR) if os.path.isdir(SHIPPED_WEIGHTS_DIR) else [])
+                         if parse_name(n) and os.path.isfile(os.path.join(SHIPPED_WEIGHTS_DIR, n, "state.json")))
+        shipped_run = os.path.join(SHIPPED_WEIGHTS_DIR, run.name)
+        if run.name in shipped and os.path.abspath(run.path) != os.path.abspath(shipped_run):
+            # a folder other than weights/ (--weights_dir): 'shipped: <this name>' would read as a contradiction
+            raise UserError("no trained weights for {} in {}; the shipped ones are in {} (--weights_dir={} "
+                            "uses them), or train with: {}".format(run.name, relpath(run.path), relpath(shipped_run),
+                                                                   relpath(SHIPPED_WEIGHTS_DIR), train_cmd))
+        raise UserError("no trained weights for {} in {}; train them with: {} (shipped: {})".format(
+            run.name, relpath(run.path), train_cmd, ", ".join(shipped) or "none in this copy; python "
+            "download_weights.py --url=<archive> installs an archive"))
+    found, wanted = dict(graph_options(config), model=config.get("model")), dict(graph_options(spec), model=spec["model"])
+    if found != wanted:
+        differ = ", ".join("{}={} (flags: {})".format(k, found[k], wanted[k]) for k in sorted(found) if found[k] != wanted[k])
+        raise UserError("{} holds weights of another configuration: {}; the folder was renamed or copied by hand; "
+                        "retrain with: {}".format(relpath(run.path), differ, train_cmd))
+    return config, state

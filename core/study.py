@@ -1,0 +1,172 @@
+"""Several seeds per configuration: the recipes, where each seed's run and result live, which seed ships.
+
+Every (configuration, recipe, seed) is trained once, through main.py, into
+
+    runs/study/<recipe label>/seed<N>/<config>/        (checkpoints; not shipped)
+    results/study/<recipe label>/seed<N>/<config>.json (its test result; shipped)
+
+so runs shared by two tables (the chosen recipe of LSTM-128 is also a row of
+the ablation) are trained once. When all seeds of a configuration have
+finished, the one with the best validation accuracy is copied to
+weights/<config>/: chosen before any of them is tested.
+"""
+import json
+import math
+import os
+import shutil
+
+from core.runs import SHIPPED_FILE, swap_in
+from core.common import RUNS_DIR, SHIPPED_RESULTS_DIR
+from core import config
+from core.config import config_name
+from core.results import read_if_there
+
+SEEDS = (1, 2, 3)
+STUDY_RUNS = os.path.join(RUNS_DIR, "study")
+
+# The recipes are data of the configuration object (experiments/config.py).
+REGULARISED = config.REGULARISED
+RECIPES = {(m, h): config.RECIPES[config_name(m, [h])] for m in ("lstm", "gru") for h in (32, 64, 128, 256)}
+
+# What the recipe buys, on LSTM-128: each regulariser alone and both, against none (3 seeds each).
+ABLATION_CONFIG = ("lstm", 128)
+ABLATION = [("none", {}), ("augmentation", {"augment": 1.0}), ("dropout", {"dropout": 0.2}), ("both", REGULARISED)]
+
+# The related assignments' grid: every cell at 64, 128 and 64,64 units, one-directional and bidirectional,
+# each with its recipe (the recorded one of a shipped configuration, else the general default), one seed
+# where no conclusion is drawn from it (the shipped ones have their three).
+GRID_MODELS = ("rnn", "lstm", "gru")
+GRID_LAYERS = ([64], [128], [64, 64])
+# Weight decay 0.01 (the student report's) against none, on LSTM-128 with its recipe, 3 seeds each.
+L2_CONFIG = ("lstm", [128])
+L2 = [("no L2", REGULARISED), ("L2 0.01", dict(REGULARISED, l2=0.01))]
+# The strongest row-reader tried: two bidirectional LSTM layers of 128 (3 seeds, the general recipe).
+BEST = ("lstm", [128, 128], True)
+# The non-recurrent baseline the assignment asks to beat: one dense ReLU layer of 103 units on all 784 pixels,
+# 81,895 weights against LSTM-128's 81,674 (3 seeds, the general recipe).
+BASELINE = ("mlp", [103])
+
+
+def grid():
+    """[(name, model, layers, bidirectional, recipe, seeds)] of the grid, the L2 comparison and the best
+    row-reader, each run once even where two of them share it."""
+    runs, seen = [], set()
+    wanted = [(m, layers, bi, None) for m in GRID_MODELS for layers in GRID_LAYERS for bi in (False, True)]
+    wanted += [(L2_CONFIG[0], L2_CONFIG[1], False, recipe) for _, recipe in L2]
+    wanted += [(BEST[0], BEST[1], BEST[2], None), (BASELINE[0], BASELINE[1], False, None)]
+    for model, layers, bi, recipe in wanted:
+        source, chosen = config.recipe_for(model, layers, bi)
+        recipe = chosen if recipe is None else recipe
+        name = config_name(model, layers, bi)
+        seeds = SEEDS if (source != "general" or recipe.get("l2") or (model, layers, bi) == BEST
+                          or (model, layers) == BASELINE) else (1,)
+        if (name, label(recipe)) not in seen:
+            seen.add((name, label(recipe)))
+            runs.append((name, model, layers, bi, recipe, seeds))
+    return runs
+
+
+
+def label(recipe):
+    """A recipe's folder name: its flags in order, "plain" for main.py's defaults ({"augment": 1.0,
+    "dropout": 0.2} -> "augment1_dropout0.2")."""
+    return "_".join("{}{:g}".format(k, v) for k, v in sorted(recipe.items())) or "plain"
+
+
+def run_folder(recipe, seed):
+    return os.path.join(STUDY_RUNS, label(recipe), "seed{}".format(seed))
+
+
+def result_folder(recipe, seed, results_dir=SHIPPED_RESULTS_DIR):
+    return os.path.join(results_dir, "study", label(recipe), "seed{}".format(seed))
+
+
+def _read(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def state(recipe, seed, name):
+    """The run's state.json, or None before its first epoch."""
+    return _read(os.path.join(run_folder(recipe, seed), name, "state.json"))
+
+
+def finished(recipe, seed, name):
+    found = state(recipe, seed, name)
+    return bool(found and found.get("finished"))
+
+
+def has_result(recipe, seed, name, results_dir=SHIPPED_RESULTS_DIR):
+    """Whether the run has a test result file (it may have been trained elsewhere: a clean clone has no runs/)."""
+    return os.path.isfile(os.path.join(result_folder(recipe, seed, results_dir), name + ".json"))
+
+
+def tested(recipe, seed, name, results_dir=SHIPPED_RESULTS_DIR):
+    """Whether the run's result file is of its finished run's best checkpoint, so that testing it again
+    would write the same file (evaluation is deterministic)."""
+    found = state(recipe, seed, name)
+    result = read_if_there(os.path.join(result_folder(recipe, seed, results_dir), name + ".json"))
+    return bool(found and found.get("finished") and result and result.get("best_epoch") == found["best_epoch"]
+                and result.get("val_accuracy") == found["best_val_accuracy"]
+                and result.get("train_seconds") == round(found["train_seconds"], 1))
+
+
+def best_seed(recipe, name, seeds=SEEDS):
+    """The seed whose run reached the best validation accuracy (the first of equals); all must have finished."""
+    return max(seeds, key=lambda seed: (state(recipe, seed, name)["best_val_accuracy"], -seed))
+
+
+def ship(recipe, seed, name, weights_dir):
+    """Copy one seed's run to weights_dir/<name>/, replacing what is there only once the copy is complete."""
+    source, target = os.path.join(run_folder(recipe, seed), name), os.path.join(weights_dir, name)
+    incoming = target + ".incoming"
+    shutil.rmtree(incoming, ignore_errors=True)
+    os.makedirs(incoming)
+    for file_name in sorted(os.listdir(source)):
+        if SHIPPED_FILE.match(file_name):
+            shutil.copy2(os.path.join(source, file_name), os.path.join(incoming, file_name))
+    swap_in(incoming, target, keep_old=False)
+
+
+def seed_results(recipe, name, results_dir=SHIPPED_RESULTS_DIR, seeds=SEEDS):
+    """The test results of the seeds that have one, in seed order."""
+    found = [read_if_there(os.path.join(result_folder(recipe, seed, results_dir), name + ".json")) for seed in seeds]
+    return [r for r in found if r]
+
+
+def spread(values):
+    """(mean, sample standard deviation) of a list; the deviation is 0 for one value."""
+    mean = sum(values) / float(len(values))
+    if len(values) < 2:
+        return mean, 0.0
+    return mean, math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
+
+
+def recipe_of(model, hidden):
+    """The recipe a basic configuration is trained with, or None for any other configuration (a variant, a size
+    of your own): those are single runs."""
+    return RECIPES.get((model, hidden))
+
+
+def basic_name(model, hidden):
+    return config_name(model, [hidden])
+
+
+def summary(model, hidden, results_dir=SHIPPED_RESULTS_DIR, recipe=None, seeds=SEEDS):
+    """Test and validation accuracy over the tested seeds of a configuration's recipe (its chosen one unless
+    given): {"recipe", "n", "test_mean", "test_sd", "val_mean", "val_sd", "seeds": [(seed, correct, count,
+    val_accuracy)]}, or None if no seed has a result."""
+    recipe = recipe_of(model, hidden) if recipe is None else recipe
+    if recipe is None:
+        return None
+    found = seed_results(recipe, basic_name(model, hidden), results_dir, seeds)
+    if not found:
+        return None
+    test_mean, test_sd = spread([r["test_accuracy"] for r in found])
+    val_mean, val_sd = spread([r["val_accuracy"] for r in found])
+    return {"recipe": recipe, "n": len(found), "test_mean": test_mean, "test_sd": test_sd, "val_mean": val_mean,
+            "val_sd": val_sd, "seeds": [(r["config"]["seed"], r["test_correct"], r["test_count"], r["val_accuracy"])
+                                        for r in found]}

@@ -1,2 +1,0 @@
-"""What a configuration is and how it is trained (config: the one configuration object, its recipes), and
-the runs of several seeds (study)."""

@@ -1,1 +1,0 @@
-"""Images: the training distortions (augment) and --predict's photos (photos)."""

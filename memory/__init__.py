@@ -1,1 +1,0 @@
-"""The memory tasks of sequence_tasks.py: their data (data.py) and the network that learns them (net.py)."""

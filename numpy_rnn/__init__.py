@@ -1,7 +1,0 @@
-"""Backpropagation through time by hand, in NumPy (docs/lstm_bptt.md has the derivation).
-
-lstm.py   an LSTM with K linear outputs read at every step and squared error, with the gradients of every
-          parameter from the derivation's recurrences
-rnn.py    a two-layer ReLU RNN with a softmax classifier on the last step
-mnist4    python -m numpy_rnn.mnist4: the RNN on MNIST digits 0, 5, 6 and 9, with a learning-rate sweep
-"""

@@ -1,0 +1,86 @@
+"""Typeset the BPTT derivation: assignments/numpy_rnn/lstm_bptt.md -> assignments/numpy_rnn/lstm_bptt.pdf.
+
+    python tools/build_pdf.py [--output=assignments/numpy_rnn/lstm_bptt.pdf]
+
+Two well-kept tools, no LaTeX installation: pandoc turns the Markdown and its $...$ math into HTML with
+MathML (`--mathml`), and headless Chromium, which typesets MathML natively, prints it to PDF. Needs
+Debian's `pandoc` and `chromium` (apt-get install pandoc chromium; .ci/run installs both). The PDF is
+written to a temporary file and renamed, so a failed run leaves the old one.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)  # the project root, for its core package
+
+from core.common import ArgumentParser, log, os_error_line, print_error, relpath  # noqa: E402
+
+SOURCE = os.path.join(ROOT, "assignments", "numpy_rnn", "lstm_bptt.md")
+OUTPUT = os.path.join(ROOT, "assignments", "numpy_rnn", "lstm_bptt.pdf")
+STYLE = """<style>
+@page { size: A4; margin: 18mm 16mm; }
+body { font-family: "DejaVu Serif", serif; font-size: 10.5pt; line-height: 1.4; max-width: none; }
+h1 { font-size: 17pt; } h2 { font-size: 13pt; margin-top: 1.2em; }
+code { font-family: "DejaVu Sans Mono", monospace; font-size: 9pt; }
+math[display="block"] { margin: 0.6em 0; font-size: 11pt; }
+</style>"""
+
+
+def browser():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+def build(source=SOURCE, output=OUTPUT):
+    pandoc, chrome = shutil.which("pandoc"), browser()
+    if not pandoc or not chrome:
+        raise RuntimeError("needs pandoc and chromium ({} missing); apt-get install pandoc chromium".format(
+            " and ".join(n for n, p in (("pandoc", pandoc), ("chromium", chrome)) if not p)))
+    work = tempfile.mkdtemp()
+    try:
+        header = os.path.join(work, "style.html")
+        with open(header, "w") as f:
+            f.write(STYLE)
+        html = os.path.join(work, "lstm_bptt.html")
+        subprocess.run([pandoc, source, "--standalone", "--mathml", "--metadata", "title=BPTT for an LSTM, by hand",
+                        "--include-in-header", header, "-o", html], check=True, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)  # no capture_output: Python 3.6
+        pdf = os.path.join(work, "out.pdf")
+        subprocess.run([chrome, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                        "--print-to-pdf=" + pdf, "file://" + html], check=True, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=120)
+        if not os.path.isfile(pdf) or os.path.getsize(pdf) < 1000:
+            raise RuntimeError("chromium wrote no PDF")
+        os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
+        shutil.move(pdf, output + ".part")
+        os.replace(output + ".part", output)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return output
+
+
+def main(argv=None):
+    parser = ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--output", default=OUTPUT)
+    args = parser.parse_args(argv)
+    if os.path.isdir(args.output):
+        return print_error("--output={} is a folder; give a file name like assignments/numpy_rnn/lstm_bptt.pdf".format(args.output))
+    try:
+        log("wrote {}".format(relpath(build(output=args.output))))
+    except subprocess.CalledProcessError as e:
+        detail = (e.stderr or b"").decode("utf-8", "replace").strip().splitlines()
+        return print_error("{} failed: {}".format(os.path.basename(e.cmd[0]), detail[-1] if detail else e.returncode))
+    except OSError as e:
+        return print_error(os_error_line(e, "pass --output=<file> in a folder you can write, then run again"))
+    except (RuntimeError, subprocess.TimeoutExpired) as e:
+        return print_error(e)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

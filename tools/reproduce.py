@@ -1,0 +1,253 @@
+"""Reproduce the shipped results: train what is missing, test, plot, write the report.
+
+    python tools/reproduce.py [--data_dir=../data] [--skip_training | --train_only] [--variants] [--jobs=2] [--retest]
+
+Each configuration runs through main.py exactly as a user would: `--train`
+for any run that has not finished (an interrupted one resumes), then
+`--test` for all of them (the test set is used only here, after all
+training), then plot_results.py and tools/make_report.py. The eight basic
+configurations (LSTM and GRU, 32-256 units) always, each as 3 seeds of its
+recipe in experiments/study.py, in runs/study/, of which the one with the best
+validation accuracy is copied to weights/ before testing. Then the ablation's seeds (LSTM-128,
+experiments/study.py), and with --variants the variant table of the report's
+appendix. Every step is logged with its wall time. --jobs=2 trains two runs
+at a time, each in its own main.py (measured: tools/benchmarks/README.md). A seed
+run whose result file is already of its best checkpoint is not tested again
+(--retest does).
+"""
+import os
+import signal
+import subprocess
+import sys
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the project root, for its core package
+import time
+
+from core import study
+from core.runs import RunDir
+from core.common import (ArgumentParser, PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, format_duration, log,
+                            print_error, relpath)
+from core.config import main_args, name_of
+
+MODELS = ("lstm", "gru")
+HIDDEN = (32, 64, 128, 256)
+
+# The variants' shipped runs predate --towers and unrolled each batch as one chain. Two towers train the
+# same model about as well but round differently, so their exact shipped numbers need --towers=1. (The
+# basic configurations' seeds train with main.py's default, two towers.)
+VARIANT_TOWERS = 1
+# With --jobs above 1, each training's progress goes here instead of to the terminal.
+TRAIN_LOGS = os.path.join(PROJECT_DIR, "runs", "reproduce")
+
+# The appendix: one change at a time against the basic 128-unit models, main.py's default settings
+# except for the vanilla RNN, for which 0.005 is unstable and 0.001 won on validation (tools/tuning/README.md).
+VARIANTS = [
+    {"model": "rnn", "hidden_unit": 128, "learning_rate": 0.001},
+    {"model": "lstm", "hidden_unit": [64, 64]},
+    {"model": "lstm", "hidden_unit": 128, "bidirectional": True},
+    {"model": "lstm", "hidden_unit": 128, "crop_augment": True},
+]
+
+
+def _args(spec):
+    return [a for a in main_args(spec, "train") if a != "--train"]  # --train or --test is added per step
+
+
+def _study_args(spec):
+    """A seed run's training flags: its recipe is given whole, on top of main.py's plain defaults."""
+    return _args(spec) + ["--recipe=plain"]
+
+
+def _test_args(spec):
+    """The architecture's flags only (--test reads the recipe from config.json)."""
+    return _args({k: spec[k] for k in ("model", "hidden_unit", "bidirectional", "crop_augment") if k in spec})
+
+
+def configurations(with_variants):
+    """(folder name, main.py arguments without --train/--test) of each single-run configuration in weights/:
+    the appendix's variants, if with_variants (the basic configurations are seed runs, below)."""
+    for spec in VARIANTS if with_variants else []:
+        spec = dict({"towers": VARIANT_TOWERS}, **spec)
+        yield name_of(spec), _args(spec) + ["--recipe=plain"]  # trained before the recipes, from the plain defaults
+
+
+def seed_runs():
+    """(folder name, recipe, seed, training arguments, test arguments) of every run of several seeds: the
+    retrained basic configurations smallest first, the ablation's among them (each run once)."""
+    runs, seen = [], set()
+    chosen = [((m, h), study.recipe_of(m, h)) for h in HIDDEN for m in MODELS]
+    # The ablation before the 256-unit models, whose seeds took 24-53 minutes each, two at a time.
+    ablation = [(study.ABLATION_CONFIG, r) for _, r in study.ABLATION]
+    ordered = [c for c in chosen if c[0][1] < 256] + ablation + [c for c in chosen if c[0][1] >= 256]
+    for (model, hidden), recipe in ordered:
+        for seed in study.SEEDS:
+            spec = dict(recipe, model=model, hidden_unit=hidden, seed=seed)
+            key = (name_of(spec), study.label(recipe), seed)
+            if key not in seen:
+                seen.add(key)
+                runs.append((name_of(spec), recipe, seed, _study_args(spec), _test_args(spec)))
+    return runs
+
+
+def grid_runs():
+    """The same tuples for the related assignments' grid, the L2 comparison and the best row-reader
+    (experiments/study.py; --grid), leaving out runs the basic configurations already have."""
+    basic = {(name, study.label(recipe), seed) for name, recipe, seed, _, _ in seed_runs()}
+    runs = []
+    for name, model, layers, bidirectional, recipe, seeds in study.grid():
+        for seed in seeds:
+            spec = dict(recipe, model=model, hidden_unit=layers, bidirectional=bidirectional, seed=seed)
+            if (name, study.label(recipe), seed) not in basic:
+                runs.append((name, recipe, seed, _study_args(spec), _test_args(spec)))
+    return runs
+
+
+class StepFailed(Exception):
+    """A step of the reproduction exited non-zero (it has printed its own error line)."""
+
+
+def _failed(args, status, detail=""):
+    return StepFailed("{} exited with status {}{}; fix what it reported and run tools/reproduce.py again (finished "
+                      "trainings are kept, an interrupted one resumes)".format(" ".join(args[:3]), status, detail))
+
+
+def run(args):
+    started = time.time()
+    status = subprocess.call([sys.executable] + args, cwd=PROJECT_DIR)
+    if status:
+        raise _failed(args, status)
+    return time.time() - started
+
+
+def _last_line(path):
+    with open(path, errors="replace") as f:
+        lines = [line.strip() for line in f if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def train_all(steps, jobs):
+    """Run each (main.py arguments, what, log file) training step, `jobs` of them at a time.
+
+    One at a time, a step's progress shows here. With more, each step's output goes to its log file
+    (two trainings' lines would interleave) and only starts and ends show here. A failed step stops new
+    ones from starting; the others run to their end. A stop (Ctrl-C, SIGTERM) stops them all, resumably."""
+    pending, running, failure = list(steps), {}, None
+    try:
+        while running or (pending and failure is None):
+            while pending and len(running) < jobs and failure is None:
+                args, what, path = pending.pop(0)
+                out = None
+                if jobs > 1:
+                    os.makedirs(os.path.dirname(path), exist_ok=True)
+                    out = open(path, "a")
+                    log("training {}; progress in {}".format(what, relpath(path)))
+                # Its own session: a Ctrl-C reaches only this process, which passes it on once, below.
+                proc = subprocess.Popen([sys.executable] + args, cwd=PROJECT_DIR, stdout=out,
+                                        stderr=subprocess.STDOUT if out else None, start_new_session=True)
+                running[proc] = (args, what, path, out, time.time())
+            time.sleep(0.2)
+            for proc in [p for p in running if p.poll() is not None]:
+                args, what, path, out, started = running.pop(proc)
+                if out is not None:
+                    out.close()
+                if proc.returncode == 0:
+                    log("trained {} in {}".format(what, format_duration(time.time() - started)))
+                elif failure is None:
+                    failure = _failed(args, proc.returncode, ": " + _last_line(path) if out else "")
+                    if running:
+                        log("{} failed; waiting for the {} other training(s) to end".format(what, len(running)))
+    finally:
+        for proc in running:  # only after an interruption: main.py stops as on Ctrl-C, resumably
+            proc.send_signal(signal.SIGTERM)
+        for proc, (_, _, _, out, _) in running.items():
+            proc.wait()
+            if out is not None:
+                out.close()
+    if failure is not None:
+        raise failure
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main():
+    parser = ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data_dir", default=None, help="passed on to main.py (default: its own, ../data)")
+    parser.add_argument("--skip_training", action="store_true", help="only test, plot and report")
+    parser.add_argument("--train_only", action="store_true", help="only train what has not finished (resumable; "
+                        "for a long run in the background)")
+    parser.add_argument("--variants", action="store_true", help="also the variants of the report's appendix")
+    parser.add_argument("--grid", action="store_true", help="also the related assignments' grid (RNN, LSTM, GRU at 64, "
+                        "128 and 64,64, both directions), the L2 comparison and the best row-reader: hours")
+    parser.add_argument("--missing", action="store_true", help="only the seed runs that have no result file in "
+                        "results/study/ yet (a clean clone has the results but not the runs, so without this flag "
+                        "it trains every run again)")
+    parser.add_argument("--retest", action="store_true", help="test every finished seed run again, also those "
+                        "whose result file is of that same checkpoint")
+    parser.add_argument("--jobs", type=int, default=1, help="trainings at a time; 2 on two cores finish 1.2-1.35x "
+                        "as fast (tools/benchmarks/README.md); their progress then goes to runs/reproduce/")
+    args = parser.parse_args()
+    if args.jobs < 1:
+        return print_error("--jobs must be 1 or more, not {}; 1 trains one run at a time".format(args.jobs), 2)
+    signal.signal(signal.SIGTERM, _stop)
+    # The shipped folders, not main.py's default runs/: reproducing means regenerating what is shipped.
+    data = ["--data_dir=" + args.data_dir] if args.data_dir else []
+    shipped = data + ["--weights_dir=" + SHIPPED_WEIGHTS_DIR, "--results_dir=" + SHIPPED_RESULTS_DIR]
+    weights = SHIPPED_WEIGHTS_DIR
+    started = time.time()
+    todo, seeds = list(configurations(args.variants)), seed_runs() + (grid_runs() if args.grid else [])
+    if args.missing:
+        seeds = [run for run in seeds if not study.has_result(run[1], run[2], run[0])]
+        todo = [(name, flags) for name, flags in todo if not os.path.isfile(os.path.join(SHIPPED_RESULTS_DIR,
+                                                                                         name + ".json"))]
+        log("--missing: {} seed run(s) without a result file".format(len(seeds)))
+    steps = []
+    for name, flags in todo:
+        state = RunDir(weights, name).load_state()
+        if not (args.skip_training or (state and state.get("finished"))):
+            steps.append((["main.py", "--train"] + flags + shipped, name, os.path.join(TRAIN_LOGS, name + ".log")))
+    for name, recipe, seed, flags, _ in seeds:
+        if args.skip_training or study.finished(recipe, seed, name):
+            continue
+        folder, what = study.run_folder(recipe, seed), "{} ({}, seed {})".format(name, study.label(recipe), seed)
+        steps.append((["main.py", "--train"] + flags + data + ["--weights_dir=" + folder,
+                                                               "--logs_dir=" + os.path.join(folder, "logs")],
+                      what, os.path.join(TRAIN_LOGS, "{}-{}-seed{}.log".format(name, study.label(recipe), seed))))
+    train_all(steps, args.jobs)
+    if args.train_only:
+        return 0
+    for name, recipe, seed, _, flags in seeds:  # a clean clone has the results but not the runs
+        # A result of that very checkpoint would only be written again (testing is deterministic).
+        if study.finished(recipe, seed, name) and (args.retest or not study.tested(recipe, seed, name)):
+            run(["main.py", "--test"] + flags + data + ["--weights_dir=" + study.run_folder(recipe, seed),
+                                                        "--results_dir=" + study.result_folder(recipe, seed)])
+    shipped_basic = []
+    for hidden in HIDDEN:
+        for model in MODELS:
+            recipe, name = study.recipe_of(model, hidden), study.basic_name(model, hidden)
+            # Until all its seeds have finished, weights/ keeps the configuration's earlier shipped run.
+            if all(study.finished(recipe, seed, name) for seed in study.SEEDS):
+                seed = study.best_seed(recipe, name)  # by validation accuracy, chosen before testing below
+                study.ship(recipe, seed, name, weights)
+                log("shipping {}: seed {} of {} ({})".format(name, seed, len(study.SEEDS), study.label(recipe)))
+            shipped_basic.append((name, _test_args({"model": model, "hidden_unit": hidden})))
+    for name, flags in shipped_basic + todo:
+        run(["main.py", "--test"] + flags + shipped)
+    run(["tools/export_weights.py"])  # the draw-a-digit page's copy of the shipped weights
+    run(["download_weights.py", "--pack", "--output=" + os.path.join(PROJECT_DIR, "runs", "weights.tar.gz")])
+    run(["plot_results.py"])
+    run(["plot_results.py", "--rows_until_known"] + data)  # the report's "rows until it knows" page
+    if args.grid:
+        run(["plot_results.py", "--grid"])
+    run(["tools/make_report.py"])
+    log("tools/reproduce.py finished in {}".format(format_duration(time.time() - started)))
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except StepFailed as e:
+        sys.exit(print_error(e))
+    except KeyboardInterrupt:
+        sys.exit(print_error("interrupted; run tools/reproduce.py again to go on where it stopped", status=130))
