@@ -30,6 +30,7 @@ import collections
 
 import numpy as np
 
+from core.config import GATE_BLOCKS
 from core.tfcompat import tf
 
 LSTMState = collections.namedtuple("LSTMState", ["c", "h"])
@@ -123,6 +124,10 @@ class _Cell(object):
 
     step = None  # the cell's pure step function: step(xw, state, W_h) -> (output, new state)
 
+    def variables(self):
+        """Its variables in checkpoint order: W_x, W_h, b."""
+        return [self.W_x, self.W_h, self.b]
+
     @property
     def output_size(self):
         return self.num_units
@@ -149,7 +154,7 @@ class LSTMCell(_Cell):
     output: h.
     """
 
-    NUM_BLOCKS = 4
+    NUM_BLOCKS = GATE_BLOCKS["lstm"]  # [i, f, o, g]
     KEEP_BLOCK, KEEP_BIAS = 1, 1.0  # the forget gate, block 1 of [i, f, o, g], starts at 1.0
 
     @property
@@ -176,7 +181,7 @@ class GRUCell(_Cell):
     All biases start at zero (keep_bias moves z's).
     """
 
-    NUM_BLOCKS = 3
+    NUM_BLOCKS = GATE_BLOCKS["gru"]  # [r, z, n]
     KEEP_BLOCK = 1  # the update gate z, block 1 of [r, z, n]
 
     step = staticmethod(gru_step)
@@ -193,7 +198,7 @@ class RNNCell(_Cell):
     what the gates of the LSTM and GRU avoid.
     """
 
-    NUM_BLOCKS = 1
+    NUM_BLOCKS = GATE_BLOCKS["rnn"]
 
     step = staticmethod(rnn_step)
 

@@ -168,12 +168,14 @@ def random_crops(images, rng):
     return streams.reshape(n, SIDE, SIDE), lengths.astype(np.int32)  # [N, 784] -> [N, 28 steps, 28]
 
 
-def train_validation_split(images, labels, validation_size=VALIDATION_SIZE):
-    """Split the training set once, the same way every time: ((train), (validation))."""
+def train_validation_split(images, labels, validation_size=VALIDATION_SIZE, split="shuffled"):
+    """Split the training set the same way every time: ((train), (validation)). "shuffled": a fixed
+    permutation's first validation_size images validate; "first": the first validation_size images do, as in
+    TensorFlow's own MNIST reader (tensorflow.examples.tutorials.mnist, which holds out the first 5,000)."""
     if validation_size >= len(images):
         raise UserError("the training set has {} images, too few for a {}-image validation set; "
                         "lower --validation_size".format(len(images), validation_size))
-    order = np.random.RandomState(SPLIT_SEED).permutation(len(images))
+    order = np.arange(len(images)) if split == "first" else np.random.RandomState(SPLIT_SEED).permutation(len(images))
     val, train = order[:validation_size], order[validation_size:]
     return (images[train], labels[train]), (images[val], labels[val])
 

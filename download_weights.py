@@ -26,7 +26,7 @@ import zlib
 from core import fetch
 from core.common import ArgumentParser, guarded, PROJECT_DIR, UserError, atomic_write_bytes, log, relpath
 from core.runs import SHIPPED_FILE, swap_in
-from core.config import parse_name
+from core.config import Arch
 
 MANIFEST = "MANIFEST.sha256"
 
@@ -57,7 +57,7 @@ def shipped_files(weights_dir):
     """Relative paths of the files of every finished configuration folder (what is shipped)."""
     files = []
     for folder in sorted(os.listdir(weights_dir)):
-        if parse_name(folder) and os.path.isdir(os.path.join(weights_dir, folder)):  # a configuration's folder
+        if Arch.parse(folder) and os.path.isdir(os.path.join(weights_dir, folder)):  # a configuration's folder
             files += [folder + "/" + n for n in sorted(os.listdir(os.path.join(weights_dir, folder)))
                       if SHIPPED_FILE.match(n)]
     return files

@@ -24,8 +24,8 @@ import data_loader
 from core import photos
 from core.runs import RunDir, check_trained
 from core.common import RUNS_DIR, UserError, atomic_write_json, log, machine, read_json, relpath
-from core.config import graph_options, layer_sizes, regularisers
-from model import EVAL_BATCH_SIZE, Model, run_epoch, session_config
+from core.fast import session_config
+from model import EVAL_BATCH_SIZE, Model, run_epoch
 from core.tfcompat import TF_VERSION, tf
 
 # Facts of one testing run, not of the model: they do not make a result file "changed".
@@ -60,9 +60,7 @@ def shipped_comparison(run, result):
         return None
     try:
         shipped = read_json(shipped_path)
-        recipe = ("learning_rate", "lr_decay", "batch_size", "clip_norm", "epochs", "patience", "validation_size",
-                  "train_examples", "augment", "dropout", "l2")
-        if any(result["config"].get(k) != shipped["config"].get(k) for k in recipe):
+        if any(result["config"].get(k) != shipped["config"].get(k) for k in result["config"] if k != "seed"):
             return None  # trained another way: no comparison
         seeds = study.summary(shipped["model"], shipped["hidden_unit"]) if isinstance(shipped["hidden_unit"], int) \
             else None
@@ -80,9 +78,15 @@ def shipped_comparison(run, result):
     return text + ("; yours: {:,}".format(result["test_correct"]) + ("" if same else " (another seed)"))
 
 
-def evaluate(spec, data_dir, weights_dir, results_dir, show_crops=False):
-    run = RunDir(weights_dir, spec["name"])
-    config, state = check_trained(run, spec)
+def result_record(config):
+    """A result file's "config": the architecture's options and the recipe, as core.config records them."""
+    return dict(layers=list(config.arch.layers), bidirectional=config.arch.bidirectional,
+                crop_augment=config.arch.crop_augment, **config.recipe.recorded())
+
+
+def evaluate(arch, data_dir, weights_dir, results_dir, show_crops=False):
+    run = RunDir(weights_dir, arch.name)
+    config, state = check_trained(run, arch)
     if not state.get("finished"):
         log("note: training of {} was interrupted; testing its best checkpoint so far (epoch {})".format(
             run.name, state["best_epoch"]))
@@ -90,7 +94,7 @@ def evaluate(spec, data_dir, weights_dir, results_dir, show_crops=False):
 
     graph = tf.Graph()
     with graph.as_default():
-        model = Model(config)
+        model = Model.of(config)(config)
         saver = tf.train.Saver(model.model_variables)
     with tf.Session(graph=graph, config=session_config()) as session:
         run.restore(session, saver, state["best"], model.model_variables)
@@ -103,21 +107,19 @@ def evaluate(spec, data_dir, weights_dir, results_dir, show_crops=False):
             # A model trained without crops has no lengths input: it reads the zero padding as steps too.
             cropped = run_epoch(session, model, crops, labels, EVAL_BATCH_SIZE, lengths=crop_lengths)
 
-    layers = layer_sizes(config)
+    layers, trained = list(config.arch.layers), config.trained
     result = {
-        "name": run.name, "model": config["model"], "hidden_unit": layers[0] if len(layers) == 1 else layers,
+        "name": run.name, "model": config.arch.model, "hidden_unit": layers[0] if len(layers) == 1 else layers,
         "test_accuracy": stats["accuracy"], "test_correct": stats["correct"], "test_count": stats["count"],
         "test_loss": stats["loss"],
         "val_accuracy": state["best_val_accuracy"], "best_epoch": state["best_epoch"],
         "epochs_run": state["epoch"], "finished": state["finished"], "train_seconds": round(state["train_seconds"], 1),
-        "parameters": config["parameters"],
-        "trained_with": dict({"tensorflow": config["tf_version"], "python": config["python_version"]},
-                             **({"machine": config["machine"]} if config.get("machine") else {})),
+        "parameters": trained.parameters,
+        "trained_with": dict({"tensorflow": trained.tf_version, "python": trained.python_version},
+                             **({"machine": trained.machine} if trained.machine else {})),
         "tested_with": {"tensorflow": TF_VERSION, "python": sys.version.split()[0], "machine": machine()},
         "history": run.curves(),
-        "config": dict({k: config[k] for k in ("learning_rate", "lr_decay", "batch_size", "clip_norm", "epochs",
-                                               "patience", "seed", "validation_size", "train_examples")},
-                       **dict(graph_options(config), **regularisers(config))),
+        "config": result_record(config),
     }
     if cropped is not None:
         result.update(crop_test_accuracy=cropped["accuracy"], crop_test_correct=cropped["correct"])
@@ -145,17 +147,17 @@ EXPLAIN_DIR = os.path.join(RUNS_DIR, "explain")
 def _explain(run, config, state, image, title, stem):
     from core import explain
     weights = explain.load_weights(run, state, config)
-    trace, p = explain.read_rows(config["model"], weights, image[None])
+    trace, p = explain.read_rows(config.arch.model, weights, image[None])
     path = os.path.join(EXPLAIN_DIR, "{}_{}.png".format(run.name, stem))
-    explain.figure(config["model"], image, {k: v[0] for k, v in trace.items()}, p[0], title, path)
+    explain.figure(config.arch.model, image, {k: v[0] for k, v in trace.items()}, p[0], title, path)
     log("the cell reading it, row by row: {}".format(relpath(path)))
     return path
 
 
-def explain_test_image(spec, data_dir, weights_dir, index):
+def explain_test_image(arch, data_dir, weights_dir, index):
     """--explain: the figure for test image `index`."""
-    run = RunDir(weights_dir, spec["name"])
-    config, state = check_trained(run, spec)
+    run = RunDir(weights_dir, arch.name)
+    config, state = check_trained(run, arch)
     images, labels = data_loader.load_split(data_dir, "test")
     return _explain(run, config, state, images[index], "{} reading test image {} (a {})".format(
         run.name, index, labels[index]), "test{}".format(index))
@@ -180,15 +182,15 @@ def figure_stems(paths):
     return stems
 
 
-def predict(spec, paths, weights_dir, explain=False):
+def predict(arch, paths, weights_dir, explain=False):
     """The trained configuration's digit for each image file (--predict): [(path, digit, 10 probabilities)]."""
-    run = RunDir(weights_dir, spec["name"])
-    config, state = check_trained(run, spec)
+    run = RunDir(weights_dir, arch.name)
+    config, state = check_trained(run, arch)
     read = [photos.read_digit(p) for p in paths]
     images = np.stack([image for image, _ in read])  # N x [28, 28]
     graph = tf.Graph()
     with graph.as_default():
-        model = Model(config)
+        model = Model.of(config)(config)
         probabilities = tf.nn.softmax(model.logits)
         saver = tf.train.Saver(model.model_variables)
     with tf.Session(graph=graph, config=session_config()) as session:

@@ -13,9 +13,9 @@ names the architecture (lstm_h32, lstm_h64-64_bi); its config.json records the
 recipe, so testing needs only the architecture's flags.
 Any problem with the input ends with one line on stderr and a non-zero exit.
 """
+import dataclasses
 import os
 import re
-import signal
 import sys
 
 # tf.flags is absl.flags on both runtimes (TF 1.5 routes it there too); importing absl directly
@@ -24,20 +24,19 @@ from absl import flags
 
 import data_loader
 from core import photos
+from core.common import (LOGS_DIR, RUNS_DIR, UserError, guarded, log, print_error, relpath, results_dir_for,
+                         weights_dir_for_test)
+from core.config import GENERAL, MAX_LAYERS, RECIPES, Arch, Config, ConfigError, Recipe, check_model
 from core.runs import RunDir, check_trained
-from core.common import (LOGS_DIR, RUNS_DIR, UserError, log, os_error_line, print_error, relpath, results_dir_for,
-                            weights_dir_for_test)
-from core.config import RECIPE, Config, ConfigError, config_name, main_command  # noqa: F401
 
-flags.DEFINE_string("model", "lstm", "cell type: lstm, gru or rnn (vanilla tanh RNN); mlp: the non-recurrent "
-                    "baseline (dense ReLU layers of --hidden_unit units on all 784 pixels)")
+ARCH_HELP = {f.name: f.metadata["help"] for f in dataclasses.fields(Arch)}
+flags.DEFINE_string("model", Arch.model, ARCH_HELP["model"])
 flags.DEFINE_boolean("train", False, "train this configuration (an interrupted run is resumed)")
 flags.DEFINE_boolean("test", False, "report the trained configuration's accuracy on the test set")
-flags.DEFINE_string("hidden_unit", "128", "hidden units, a positive integer, or one per layer: 64,64")
+flags.DEFINE_string("hidden_unit", "128", ARCH_HELP["layers"])
 flags.DEFINE_integer("num_layers", 1, "stacked recurrent layers (each of --hidden_unit units unless it lists one per layer)")
-flags.DEFINE_boolean("bidirectional", False, "each layer reads the rows forwards and backwards; final states joined")
-flags.DEFINE_boolean("crop_augment", False, "train on random crops (24-28 px a side) read as pixel streams of "
-                     "variable length (sequence_length)")
+flags.DEFINE_boolean("bidirectional", False, ARCH_HELP["bidirectional"])
+flags.DEFINE_boolean("crop_augment", False, ARCH_HELP["crop_augment"])
 flags.DEFINE_string("data_dir", data_loader.DEFAULT_DATA_DIR, "folder with the four MNIST IDX files (.gz or not)")
 flags.DEFINE_string("weights_dir", "", "one checkpoint folder per configuration (default: --train writes runs/, "
                     "--test reads runs/<config> if you trained it, else the shipped weights/<config>)")
@@ -51,12 +50,13 @@ flags.DEFINE_boolean("explain", False, "a figure of the cell reading a digit (ga
 flags.DEFINE_integer("test_image", 0, "--explain without --predict: which test image (0-9999)")
 flags.DEFINE_boolean("crop_test", False, "--test: also print the accuracy on randomly cropped test images "
                      "(always printed for --crop_augment models; always recorded in the JSON)")
-for _key, _field in RECIPE.items():  # the recipe's fields, from the one configuration object
-    if _key != "train_examples":
-        {int: flags.DEFINE_integer, float: flags.DEFINE_float}[_field.kind](
-            _key, _field.default, _field.help + " (plain default; the recipe's value unless given)")
+for _field in dataclasses.fields(Recipe):  # the recipe's flags, made from its fields (core/config.py)
+    if _field.name != "train_examples":
+        _define = {int: flags.DEFINE_integer, float: flags.DEFINE_float, str: flags.DEFINE_string}[_field.type]
+        _define(_field.name, _field.default, _field.metadata["help"] + " (plain default; the recipe's value unless "
+                                                                     "given)")
 flags.DEFINE_string("recipe", "shipped", "shipped: the architecture's recorded recipe, or for other "
-                    "configurations the general default (experiments/config.py); plain: the defaults listed here")
+                    "configurations the general default (core/config.py); plain: the defaults listed here")
 flags.DEFINE_string("unroll", "fast", "how the steps are unrolled: fast (static_rnn with the speed levers, "
                     "graph/fast.py), plain (textbook static_rnn) or loop (a Python loop, no TensorFlow RNN API)")
 flags.DEFINE_boolean("download", False, "first download missing MNIST files into --data_dir (SHA-256 checked)")
@@ -73,19 +73,15 @@ def _clean(value):
 
 
 def _parse_layers(text, num_layers):
-    """--hidden_unit and --num_layers -> one size per layer."""
+    """--hidden_unit and --num_layers -> one size per layer (their limits are Arch's)."""
     text = _clean(text)
-    if not re.match(r"^\d+(,\d+)*$", text) or min(int(n) for n in text.split(",")) < 1:
+    if not re.match(r"^\d{1,9}(,\d{1,9})*$", text) or min(int(n) for n in text.split(",")) < 1:
         raise UserError("--hidden_unit must be a positive integer such as 32, 64, 128 or 256, or one per layer "
                         "like 64,64, not {!r}".format(text))
     sizes = [int(n) for n in text.split(",")]
-    if max(sizes) > 4096:
-        raise UserError("--hidden_unit={} is larger than this program supports (at most 4096)".format(text))
-    if num_layers < 1 or num_layers > 8:
-        raise UserError("--num_layers must be between 1 and 8, not {}".format(num_layers))
-    if len(sizes) > 8:
-        raise UserError("--hidden_unit lists {} layers; this program stacks at most 8".format(len(sizes)))
     if len(sizes) == 1:
+        if not 1 <= num_layers <= MAX_LAYERS:
+            raise UserError("--num_layers must be between 1 and {}, not {}".format(MAX_LAYERS, num_layers))
         return sizes * num_layers
     if FLAGS["num_layers"].present and num_layers != len(sizes):
         raise UserError("--hidden_unit={} gives {} layers but --num_layers={}; give one size, or one per layer".format(
@@ -93,32 +89,29 @@ def _parse_layers(text, num_layers):
     return sizes
 
 
-def make_spec(model):
-    """The architecture; it names the configuration's folder."""
-    layers = _parse_layers(FLAGS.hidden_unit, FLAGS.num_layers)
-    spec = {"model": model, "layers": layers, "bidirectional": FLAGS.bidirectional, "crop_augment": FLAGS.crop_augment}
-    try:  # the architecture's own checks (sizes, weights) before anything else
-        Config.make(model, layers, FLAGS.bidirectional, FLAGS.crop_augment, recipe="plain")
+def make_arch(model):
+    """The architecture from the flags; it names the configuration's folder."""
+    try:
+        check_model(model)
+        return Arch(model, tuple(_parse_layers(FLAGS.hidden_unit, FLAGS.num_layers)), FLAGS.bidirectional,
+                    FLAGS.crop_augment)
     except ConfigError as e:
         raise UserError(e)
-    spec["name"] = config_name(model, layers, FLAGS.bidirectional, FLAGS.crop_augment)
-    return spec
 
 
-def make_config(spec):
+def make_config(arch):
     """The run's configuration, as stored in config.json: the recipe, then the flags given."""
-    given = {k: FLAGS[k].value for k in RECIPE if k in FLAGS and FLAGS[k].present}
-    given["unroll"] = _clean(FLAGS.unroll)
+    given = {f.name: FLAGS[f.name].value for f in dataclasses.fields(Recipe)
+             if f.name in FLAGS and FLAGS[f.name].present}
     try:
-        return Config.make(spec["model"], spec["layers"], spec["bidirectional"], spec["crop_augment"], given,
-                           recipe=_clean(FLAGS.recipe), preset=_clean(FLAGS.preset) or None)
+        return Config.make(arch, given, recipe=_clean(FLAGS.recipe), preset=_clean(FLAGS.preset) or None,
+                           unroll=_clean(FLAGS.unroll))
     except ConfigError as e:
         raise UserError(e)
 
 
 def recipes_help():
     """The recipes --train uses, for --help: each shipped configuration's, then the general default."""
-    from core.config import GENERAL, RECIPES
     lines = ["Recipes (on top of the plain defaults below):"]
     lines += ["  {:<10} {}".format(name, " ".join("--{}={:g}".format(k, v) for k, v in sorted(r.items())))
               for name, r in sorted(RECIPES.items())]
@@ -127,15 +120,15 @@ def recipes_help():
     return "\n".join(lines) + "\n"
 
 
-def _trained_weights_dir(spec):
+def _trained_weights_dir(arch):
     """The folder --test, --predict and --explain read (yours in runs/ if trained, else the shipped one), checked
     to hold trained weights of this configuration before TensorFlow starts."""
-    weights_dir = FLAGS.weights_dir or weights_dir_for_test(spec["name"])
-    check_trained(RunDir(weights_dir, spec["name"]), spec)
+    weights_dir = FLAGS.weights_dir or weights_dir_for_test(arch.name)
+    check_trained(RunDir(weights_dir, arch.name), arch)
     return weights_dir
 
 
-def run(argv):
+def _parse(argv):
     FLAGS.unparse_flags()  # every call parses afresh (the tests call main() many times in one process)
     try:
         extra = FLAGS(argv)[1:]
@@ -143,10 +136,11 @@ def run(argv):
         raise SystemExit(print_error("{}; run python main.py --help to list the flags".format(e), status=2))
     if extra:
         raise SystemExit(print_error("unexpected argument {!r}; flags look like --model=lstm".format(extra[0]), status=2))
-    model = _clean(FLAGS.model).lower()
-    if model not in ("lstm", "gru", "rnn", "mlp"):
-        raise UserError("unknown --model={!r}; choose lstm, gru, rnn or mlp".format(model))
-    spec = make_spec(model)
+
+
+def run(argv):
+    _parse(argv)
+    arch = make_arch(_clean(FLAGS.model).lower())
     data_dir = os.path.abspath(os.path.expanduser(FLAGS.data_dir))  # a shell leaves the ~ of --data_dir=~/data
     actions = [a for a in ("train", "test", "predict") if FLAGS[a].value]
     if FLAGS.explain and not FLAGS.predict:
@@ -156,18 +150,18 @@ def run(argv):
             " and ".join("--" + a for a in actions) if actions else "none"))
     if FLAGS.predict:
         paths = photos.image_paths(FLAGS.predict)
-        weights_dir = _trained_weights_dir(spec)
+        weights_dir = _trained_weights_dir(arch)
         import evaluate
-        evaluate.predict(spec, paths, weights_dir, explain=FLAGS.explain)
+        evaluate.predict(arch, paths, weights_dir, explain=FLAGS.explain)
         return
     if FLAGS.explain:
         if not 0 <= FLAGS.test_image < 10000:
             raise UserError("--test_image must be between 0 and 9999, not {}".format(FLAGS.test_image))
-        weights_dir = _trained_weights_dir(spec)
+        weights_dir = _trained_weights_dir(arch)
         import evaluate
-        evaluate.explain_test_image(spec, data_dir, weights_dir, FLAGS.test_image)
+        evaluate.explain_test_image(arch, data_dir, weights_dir, FLAGS.test_image)
         return
-    config = make_config(spec) if FLAGS.train else None  # every flag is checked before anything is fetched
+    config = make_config(arch) if FLAGS.train else None  # every flag is checked before anything is fetched
     if FLAGS.download:
         mirrors = [m for m in FLAGS.mnist_mirror.split(",") if m] or data_loader.MIRRORS
         data_loader.download(data_dir, mirrors, splits=("train", "test") if FLAGS.train else ("test",))
@@ -178,30 +172,25 @@ def run(argv):
         weights_dir = FLAGS.weights_dir or RUNS_DIR
         # TensorFlow starts only now, after every flag has been checked.
         import train
-        from model import default_towers
+        from core.fast import default_towers
         from core.tfcompat import TF_VERSION
-        if not config["towers"]:
-            config["towers"], why = default_towers()
-            log("towers: {} ({}; --towers=N to choose)".format(config["towers"], why))
-            if config["batch_size"] % config["towers"]:
-                raise UserError("--batch_size={} must be a multiple of {} towers (the default on "
-                                "TensorFlow 2); pass --towers=1 or an even batch size".format(config["batch_size"],
-                                                                                          config["towers"]))
+        if not config.recipe.towers:
+            towers, why = default_towers()
+            log("towers: {} ({}; --towers=N to choose)".format(towers, why))
+            try:
+                config = config.with_towers(towers)
+            except ConfigError as e:
+                raise UserError(e)
         log("{}: {} with {} hidden units, MNIST from {}, TensorFlow {}".format(
-            spec["name"], model.upper(), ",".join(str(n) for n in spec["layers"]), relpath(data_dir), TF_VERSION))
+            arch.name, arch.model.upper(), arch.sizes, relpath(data_dir), TF_VERSION))
         log(config.describe())
         train.train(config, data_dir, weights_dir, FLAGS.logs_dir)
-        log("next: " + main_command(spec, "test"))
+        log("next: " + arch.command("test"))
     else:
-        weights_dir = _trained_weights_dir(spec)
+        weights_dir = _trained_weights_dir(arch)
         results_dir = FLAGS.results_dir or results_dir_for(weights_dir)
         import evaluate
-        evaluate.evaluate(spec, data_dir, weights_dir, results_dir,
-                          show_crops=FLAGS.crop_test or spec["crop_augment"])
-
-
-def _terminate(signum, frame):
-    raise KeyboardInterrupt  # a kill gets the same clean stop as Ctrl-C
+        evaluate.evaluate(arch, data_dir, weights_dir, results_dir, show_crops=FLAGS.crop_test or arch.crop_augment)
 
 
 def _training():
@@ -218,20 +207,13 @@ def main(argv):
         except BrokenPipeError:  # python main.py --help | head
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    signal.signal(signal.SIGTERM, _terminate)
-    try:
-        run(argv)
-    except UserError as e:
-        return print_error(e)
-    except OSError as e:  # a read-only or full disk, a folder that is a file, ...: every write is atomic
-        resume = ", which resumes from the last finished epoch" if _training() else ""
-        return print_error(os_error_line(e, "free some space or fix the folder's permissions (or point --weights_dir, "
-                                            "--results_dir, --logs_dir elsewhere), then run the same command "
-                                            "again" + resume))
-    except KeyboardInterrupt:
-        return print_error("interrupted; run the same command again to resume training from the last finished epoch"
-                           if _training() else "interrupted", status=130)
-    return 0
+    resume = lambda: ", which resumes from the last finished epoch" if _training() else ""  # noqa: E731
+    # A read-only or full disk, a folder that is a file, ...: every write is atomic, so nothing is half-written.
+    return guarded(lambda: run(argv) or 0,
+                   interrupted=lambda: "interrupted; run the same command again to resume training from the last "
+                                       "finished epoch" if _training() else "interrupted",
+                   fix=lambda: "free some space or fix the folder's permissions (or point --weights_dir, "
+                               "--results_dir, --logs_dir elsewhere), then run the same command again" + resume())
 
 
 if __name__ == "__main__":

@@ -15,15 +15,13 @@ import zlib
 import numpy as np
 
 from cells import CELLS
-from core.config import graph_options, regularisers
-from core.fast import Fast, default_towers, session_config  # noqa: F401  (main.py, train.py, benchmarks)
+from core.fast import Fast
 from core.tfcompat import stateless_uniform, tf
 from core.unroll import NUM_STEPS, Loop, StaticRNN
 
 INPUT_SIZE = 28   # pixels per row = inputs per step
 NUM_CLASSES = 10
 EVAL_BATCH_SIZE = 1000  # validation and test: large batches, forward pass only
-UNROLLS = ("fast", "plain", "loop")  # --unroll
 
 
 def name_seed(name):
@@ -48,20 +46,18 @@ class Dense(object):
     def __call__(self, x):
         return tf.nn.relu(tf.matmul(x, self.W) + self.b)  # [B, in] x [in, H] -> [B, H]
 
+    def variables(self):
+        return [self.W, self.b]
+
 
 def make_unroller(unroll, towers=1, defer=False):
-    """The unroller of `--unroll`: fast (towers and the deferred W_h gradient), plain or loop."""
-    if unroll == "fast":
-        return Fast(towers, defer)
-    if unroll == "plain":
-        return StaticRNN()
-    if unroll == "loop":
-        return Loop()
-    raise ValueError("unknown unroll {!r}; choose one of {}".format(unroll, ", ".join(UNROLLS)))
+    """The unroller of `--unroll` (core.config.UNROLLS): fast (towers and the deferred W_h gradient), plain or
+    loop."""
+    return {"fast": lambda: Fast(towers, defer), "plain": StaticRNN, "loop": Loop}[unroll]()
 
 
 class Model(object):
-    """The graph for one configuration (a dict as stored in config.json).
+    """The graph for one configuration (core.config.Config).
 
     Like the PTB tutorial, training and evaluation use two instances that share
     the variables: `Model(config, training=True, batch_size=B)` adds the loss
@@ -69,6 +65,8 @@ class Model(object):
     TensorFlow drop the broadcasting bookkeeping from the gradients, about 4%
     faster), and `Model(config)` measures batches of any size. Build the
     training one first in a graph; a later one reuses its variables.
+    `Model.of(config)` is the right class for a configuration: this one, or
+    `MLP` for the non-recurrent baseline.
 
     Variables (checkpoint names): <model>/W_x, <model>/W_h, <model>/b for the
     first layer's cell, <model>_2/... and so on for further layers,
@@ -76,33 +74,35 @@ class Model(object):
     bidirectional model, and logits/W, logits/b for the classifier.
     """
 
+    @staticmethod
+    def of(config):
+        return MLP if config.arch.model == "mlp" else Model
+
     def __init__(self, config, training=False, batch_size=None, unroll=None):
-        options = dict(graph_options(config), **regularisers(config))
-        unroll = unroll or config.get("unroll") or "fast"
+        arch, recipe = config.arch, config.recipe
+        unroll = unroll or config.unroll
         self.batch_size = batch_size
         self.images = tf.placeholder(tf.float32, [batch_size, NUM_STEPS, INPUT_SIZE], name="images")
         self.labels = tf.placeholder(tf.int64, [batch_size], name="labels")
         # Steps that hold data per example (--crop_augment); the rest is padding that must not count.
-        self.lengths = tf.placeholder(tf.int32, [batch_size], name="lengths") if options["crop_augment"] else None
+        self.lengths = tf.placeholder(tf.int32, [batch_size], name="lengths") if arch.crop_augment else None
         self.global_step = None  # made by the first dropout site or by _add_training
-        self._keep = 1.0 - options["dropout"] if training else 1.0
-        self._dropout_sites, self._seed = 0, config.get("seed", 0)
+        self._keep = 1.0 - recipe.dropout if training else 1.0
+        self._dropout_sites, self._seed = 0, recipe.seed
 
         with tf.variable_scope(tf.get_variable_scope(), reuse=tf.AUTO_REUSE):
-            layers = self._make_cells(config["model"], options)
+            layers = self._make_layers(arch)
             with tf.variable_scope("logits"):
                 W = tf.get_variable("W", [len(layers[-1]) * layers[-1][0].num_units, NUM_CLASSES],
                                     initializer=tf.glorot_uniform_initializer(seed=name_seed("logits/W")))
                 b = tf.get_variable("b", [NUM_CLASSES], initializer=tf.zeros_initializer())
-        self.model_variables = [v for pair in layers for cell in pair for v in (
-            (cell.W, cell.b) if isinstance(cell, Dense) else (cell.W_x, cell.W_h, cell.b))] + [W, b]
+        self.model_variables = [v for pair in layers for layer in pair for v in layer.variables()] + [W, b]
 
-        # Towers cut a training batch into parts unrolled side by side (graph/fast.py); one otherwise.
-        self.towers = int(config.get("towers") or 1) if training and batch_size and unroll == "fast" else 1
-        if self.towers > 1 and batch_size % self.towers:
-            raise ValueError("batch size {} is not a multiple of towers={}".format(batch_size, self.towers))
+        # Towers cut a training batch into parts unrolled side by side (core/fast.py); one otherwise. Their
+        # number divides the batch (core.config.Recipe checks it).
+        self.towers = (recipe.towers or 1) if training and batch_size and unroll == "fast" else 1
         self.unroller = make_unroller(unroll, self.towers, defer=training)
-        finals = self._mlp(layers) if config["model"] == "mlp" else self._network(layers)
+        finals = self._network(layers)
         # The classifier reads the final states (with lengths, those of each example's last real
         # step), both directions side by side: [forward, backward].
         self.features = self._dropout(tf.concat(finals, 1) if len(finals) > 1 else finals[0])  # [B, H*dirs]
@@ -114,18 +114,22 @@ class Model(object):
         self.correct = tf.reduce_sum(hits)
         self.accuracy = tf.reduce_mean(tf.cast(hits, tf.float32))
         if training:
-            self._add_training(config, options["l2"])
+            self._add_training(recipe)
 
-    def _make_cells(self, model, options):
+    INPUTS = INPUT_SIZE  # what the first layer reads per step
+
+    def _layer(self, arch, units, name):
+        return CELLS[arch.model](units, name=name)
+
+    def _make_layers(self, arch):
         """One list of cells per layer: [forward] or [forward, backward], with their variables."""
-        layers, input_size = [], INPUT_SIZE if model != "mlp" else NUM_STEPS * INPUT_SIZE
-        for number, units in enumerate(options["layers"], 1):
+        layers, input_size = [], self.INPUTS
+        for number, units in enumerate(arch.layers, 1):
             suffix = "" if number == 1 else "_{}".format(number)  # layer 1 keeps the single-layer names
-            directions = ("", "_bw") if options["bidirectional"] else ("",)
-            kind = Dense if model == "mlp" else CELLS[model]
-            pair = [kind(units, name=model + direction + suffix) for direction in directions]
-            for cell in pair:
-                cell.build(input_size, seed=name_seed(cell.name))
+            directions = ("", "_bw") if arch.bidirectional else ("",)
+            pair = [self._layer(arch, units, arch.model + direction + suffix) for direction in directions]
+            for layer in pair:
+                layer.build(input_size, seed=name_seed(layer.name))
             layers.append(pair)
             input_size = units * len(pair)  # the next layer reads [forward, backward] joined
         return layers
@@ -141,13 +145,6 @@ class Model(object):
             outputs, finals = zip(*runs)
             x = tf.concat(outputs, 1) if len(outputs) > 1 else outputs[0]  # dirs x [28*B, H] -> [28*B, H*dirs]
         return list(finals)
-
-    def _mlp(self, layers):
-        """The baseline without recurrence: every pixel at once through the dense layers."""
-        x = tf.reshape(self.images, [-1, NUM_STEPS * INPUT_SIZE])  # [B, 28, 28] -> [B, 784]
-        for (dense,) in layers:
-            x = dense(self._dropout(x))  # [B, in] -> [B, H]
-        return [x]
 
     def _dropout(self, x):
         """Inverted dropout with masks from (seed, training step, site): a resumed run draws the same ones.
@@ -166,20 +163,20 @@ class Model(object):
         mask = tf.floor(keep + stateless_uniform(tf.shape(x), seed=step_seed))  # 1 with probability keep
         return x * mask / keep
 
-    def _add_training(self, config, l2):
+    def _add_training(self, recipe):
         if self.global_step is None:
             self.global_step = tf.Variable(0, trainable=False, name="global_step")
         # The data loss plus, with --l2, a weight decay on the matrices (biases are left alone).
         matrices = [v for v in self.model_variables if v.op.name.split("/")[-1] != "b"]
         self.objective = self.loss
-        if l2:
-            self.objective += l2 * tf.add_n([tf.reduce_sum(tf.square(m)) for m in matrices])
+        if recipe.l2:
+            self.objective += recipe.l2 * tf.add_n([tf.reduce_sum(tf.square(m)) for m in matrices])
         self.gradients = self.unroller.gradients(self.objective, self.model_variables)
         # Clipping by global norm keeps an occasional exploding gradient from
         # wrecking the weights while leaving normal steps untouched.
-        clipped, self.grad_norm = tf.clip_by_global_norm(self.gradients, config["clip_norm"])
+        clipped, self.grad_norm = tf.clip_by_global_norm(self.gradients, recipe.clip_norm)
         # Set per epoch by the training loop (--lr_decay); a variable, so no feed is needed per step.
-        self.learning_rate = tf.Variable(float(config["learning_rate"]), trainable=False, name="learning_rate")
+        self.learning_rate = tf.Variable(float(recipe.learning_rate), trainable=False, name="learning_rate")
         self._new_learning_rate = tf.placeholder(tf.float32, [], name="new_learning_rate")
         self._set_learning_rate = tf.assign(self.learning_rate, self._new_learning_rate)
         optimizer = tf.train.AdamOptimizer(self.learning_rate)
@@ -191,6 +188,22 @@ class Model(object):
 
     def num_parameters(self):
         return int(sum(np.prod(v.shape.as_list()) for v in self.model_variables))
+
+
+class MLP(Model):
+    """The non-recurrent baseline (--model=mlp): every pixel at once through dense ReLU layers, then the same
+    classifier, loss and training as the recurrent model."""
+
+    INPUTS = NUM_STEPS * INPUT_SIZE  # all 784 pixels
+
+    def _layer(self, arch, units, name):
+        return Dense(units, name)
+
+    def _network(self, layers):
+        x = tf.reshape(self.images, [-1, NUM_STEPS * INPUT_SIZE])  # [B, 28, 28] -> [B, 784]
+        for (dense,) in layers:
+            x = dense(self._dropout(x))  # [B, in] -> [B, H]
+        return [x]
 
 
 class Diverged(Exception):

@@ -22,7 +22,7 @@ import matplotlib.ticker  # noqa: E402
 from core.common import ArgumentParser, PROJECT_DIR, UserError, guarded, print_error, relpath, save_png  # noqa: E402
 from core.results import read_result  # noqa: E402
 from core import study  # noqa: E402
-from core.config import config_name  # noqa: E402
+from core.config import Arch  # noqa: E402
 # The memory tasks' figures and findings (assignments/memory/sequence_tasks.py), drawn by --tasks:
 from assignments.memory.tasks import plot_tasks  # noqa: E402
 
@@ -37,7 +37,7 @@ def load_all(results_dir):
 def is_basic(result):
     """One LSTM or GRU layer without options: the eight configurations of the main results."""
     return (result["model"] in ("lstm", "gru") and isinstance(result["hidden_unit"], int)
-            and result["name"] == config_name(result["model"], result["hidden_unit"]))
+            and result["name"] == Arch(result["model"], (result["hidden_unit"],)).name)
 
 
 def load_results(results_dir):
@@ -131,7 +131,7 @@ def plot_curves(results, weights_dir, ax):
         sizes = sorted(r["hidden_unit"] for r in results if r["model"] == model)
         shades = plt.get_cmap(FAMILIES[model])
         for i, hidden in enumerate(sizes):
-            log = load_log(weights_dir, config_name(model, hidden))
+            log = load_log(weights_dir, Arch(model, (hidden,)).name)
             if log:
                 epochs, acc = zip(*log)
                 ax.plot(epochs, [100 * (1 - a) for a in acc], color=shades(0.45 + 0.55 * (i + 1) / len(sizes)),
@@ -159,7 +159,7 @@ def write_rows_until_known(results_dir, weights_dir, data_dir):
         for name in names:
             run = RunDir(weights_dir, name)
             config, state = run.load_config(), run.load_state()
-            yield name, config["model"], explain.load_weights(run, state, config)
+            yield name, config.arch.model, explain.load_weights(run, state, config)
     names = [r["name"] for r in sorted(load_results(results_dir), key=lambda r: (r["model"], r["hidden_unit"]))]
     return explain.known_summary(results_dir, names, images, labels, load)
 

@@ -6,7 +6,7 @@ same training settings, `--train` continues it from its last finished epoch
 from seed+epoch, and dropout masks from seed+step, so a resumed run sees the same data as an
 uninterrupted one). Any other run with a finished epoch stays where it is
 while the new one trains in <config>.new/; after the new run's first epoch
-the old one moves to <config>.previous-<time>/ (checkpoints/folders.py). Nothing with
+the old one moves to <config>.previous-<time>/ (core/runs.py). Nothing with
 a finished epoch is ever deleted.
 
 Per epoch: one line of log, a row of <weights_dir>/<config>/log.csv (runs/ by default; loss,
@@ -14,6 +14,7 @@ accuracy, the gradient's global norm before clipping) and the same numbers
 as TensorBoard scalars in logs/<config>/.
 """
 import csv
+import dataclasses
 import datetime
 import io
 import os
@@ -26,8 +27,9 @@ import data_loader
 from core import augment
 from core.runs import open_for_training, promote, tf_error_reason, training_lock
 from core.common import UserError, atomic_write_bytes, format_duration, is_tty, log, machine, relpath
-from core.config import RESUME_KEYS
-from model import EVAL_BATCH_SIZE, Diverged, Model, run_epoch, session_config
+from core.config import Trained
+from core.fast import session_config
+from model import EVAL_BATCH_SIZE, Diverged, Model, run_epoch
 from core.tfcompat import TF_VERSION, tf
 
 LOG_FIELDS = ("epoch", "time", "learning_rate", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
@@ -79,17 +81,18 @@ def _summary(values):
 
 def epoch_seed(config, epoch, stream=0):
     """The seed of one epoch's shuffle (stream 0), crops (1) or distortions (2): any --seed, in NumPy's range."""
-    return (config["seed"] * 100003 + epoch + 50000 * stream) % 2 ** 32
+    return (config.recipe.seed * 100003 + epoch + 50000 * stream) % 2 ** 32
 
 
 def _load_data(config, data_dir):
     images, labels = data_loader.load_split(data_dir, "train")
-    (train_x, train_y), val = data_loader.train_validation_split(images, labels, config["validation_size"])
-    if config["train_examples"]:
-        train_x, train_y = train_x[:config["train_examples"]], train_y[:config["train_examples"]]
-    if len(train_x) < config["batch_size"]:
+    (train_x, train_y), val = data_loader.train_validation_split(images, labels, config.recipe.validation_size,
+                                                                 config.recipe.validation_split)
+    if config.recipe.train_examples:
+        train_x, train_y = train_x[:config.recipe.train_examples], train_y[:config.recipe.train_examples]
+    if len(train_x) < config.recipe.batch_size:
         raise UserError("the training set has {} images, fewer than one batch (--batch_size={})".format(
-            len(train_x), config["batch_size"]))
+            len(train_x), config.recipe.batch_size))
     return (train_x, train_y), val
 
 
@@ -99,16 +102,17 @@ class Trainer(object):
     def __init__(self, config, logs_dir):
         graph = tf.Graph()
         with graph.as_default():
-            tf.set_random_seed(config["seed"])
-            self.model = Model(config, training=True, batch_size=config["batch_size"])
-            self.eval_model = Model(config)  # the same variables, for validation batches of any size
+            tf.set_random_seed(config.recipe.seed)
+            kind = Model.of(config)
+            self.model = kind(config, training=True, batch_size=config.recipe.batch_size)
+            self.eval_model = kind(config)  # the same variables, for validation batches of any size
             self.best_saver = tf.train.Saver(self.model.model_variables, max_to_keep=None)
             self.all_variables = tf.global_variables()  # with Adam's slots and the step counter
             self.resume_saver = tf.train.Saver(self.all_variables, max_to_keep=None)
             self.init = tf.global_variables_initializer()
         self.session = tf.Session(graph=graph, config=session_config(self.model.towers))
         # TensorBoard: the graph and per-epoch curves, in logs/<config>/ (`tensorboard --logdir logs`).
-        folder = os.path.join(logs_dir, config["name"])
+        folder = os.path.join(logs_dir, config.name)
         try:
             self.writer = tf.summary.FileWriter(folder, graph)
         except Exception as e:  # TensorFlow's errors: a file where the folder should be, no permission
@@ -144,17 +148,18 @@ def _start(trainer, run, config, state, n_train, n_val):
         log("resuming {} after epoch {} (best so far: {:.2%} validation accuracy at epoch {})".format(
             run.name, state["epoch"], state["best_val_accuracy"], state["best_epoch"]))
         stored = run.load_config()
-        if (stored["epochs"], stored["patience"]) != (config["epochs"], config["patience"]):
-            stored = dict(stored, epochs=config["epochs"], patience=config["patience"])  # may change on resume
+        if stored.recipe != config.recipe:  # only --epochs and --patience may change on resume
+            stored = dataclasses.replace(stored, recipe=config.recipe)
             run.save_config(stored)
         return stored, state, _read_log(run, state["epoch"])
     trainer.session.run(trainer.init)
-    config = dict(config, parameters=trainer.model.num_parameters(), tf_version=TF_VERSION,
-                  python_version=sys.version.split()[0], machine=machine())
+    config = config.with_trained(Trained(trainer.model.num_parameters(), TF_VERSION, sys.version.split()[0],
+                                         machine()))
     os.makedirs(run.path, exist_ok=True)
     run.save_config(config)
     log("training {} ({} parameters) on {} images, validating on {}; up to {} epochs, early stop after {} without "
-        "improvement".format(run.name, config["parameters"], n_train, n_val, config["epochs"], config["patience"]))
+        "improvement".format(run.name, config.trained.parameters, n_train, n_val, config.recipe.epochs,
+                             config.recipe.patience))
     state = {"epoch": 0, "best_epoch": 0, "best_val_accuracy": -1.0, "best": None, "resume": None,
              "finished": False, "train_seconds": 0.0}
     return config, state, []
@@ -163,22 +168,22 @@ def _start(trainer, run, config, state, n_train, n_val):
 def _fit_and_validate(trainer, config, epoch, train, val, state, distorted):
     """One epoch of training, then validation: (fit stats, validation stats, learning rate)."""
     (train_x, train_y), (val_x, val_y) = train, val
-    bar = ProgressBar("epoch {}/{}".format(epoch, config["epochs"]))
+    bar = ProgressBar("epoch {}/{}".format(epoch, config.recipe.epochs))
     order = np.random.RandomState(epoch_seed(config, epoch)).permutation(len(train_x))
-    learning_rate = config["learning_rate"] * config["lr_decay"] ** (epoch - 1)
+    learning_rate = config.recipe.learning_rate * config.recipe.lr_decay ** (epoch - 1)
     trainer.model.set_learning_rate(trainer.session, learning_rate)
     fit = None
     try:
         images_in, lengths = train_x, None
         if distorted is not None:  # this epoch's distorted copy (made while the last epoch trained)
             try:
-                images_in = distorted.epoch(epoch, config["epochs"])
+                images_in = distorted.epoch(epoch, config.recipe.epochs)
             except augment.WorkerStopped as e:
                 raise UserError("{} in epoch {}; run the same command again to resume from the last finished "
                                 "epoch".format(e, epoch))
-        if config.get("crop_augment"):  # new random crops every epoch, from the epoch's own seed
+        if config.arch.crop_augment:  # new random crops every epoch, from the epoch's own seed
             images_in, lengths = data_loader.random_crops(images_in, np.random.RandomState(epoch_seed(config, epoch, 1)))
-        fit = run_epoch(trainer.session, trainer.model, images_in, train_y, config["batch_size"], train=True,
+        fit = run_epoch(trainer.session, trainer.model, images_in, train_y, config.recipe.batch_size, train=True,
                         order=order, on_batch=bar, lengths=lengths)
         bar.close()
         return fit, run_epoch(trainer.session, trainer.eval_model, val_x, val_y, EVAL_BATCH_SIZE), learning_rate
@@ -188,8 +193,8 @@ def _fit_and_validate(trainer, config, epoch, train, val, state, distorted):
                 if state["best"] else "no checkpoint was written")
         raise UserError("training diverged in epoch {} ({}): {}; lower --learning_rate (now {:g}), --lr_decay (now "
                         "{:g}) or --l2 (now {:g}), or --clip_norm; {}".format(
-                            epoch, "validation" if fit else "training", e, config["learning_rate"],
-                            config["lr_decay"], config.get("l2", 0.0), kept))
+                            epoch, "validation" if fit else "training", e, config.recipe.learning_rate,
+                            config.recipe.lr_decay, config.recipe.l2, kept))
 
 
 def _log_row(epoch, learning_rate, fit, val, seconds, improved):
@@ -214,8 +219,8 @@ def _save_epoch(trainer, run, state, epoch, improved):
 
 def train(config, data_dir, weights_dir, logs_dir):
     train_set, val_set = _load_data(config, data_dir)
-    with training_lock(weights_dir, config["name"]):
-        run, replaces, state = open_for_training(weights_dir, config["name"], config, RESUME_KEYS)
+    with training_lock(weights_dir, config.name):
+        run, replaces, state = open_for_training(weights_dir, config)
         trainer = Trainer(config, logs_dir)
         try:
             return _train(trainer, run, replaces, config, state, train_set, val_set)
@@ -230,9 +235,9 @@ def train(config, data_dir, weights_dir, logs_dir):
 def _train(trainer, run, replaces, config, state, train_set, val_set):
     config, state, rows = _start(trainer, run, config, state, len(train_set[0]), len(val_set[0]))
     distorted = None
-    if config.get("augment"):
+    if config.recipe.augment:
         try:
-            distorted = augment.Prefetch(train_set[0], config["augment"], lambda e: epoch_seed(config, e, 2))
+            distorted = augment.Prefetch(train_set[0], config.recipe.augment, lambda e: epoch_seed(config, e, 2))
         except augment.WorkerStopped as e:
             raise UserError("{}; run the same command again".format(e))
     try:
@@ -244,9 +249,9 @@ def _train(trainer, run, replaces, config, state, train_set, val_set):
 
 def _epochs(trainer, run, replaces, config, state, rows, train_set, val_set, distorted):
     epoch_times = []
-    for epoch in range(state["epoch"] + 1, config["epochs"] + 1):
-        if state["epoch"] - state["best_epoch"] >= config["patience"]:
-            log("stopping early: no better validation accuracy for {} epochs".format(config["patience"]))
+    for epoch in range(state["epoch"] + 1, config.recipe.epochs + 1):
+        if state["epoch"] - state["best_epoch"] >= config.recipe.patience:
+            log("stopping early: no better validation accuracy for {} epochs".format(config.recipe.patience))
             break
         started = time.time()
         fit, val, learning_rate = _fit_and_validate(trainer, config, epoch, train_set, val_set, state, distorted)
@@ -265,9 +270,9 @@ def _epochs(trainer, run, replaces, config, state, rows, train_set, val_set, dis
         _save_epoch(trainer, run, state, epoch, improved)
         if replaces is not None:  # the new run has a finished epoch: now it may take the old one's place
             run, replaces = promote(run, replaces), None
-        left = np.mean(epoch_times) * (config["epochs"] - epoch)
+        left = np.mean(epoch_times) * (config.recipe.epochs - epoch)
         log("epoch {}/{}: train loss {:.4f} acc {:.2%} grad norm {:.2f} | validation loss {:.4f} acc {:.2%}{} | {} "
-            "(at most {} left)".format(epoch, config["epochs"], fit["loss"], fit["accuracy"], fit["grad_norm"],
+            "(at most {} left)".format(epoch, config.recipe.epochs, fit["loss"], fit["accuracy"], fit["grad_norm"],
                                       val["loss"], val["accuracy"], " (best so far, saved)" if improved else "",
                                       format_duration(seconds), format_duration(left)))
     last_resume = state["resume"]

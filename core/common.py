@@ -8,7 +8,7 @@ import sys
 import tempfile
 import threading
 
-PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # helpers/.. 
+PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # core/..
 # The shipped models (tracked in git) and their test results.
 SHIPPED_WEIGHTS_DIR = os.path.join(PROJECT_DIR, "weights")
 SHIPPED_RESULTS_DIR = os.path.join(PROJECT_DIR, "results")
@@ -79,7 +79,8 @@ def _terminated(signum, frame):
 def guarded(run, interrupted="interrupted", fix=None):
     """run()'s exit status, with a UserError, an OSError or Ctrl-C turned into one error line (status 1 or 130).
     A kill (SIGTERM) stops like Ctrl-C: the `finally` blocks clean up and the writes are atomic.
-    `fix` says what to do about an OSError (default: check the path, permissions and free space)."""
+    `fix` says what to do about an OSError (default: check the path, permissions and free space); it and
+    `interrupted` may be functions, asked only when needed (what to say can depend on the flags parsed by then)."""
     main_thread = threading.current_thread() is threading.main_thread()  # only it may set a handler
     previous = signal.signal(signal.SIGTERM, _terminated) if main_thread else None
     try:
@@ -90,9 +91,9 @@ def guarded(run, interrupted="interrupted", fix=None):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as e:
-        return print_error(os_error_line(e, fix or FIX_PATH))
+        return print_error(os_error_line(e, (fix() if callable(fix) else fix) or FIX_PATH))
     except KeyboardInterrupt:
-        return print_error(interrupted, status=130)
+        return print_error(interrupted() if callable(interrupted) else interrupted, status=130)
     finally:
         if main_thread:
             signal.signal(signal.SIGTERM, previous)

@@ -1,66 +1,217 @@
-"""What a configuration is, in one place: `Config`, its fields, defaults, checks, folder name and recipes.
+"""What a configuration is, typed: its architecture (the folder name) and its recipe (how it is trained).
 
-A configuration is its architecture (cell, layer sizes, direction, input format: the folder name) plus
-the recipe it is trained with (schedule, batch, regularisers: recorded in config.json). `Config` is a
-dict, so config.json round-trips through it (`Config.load(dict)` fills what older files lack, checks
-the rest), and it owns:
+    arch = Arch("lstm", (64, 64), bidirectional=True)      # checked when made
+    arch.name == "lstm_h64-64_bi";  Arch.parse("lstm_h64-64_bi") == arch
+    config = Config.make(Arch("lstm", (32,)))               # the recipe recorded for lstm_h32
+    config.recipe.epochs == 120;  config.name == "lstm_h32"
+    Config.from_json(config.to_json()) == config            # config.json; older files are upgraded there, once
 
-    FIELDS          every field: its default, its type and its main.py flag's help (main.py's flag list)
-    Config.check()  the rules each value obeys (one line naming the flag, for the user)
-    name            the folder name from the architecture: lstm_h32, lstm_h64-64_bi, gru_h128_crop
-    parse_name()    the architecture a folder name stands for
-    RESUME_KEYS     what must be equal for a run to be resumed
-    PRESETS         'tiny', for smoke tests
-    RECIPES         the recipe recorded for each shipped configuration, as data; GENERAL for the rest
-
-    config_name("lstm", [64, 64], bidirectional=True) == "lstm_h64-64_bi"
-    parse_name("lstm_h64-64_bi")["layers"] == [64, 64]
-    recipe_for("lstm", [32]) == ("lstm_h32", {"augment": 1.0, "dropout": 0.2, "epochs": 120, "patience": 20})
+Every field has its default, type, check and help (main.py's flags are made from them) here and nowhere
+else. `Config.make` applies, in order: the plain defaults (Recipe()), the recipe recorded for the
+architecture (RECIPES) or the general default (GENERAL), a preset, the flags given.
 """
-import collections
 import math
 import re
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Optional, Tuple
 
-MODELS = ("lstm", "gru", "rnn", "mlp")  # mlp: the non-recurrent baseline (dense ReLU layers on all 784 pixels)
+# Gate blocks per cell (W_x holds this many [in, H] blocks side by side); mlp: the non-recurrent baseline,
+# dense ReLU layers on all 784 pixels. cells.py's cells read their count here.
+GATE_BLOCKS = {"lstm": 4, "gru": 3, "rnn": 1, "mlp": None}
+MODELS = tuple(GATE_BLOCKS)
 UNROLLS = ("fast", "plain", "loop")
+SPLITS = ("shuffled", "first")
+MAX_LAYERS, MAX_UNITS = 8, 4096
+MAX_PARAMETERS = 50 * 1000 * 1000  # above this a model cannot be trained here in any sensible time or memory
+MAX_SEED = 2 ** 31 - 1
+MAX_BATCH = 60000  # the training set
+MAX_TOWERS = 8
 
-Field = collections.namedtuple("Field", "default kind help")
-# The recipe's fields, main.py's defaults: the plain recipe (`--recipe=plain`).
-RECIPE = collections.OrderedDict([
-    ("epochs", Field(60, int, "maximum number of training epochs")),
-    ("patience", Field(12, int, "stop after this many epochs without a better validation accuracy")),
-    ("batch_size", Field(128, int, "training minibatch size")),
-    ("learning_rate", Field(0.005, float, "Adam learning rate")),
-    ("lr_decay", Field(0.97, float, "the learning rate is multiplied by this after every epoch (1 = constant)")),
-    ("clip_norm", Field(5.0, float, "clip gradients to this global norm")),
-    ("seed", Field(1, int, "random seed for initial weights, data order, distortions and dropout")),
-    ("validation_size", Field(5000, int, "training images held out for validation")),
-    ("train_examples", Field(None, int, "use only the first N training images (set by --preset=tiny)")),
-    ("augment", Field(0.0, float, "random affine distortions of the training images (rotation, scaling, shear, "
-                                  "shift): 1 = up to 10 degrees, 10%, 0.1, 2 px; 0.5 = half that; 0 = off")),
-    ("dropout", Field(0.0, float, "dropout rate on the non-recurrent connections, in training only (0 = off)")),
-    ("l2", Field(0.0, float, "weight decay: this times the sum of squared weights is added to the loss")),
+
+class ConfigError(ValueError):
+    """A value a configuration cannot take; the message names the flag and what it may be."""
+
+
+def check_model(model):
+    if model not in MODELS:
+        raise ConfigError("unknown --model={!r}; choose {} or {}".format(model, ", ".join(MODELS[:-1]), MODELS[-1]))
+
+
+def _flag(default, help):
+    return field(default=default, metadata={"help": help})
+
+
+def _whole(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class Arch:
+    """The network: cell, one size per layer, direction, input format. Its name is the run folder's."""
+    model: str = _flag("lstm", "cell type: lstm, gru or rnn (vanilla tanh RNN); mlp: the non-recurrent baseline "
+                               "(dense ReLU layers of --hidden_unit units on all 784 pixels)")
+    layers: Tuple[int, ...] = _flag((128,), "hidden units, a positive integer, or one per layer: 64,64")
+    bidirectional: bool = _flag(False, "each layer reads the rows forwards and backwards; final states joined")
+    crop_augment: bool = _flag(False, "train on random crops (24-28 px a side) read as pixel streams of variable "
+                                      "length (sequence_length)")
+
+    def __post_init__(self):
+        check_model(self.model)
+        layers = self.layers
+        if not (isinstance(layers, (list, tuple)) and layers and all(_whole(n) and n > 0 for n in layers)):
+            raise ConfigError("--hidden_unit must be positive whole numbers such as 32 or 64,64, not {!r}".format(
+                layers))
+        object.__setattr__(self, "layers", tuple(layers))  # a list from JSON or a caller: stored as a tuple
+        if len(layers) > MAX_LAYERS:
+            raise ConfigError("--hidden_unit lists {} layers; this program stacks at most {}".format(len(layers),
+                                                                                                 MAX_LAYERS))
+        if max(layers) > MAX_UNITS:
+            raise ConfigError("--hidden_unit={} is larger than this program supports (at most {})".format(
+                self.sizes, MAX_UNITS))
+        for flag in ("bidirectional", "crop_augment"):
+            if not isinstance(getattr(self, flag), bool):
+                raise ConfigError("--{} is true or false, not {!r}".format(flag, getattr(self, flag)))
+        if self.model == "mlp" and (self.bidirectional or self.crop_augment):
+            raise ConfigError("--model=mlp reads the whole image at once: it takes no --bidirectional or "
+                              "--crop_augment")
+        if self.parameters() > MAX_PARAMETERS:
+            raise ConfigError("--hidden_unit={} with {} layer(s){} makes {:,} weights, more than the {:,} this program "
+                              "trains; use fewer or smaller layers".format(
+                                  self.sizes, len(layers), " both ways" if self.bidirectional else "",
+                                  self.parameters(), MAX_PARAMETERS))
+
+    @property
+    def sizes(self):
+        """The layer sizes as --hidden_unit takes them: "64,64"."""
+        return ",".join(str(n) for n in self.layers)
+
+    @property
+    def name(self):
+        """The folder and result-file name, defaults left out: lstm_h32, lstm_h64-64_bi, lstm_h128_crop."""
+        return "{}_h{}{}{}".format(self.model, "-".join(str(n) for n in self.layers),
+                                   "_bi" if self.bidirectional else "", "_crop" if self.crop_augment else "")
+
+    @classmethod
+    def parse(cls, name):
+        """The architecture a folder name stands for, or None if no Arch has that name."""
+        match = _NAME.match(name)
+        if not match:
+            return None
+        try:
+            arch = cls(match.group("model"), tuple(int(n) for n in match.group("layers").split("-")),
+                       bool(match.group("bi")), bool(match.group("crop")))
+        except ConfigError:
+            return None
+        return arch if arch.name == name else None
+
+    def parameters(self):
+        """Weights of the network (the exact count train.py records)."""
+        if self.model == "mlp":
+            sizes = (784,) + self.layers + (10,)
+            return sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+        directions, total, input_size = 2 if self.bidirectional else 1, 0, 28
+        for units in self.layers:
+            total += directions * GATE_BLOCKS[self.model] * units * (input_size + units + 1)
+            input_size = units * directions
+        return total + input_size * 10 + 10
+
+    def main_args(self, action):
+        """main.py's arguments for this architecture: --model=... --<action> --hidden_unit=... [--bidirectional]."""
+        return ["--model=" + self.model, "--" + action, "--hidden_unit=" + self.sizes] + [
+            "--" + flag for flag in ("bidirectional", "crop_augment") if getattr(self, flag)]
+
+    def command(self, action):
+        """The shortest command line for this architecture, for messages: python main.py --model=..."""
+        return " ".join(["python", "main.py"] + self.main_args(action))
+
+
+_NAME = re.compile(r"^(?P<model>{})_h(?P<layers>\d+(?:-\d+)*)(?P<bi>_bi)?(?P<crop>_crop)?$".format("|".join(MODELS)))
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How a network is trained. The defaults are main.py's plain defaults (--recipe=plain)."""
+    epochs: int = _flag(60, "maximum number of training epochs")
+    patience: int = _flag(12, "stop after this many epochs without a better validation accuracy")
+    batch_size: int = _flag(128, "training minibatch size")
+    learning_rate: float = _flag(0.005, "Adam learning rate")
+    lr_decay: float = _flag(0.97, "the learning rate is multiplied by this after every epoch (1 = constant)")
+    clip_norm: float = _flag(5.0, "clip gradients to this global norm")
+    seed: int = _flag(1, "random seed for initial weights, data order, distortions and dropout")
+    validation_size: int = _flag(5000, "training images held out for validation")
+    validation_split: str = _flag("shuffled", "which training images validate: shuffled (a fixed permutation) or "
+                                              "first (the first --validation_size, as TensorFlow's MNIST reader)")
+    train_examples: Optional[int] = _flag(None, "use only the first N training images (set by --preset=tiny)")
+    augment: float = _flag(0.0, "random affine distortions of the training images (rotation, scaling, shear, "
+                                "shift): 1 = up to 10 degrees, 10%, 0.1, 2 px; 0.5 = half that; 0 = off")
+    dropout: float = _flag(0.0, "dropout rate on the non-recurrent connections, in training only (0 = off)")
+    l2: float = _flag(0.0, "weight decay: this times the sum of squared weights is added to the loss")
     # Speed only: the same model, rounded differently.
-    ("towers", Field(0, int, "training: cut each batch into this many parts, unrolled side by side, one core "
-                             "each (same model; 1 = one chain; 0 = chosen by a measured rule: 2 on TensorFlow 2, "
-                             "1 on TensorFlow 1.5; the log says which)")),
-])
-ARCHITECTURE = ("model", "layers", "bidirectional", "crop_augment")
-GRAPH_DEFAULTS = {"bidirectional": False, "crop_augment": False}
-REGULARISER_DEFAULTS = {"augment": 0.0, "dropout": 0.0, "l2": 0.0}  # what an older config.json without them means
-RECIPE_KEYS = tuple(RECIPE)
-# Written by train.py: the parameter count, where the recipe came from, and what trained it.
-RECORD_KEYS = ("parameters", "recipe", "unroll", "tf_version", "python_version", "machine")
-OPTIONAL_KEYS = ("recipe", "unroll", "machine")  # newer than some shipped runs' config.json
-CONFIG_KEYS = ("name",) + ARCHITECTURE + RECIPE_KEYS + RECORD_KEYS
-# Settings that must be equal for a run to be resumed (--epochs and --patience may change).
-RESUME_KEYS = ARCHITECTURE + tuple(k for k in RECIPE_KEYS if k not in ("epochs", "patience"))
-RESUME_DEFAULTS = dict(REGULARISER_DEFAULTS)
+    towers: int = _flag(0, "training: cut each batch into this many parts, unrolled side by side, one core each "
+                           "(same model; 1 = one chain; 0 = chosen by a measured rule: 2 on TensorFlow 2, 1 on "
+                           "TensorFlow 1.5; the log says which)")
 
-PRESETS = {"tiny": {"epochs": 2, "train_examples": 2000, "validation_size": 500}}
+    def __post_init__(self):
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.type is float and _whole(value):
+                object.__setattr__(self, f.name, float(value))  # 1 from JSON or a flag means 1.0
+        for name in ("epochs", "patience", "batch_size", "seed", "validation_size", "towers"):
+            if not _whole(getattr(self, name)):
+                raise ConfigError("--{} must be a whole number, not {!r}".format(name, getattr(self, name)))
+        for name in ("learning_rate", "lr_decay", "clip_norm", "augment", "dropout", "l2"):
+            if not isinstance(getattr(self, name), (int, float)) or isinstance(getattr(self, name), bool):
+                raise ConfigError("--{} must be a number, not {!r}".format(name, getattr(self, name)))
+        # Each range check below also turns away nan and inf.
+        for name in ("epochs", "patience", "batch_size", "learning_rate", "clip_norm", "validation_size"):
+            if not (getattr(self, name) > 0 and math.isfinite(getattr(self, name))):
+                raise ConfigError("--{} must be a positive number, not {}".format(name, getattr(self, name)))
+        if self.batch_size > MAX_BATCH:
+            raise ConfigError("--batch_size={} is more than the {:,} training images".format(self.batch_size,
+                                                                                              MAX_BATCH))
+        if not 0 < self.lr_decay <= 1:
+            raise ConfigError("--lr_decay must be at most 1 and above 0, not {:g}".format(self.lr_decay))
+        if not 0.0 <= self.dropout < 1.0:
+            raise ConfigError("--dropout is a rate in [0, 1), not {}".format(self.dropout))
+        if not (self.l2 >= 0 and math.isfinite(self.l2)):
+            raise ConfigError("--l2 must be zero or a positive number, not {}".format(self.l2))
+        if not 0.0 <= self.augment <= 3.0:
+            raise ConfigError("--augment must be between 0 (off) and 3 (three times the standard distortions), "
+                              "not {}".format(self.augment))
+        if not 0 <= self.seed <= MAX_SEED:
+            raise ConfigError("--seed must be between 0 and {}, not {}".format(MAX_SEED, self.seed))
+        if self.validation_split not in SPLITS:
+            raise ConfigError("unknown --validation_split={!r}; choose {}".format(self.validation_split,
+                                                                                  " or ".join(SPLITS)))
+        if self.train_examples is not None and not (_whole(self.train_examples) and self.train_examples > 0):
+            raise ConfigError("--train_examples must be a positive whole number, not {!r}".format(
+                self.train_examples))
+        if self.towers < 0:
+            raise ConfigError("--towers must be positive (or 0 for the runtime's default), not {}".format(
+                self.towers))
+        if self.towers > MAX_TOWERS:
+            raise ConfigError("--towers={} is more than this program uses (at most {}; one per core is the "
+                              "point)".format(self.towers, MAX_TOWERS))
+        if self.towers and self.batch_size % self.towers:
+            raise ConfigError("--batch_size={} must be a multiple of --towers={}; pass --towers=1 or a batch size "
+                              "that is a multiple".format(self.batch_size, self.towers))
 
-# The recipe of every shipped basic configuration, chosen on validation (tools/tuning/README.md): distortions and
-# dropout 0.2 together won at 32 units for both cells; GRU-32 keeps its batch of 64; at most 120 epochs with
+    def resumes(self, other):
+        """Whether a run trained with `other` may be continued with this recipe (--epochs and --patience may
+        change on resume; nothing else)."""
+        return replace(self, epochs=other.epochs, patience=other.patience) == other
+
+    def recorded(self):
+        """The recipe as a result file records it: every field but the speed-only towers, and the split only
+        where it is not the usual one (so that results written before it existed read the same)."""
+        out = {k: v for k, v in asdict(self).items() if k != "towers"}
+        if self.validation_split == "shuffled":
+            del out["validation_split"]
+        return out
+
+
+# The recipe of every shipped basic configuration, chosen on validation (tools/tuning/README.md): distortions
+# and dropout 0.2 together won at 32 units for both cells; GRU-32 keeps its batch of 64; at most 120 epochs with
 # patience 20 won for LSTM-32, GRU-32 and GRU-64 (tied for LSTM-64, which keeps 60/12).
 REGULARISED = {"augment": 1.0, "dropout": 0.2}
 LONGER = {"epochs": 120, "patience": 20}
@@ -73,193 +224,141 @@ RECIPES["gru_h64"].update(LONGER)
 # 92.96%; tools/tuning/README.md).
 GENERAL = {"lstm": dict(REGULARISED), "gru": dict(REGULARISED), "rnn": dict(REGULARISED, learning_rate=0.001),
            "mlp": dict(REGULARISED)}
-
-_NAME = re.compile(r"^(?P<model>{})_h(?P<layers>\d+(?:-\d+)*)(?P<bi>_bi)?(?P<crop>_crop)?$".format("|".join(MODELS)))
-
-MAX_PARAMETERS = 50 * 1000 * 1000  # above this a model cannot be trained here in any sensible time or memory
-MAX_SEED = 2 ** 31 - 1
+PRESETS = {"tiny": {"epochs": 2, "train_examples": 2000, "validation_size": 500}}
 
 
-class ConfigError(ValueError):
-    """A value a configuration cannot take; the message names the flag and what it may be."""
+def recipe_for(arch):
+    """(where it comes from, its settings on top of the plain defaults): the recorded recipe of a shipped basic
+    configuration, else the stated general default."""
+    if arch.name in RECIPES:
+        return arch.name, dict(RECIPES[arch.name])
+    return "general", dict(GENERAL[arch.model])
 
 
-def layer_sizes(config):
-    """One hidden size per layer, from "layers" or, in result files and older configs, "hidden_unit"."""
-    sizes = config.get("layers") or config["hidden_unit"]
-    return [int(n) for n in sizes] if isinstance(sizes, (list, tuple)) else [int(sizes)]
+@dataclass(frozen=True)
+class Trained:
+    """What trained a run, recorded by train.py when it starts: the weights' count, TensorFlow, Python and the
+    processor (training is deterministic per processor, not across processors)."""
+    parameters: int
+    tf_version: str
+    python_version: str
+    machine: Optional[dict] = None
+
+    def __post_init__(self):
+        if not (_whole(self.parameters) and self.parameters > 0):
+            raise ConfigError("'parameters' must be a positive whole number, not {!r}".format(self.parameters))
+        for name in ("tf_version", "python_version"):
+            if not isinstance(getattr(self, name), str):
+                raise ConfigError("'{}' must be a version string, not {!r}".format(name, getattr(self, name)))
+        if self.machine is not None and not isinstance(self.machine, dict):
+            raise ConfigError("'machine' must be an object, not {!r}".format(self.machine))
 
 
-def graph_options(config):
-    """The architecture's options (layers, bidirectional, crop_augment)."""
-    options = {k: type(v)(config.get(k, v)) for k, v in GRAPH_DEFAULTS.items()}
-    options["layers"] = layer_sizes(config)
-    return options
+@dataclass(frozen=True)
+class Config:
+    """One run's configuration, as config.json stores it: the architecture, the recipe, where the recipe came
+    from (`source`), the unroller, and once training has started what trained it."""
+    arch: Arch
+    recipe: Recipe = Recipe()
+    source: Optional[str] = None  # "lstm_h32", "general" or "plain", + preset, + the flags given
+    unroll: str = "fast"
+    trained: Optional[Trained] = None
 
+    def __post_init__(self):
+        if self.unroll not in UNROLLS:
+            raise ConfigError("unknown --unroll={!r}; choose {}".format(self.unroll, ", ".join(UNROLLS)))
 
-def regularisers(config):
-    """The recipe's augment, dropout and l2 (0 where an older config.json has no field)."""
-    return {k: float(config.get(k) or v) for k, v in REGULARISER_DEFAULTS.items()}
-
-
-def config_name(model, layers, bidirectional=False, crop_augment=False):
-    """The folder and result-file name: the architecture, defaults left out."""
-    name = "{}_h{}".format(model, "-".join(str(n) for n in layer_sizes({"layers": layers})))
-    return name + ("_bi" if bidirectional else "") + ("_crop" if crop_augment else "")
-
-
-def name_of(config):
-    options = graph_options(config)
-    return config_name(config["model"], options["layers"], options["bidirectional"], options["crop_augment"])
-
-
-def parse_name(name):
-    """The architecture a folder name stands for, or None if config_name could not have written it."""
-    match = _NAME.match(name)
-    if not match:
-        return None
-    spec = {"model": match.group("model"), "layers": [int(n) for n in match.group("layers").split("-")],
-            "bidirectional": bool(match.group("bi")), "crop_augment": bool(match.group("crop"))}
-    return spec if name_of(spec) == name and min(spec["layers"]) > 0 else None
-
-
-def recipe_for(model, layers, bidirectional=False, crop_augment=False):
-    """(where it comes from, the recipe's settings on top of the plain defaults) for an architecture: its
-    recorded recipe if it is a shipped basic configuration, else the stated general default."""
-    name = config_name(model, layers, bidirectional, crop_augment)
-    if name in RECIPES:
-        return name, dict(RECIPES[name])
-    return "general", dict(GENERAL[model])
-
-
-def estimated_parameters(model, layers, bidirectional):
-    """Weights of the network (the exact count config.json records)."""
-    if model == "mlp":
-        sizes = [784] + list(layers) + [10]
-        return sum(a * b + b for a, b in zip(sizes, sizes[1:]))
-    blocks = {"lstm": 4, "gru": 3, "rnn": 1}[model]
-    directions, total, input_size = 2 if bidirectional else 1, 0, 28
-    for units in layers:
-        total += directions * blocks * units * (input_size + units + 1)
-        input_size = units * directions
-    return total + input_size * 10 + 10
-
-
-def _positive(config, name, at_most=None):
-    value = config[name]
-    if not (isinstance(value, (int, float)) and value > 0 and math.isfinite(value)):
-        raise ConfigError("--{} must be a positive number, not {}".format(name, value))
-    if at_most is not None and value > at_most:
-        raise ConfigError("--{} must be at most {:g}, not {:g}".format(name, at_most, value))
-
-
-class Config(dict):
-    """One configuration, as stored in config.json. Build it with `Config.make(architecture, overrides,
-    recipe="shipped" or "plain")` or read one with `Config.load(dict)`; both check every value."""
+    @property
+    def name(self):
+        return self.arch.name
 
     @classmethod
-    def make(cls, model, layers, bidirectional=False, crop_augment=False, overrides=None, recipe="shipped",
-             preset=None):
-        """The architecture with its recipe: the plain defaults, then (recipe="shipped") the recipe recorded
-        for it or the general default, then a preset, then `overrides` (the flags given on the command line)."""
-        config = cls(model=model, layers=list(layers), bidirectional=bool(bidirectional),
-                     crop_augment=bool(crop_augment))
-        config.update((k, f.default) for k, f in RECIPE.items())
-        source, settings = recipe_for(model, layers, bidirectional, crop_augment)
+    def make(cls, arch, overrides=None, recipe="shipped", preset=None, unroll="fast"):
+        """The architecture with its recipe: the plain defaults, then (recipe="shipped") the one recorded for it
+        or the general default, then a preset, then `overrides` (the flags given on the command line)."""
         if recipe == "plain":
             source, settings = "plain", {}
-        elif recipe != "shipped":
+        elif recipe == "shipped":
+            source, settings = recipe_for(arch)
+        else:
             raise ConfigError("unknown --recipe={!r}; choose shipped (the recorded recipe, or the general "
                               "default) or plain (main.py's plain defaults)".format(recipe))
-        config.update(settings)
         if preset:
             if preset not in PRESETS:
                 raise ConfigError("unknown --preset={!r}; the only preset is 'tiny'".format(preset))
-            config.update(PRESETS[preset])
+            settings.update(PRESETS[preset])
+        before = replace(Recipe(), **settings)
         overrides = overrides or {}
-        given = sorted(k for k in overrides if k in RECIPE and k != "towers" and overrides[k] != config.get(k))
-        config.update(overrides)
-        config["recipe"] = source + ("" if not preset else " + preset " + preset) + (
-            "" if not given else " + " + ", ".join("--" + k for k in given))
-        config["name"] = name_of(config)
-        return config.check()
+        given = sorted(k for k, v in overrides.items() if k != "towers" and v != getattr(before, k))
+        source += ("" if not preset else " + preset " + preset) + ("" if not given else " + " + ", ".join(
+            "--" + k for k in given))
+        return cls(arch, replace(before, **overrides), source, unroll)
 
-    @classmethod
-    def load(cls, stored):
-        """A config.json's contents: defaults for fields older files lack, then the same checks."""
-        config = cls(stored)
-        for key, value in dict(GRAPH_DEFAULTS, **REGULARISER_DEFAULTS).items():
-            config.setdefault(key, value)
-        if "layers" not in config and "hidden_unit" in config:
-            config["layers"] = layer_sizes(config)
-        # Checked with the plain defaults where an older or half-written file (a kill during epoch 1) lacks a
-        # recipe field; the fields it lacks stay missing (resuming treats them as unknown).
-        cls(dict(((k, f.default) for k, f in RECIPE.items()), **config)).check()
-        return config
+    def with_towers(self, towers):
+        """The same configuration with the runtime's number of towers filled in (towers=0 means: the default)."""
+        return replace(self, recipe=replace(self.recipe, towers=towers))
 
-    def check(self):
-        if self.get("model") not in MODELS:
-            raise ConfigError("unknown --model={!r}; choose lstm, gru, rnn or mlp".format(self.get("model")))
-        if self["model"] == "mlp" and (self.get("bidirectional") or self.get("crop_augment")):
-            raise ConfigError("--model=mlp reads the whole image at once: it takes no --bidirectional or "
-                              "--crop_augment")
-        layers = self.get("layers")
-        if not (isinstance(layers, list) and layers and all(isinstance(n, int) and not isinstance(n, bool)
-                                                            and n > 0 for n in layers)):
-            raise ConfigError("layers must be a list of positive sizes such as [64, 64], not {!r}".format(layers))
-        if max(layers) > 4096 or len(layers) > 8:
-            raise ConfigError("--hidden_unit={} is larger than this program supports (at most 8 layers of at most "
-                              "4096 units)".format(",".join(map(str, layers))))
-        parameters = estimated_parameters(self["model"], layers, self["bidirectional"])
-        if parameters > MAX_PARAMETERS:
-            raise ConfigError("--hidden_unit={} with {} layer(s){} makes {:,} weights, more than the {:,} this "
-                              "program trains; use fewer or smaller layers".format(
-                                  ",".join(map(str, layers)), len(layers), " both ways" if self["bidirectional"]
-                                  else "", parameters, MAX_PARAMETERS))
-        for name in ("epochs", "patience", "batch_size", "learning_rate", "clip_norm", "validation_size"):
-            _positive(self, name)
-        _positive(self, "lr_decay", at_most=1.0)
-        if not 0.0 <= self["dropout"] < 1.0:
-            raise ConfigError("--dropout is a rate in [0, 1), not {}".format(self["dropout"]))
-        if not (self["l2"] >= 0 and math.isfinite(self["l2"])):
-            raise ConfigError("--l2 must be zero or a positive number, not {}".format(self["l2"]))
-        if not 0.0 <= self["augment"] <= 3.0:
-            raise ConfigError("--augment must be between 0 (off) and 3 (three times the standard distortions), "
-                              "not {}".format(self["augment"]))
-        if not 0 <= self["seed"] <= MAX_SEED:
-            raise ConfigError("--seed must be between 0 and {}, not {}".format(MAX_SEED, self["seed"]))
-        if self["towers"] < 0:
-            raise ConfigError("--towers must be positive (or 0 for the runtime's default), not {}".format(
-                self["towers"]))
-        if self["towers"] > 8:
-            raise ConfigError("--towers={} is more than this program uses (at most 8; one per core is the "
-                              "point)".format(self["towers"]))
-        if self["towers"] and self["batch_size"] % self["towers"]:
-            raise ConfigError("--batch_size={} must be a multiple of --towers={}".format(self["batch_size"],
-                                                                                       self["towers"]))
-        if self.get("unroll", "fast") not in UNROLLS:
-            raise ConfigError("unknown --unroll={!r}; choose {}".format(self["unroll"], ", ".join(UNROLLS)))
-        return self
+    def with_trained(self, trained):
+        return replace(self, trained=trained)
+
+    def resumes(self, stored):
+        """Whether the run `stored` was trained so that this configuration may continue it."""
+        return self.arch == stored.arch and self.recipe.resumes(stored.recipe)
 
     def describe(self):
-        """The recipe in force, one setting each, for the training log and --help."""
-        return "recipe {}: {}".format(self.get("recipe", "?"), ", ".join(
-            "{}={}".format(k, self[k]) for k in RECIPE_KEYS if self.get(k) is not None))
+        """The recipe in force, one setting each, for the training log."""
+        return "recipe {}: {}".format(self.source or "?", ", ".join(
+            "{}={}".format(k, v) for k, v in asdict(self.recipe).items() if v is not None))
+
+    def main_args(self, action):
+        """main.py's arguments that train or test this configuration: the architecture's flags, then (to train)
+        every recipe setting."""
+        args = self.arch.main_args(action)
+        if action == "train":
+            args += ["--{}={}".format(k, v) for k, v in asdict(self.recipe).items()
+                     if v is not None and k != "train_examples"]
+        return args
+
+    def to_json(self):
+        """config.json's object: flat, as every version of this program has written it."""
+        out = dict(asdict(self.arch), layers=list(self.arch.layers), name=self.name, unroll=self.unroll,
+                   **asdict(self.recipe))
+        if self.source is not None:
+            out["recipe"] = self.source
+        if self.trained is not None:
+            out.update(asdict(self.trained))
+            if self.trained.machine is None:
+                del out["machine"]
+        return out
+
+    @classmethod
+    def from_json(cls, stored):
+        """A config.json's object, checked; files of older versions are upgraded here: layers from hidden_unit,
+        no bidirectional, crop_augment, augment, dropout, l2, validation_split, unroll, recipe or machine."""
+        if not isinstance(stored, dict):
+            raise ConfigError("it holds {} where an object belongs".format(type(stored).__name__))
+        stored = dict(stored)
+        if "layers" not in stored and "hidden_unit" in stored:  # the oldest files
+            hidden = stored["hidden_unit"]
+            stored["layers"] = hidden if isinstance(hidden, list) else [hidden]
+        required = ["model", "layers"] + [f.name for f in fields(Recipe) if f.name in _ALWAYS_WRITTEN]
+        missing = [k for k in required if k not in stored]
+        if missing:
+            raise ConfigError("it has no '{}'".format("', '".join(missing)))
+        arch = Arch(**{f.name: stored[f.name] for f in fields(Arch) if f.name in stored})
+        recipe = Recipe(**{f.name: stored[f.name] for f in fields(Recipe) if f.name in stored})
+        trained = None
+        if any(k in stored for k in ("parameters", "tf_version", "python_version")):
+            missing = [k for k in ("parameters", "tf_version", "python_version") if k not in stored]
+            if missing:
+                raise ConfigError("it has no '{}'".format("', '".join(missing)))
+            trained = Trained(**{f.name: stored[f.name] for f in fields(Trained) if f.name in stored})
+        config = cls(arch, recipe, stored.get("recipe"), stored.get("unroll", "fast"), trained)
+        if stored.get("name", config.name) != config.name:
+            raise ConfigError("its name {!r} is not that of its architecture, {}".format(stored["name"], config.name))
+        return config
 
 
-def main_args(config, action):
-    """main.py's arguments (a list) that train or test `config`: the architecture's flags, then every recipe
-    setting the config holds."""
-    options = graph_options(config)
-    args = ["--model=" + config["model"], "--" + action, "--hidden_unit=" + ",".join(map(str, options["layers"]))]
-    args += ["--" + flag for flag in ("bidirectional", "crop_augment") if options[flag]]
-    if action == "train":
-        args += ["--{}={}".format(k, config[k]) for k in RECIPE_KEYS if config.get(k) is not None and
-                 k != "train_examples"]
-    return args
-
-
-def main_command(config, action):
-    """The shortest command line for `config`'s architecture, for messages: python main.py --model=..."""
-    return " ".join(["python", "main.py"] + main_args({k: v for k, v in config.items() if k not in RECIPE_KEYS},
-                                                      action))
+# Recipe fields every config.json has held; the rest are newer and take their defaults when missing.
+_ALWAYS_WRITTEN = ("epochs", "patience", "batch_size", "learning_rate", "lr_decay", "clip_norm", "seed",
+                   "validation_size")

@@ -19,12 +19,13 @@ GATES = {"lstm": ("i", "f", "o", "g"), "gru": ("r", "z", "n"), "rnn": ()}
 def load_weights(run, state, config):
     """{variable name: array} of a run's best checkpoint (a single-layer, forward model)."""
     from core.tfcompat import tf
-    if config["model"] not in GATES:
+    arch = config.arch
+    if arch.model not in GATES:
         raise UserError("--explain shows a recurrent cell reading row by row; {} reads all pixels at once".format(
             run.name))
-    if len(config["layers"]) != 1 or config.get("bidirectional"):
+    if len(arch.layers) != 1 or arch.bidirectional:
         raise UserError("--explain reads single-layer, forward models; {} has {} layer(s){}".format(
-            run.name, len(config["layers"]), ", both ways" if config.get("bidirectional") else ""))
+            run.name, len(arch.layers), ", both ways" if arch.bidirectional else ""))
     reader = tf.train.NewCheckpointReader(os.path.join(run.path, state["best"]))
     return {name: reader.get_tensor(name) for name in reader.get_variable_to_shape_map()}
 

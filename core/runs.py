@@ -21,8 +21,8 @@ import os
 import re
 import shutil
 
-from core.common import UserError, atomic_write_json, log, read_json, relpath
-from core.config import RESUME_DEFAULTS, Config, ConfigError, graph_options, main_command
+from core.common import SHIPPED_WEIGHTS_DIR, UserError, atomic_write_json, log, read_json, relpath
+from core.config import Arch, Config, ConfigError
 
 try:
     import fcntl
@@ -59,18 +59,14 @@ class RunDir(object):
         return os.path.isdir(self.path) and bool(os.listdir(self.path))
 
     def load_config(self):
+        """The run's Config, checked (None before training wrote it); a damaged file is one UserError."""
         if not os.path.isfile(self.config_path):
             return None
-        config = read_json(self.config_path)
-        if not isinstance(config, dict) or not isinstance(config.get("model"), str) or not (
-                config.get("layers") or config.get("hidden_unit")):
-            raise UserError("{} is not a configuration this program wrote (no model and layers); delete the "
-                            "folder or restore it".format(relpath(self.config_path)))
         try:
-            return Config.load(config)
-        except (ConfigError, TypeError, KeyError) as e:
-            raise UserError("{} is damaged ({}); delete the folder or restore it".format(relpath(self.config_path),
-                                                                                        e))
+            return Config.from_json(read_json(self.config_path))
+        except ConfigError as e:
+            raise UserError("{} is not a configuration this program wrote ({}); delete the folder or restore "
+                            "it".format(relpath(self.config_path), e))
 
     def load_state(self):
         if not os.path.isfile(self.state_path):
@@ -103,7 +99,7 @@ class RunDir(object):
         return bool(state and state["epoch"] >= 1)
 
     def save_config(self, config):
-        atomic_write_json(self.config_path, config)
+        atomic_write_json(self.config_path, config.to_json())
 
     def save_state(self, state):
         atomic_write_json(self.state_path, state)
@@ -251,11 +247,12 @@ class training_lock(object):
         return False
 
 
-def open_for_training(weights_dir, name, config, resume_keys):
+def open_for_training(weights_dir, config):
     """Decide where a --train run goes: (run folder to write, folder it will replace or None, state to resume or None).
 
     Call with the training lock held.
     """
+    name = config.name
     final = RunDir(weights_dir, name)
     staged = RunDir(weights_dir, name, name + ".new")
     if os.path.isdir(staged.path):
@@ -265,28 +262,29 @@ def open_for_training(weights_dir, name, config, resume_keys):
             shutil.rmtree(staged.path)  # a new run killed before its first epoch: nothing in it to keep
     if not os.path.isdir(final.path):
         return final, None, None
-    state, old = final.load_state(), final.load_config()
-    if state and old and not state["finished"] and state["resume"] \
-            and all(old.get(k, RESUME_DEFAULTS.get(k)) == config.get(k) for k in resume_keys):
-        final.remove_strays(state)
-        return final, None, state
     if not final.holds_progress():
         final.clear()  # config only, or killed before its first epoch
         return final, None, None
-    if state:
-        final.remove_strays(state)
+    state, old = final.load_state(), final.load_config()
+    final.remove_strays(state)
+    if not state["finished"] and state["resume"] and old is not None and config.resumes(old):
+        return final, None, state
     return staged, final, None
 
 
-def check_trained(run, spec):
-    """Return (config, state) of a trained run or raise a UserError that says what to do."""
-    train_cmd = main_command(spec, "train")
+def shipped_names():
+    """The configurations weights/ holds trained weights of."""
+    found = os.listdir(SHIPPED_WEIGHTS_DIR) if os.path.isdir(SHIPPED_WEIGHTS_DIR) else []
+    return sorted(n for n in found if Arch.parse(n) and os.path.isfile(os.path.join(SHIPPED_WEIGHTS_DIR, n,
+                                                                                       "state.json")))
+
+
+def check_trained(run, arch):
+    """Return (config, state) of a trained run of `arch` or raise a UserError that says what to do."""
+    train_cmd = arch.command("train")
     config, state = run.load_config(), run.load_state()
     if config is None or state is None or not state.get("best"):
-        from core.config import parse_name
-        from core.common import SHIPPED_WEIGHTS_DIR
-        shipped = sorted(n for n in (os.listdir(SHIPPED_WEIGHTS_DIR) if os.path.isdir(SHIPPED_WEIGHTS_DIR) else [])
-                         if parse_name(n) and os.path.isfile(os.path.join(SHIPPED_WEIGHTS_DIR, n, "state.json")))
+        shipped = shipped_names()
         shipped_run = os.path.join(SHIPPED_WEIGHTS_DIR, run.name)
         if run.name in shipped and os.path.abspath(run.path) != os.path.abspath(shipped_run):
             # a folder other than weights/ (--weights_dir): 'shipped: <this name>' would read as a contradiction
@@ -296,9 +294,14 @@ def check_trained(run, spec):
         raise UserError("no trained weights for {} in {}; train them with: {} (shipped: {})".format(
             run.name, relpath(run.path), train_cmd, ", ".join(shipped) or "none in this copy; python "
             "download_weights.py --url=<archive> installs an archive"))
-    found, wanted = dict(graph_options(config), model=config.get("model")), dict(graph_options(spec), model=spec["model"])
-    if found != wanted:
-        differ = ", ".join("{}={} (flags: {})".format(k, found[k], wanted[k]) for k in sorted(found) if found[k] != wanted[k])
+    if config.arch != arch:
+        shown = lambda a, k: list(a.layers) if k == "layers" else getattr(a, k)  # noqa: E731
+        differ = ", ".join("{}={} (flags: {})".format(k, shown(config.arch, k), shown(arch, k))
+                           for k in ("bidirectional", "crop_augment", "layers", "model")
+                           if getattr(config.arch, k) != getattr(arch, k))
         raise UserError("{} holds weights of another configuration: {}; the folder was renamed or copied by hand; "
                         "retrain with: {}".format(relpath(run.path), differ, train_cmd))
+    if config.trained is None:
+        raise UserError("{} has no record of its training (parameters, TensorFlow, Python); train again with: "
+                        "{}".format(relpath(run.config_path), train_cmd))
     return config, state

@@ -18,7 +18,7 @@ import shutil
 from core.runs import SHIPPED_FILE, swap_in
 from core.common import RUNS_DIR, SHIPPED_RESULTS_DIR
 from core import config
-from core.config import config_name
+from core.config import Arch
 from core.results import read_if_there
 
 SEEDS = (1, 2, 3)
@@ -26,7 +26,7 @@ STUDY_RUNS = os.path.join(RUNS_DIR, "study")
 
 # The recipes are data of the configuration object (experiments/config.py).
 REGULARISED = config.REGULARISED
-RECIPES = {(m, h): config.RECIPES[config_name(m, [h])] for m in ("lstm", "gru") for h in (32, 64, 128, 256)}
+RECIPES = {(m, h): config.RECIPES[Arch(m, (h,)).name] for m in ("lstm", "gru") for h in (32, 64, 128, 256)}
 
 # What the recipe buys, on LSTM-128: each regulariser alone and both, against none (3 seeds each).
 ABLATION_CONFIG = ("lstm", 128)
@@ -55,9 +55,10 @@ def grid():
     wanted += [(L2_CONFIG[0], L2_CONFIG[1], False, recipe) for _, recipe in L2]
     wanted += [(BEST[0], BEST[1], BEST[2], None), (BASELINE[0], BASELINE[1], False, None)]
     for model, layers, bi, recipe in wanted:
-        source, chosen = config.recipe_for(model, layers, bi)
+        arch = Arch(model, tuple(layers), bi)
+        source, chosen = config.recipe_for(arch)
         recipe = chosen if recipe is None else recipe
-        name = config_name(model, layers, bi)
+        name = arch.name
         seeds = SEEDS if (source != "general" or recipe.get("l2") or (model, layers, bi) == BEST
                           or (model, layers) == BASELINE) else (1,)
         if (name, label(recipe)) not in seen:
@@ -152,7 +153,7 @@ def recipe_of(model, hidden):
 
 
 def basic_name(model, hidden):
-    return config_name(model, [hidden])
+    return Arch(model, (hidden,)).name
 
 
 def summary(model, hidden, results_dir=SHIPPED_RESULTS_DIR, recipe=None, seeds=SEEDS):

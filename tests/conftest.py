@@ -225,3 +225,24 @@ def http_server():
     yield start
     for server in servers:
         server.close()
+
+
+
+def as_config(cfg):
+    """The typed configuration (core/config.py) of a test's plain dict: model, hidden_unit (a size or one per
+    layer) or layers, bidirectional, crop_augment, unroll, and any recipe fields."""
+    from core.config import Arch, Config, Recipe
+    cfg = dict(cfg)
+    hidden = cfg.pop("layers", None) or cfg.pop("hidden_unit")
+    cfg.pop("hidden_unit", None)
+    layers = tuple(hidden) if isinstance(hidden, (list, tuple)) else (hidden,)
+    arch = Arch(cfg.pop("model"), layers, cfg.pop("bidirectional", False), cfg.pop("crop_augment", False))
+    unroll = cfg.pop("unroll", "fast")
+    return Config(arch, Recipe(**cfg), unroll=unroll)
+
+
+def net_of(cfg, *args, **kwargs):
+    """model.py's network for a test's plain dict configuration (the recurrent Model, or the MLP)."""
+    from model import Model
+    config = as_config(cfg)
+    return Model.of(config)(config, *args, **kwargs)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from cells import GRUCell, LSTMCell, RNNCell
-from conftest import numpy_gru, numpy_lstm, numpy_rnn
+from conftest import numpy_gru, numpy_lstm, numpy_rnn, net_of
 from model import Model
 from core.tfcompat import static_rnn, tf
 
@@ -76,7 +76,7 @@ def test_gradients_match_finite_differences(model):
     images, labels = rng.rand(4, 28, 28).astype(np.float32), rng.randint(0, 10, 4)
     with tf.Graph().as_default():
         tf.set_random_seed(3)
-        net = Model(config, training=True)
+        net = net_of(config, training=True)
         grads = net.gradients  # what training applies: W_h's gradient summed in one matmul
         feed = {net.images: images, net.labels: labels}
         with tf.Session() as session:
@@ -104,8 +104,8 @@ def test_training_and_evaluation_models_share_variables(model, k):
     rng = np.random.RandomState(6)
     images, labels = rng.rand(4, 28, 28).astype(np.float32), rng.randint(0, 10, 4)
     with tf.Graph().as_default():
-        train_net = Model(config, training=True, batch_size=4)
-        eval_net = Model(config)
+        train_net = net_of(config, training=True, batch_size=4)
+        eval_net = net_of(config)
         shapes = {v.op.name: v.shape.as_list() for v in tf.trainable_variables()}
         assert shapes == {model + "/W_x": [28, k * 6], model + "/W_h": [6, k * 6], model + "/b": [k * 6],
                           "logits/W": [6, 10], "logits/b": [10]}

@@ -288,13 +288,12 @@ def test_a_run_killed_before_its_first_epoch_leaves_no_folder_to_move_aside(tmp_
 
 
 def test_folder_names_are_the_architecture_and_nothing_else():
-    from core.config import config_name, parse_name
-    assert config_name("lstm", [64, 64], True) == "lstm_h64-64_bi"
-    assert parse_name("lstm_h64-64_bi") == {"model": "lstm", "layers": [64, 64], "bidirectional": True,
-                                            "crop_augment": False}
-    assert parse_name("mlp_h103")["model"] == "mlp"
-    for name in ("gru_h128_drop0.3", "lstm_h064", "lstm_h0", "lstm_h32_crop_bi"):  # not names config_name writes
-        assert parse_name(name) is None, name
+    from core.config import Arch
+    assert Arch("lstm", (64, 64), True).name == "lstm_h64-64_bi"
+    assert Arch.parse("lstm_h64-64_bi") == Arch("lstm", (64, 64), bidirectional=True, crop_augment=False)
+    assert Arch.parse("mlp_h103").model == "mlp"
+    for name in ("gru_h128_drop0.3", "lstm_h064", "lstm_h0", "lstm_h32_crop_bi"):  # not names Arch writes
+        assert Arch.parse(name) is None, name
 
 
 def test_download_weights_ctrl_c_is_one_line(monkeypatch, capsys, tmp_path):

@@ -177,13 +177,13 @@ def test_weights_of_another_configuration(workspace):
 
 @pytest.mark.slow
 def test_checkpoint_shapes_do_not_match(workspace):
-    _copy_run(workspace, "lstm_h12", lambda c: c.update(hidden_unit=12, layers=[12]))  # config edited, checkpoint is h8
+    _copy_run(workspace, "lstm_h12", lambda c: c.update(hidden_unit=12, layers=[12], name="lstm_h12"))  # config edited, checkpoint is h8
     expect_failure(workspace, ["--model=lstm", "--test", "--hidden_unit=12"], ["lstm/W_x", "[28, 32]", "[28, 48]"],
                    subprocess=True)
 
 
 def test_checkpoint_of_another_cell(workspace):
-    _copy_run(workspace, "gru_h8", lambda c: c.update(model="gru"))
+    _copy_run(workspace, "gru_h8", lambda c: c.update(model="gru", name="gru_h8"))
     expect_failure(workspace, ["--model=gru", "--test", "--hidden_unit=8"], ["gru/W_x", "another kind of model"])
 
 

@@ -7,10 +7,11 @@ import pytest
 import data_loader
 from core import photos
 import evaluate
+from core.config import Arch
 from conftest import main_in_process, assert_one_line_error, ROOT
 
 WEIGHTS = os.path.join(ROOT, "weights")
-SPEC = {"model": "lstm", "layers": [128], "name": "lstm_h128"}
+SPEC = Arch("lstm", (128,))
 
 
 @pytest.fixture

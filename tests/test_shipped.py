@@ -1,4 +1,5 @@
 """The shipped results: each model reproduces its recorded test accuracy, and the docs agree with the files."""
+import dataclasses
 import json
 import os
 import re
@@ -33,14 +34,15 @@ def test_shipped_model_reproduces_its_test_accuracy(name, real_mnist, tmp_path):
     import evaluate
     with open(os.path.join(RESULTS, name + ".json")) as f:
         expected = json.load(f)
-    spec = dict(expected["config"], name=name, model=expected["model"], hidden_unit=expected["hidden_unit"])
+    from core.config import Arch
+    arch = Arch.parse(name)
     # Testing an unchanged model must leave its result file as it is (a git checkout stays clean).
     recorded_copy = tmp_path / (name + ".json")
     with open(os.path.join(RESULTS, name + ".json"), "rb") as f:
         recorded_bytes = f.read()
     recorded_copy.write_bytes(recorded_bytes)
     crops = bool(expected["config"].get("crop_augment"))  # main.py --test measures the crops only for these
-    result = evaluate.evaluate(spec, real_mnist, WEIGHTS, str(tmp_path), show_crops=crops)  # as main.py --test
+    result = evaluate.evaluate(arch, real_mnist, WEIGHTS, str(tmp_path), show_crops=crops)  # as main.py --test
     assert recorded_copy.read_bytes() == recorded_bytes, "--test rewrote the result of an unchanged model"
     assert (result["test_correct"], result["test_count"]) == (expected["test_correct"], 10000)
     assert ("crop_test_correct" in result) == crops
@@ -125,7 +127,7 @@ def test_reproduce_passes_the_settings_each_shipped_model_was_trained_with():
     """tools/reproduce.py's flags plus main.py's defaults give exactly each shipped config.json's settings."""
     import main  # noqa: F401  (defines the flags and their defaults)
     from tools import reproduce
-    from core.config import RECIPE_KEYS
+    from core.config import Recipe
     from main import FLAGS
     for name, args in reproduce.configurations(with_variants=True):
         path = os.path.join(WEIGHTS, name, "config.json")
@@ -134,8 +136,8 @@ def test_reproduce_passes_the_settings_each_shipped_model_was_trained_with():
         with open(path) as f:
             config = json.load(f)
         given = dict(a[2:].split("=", 1) for a in args if "=" in a)
-        for key in RECIPE_KEYS:
-            if key != "train_examples":
+        for key in [f.name for f in dataclasses.fields(Recipe)]:
+            if key not in ("train_examples", "validation_split"):  # no number; the shipped runs used the default
                 assert float(given.get(key, FLAGS[key].default)) == float(config[key]), (name, key)
 
 
@@ -144,7 +146,7 @@ def test_each_retrained_model_ships_its_best_validation_seed_with_its_recipe():
     and its config.json holds the recipe experiments/study.py gives it (main.py's defaults for the rest)."""
     import main  # noqa: F401  (defines the flags and their defaults)
     from core import study
-    from core.config import RECIPE_KEYS
+    from core.config import Recipe
     from main import FLAGS
     for (model, hidden), recipe in sorted(study.RECIPES.items()):
         seeds = study.summary(model, hidden, RESULTS)
@@ -156,8 +158,8 @@ def test_each_retrained_model_ships_its_best_validation_seed_with_its_recipe():
         best = max(seeds["seeds"], key=lambda s: (s[3], -s[0]))  # (seed, correct, count, validation accuracy)
         assert config["seed"] == best[0], name
         assert recorded(model, hidden)["test_correct"] == best[1], name
-        for key in RECIPE_KEYS:
-            if key not in ("train_examples", "seed", "towers"):
+        for key in [f.name for f in dataclasses.fields(Recipe)]:
+            if key not in ("train_examples", "seed", "towers", "validation_split"):
                 assert float(recipe.get(key, FLAGS[key].default)) == float(config[key]), (name, key)
 
 

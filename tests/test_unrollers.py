@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 import model as model_module
-from model import Model
+from conftest import net_of
+from core.fast import default_towers
 from core.tfcompat import IS_TF1, tf
 
 B = 4
@@ -27,7 +28,7 @@ def training_outputs(cfg, unroll, values=None, batch=B):
     graph = tf.Graph()
     with graph.as_default():
         tf.set_random_seed(3)
-        net = Model(cfg, training=True, batch_size=batch, unroll=unroll)
+        net = net_of(cfg, training=True, batch_size=batch, unroll=unroll)
         session = tf.Session(graph=graph)
         session.run(tf.global_variables_initializer())
         values = values or session.run(net.model_variables)
@@ -58,7 +59,7 @@ def test_every_unroller_gives_the_plain_paths_logits_and_gradients(layout):
 def test_towers_that_do_not_divide_the_28_steps_slice_time_unevenly():
     """Three towers: the input projection and its gradients in three slices of 9, 9 and 10 steps (graph/fast.py,
     lever 6), still the plain path's numbers."""
-    cfg = {"model": "gru", "hidden_unit": [5, 4], "learning_rate": 0.01, "clip_norm": 5.0, "seed": 1}
+    cfg = {"model": "gru", "hidden_unit": [5, 4], "learning_rate": 0.01, "clip_norm": 5.0, "seed": 1, "batch_size": 6}
     plain, values, _ = training_outputs(dict(cfg, towers=1), "plain", batch=6)
     other, _, used = training_outputs(dict(cfg, towers=3), "fast", values, batch=6)
     assert used == 3
@@ -80,25 +81,26 @@ def test_the_loop_calls_no_rnn_function(monkeypatch):
     cfg = {"model": "lstm", "hidden_unit": [4, 3], "bidirectional": True, "crop_augment": True,
            "learning_rate": 0.01, "clip_norm": 5.0}
     with tf.Graph().as_default():
-        Model(cfg, training=True, batch_size=B, unroll="loop")
-        Model(cfg, unroll="loop")
+        net_of(cfg, training=True, batch_size=B, unroll="loop")
+        net_of(cfg, unroll="loop")
         with pytest.raises(AssertionError, match="RNN API"):
-            Model(cfg, unroll="plain")
+            net_of(cfg, unroll="plain")
     assert "static_rnn" not in model_module.__dict__
 
 
 def test_towers_need_a_batch_they_divide():
+    from core.config import ConfigError
     cfg = {"model": "gru", "hidden_unit": 5, "learning_rate": 0.01, "clip_norm": 5.0, "towers": 3}
+    with pytest.raises(ConfigError, match="--batch_size=128 must be a multiple of --towers=3"):
+        net_of(cfg, training=True, batch_size=B)
     with tf.Graph().as_default():
-        with pytest.raises(ValueError, match="not a multiple of towers=3"):
-            Model(cfg, training=True, batch_size=B)
-        assert Model(dict(cfg, towers=2)).towers == 1  # evaluation: any batch size, one tower
+        assert net_of(dict(cfg, towers=2)).towers == 1  # evaluation: any batch size, one tower
 
 
 def test_the_default_towers_follow_the_measured_rule():
     """One chain on TensorFlow 1.5, where it measured faster; two towers on TensorFlow 2, where they measured
     faster for every model (tools/benchmarks/README.md, "Towers per processor")."""
-    chosen, why = model_module.default_towers()
+    chosen, why = default_towers()
     assert chosen == (1 if IS_TF1 else 2)
     assert why.startswith("one chain" if IS_TF1 else "two towers")
 

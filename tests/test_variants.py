@@ -6,7 +6,7 @@ import pytest
 import data_loader
 from model import Model
 from core.tfcompat import tf
-from conftest import numpy_gru, numpy_lstm, numpy_rnn
+from conftest import numpy_gru, numpy_lstm, numpy_rnn, net_of
 
 B = 4
 
@@ -29,8 +29,8 @@ def build(cfg, training=False, values=None):
     graph = tf.Graph()
     with graph.as_default():
         tf.set_random_seed(3)
-        net = Model(cfg, training=training, batch_size=B if training else None)
-        eval_net = Model(cfg) if training else net
+        net = net_of(cfg, training=training, batch_size=B if training else None)
+        eval_net = net_of(cfg) if training else net
         init = tf.global_variables_initializer()
     session = tf.Session(graph=graph)
     session.run(init)
@@ -185,11 +185,11 @@ def test_random_crops_are_read_as_pixel_streams():
 def test_the_mlp_baseline_has_its_stated_weights_and_no_recurrence():
     """--model=mlp: dense ReLU layers on all 784 pixels, the parameter count config.py states, and it learns
     through the same loss and training op (one step lowers the loss on a fixed batch)."""
-    from core.config import Config, ConfigError, estimated_parameters
+    from core.config import Arch, ConfigError
     cfg = config("mlp", hidden_unit=103, layers=[103], learning_rate=0.01)
     session, net, _, values = build(cfg, training=True)
     assert sorted(values) == ["logits/W", "logits/b", "mlp/W", "mlp/b"]
-    assert net.num_parameters() == estimated_parameters("mlp", [103], False) == 81895
+    assert net.num_parameters() == Arch("mlp", (103,)).parameters() == 81895
     xs, ys = images(5)
     feed = {net.images: xs, net.labels: ys}
     before = session.run(net.loss, feed)
@@ -197,4 +197,4 @@ def test_the_mlp_baseline_has_its_stated_weights_and_no_recurrence():
         session.run(net.train_op, feed)
     assert session.run(net.loss, feed) < before
     with pytest.raises(ConfigError, match="no --bidirectional"):
-        Config.make("mlp", [103], bidirectional=True)
+        Arch("mlp", (103,), bidirectional=True)

@@ -30,7 +30,7 @@ import numpy as np
 from core.runs import RunDir, check_trained
 from core.common import (ArgumentParser, guarded, PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, UserError,
                             atomic_write_bytes, log, relpath)
-from core.config import MODELS, parse_name
+from core.config import Arch
 from core.explain import GATES
 
 WEB_WEIGHTS = os.path.join(PROJECT_DIR, "tools", "web", "weights")
@@ -39,21 +39,21 @@ BASIC = ["{}_h{}".format(m, h) for m in ("lstm", "gru") for h in (32, 64, 128, 2
 
 def export(name, weights_dir, out, results_dir=SHIPPED_RESULTS_DIR):
     """Write out/<name>.js; returns its entry for index.js."""
-    spec = parse_name(name)
-    if spec is None or spec["model"] not in MODELS:
+    arch = Arch.parse(name)
+    if arch is None:
         raise UserError("{!r} is not a configuration name such as lstm_h128".format(name))
     run = RunDir(weights_dir, name)
-    config, state = check_trained(run, spec)
+    config, state = check_trained(run, arch)
     from core.explain import load_weights
     weights = load_weights(run, state, config)
-    model = config["model"]
+    model = arch.model
     wanted = [model + "/W_x", model + "/W_h", model + "/b", "logits/W", "logits/b"]
     result_path = os.path.join(results_dir, name + ".json")
     accuracy = None
     if os.path.isfile(result_path):
         with open(result_path) as f:
             accuracy = json.load(f).get("test_accuracy")
-    entry = {"name": name, "model": model, "hidden": config["layers"][0], "gates": list(GATES[model]),
+    entry = {"name": name, "model": model, "hidden": arch.layers[0], "gates": list(GATES[model]),
              "checkpoint": state["best"], "test_accuracy": accuracy}
     payload = dict(entry, shapes={k: list(weights[k].shape) for k in wanted}, arrays={
         k: base64.b64encode(np.ascontiguousarray(weights[k], dtype="<f4").tobytes()).decode("ascii") for k in wanted})
@@ -101,8 +101,8 @@ def run():
     if not names:
         raise UserError("--names is empty; give configuration names such as lstm_h128")
     for name in names:
-        spec = parse_name(name)
-        if spec and (len(spec["layers"]) != 1 or spec["bidirectional"] or spec["crop_augment"]):
+        arch = Arch.parse(name)
+        if arch and (len(arch.layers) != 1 or arch.bidirectional or arch.crop_augment):
             raise UserError("{} cannot be drawn on: the page runs single-layer, forward models on whole "
                             "images".format(name))
     entries = [export(name, args.weights_dir, args.out) for name in names]

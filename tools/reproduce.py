@@ -15,6 +15,7 @@ at a time, each in its own main.py (measured: tools/benchmarks/README.md). A see
 run whose result file is already of its best checkpoint is not tested again
 (--retest does).
 """
+import dataclasses
 import os
 import signal
 import subprocess
@@ -26,7 +27,7 @@ from core import study
 from core.runs import RunDir
 from core.common import (ArgumentParser, PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, format_duration, log,
                             print_error, relpath)
-from core.config import main_args, name_of
+from core.config import Arch, Recipe
 
 MODELS = ("lstm", "gru")
 HIDDEN = (32, 64, 128, 256)
@@ -41,33 +42,32 @@ TRAIN_LOGS = os.path.join(PROJECT_DIR, "runs", "reproduce")
 # The appendix: one change at a time against the basic 128-unit models, main.py's default settings
 # except for the vanilla RNN, for which 0.005 is unstable and 0.001 won on validation (tools/tuning/README.md).
 VARIANTS = [
-    {"model": "rnn", "hidden_unit": 128, "learning_rate": 0.001},
-    {"model": "lstm", "hidden_unit": [64, 64]},
-    {"model": "lstm", "hidden_unit": 128, "bidirectional": True},
-    {"model": "lstm", "hidden_unit": 128, "crop_augment": True},
+    (Arch("rnn", (128,)), {"learning_rate": 0.001}),
+    (Arch("lstm", (64, 64)), {}),
+    (Arch("lstm", (128,), bidirectional=True), {}),
+    (Arch("lstm", (128,), crop_augment=True), {}),
 ]
+RECIPE_ORDER = [f.name for f in dataclasses.fields(Recipe)]
 
 
-def _args(spec):
-    return [a for a in main_args(spec, "train") if a != "--train"]  # --train or --test is added per step
+def _args(arch, settings=None):
+    """main.py's flags of a run without --train/--test (added per step): the architecture's, then each recipe
+    setting given, in the recipe's order."""
+    return [a for a in arch.main_args("train") if a != "--train"] + [
+        "--{}={}".format(k, settings[k]) for k in RECIPE_ORDER if k in (settings or {})]
 
 
-def _study_args(spec):
+def _study_args(arch, settings):
     """A seed run's training flags: its recipe is given whole, on top of main.py's plain defaults."""
-    return _args(spec) + ["--recipe=plain"]
-
-
-def _test_args(spec):
-    """The architecture's flags only (--test reads the recipe from config.json)."""
-    return _args({k: spec[k] for k in ("model", "hidden_unit", "bidirectional", "crop_augment") if k in spec})
+    return _args(arch, settings) + ["--recipe=plain"]
 
 
 def configurations(with_variants):
     """(folder name, main.py arguments without --train/--test) of each single-run configuration in weights/:
     the appendix's variants, if with_variants (the basic configurations are seed runs, below)."""
-    for spec in VARIANTS if with_variants else []:
-        spec = dict({"towers": VARIANT_TOWERS}, **spec)
-        yield name_of(spec), _args(spec) + ["--recipe=plain"]  # trained before the recipes, from the plain defaults
+    for arch, settings in VARIANTS if with_variants else []:
+        # trained before the recipes, from the plain defaults
+        yield arch.name, _args(arch, dict(settings, towers=VARIANT_TOWERS)) + ["--recipe=plain"]
 
 
 def seed_runs():
@@ -80,11 +80,11 @@ def seed_runs():
     ordered = [c for c in chosen if c[0][1] < 256] + ablation + [c for c in chosen if c[0][1] >= 256]
     for (model, hidden), recipe in ordered:
         for seed in study.SEEDS:
-            spec = dict(recipe, model=model, hidden_unit=hidden, seed=seed)
-            key = (name_of(spec), study.label(recipe), seed)
+            arch = Arch(model, (hidden,))
+            key = (arch.name, study.label(recipe), seed)
             if key not in seen:
                 seen.add(key)
-                runs.append((name_of(spec), recipe, seed, _study_args(spec), _test_args(spec)))
+                runs.append((arch.name, recipe, seed, _study_args(arch, dict(recipe, seed=seed)), _args(arch)))
     return runs
 
 
@@ -95,9 +95,9 @@ def grid_runs():
     runs = []
     for name, model, layers, bidirectional, recipe, seeds in study.grid():
         for seed in seeds:
-            spec = dict(recipe, model=model, hidden_unit=layers, bidirectional=bidirectional, seed=seed)
+            arch = Arch(model, tuple(layers), bidirectional)
             if (name, study.label(recipe), seed) not in basic:
-                runs.append((name, recipe, seed, _study_args(spec), _test_args(spec)))
+                runs.append((name, recipe, seed, _study_args(arch, dict(recipe, seed=seed)), _args(arch)))
     return runs
 
 
@@ -230,7 +230,7 @@ def main():
                 seed = study.best_seed(recipe, name)  # by validation accuracy, chosen before testing below
                 study.ship(recipe, seed, name, weights)
                 log("shipping {}: seed {} of {} ({})".format(name, seed, len(study.SEEDS), study.label(recipe)))
-            shipped_basic.append((name, _test_args({"model": model, "hidden_unit": hidden})))
+            shipped_basic.append((name, _args(Arch(model, (hidden,)))))
     for name, flags in shipped_basic + todo:
         run(["main.py", "--test"] + flags + shipped)
     run(["tools/export_weights.py"])  # the draw-a-digit page's copy of the shipped weights

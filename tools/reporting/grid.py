@@ -9,7 +9,7 @@ import os
 
 from core.runs import RunDir
 from core import study
-from core.config import config_name
+from core.config import Arch
 from core.common import SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, save_png
 from core import compare
 
@@ -141,7 +141,7 @@ def named(entries, model, layers, bidirectional=False, l2=False):
 
 def l2_sentence(entries):
     """The L2 comparison in words, through the rule."""
-    by = {study.label(e["recipe"]): e for e in entries if e["name"] == config_name(*study.L2_CONFIG)}
+    by = {study.label(e["recipe"]): e for e in entries if e["name"] == Arch(study.L2_CONFIG[0], tuple(study.L2_CONFIG[1])).name}
     sides = [by.get(study.label(recipe)) for _, recipe in study.L2]
     if not all(sides) or not all(s["runs"] for s in sides):
         return "The L2 comparison is not complete yet."

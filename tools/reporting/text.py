@@ -1,7 +1,6 @@
 """The report's words and tables, from the result files: the first page's sentences, the goals, the results,
 ablation and variant tables (for Report.pdf and the README alike)."""
 from core import study
-from core.config import layer_sizes
 from core import compare
 from tools.reporting.pages import pct
 
@@ -178,7 +177,7 @@ def settings(results):
 def describe(r):
     """A variant in words, from its recorded configuration."""
     c = r["config"]
-    layers = layer_sizes(dict(c, hidden_unit=r["hidden_unit"]))
+    layers = r["hidden_unit"] if isinstance(r["hidden_unit"], list) else [r["hidden_unit"]]
     words = ["{} {}".format(r["model"].upper() if r["model"] != "rnn" else "vanilla RNN",
                             ",".join(str(n) for n in layers))]
     if len(layers) > 1:
