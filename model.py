@@ -15,6 +15,7 @@ import zlib
 import numpy as np
 
 from cells import CELLS
+from core.config import CONVOLUTIONS
 from core.fast import Fast
 from core.tfcompat import stateless_uniform, tf
 from core.unroll import NUM_STEPS, Loop, StaticRNN
@@ -76,7 +77,7 @@ class Model(object):
 
     @staticmethod
     def of(config):
-        return MLP if config.arch.model == "mlp" else Model
+        return {"mlp": MLP, "cnn": CNN}.get(config.arch.model, Model)
 
     def __init__(self, config, training=False, batch_size=None, unroll=None):
         arch, recipe = config.arch, config.recipe
@@ -200,10 +201,39 @@ class MLP(Model):
         return Dense(units, name)
 
     def _network(self, layers):
-        x = tf.reshape(self.images, [-1, NUM_STEPS * INPUT_SIZE])  # [B, 28, 28] -> [B, 784]
+        return [self._dense(tf.reshape(self.images, [-1, NUM_STEPS * INPUT_SIZE]), layers)]  # [B, 28, 28] -> [B, 784]
+
+    def _dense(self, x, layers):
         for (dense,) in layers:
             x = dense(self._dropout(x))  # [B, in] -> [B, H]
-        return [x]
+        return x
+
+
+class CNN(MLP):
+    """The convolutional baseline (--model=cnn), the kind of network an Assignment 3 of this course sequence
+    trains: core.config.CONVOLUTIONS (3x3 convolutions of 16 and 32 filters, each with ReLU and 2x2 max-pooling)
+    and then MLP's dense layers and classifier. Variables cnn_conv<n>/W [k, k, in, filters] (Glorot-uniform),
+    cnn_conv<n>/b (zero), then cnn/W, cnn/b for the dense layer."""
+
+    SIDE = NUM_STEPS // 2 ** len(CONVOLUTIONS)  # 28 -> 7 pixels a side after the pools
+    INPUTS = SIDE * SIDE * CONVOLUTIONS[-1][0]
+
+    def _network(self, layers):
+        x = tf.reshape(self.images, [-1, NUM_STEPS, INPUT_SIZE, 1])  # [B, 28, 28] -> [B, 28, 28, 1 channel]
+        channels, convolutions = 1, []
+        with tf.variable_scope(tf.get_variable_scope(), reuse=tf.AUTO_REUSE):
+            for number, (filters, kernel) in enumerate(CONVOLUTIONS, 1):
+                name = "cnn_conv{}".format(number)
+                with tf.variable_scope(name):
+                    W = tf.get_variable("W", [kernel, kernel, channels, filters],
+                                        initializer=tf.glorot_uniform_initializer(seed=name_seed(name)))
+                    b = tf.get_variable("b", [filters], initializer=tf.zeros_initializer())
+                convolutions += [W, b]
+                x = tf.nn.relu(tf.nn.conv2d(x, W, strides=[1, 1, 1, 1], padding="SAME") + b)  # [B, s, s, filters]
+                x = tf.nn.max_pool(x, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="SAME")  # [B, s/2, s/2, f]
+                channels = filters
+        self.model_variables = convolutions + self.model_variables  # checkpoint order: convolutions first
+        return [self._dense(tf.reshape(x, [-1, self.INPUTS]), layers)]  # [B, 7, 7, 32] -> [B, 1568]
 
 
 class Diverged(Exception):

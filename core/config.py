@@ -15,9 +15,14 @@ import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Optional, Tuple
 
-# Gate blocks per cell (W_x holds this many [in, H] blocks side by side); mlp: the non-recurrent baseline,
-# dense ReLU layers on all 784 pixels. cells.py's cells read their count here.
-GATE_BLOCKS = {"lstm": 4, "gru": 3, "rnn": 1, "mlp": None}
+# Gate blocks per cell (W_x holds this many [in, H] blocks side by side); cells.py's cells read their count
+# here. The two non-recurrent baselines have none: mlp, dense ReLU layers on all 784 pixels; cnn, two
+# convolutions (CONVOLUTIONS) and then dense ReLU layers.
+GATE_BLOCKS = {"lstm": 4, "gru": 3, "rnn": 1, "mlp": None, "cnn": None}
+RECURRENT = ("lstm", "gru", "rnn")
+# The CNN baseline's convolutions, before its dense layers: (filters, kernel side), each followed by ReLU and
+# a 2x2 max-pool (28 -> 14 -> 7 pixels a side).
+CONVOLUTIONS = ((16, 3), (32, 3))
 MODELS = tuple(GATE_BLOCKS)
 UNROLLS = ("fast", "plain", "loop")
 SPLITS = ("shuffled", "first")
@@ -48,8 +53,9 @@ def _whole(value):
 @dataclass(frozen=True)
 class Arch:
     """The network: cell, one size per layer, direction, input format. Its name is the run folder's."""
-    model: str = _flag("lstm", "cell type: lstm, gru or rnn (vanilla tanh RNN); mlp: the non-recurrent baseline "
-                               "(dense ReLU layers of --hidden_unit units on all 784 pixels)")
+    model: str = _flag("lstm", "cell type: lstm, gru or rnn (vanilla tanh RNN); the non-recurrent baselines: mlp "
+                               "(dense ReLU layers of --hidden_unit units on all 784 pixels), cnn (two 3x3 "
+                               "convolutions of 16 and 32 filters with 2x2 max-pooling, then those dense layers)")
     layers: Tuple[int, ...] = _flag((128,), "hidden units, a positive integer, or one per layer: 64,64")
     bidirectional: bool = _flag(False, "each layer reads the rows forwards and backwards; final states joined")
     crop_augment: bool = _flag(False, "train on random crops (24-28 px a side) read as pixel streams of variable "
@@ -71,9 +77,9 @@ class Arch:
         for flag in ("bidirectional", "crop_augment"):
             if not isinstance(getattr(self, flag), bool):
                 raise ConfigError("--{} is true or false, not {!r}".format(flag, getattr(self, flag)))
-        if self.model == "mlp" and (self.bidirectional or self.crop_augment):
-            raise ConfigError("--model=mlp reads the whole image at once: it takes no --bidirectional or "
-                              "--crop_augment")
+        if self.model not in RECURRENT and (self.bidirectional or self.crop_augment):
+            raise ConfigError("--model={} reads the whole image at once: it takes no --bidirectional or "
+                              "--crop_augment".format(self.model))
         if self.parameters() > MAX_PARAMETERS:
             raise ConfigError("--hidden_unit={} with {} layer(s){} makes {:,} weights, more than the {:,} this program "
                               "trains; use fewer or smaller layers".format(
@@ -106,9 +112,13 @@ class Arch:
 
     def parameters(self):
         """Weights of the network (the exact count train.py records)."""
-        if self.model == "mlp":
-            sizes = (784,) + self.layers + (10,)
-            return sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+        if self.model in ("mlp", "cnn"):
+            convolutions, channels, side = 0, 1, 28
+            for filters, kernel in CONVOLUTIONS if self.model == "cnn" else ():
+                convolutions += kernel * kernel * channels * filters + filters
+                channels, side = filters, side // 2
+            sizes = (side * side * channels,) + self.layers + (10,)
+            return convolutions + sum(a * b + b for a, b in zip(sizes, sizes[1:]))
         directions, total, input_size = 2 if self.bidirectional else 1, 0, 28
         for units in self.layers:
             total += directions * GATE_BLOCKS[self.model] * units * (input_size + units + 1)
@@ -223,7 +233,7 @@ RECIPES["gru_h64"].update(LONGER)
 # models; the vanilla RNN at learning rate 0.001, where 0.005 diverges (RNN-128 on validation: 98.44% vs
 # 92.96%; tools/tuning/README.md).
 GENERAL = {"lstm": dict(REGULARISED), "gru": dict(REGULARISED), "rnn": dict(REGULARISED, learning_rate=0.001),
-           "mlp": dict(REGULARISED)}
+           "mlp": dict(REGULARISED), "cnn": dict(REGULARISED)}
 PRESETS = {"tiny": {"epochs": 2, "train_examples": 2000, "validation_size": 500}}
 
 
