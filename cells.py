@@ -22,9 +22,9 @@ the input part xw = x W_x + b, then the step. The step itself is a pure
 function of the projected input, the state and the recurrent weights,
 `lstm_step(xw, state, W_h)` (like Sonnet's `_lstm_fn`), so that an unroller
 may compute xw for all 28 rows in one matmul first and pass any W_h it likes
-(graph/fast.py passes a copy per step, to take W_h's gradient in one matmul).
+(core/fast.py passes a copy per step, to take W_h's gradient in one matmul).
 Every product with W_h is added to the columns of xw it belongs to before any
-nonlinearity; graph/fast.py relies on that (tested).
+nonlinearity; core/fast.py relies on that (tested).
 """
 import collections
 

@@ -7,7 +7,7 @@
 
 --train trains the architecture with its recipe: the one recorded for a shipped
 configuration (the eight basic ones), else the general default
-(experiments/config.py); flags given override it, --recipe=plain starts from
+(core/config.py); flags given override it, --recipe=plain starts from
 the plain defaults listed below. Training writes runs/<config>/, where <config>
 names the architecture (lstm_h32, lstm_h64-64_bi); its config.json records the
 recipe, so testing needs only the architecture's flags.
@@ -58,7 +58,7 @@ for _field in dataclasses.fields(Recipe):  # the recipe's flags, made from its f
 flags.DEFINE_string("recipe", "shipped", "shipped: the architecture's recorded recipe, or for other "
                     "configurations the general default (core/config.py); plain: the defaults listed here")
 flags.DEFINE_string("unroll", "fast", "how the steps are unrolled: fast (static_rnn with the speed levers, "
-                    "graph/fast.py), plain (textbook static_rnn) or loop (a Python loop, no TensorFlow RNN API)")
+                    "core/fast.py), plain (textbook static_rnn) or loop (a Python loop, no TensorFlow RNN API)")
 flags.DEFINE_boolean("download", False, "first download missing MNIST files into --data_dir (SHA-256 checked)")
 flags.DEFINE_string("mnist_mirror", "", "comma-separated base URLs to download MNIST from instead of the usual mirrors")
 flags.DEFINE_string("preset", "", "'tiny': 2 epochs on 2,000 training images, 500 for validation (smoke tests); "

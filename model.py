@@ -7,8 +7,8 @@
 One `Model` exposes `logits`, `loss`, `accuracy` and `train_op`; `run_epoch`
 drives it for training, validation and test alike. The network's layout is
 written here once (`_network`); each direction of each layer is run by an
-interchangeable unroller (graph/unroll.py: `plain`, static_rnn; `loop`, no RNN
-API; graph/fast.py: `fast`, the default, the same steps with the speed levers).
+interchangeable unroller (core/unroll.py: `plain`, static_rnn; `loop`, no RNN
+API; core/fast.py: `fast`, the default, the same steps with the speed levers).
 """
 import zlib
 

@@ -8,160 +8,11 @@ single-layer LSTM and GRU configurations (variants such as lstm_h128_bi are
 the report's appendix); writes results/accuracy_vs_hidden.png and
 results/validation_curves.png.
 """
-import csv
-import glob
 import os
 import sys
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only, no screen needed
-import matplotlib.pyplot as plt  # noqa: E402
-import matplotlib.ticker  # noqa: E402
-
-from core.common import ArgumentParser, PROJECT_DIR, UserError, guarded, print_error, relpath, save_png  # noqa: E402
-from core.results import read_result  # noqa: E402
-from core import study  # noqa: E402
-from core.config import Arch  # noqa: E402
-# The memory tasks' figures and findings (assignments/memory/sequence_tasks.py), drawn by --tasks:
-from assignments.memory.tasks import plot_tasks  # noqa: E402
-
-MODELS = (("lstm", "LSTM", "tab:blue", "o"), ("gru", "GRU", "tab:orange", "s"))
-
-
-def load_all(results_dir):
-    """Every result file of results_dir, checked (reporting/results.py: a damaged one is one error line)."""
-    return [read_result(path) for path in sorted(glob.glob(os.path.join(results_dir, "*_h*.json")))]
-
-
-def is_basic(result):
-    """One LSTM or GRU layer without options: the eight configurations of the main results."""
-    return (result["model"] in ("lstm", "gru") and isinstance(result["hidden_unit"], int)
-            and result["name"] == Arch(result["model"], (result["hidden_unit"],)).name)
-
-
-def load_results(results_dir):
-    """The basic configurations' results (the plots and the main table), each with "seeds": the summary of its
-    recipe's seeds in results_dir/study/ (experiments/study.py), or None where it ships a single earlier run, and
-    "seeds_so_far": the same while only some of its seeds are tested (the retraining in progress)."""
-    results = [r for r in load_all(results_dir) if is_basic(r)]
-    for r in results:  # a configuration counts as retrained once all its seeds are tested
-        seeds = study.summary(r["model"], r["hidden_unit"], results_dir)
-        complete = seeds is not None and seeds["n"] == len(study.SEEDS)
-        r["seeds"], r["seeds_so_far"] = (seeds, None) if complete else (None, seeds)
-    return results
-
-
-def load_variants(results_dir):
-    """Every other result (--model=rnn, more layers, --bidirectional, ...): the report's appendix."""
-    return [r for r in load_all(results_dir) if not is_basic(r)]
-
-
-def load_log(weights_dir, name):
-    path = os.path.join(weights_dir, name, "log.csv")
-    if not os.path.isfile(path):
-        return []
-    with open(path) as f:
-        return [(int(r["epoch"]), float(r["val_accuracy"])) for r in csv.DictReader(f)]
-
-
-def _save(fig, path):
-    save_png(fig, path, dpi=130)
-
-
-def accuracy_points(results):
-    """{(model, hidden): (test accuracy %, standard deviation % or None, number of seeds)}: the mean over the
-    seeds of its recipe where they have been tested (experiments/study.py), else the one shipped run."""
-    points = {}
-    for r in results:
-        seeds = r.get("seeds")
-        if seeds:
-            points[(r["model"], r["hidden_unit"])] = (100 * seeds["test_mean"], 100 * seeds["test_sd"], seeds["n"])
-        else:
-            points[(r["model"], r["hidden_unit"])] = (100.0 * r["test_accuracy"], None, 1)
-    return points
-
-
-def plot_accuracy(results, ax):
-    """Test accuracy (%) against hidden size on a log2 axis, one line per cell, values labelled: means with
-    error bars of one standard deviation over the seeds, hollow markers for a single run."""
-    points = accuracy_points(results)
-    value = {k: v[0] for k, v in points.items()}
-    several = sorted({n for _, _, n in points.values() if n > 1})
-    mixed = several and any(n == 1 for _, _, n in points.values())
-    for model, label, color, marker in MODELS:
-        rows = sorted((h, y) for (m, h), y in value.items() if m == model)
-        if not rows:
-            continue
-        xs, ys = zip(*rows)
-        ax.plot(xs, ys, color=color, label=label)
-        for x, y in rows:
-            _, sd, n = points[(model, x)]
-            ax.errorbar([x], [y], yerr=[sd] if sd is not None else None, marker=marker, color=color, capsize=3,
-                        markerfacecolor="white" if mixed and n == 1 else color)
-            others = [v for (m, h), v in value.items() if h == x and m != model]
-            above = not others or y > others[0] or (y == others[0] and model == "lstm")
-            text = "{:.2f}".format(y) + ("\u00b1{:.2f}".format(points[(model, x)][1]) if points[(model, x)][2] > 1 else "")
-            ax.annotate(text, (x, y), textcoords="offset points",  # the higher label on top
-                        xytext=(0, 7 if above else -13), ha="center", fontsize=8, color=color)
-    ax.set_xscale("log", base=2)
-    ax.margins(x=0.08, y=0.15)  # room for the value labels
-    hidden = sorted({r["hidden_unit"] for r in results})
-    ax.set_xticks(hidden)
-    ax.set_xticklabels([str(h) for h in hidden])
-    ax.set_xlabel("hidden units")
-    ax.set_ylabel("test accuracy (%)")
-    note = "mean \u00b1 sd over {} seeds".format("/".join(map(str, several))) if several else ""
-    ax.set_title("Row-by-row MNIST: test accuracy by hidden size" + (
-        "\n({})".format("filled: " + note + "; hollow: one run" if mixed else note) if several else ""),
-        fontsize=10 if several else None)
-    ax.grid(True, alpha=0.3)
-    ax.legend()
-
-
-# One colour family per cell (darker = more units) and one line style per size, so that the eight
-# curves can be told apart in colour and in grey.
-FAMILIES = {"lstm": "Blues", "gru": "Oranges"}
-STYLES = ("-", "--", "-.", ":")
-
-
-def plot_curves(results, weights_dir, ax):
-    """Validation error per epoch, log scale: every epoch shows, and the small late differences stay visible."""
-    for model, label, _, marker in MODELS:
-        sizes = sorted(r["hidden_unit"] for r in results if r["model"] == model)
-        shades = plt.get_cmap(FAMILIES[model])
-        for i, hidden in enumerate(sizes):
-            log = load_log(weights_dir, Arch(model, (hidden,)).name)
-            if log:
-                epochs, acc = zip(*log)
-                ax.plot(epochs, [100 * (1 - a) for a in acc], color=shades(0.45 + 0.55 * (i + 1) / len(sizes)),
-                        linestyle=STYLES[i % len(STYLES)], marker=marker, markevery=5, markersize=3,
-                        label="{}-{}".format(label, hidden))
-    ax.set_yscale("log")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda y, _: "{:g}".format(y)))
-    ax.yaxis.set_minor_formatter(matplotlib.ticker.FuncFormatter(
-        lambda y, _: "{:g}".format(y) if str(round(y, 6))[0] in "25" else ""))
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("validation error (%, log scale)")
-    ax.set_title("Validation error per epoch (5,000 held-out training images)")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(ncol=2, fontsize=8)
-
-
-def write_rows_until_known(results_dir, weights_dir, data_dir):
-    """The fraction of test images right after row t and from then on, for each basic shipped model."""
-    import data_loader
-    from core import explain
-    from core.runs import RunDir
-    images, labels = data_loader.load_split(data_dir, "test")
-
-    def load(names):
-        for name in names:
-            run = RunDir(weights_dir, name)
-            config, state = run.load_config(), run.load_state()
-            yield name, config.arch.model, explain.load_weights(run, state, config)
-    names = [r["name"] for r in sorted(load_results(results_dir), key=lambda r: (r["model"], r["hidden_unit"]))]
-    return explain.known_summary(results_dir, names, images, labels, load)
+from core.common import ArgumentParser, PROJECT_DIR, UserError, guarded, print_error, relpath, save_png
+from core.plots import load_results, plot_accuracy, plot_curves, plt, write_rows_until_known
 
 
 def main(argv=None):
@@ -183,7 +34,8 @@ def _main(argv):
     args = parser.parse_args(argv)
     if args.rows_until_known:
         try:
-            write_rows_until_known(args.results_dir, args.weights_dir, args.data_dir)
+            import data_loader
+            write_rows_until_known(args.results_dir, args.weights_dir, *data_loader.load_split(args.data_dir, "test"))
         except UserError as e:
             return print_error(e)
         print("wrote {}".format(relpath(os.path.join(args.results_dir, "rows_until_known.png"))))
@@ -197,7 +49,8 @@ def _main(argv):
         for path in grid.plot(entries, args.results_dir):
             print("wrote {}".format(relpath(path)))
         return 0
-    if args.tasks:
+    if args.tasks:  # the memory tasks' figures and findings (assignments/memory/sequence_tasks.py)
+        from assignments.memory.tasks import plot_tasks
         try:
             for path in plot_tasks(os.path.join(args.results_dir, "tasks")):
                 print("wrote {}".format(relpath(path)))
@@ -210,10 +63,10 @@ def _main(argv):
                            "(or python tools/reproduce.py) first".format(relpath(args.results_dir)))
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     plot_accuracy(results, ax)
-    _save(fig, os.path.join(args.results_dir, "accuracy_vs_hidden.png"))
+    save_png(fig, os.path.join(args.results_dir, "accuracy_vs_hidden.png"))
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     plot_curves(results, args.weights_dir, ax)
-    _save(fig, os.path.join(args.results_dir, "validation_curves.png"))
+    save_png(fig, os.path.join(args.results_dir, "validation_curves.png"))
     print("wrote {} and {}".format(relpath(os.path.join(args.results_dir, "accuracy_vs_hidden.png")),
                                    relpath(os.path.join(args.results_dir, "validation_curves.png"))))
     return 0

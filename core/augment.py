@@ -176,7 +176,7 @@ def _work(folder, strength):
 
 if __name__ == "__main__":
     if len(sys.argv) != 3:  # started by the trainer with its shared folder and strength, never by hand
-        sys.exit("error: imaging/augment.py is the trainer's worker, not a program; train with python main.py "
+        sys.exit("error: core/augment.py is the trainer's worker, not a program; train with python main.py "
                  "--train --augment=1")
     try:
         _work(sys.argv[1], float(sys.argv[2]))

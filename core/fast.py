@@ -1,36 +1,29 @@
-"""The fast unroller: the same steps as graph/unroll.py's StaticRNN, with the speed levers and nothing else.
+"""The fast unroller: the same steps as core/unroll.py's StaticRNN, with the speed levers and nothing else.
 
 model.py builds the network (layers, directions, join, lengths, dropout, loss) and asks an unroller for
-one direction of one layer at a time (the interface is in graph/unroll.py). `Fast` is the default
+one direction of one layer at a time (the interface is in core/unroll.py). `Fast` is the default
 (`--unroll=fast`); `--unroll=plain` gives the textbook graph. The steps are still driven by static_rnn.
-The levers, each with what it gave when it was measured (tools/benchmarks/README.md has the runs, the
-processors, and the levers that did not pay):
+What each lever does and why; what it gave on each processor, and the levers that did not pay, are in
+tools/benchmarks/README.md ("Levers, as measured").
 
 1. Input projection for all steps at once: x W_x + b as one [28B, in] x [in, kH] matmul before the
-   time loop, so only h W_h runs per step. In from the start; a cell taking one matmul of [x, h] per step
-   ran LSTM 32 / 128 / 256 at 10,000 / 2,000 / 580 examples per second.
+   time loop, so only h W_h runs per step: one large matmul is far faster than 28 small ones.
 2. Time-major rows ([28*B, in], step t = rows t*B .. t*B+B-1), so each step's slice, and each tower's
-   part of it, is contiguous: one split, and one concat as its gradient. Removed a 6 ms/step Pack at
-   LSTM-128.
+   part of it, is contiguous: one split, and one concat as its gradient, instead of a Pack per step.
 3. W_h's gradient deferred: the steps multiply by a copy of W_h that passes no gradient, and
    dL/dW_h = sum_t lhs_t^T dL/d(xw_t) is one [H, 28B] x [28B, kH] matmul after the backward pass instead of
    28 small ones and their sum. The left-hand sides are read from the graph (the copy's consumers that
-   each step adds), so the cells' step functions stay pure. dL/d(xw) serves because every product with W_h is added
-   to its columns of xw before any nonlinearity (cells.py). With lever 2: LSTM-128 4,150-4,650 ->
-   4,450-5,030 examples/s, GRU-256 1,760-1,830 -> 1,910-2,000 (Intel Xeon, AVX-512).
+   each step adds), so the cells' step functions stay pure. dL/d(xw) serves because every product with
+   W_h is added to its columns of xw before any nonlinearity (cells.py).
 4. Towers (training, `--towers=N`): the batch is cut into N parts, each unrolled as its own chain, and
-   with one thread per op (`session_config`) the chains run side by side on the cores: +13% (GRU-64) to
-   +53% (GRU-256) on the Intel Xeon. On TensorFlow 1.5 (a wheel without AVX) two towers were 10-20% slower
-   per epoch: default_towers() holds that rule.
+   with one thread per op (`session_config`) the chains run side by side on the cores, which small
+   matmuls alone cannot keep busy. default_towers() holds the measured rule.
 5. Variable lengths as masks on each step rather than static_rnn's sequence_length, whose per-step
-   conditionals made a 2-layer, two-way crop model take about 80 s to build and hid its steps from
-   lever 3.
+   conditionals are slow to build and hide the steps from lever 3.
 6. With towers, levers 1 and 3 in one slice of time per tower (steps 0-13 and 14-27 for two): x W_x + b,
    its gradients and the deferred W_h gradient become one product per slice, run side by side, where one
-   product ran on one core (one thread per op) while the other idled; the slices' W_h and W_x gradients
-   are summed. ab_step.py --towers=2 on the Zen 5: LSTM 32 / 64 / 128 / 256 +13% / +6% / +19% / +14%,
-   GRU 128 / 256 +7% / +8%; with oneDNN held to AVX2 (ONEDNN_MAX_CPU_ISA=AVX2) LSTM-256 +34%, which turned
-   the one place where one chain had beaten two towers (an LSTM of 256 units without AVX-512) around.
+   product would run on one core (one thread per op) while the other idled; the slices' W_h and W_x
+   gradients are summed.
 """
 import collections
 
@@ -40,15 +33,9 @@ from core.unroll import NUM_STEPS, batch_of, final_h, keep_past_the_end
 
 def default_towers():
     """(towers, why) for a training run without --towers: the rule measured on the processors at hand
-    (tools/benchmarks/README.md, "Towers per processor"). On TensorFlow 2, with lever 6, two towers ran ahead of
-    one chain for every cell, size and layout measured: on the Zen 5 (AVX-512) by 13-77% for one direction
-    (one layer or two), 5-39% for one bidirectional layer (the GRU of 64 units: -6% in one run, +4% over
-    four rounds), 3-7% for two bidirectional layers of LSTM or GRU and 22% for the RNN's; on the Zen 5 with
-    oneDNN held to AVX2 by 21-92% (one layer); on a Zen 4 (AVX-512) by 35-78% for one direction (one layer or
-    two), 17-22% for one bidirectional layer of 128 units, 3-7% for the bidirectional layouts of 64 (four
-    rounds). Before lever 6, one chain had won for an LSTM of 256 units on an AVX2-only AMD EPYC (1,470-1,511
-    examples/s against 1,323-1,328) and for two bidirectional layers.
-    Towers change rounding only: the logits and gradients agree (tests/test_unrollers.py)."""
+    (tools/benchmarks/README.md, "Towers per processor"): one chain on TensorFlow 1.5, two towers on
+    TensorFlow 2, where they ran ahead of one chain for every cell, size and layout measured. Towers change
+    rounding only: the logits and gradients agree (tests/test_unrollers.py)."""
     if IS_TF1:
         return 1, "one chain: TensorFlow 1.5's wheel (no AVX) ran two towers 10-20% slower per epoch"
     return 2, "two towers: faster than one chain for every model measured on TensorFlow 2"

@@ -205,11 +205,6 @@ def doubts(ink):
     return found
 
 
-def load_digit_image(path):
-    """An image file -> float32 [28, 28] in [0, 1], light digit on dark, as the training images are."""
-    return read_digit(path)[0]
-
-
 def read_digit(path):
     """An image file -> (float32 [28, 28] in [0, 1], light digit on dark, as the training images are; the
     doubts() of its ink: reasons it may not be one digit)."""

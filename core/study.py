@@ -24,7 +24,7 @@ from core.results import read_if_there
 SEEDS = (1, 2, 3)
 STUDY_RUNS = os.path.join(RUNS_DIR, "study")
 
-# The recipes are data of the configuration object (experiments/config.py).
+# The recipes are data of the configuration object (core/config.py).
 REGULARISED = config.REGULARISED
 RECIPES = {(m, h): config.RECIPES[Arch(m, (h,)).name] for m in ("lstm", "gru") for h in (32, 64, 128, 256)}
 

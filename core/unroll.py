@@ -18,7 +18,7 @@ Three unrollers give the same logits and gradients up to float rounding (tests/t
                direction reverses each example's real steps first, as static_bidirectional_rnn does
     Loop       a plain Python loop over steps that calls the cell, with masks for lengths: no TensorFlow
                RNN API at all (`--unroll=loop`, for the assignment that forbids it)
-    graph/fast.py's Fast, the default: the same steps with the speed levers
+    core/fast.py's Fast, the default: the same steps with the speed levers
 """
 from core.tfcompat import static_rnn, tf
 

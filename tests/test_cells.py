@@ -4,7 +4,6 @@ import pytest
 
 from cells import GRUCell, LSTMCell, RNNCell
 from conftest import numpy_gru, numpy_lstm, numpy_rnn, net_of
-from model import Model
 from core.tfcompat import static_rnn, tf
 
 B, T, D, H = 3, 5, 4, 6

@@ -1,4 +1,4 @@
-"""The comparison rule and the words it allows, on hand-made result sets (reporting/compare.py)."""
+"""The comparison rule and the words it allows, on hand-made result sets (core/compare.py)."""
 from core import compare
 
 SIZES = [32, 64, 128, 256]

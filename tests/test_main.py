@@ -98,7 +98,7 @@ def test_images_and_labels_disagree(workspace):
 
 @pytest.mark.parametrize("model", ["rnnx", "LSTMs", ""])
 def test_unknown_model(workspace, model):
-    expect_failure(workspace, ["--model=" + model, "--train", "--hidden_unit=8"], ["--model", "lstm, gru, rnn or mlp"])
+    expect_failure(workspace, ["--model=" + model, "--train", "--hidden_unit=8"], ["--model", "lstm, gru, rnn, mlp or cnn"])
 
 
 @pytest.mark.parametrize("hidden", ["abc", "0", "-3", "3.5", ""])

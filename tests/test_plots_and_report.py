@@ -7,6 +7,7 @@ import sys
 
 from tools import make_report
 import plot_results
+from core import plots
 from conftest import ROOT
 
 CONFIG = {"learning_rate": 0.002, "lr_decay": 0.93, "batch_size": 128, "clip_norm": 5.0, "epochs": 40,
@@ -47,8 +48,8 @@ def test_plots_and_report_from_result_files(tmp_path):
     os.makedirs(results)
     write_results(results, weights)
     write_variant(results)  # the appendix's; it must stay out of the plots and the main table
-    assert [r["name"] for r in plot_results.load_variants(results)] == ["lstm_h128_bi", "lstm_h64-64"]
-    assert len(plot_results.load_results(results)) == 8
+    assert [r["name"] for r in plots.load_variants(results)] == ["lstm_h128_bi", "lstm_h64-64"]
+    assert len(plots.load_results(results)) == 8
     assert plot_results.main(["--results_dir=" + results, "--weights_dir=" + weights]) == 0
     for name in ("accuracy_vs_hidden.png", "validation_curves.png"):
         with open(os.path.join(results, name), "rb") as f:
@@ -69,7 +70,7 @@ def test_plots_and_report_from_result_files(tmp_path):
             "- | 43.21% | 10.0 min |") in text
     assert "| LSTM 64,64, 2 layers | 163,338 | 0.002 x0.93, b128, 40/8, plain | 15 (7) | 99.22% | 99.11% (9,911) | - |" in text
     assert "| LSTM | 32 | 1,000 | 98.00% (9,800) | 1 | 98.10% | one run | 18 (10) | 0.002 x0.93, b128, 40/8 |" in text
-    prose = make_report.summary(plot_results.load_results(results))
+    prose = make_report.summary(plots.load_results(results))
     assert 3 <= len(prose) <= 4, "the assignment asks for 3-4 sentences"
     assert "98.00% (LSTM-32) to 99.19% (GRU-256)" in prose[0]
     assert "from 1,000 and 5,000 at 32 units to 4,000 and 8,000 at 256" in prose[1]  # the parameter counts
@@ -122,7 +123,7 @@ def test_seeds_make_means_spreads_goals_and_the_ablation(tmp_path):
     assert ("Against none, in points of validation / test accuracy, a tie where within the seeds' spread (page 1's "
             "rule): augmentation +0.00 (tie) / +0.10 (tie), dropout -0.50 / -0.30, both +0.00 (tie) / +0.30.") \
         in re.sub(r"\s+", " ", open(readme).read())
-    prose = make_report.summary(plot_results.load_results(results))
+    prose = make_report.summary(plots.load_results(results))
     assert "means over 3 seeds where retrained, else one run" in prose[0]
     # A curve with a single run in it gets no trend word; the cells are compared only where both have seeds.
     assert "the LSTM's curve not compared" in prose[2] and "rises" not in prose[2]

@@ -45,7 +45,7 @@ def test_a_photo_like_digit_becomes_mnist_form_and_keeps_its_prediction(tmp_path
     assert all(same), [k for k, s in enumerate(same) if not s]
     right = sum(b[1] == y for b, y in zip(read, labels))
     assert right >= 38, right  # LSTM-128 misreads one of these 40 (a 5 as an 8) photo or not, and may image 18
-    back = photos.load_digit_image(paths[0])
+    back = photos.read_digit(paths[0])[0]
     assert back.shape == (28, 28) and back.max() == pytest.approx(1.0, abs=0.05) and back[0].max() < 0.05
     rows, cols = np.indices(back.shape)
     assert abs((rows * back).sum() / back.sum() - 14) < 1 and abs((cols * back).sum() / back.sum() - 14) < 1
@@ -128,18 +128,18 @@ def test_hostile_and_unusual_images_are_read_as_a_careful_viewer_would(tmp_path,
     bomb.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 100000, 100000, 8, 0, 0, 0, 0))
                      + chunk(b"IDAT", zlib.compress(b"\0" * 10)) + chunk(b"IEND", b""))
     with pytest.raises(UserError, match="more pixels than this program reads|megapixels"):
-        photos.load_digit_image(str(bomb))
+        photos.read_digit(str(bomb))[0]
     digit = np.zeros((56, 56), np.float32)
     digit[10:46, 24:32] = 1.0  # a thick vertical stroke: a "1"
     sixteen = _png_of(tmp_path / "g16.png", (digit * 40000 + 1000).astype(np.uint16))
     eight = _png_of(tmp_path / "g8.png", (digit * 255).astype(np.uint8))
-    np.testing.assert_allclose(photos.load_digit_image(sixteen), photos.load_digit_image(eight), atol=0.05)
+    np.testing.assert_allclose(photos.read_digit(sixteen)[0], photos.read_digit(eight)[0], atol=0.05)
     rgba = np.zeros((56, 56, 4), np.uint8)
     rgba[..., 3] = (digit * 255).astype(np.uint8)  # black ink, transparent paper
-    np.testing.assert_allclose(photos.load_digit_image(_png_of(tmp_path / "a.png", rgba)),
-                               photos.load_digit_image(eight), atol=0.05)
+    np.testing.assert_allclose(photos.read_digit(_png_of(tmp_path / "a.png", rgba))[0],
+                               photos.read_digit(eight)[0], atol=0.05)
     with pytest.raises(UserError, match="looks blank"):
-        photos.load_digit_image(_png_of(tmp_path / "blank.png", np.full((28, 28), 255, np.uint8)))
+        photos.read_digit(_png_of(tmp_path / "blank.png", np.full((28, 28), 255, np.uint8)))
     fifo = tmp_path / "pipe.png"
     os.mkfifo(str(fifo))
     with pytest.raises(UserError, match="not a regular file"):

@@ -82,14 +82,12 @@ def test_a_stop_reaches_every_running_training_once_and_they_end_cleanly(tmp_pat
                                              ready=str(tmp_path / (name + ".ready")))
         steps.append((["-c", code], name, str(tmp_path / "logs" / (name + ".log"))))
     driver.write_text(textwrap.dedent("""
-        import signal, sys
+        import sys
         sys.path.insert(0, {root!r})
+        from core.common import guarded
         from tools import reproduce
-        signal.signal(signal.SIGTERM, reproduce._stop)
-        try:
-            reproduce.train_all({steps!r}, jobs=2)
-        except KeyboardInterrupt:
-            sys.exit(reproduce.print_error("interrupted; run tools/reproduce.py again", status=130))
+        sys.exit(guarded(lambda: reproduce.train_all({steps!r}, jobs=2),
+                         interrupted="interrupted; run tools/reproduce.py again"))
     """).format(root=ROOT, steps=steps))
     proc = subprocess.Popen([sys.executable, str(driver)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             universal_newlines=True)

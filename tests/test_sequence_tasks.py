@@ -10,7 +10,7 @@ from conftest import assert_one_line_error
 
 from assignments.memory import sequence_tasks as st  # noqa: E402
 from assignments.memory import data, net
-from assignments.memory import tasks
+from assignments.memory import task_runs, tasks
 
 
 def parse(*args):
@@ -184,13 +184,13 @@ def test_the_ablation_changes_one_factor_and_words_follow_the_rule(tmp_path):
     assert "keep-gate bias 0 instead of 1: 2/3 succeed" in text and "the change and the assignment's setting tie" in text
     assert "50.0%" not in text  # the run that changed two factors is no evidence for either
     # where every run reached the target, the steps it took are compared, not where each happened to stop
-    assert tasks.versus("A", [fake(steps_done=900 + s) for s in (1, 2, 3)], "B",
+    assert task_runs.versus("A", [fake(steps_done=900 + s) for s in (1, 2, 3)], "B",
                         [fake(steps_done=3000 + 50 * s) for s in (1, 2, 3)]) == \
         "A reaches the target in fewer steps than B (902 against 3,100 steps on average)"
     path = str(tmp_path / "palindrome_ablation.png")
     from core.figures import png
-    records = tasks.load_task(str(tmp_path), "palindrome")
-    assert png(lambda fig, box: tasks._palindrome_ablation(records, fig, box), path, (6.4, 4.2)) == path
+    records = task_runs.load_task(str(tmp_path), "palindrome")
+    assert png(lambda fig, box: tasks.draw_palindrome_ablation(records, fig, box), path, (6.4, 4.2)) == path
     assert os.path.getsize(path) > 0
 
 

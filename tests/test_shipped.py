@@ -143,7 +143,7 @@ def test_reproduce_passes_the_settings_each_shipped_model_was_trained_with():
 
 def test_each_retrained_model_ships_its_best_validation_seed_with_its_recipe():
     """Every basic configuration has all its seeds tested and ships the one with the best validation accuracy,
-    and its config.json holds the recipe experiments/study.py gives it (main.py's defaults for the rest)."""
+    and its config.json holds the recipe core/study.py gives it (main.py's defaults for the rest)."""
     import main  # noqa: F401  (defines the flags and their defaults)
     from core import study
     from core.config import Recipe

@@ -1,4 +1,4 @@
-"""Several seeds per configuration (experiments/study.py, tools/reproduce.py): folders, the choice of seed, shipping, spreads."""
+"""Several seeds per configuration (core/study.py, tools/reproduce.py): folders, the choice of seed, shipping, spreads."""
 import json
 import os
 

@@ -57,7 +57,7 @@ def test_every_unroller_gives_the_plain_paths_logits_and_gradients(layout):
 
 
 def test_towers_that_do_not_divide_the_28_steps_slice_time_unevenly():
-    """Three towers: the input projection and its gradients in three slices of 9, 9 and 10 steps (graph/fast.py,
+    """Three towers: the input projection and its gradients in three slices of 9, 9 and 10 steps (core/fast.py,
     lever 6), still the plain path's numbers."""
     cfg = {"model": "gru", "hidden_unit": [5, 4], "learning_rate": 0.01, "clip_norm": 5.0, "seed": 1, "batch_size": 6}
     plain, values, _ = training_outputs(dict(cfg, towers=1), "plain", batch=6)

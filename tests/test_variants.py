@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 import data_loader
-from model import Model
 from core.tfcompat import tf
 from conftest import numpy_gru, numpy_lstm, numpy_rnn, net_of
 

@@ -113,7 +113,7 @@ def file_url():
 @pytest.mark.parametrize("name", ["lstm_h128", "gru_h64"])
 def test_the_javascript_cells_give_tensorflows_probabilities(browser, real_mnist, name):
     """300 test images, opened from the file system: after every row the JavaScript probabilities are NumPy's
-    (reporting/explain.py), and after the last they are TensorFlow's, to 1e-4."""
+    (core/explain.py), and after the last they are TensorFlow's, to 1e-4."""
     from test_explain import tensorflow_probabilities
     images, _ = data_loader.load_split(real_mnist, "test")
     images = images[:300]
@@ -176,7 +176,7 @@ def served():
 @pytest.mark.parametrize("digit,strokes", [(7, SEVEN), (0, ZERO), (1, ONE)], ids=["seven", "zero", "one"])
 def test_a_drawn_digit_is_read_as_that_digit(browser, served, digit, strokes, tmp_path):
     """Served over HTTP: the pointer-event drawing is classified as the digit drawn, and the page's 28x28 input
-    is what photos.load_digit_image makes of the same canvas saved as a PNG (to one grey level)."""
+    is what photos.read_digit makes of the same canvas saved as a PNG (to one grey level)."""
     from PIL import Image
     from selenium.webdriver.common.by import By
     open_page(browser, served, "lstm_h128")
@@ -188,7 +188,7 @@ def test_a_drawn_digit_is_read_as_that_digit(browser, served, digit, strokes, tm
     canvas = Image.open(io.BytesIO(base64.b64decode(png.split(",", 1)[1])))
     path = str(tmp_path / "drawn.png")
     canvas.save(path)
-    python_pixels = photos.load_digit_image(path)
+    python_pixels = photos.read_digit(path)[0]
     page_pixels = np.array(reading["image"], dtype=np.float32).reshape(28, 28)
     diff = np.abs(page_pixels - python_pixels)
     assert diff.max() <= 1.0 / 255 + 1e-6, (diff.max(), np.argwhere(diff > 1.0 / 255 + 1e-6)[:5].tolist(), page_pixels.sum(), python_pixels.sum())
@@ -209,7 +209,7 @@ def test_missing_weights_say_what_to_run(browser, tmp_path):
 
 
 def test_the_page_resizes_as_pillow_does(browser):
-    """tools/web/rnn.js's Lanczos resize against Pillow's, pass by pass as photos.load_digit_image does it
+    """tools/web/rnn.js's Lanczos resize against Pillow's, pass by pass as photos.read_digit does it
     (across, then down), on random 8-bit images of the shapes a drawing gives: exactly equal."""
     from PIL import Image
     browser.get(file_url())

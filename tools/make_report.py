@@ -6,7 +6,7 @@ Also rewrites the results and ablation tables in README.md (between their marker
 
 Every number comes from results/<config>.json, the seeds' results in
 results/study/ and the training logs; nothing is typed in by hand
-(reporting/text.py makes the words and tables). Results of variants
+(tools/reporting/text.py makes the words and tables). Results of variants
 (lstm_h128_bi, rnn_h128, ...) make an appendix page. Uses matplotlib's PDF
 backend only (no LaTeX).
 """
@@ -25,7 +25,7 @@ logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # "Helveti
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 
-import plot_results  # noqa: E402
+from core import plots  # noqa: E402
 from core.common import (ArgumentParser, PROJECT_DIR, UserError, atomic_write_bytes, guarded, print_error,  # noqa: E402
                             relpath)
 
@@ -110,7 +110,7 @@ def pages(results, weights_dir, variants=(), tasks_dir=None, bptt_dir=None, abla
     y = paragraphs(fig, 0.92, summary(results))
     header, rows = table(results)
     y = table_block(fig, 0.05, y - 0.01, 0.9, header, rows, [0.07, 0.06, 0.09, 0.13, 0.11, 0.08, 0.09, 0.08, 0.29], 7)
-    plot_results.plot_accuracy(results, fig.add_axes([0.14, 0.07, 0.76, y - 0.12]))  # the rest of the page
+    plots.plot_accuracy(results, fig.add_axes([0.14, 0.07, 0.76, y - 0.12]))  # the rest of the page
     yield fig
 
     fig = plt.figure(figsize=A4)  # page 2: how they were trained, and the curves
@@ -122,7 +122,7 @@ def pages(results, weights_dir, variants=(), tasks_dir=None, bptt_dir=None, abla
         y = table_block(fig, 0.2, y - 0.005, 0.6, ABLATION_HEADER, ablation, [0.34, 0.12, 0.27, 0.27], 9)
         if gains:
             y = paragraphs(fig, y - 0.005, [gains], size=10)
-    plot_results.plot_curves(results, weights_dir, fig.add_axes([0.12, 0.12, 0.8, min(0.4, y - 0.17)]))
+    plots.plot_curves(results, weights_dir, fig.add_axes([0.12, 0.12, 0.8, min(0.4, y - 0.17)]))
     paragraphs(fig, 0.065, ["Validation error after every epoch of each shipped run (weights/<config>/log.csv), on "
                           "a log scale so that every epoch shows. The learning rate decays each epoch, so the "
                           "curves flatten; early stopping keeps the best epoch."], size=9)
@@ -185,10 +185,10 @@ def _check_paths(args):
 
 def write(args):
     _check_paths(args)
-    results = plot_results.load_results(args.results_dir)
+    results = plots.load_results(args.results_dir)
     if not results:
         return print_error("no results in {}; run python tools/reproduce.py first".format(relpath(args.results_dir)))
-    variants = plot_results.load_variants(args.results_dir)
+    variants = plots.load_variants(args.results_dir)
     ablation, gains = ablation_tables(args.results_dir)
     reference = plain_reference(args.results_dir)
     entries = grid.load(args.results_dir, args.weights_dir)

@@ -7,9 +7,9 @@ for any run that has not finished (an interrupted one resumes), then
 `--test` for all of them (the test set is used only here, after all
 training), then plot_results.py and tools/make_report.py. The eight basic
 configurations (LSTM and GRU, 32-256 units) always, each as 3 seeds of its
-recipe in experiments/study.py, in runs/study/, of which the one with the best
+recipe in core/study.py, in runs/study/, of which the one with the best
 validation accuracy is copied to weights/ before testing. Then the ablation's seeds (LSTM-128,
-experiments/study.py), and with --variants the variant table of the report's
+core/study.py), and with --variants the variant table of the report's
 appendix. Every step is logged with its wall time. --jobs=2 trains two runs
 at a time, each in its own main.py (measured: tools/benchmarks/README.md). A seed
 run whose result file is already of its best checkpoint is not tested again
@@ -25,8 +25,8 @@ import time
 
 from core import study
 from core.runs import RunDir
-from core.common import (ArgumentParser, PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, format_duration, log,
-                            print_error, relpath)
+from core.common import (ArgumentParser, PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, format_duration, guarded,
+                         log, print_error, relpath)
 from core.config import Arch, Recipe
 
 MODELS = ("lstm", "gru")
@@ -90,7 +90,7 @@ def seed_runs():
 
 def grid_runs():
     """The same tuples for the related assignments' grid, the L2 comparison and the best row-reader
-    (experiments/study.py; --grid), leaving out runs the basic configurations already have."""
+    (core/study.py; --grid), leaving out runs the basic configurations already have."""
     basic = {(name, study.label(recipe), seed) for name, recipe, seed, _, _ in seed_runs()}
     runs = []
     for name, model, layers, bidirectional, recipe, seeds in study.grid():
@@ -166,10 +166,6 @@ def train_all(steps, jobs):
         raise failure
 
 
-def _stop(signum, frame):
-    raise KeyboardInterrupt
-
-
 def main():
     parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data_dir", default=None, help="passed on to main.py (default: its own, ../data)")
@@ -189,7 +185,22 @@ def main():
     args = parser.parse_args()
     if args.jobs < 1:
         return print_error("--jobs must be 1 or more, not {}; 1 trains one run at a time".format(args.jobs), 2)
-    signal.signal(signal.SIGTERM, _stop)
+    # A kill stops like Ctrl-C; the next run goes on where this one stopped.
+    return guarded(lambda: _reproduce_or_stop(args), interrupted="interrupted; run tools/reproduce.py again to go on where it "
+                                                        "stopped")
+
+
+def _reproduce_or_stop(args):
+    """A failed step has printed its own error line; ours only says where it stopped, in the log (one error
+    line in all)."""
+    try:
+        return reproduce(args)
+    except StepFailed as e:
+        log("stopped: {}".format(e))
+        return 1
+
+
+def reproduce(args):
     # The shipped folders, not main.py's default runs/: reproducing means regenerating what is shipped.
     data = ["--data_dir=" + args.data_dir] if args.data_dir else []
     shipped = data + ["--weights_dir=" + SHIPPED_WEIGHTS_DIR, "--results_dir=" + SHIPPED_RESULTS_DIR]
@@ -245,9 +256,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except StepFailed as e:
-        sys.exit(print_error(e))
-    except KeyboardInterrupt:
-        sys.exit(print_error("interrupted; run tools/reproduce.py again to go on where it stopped", status=130))
+    sys.exit(main())

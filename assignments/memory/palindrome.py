@@ -4,8 +4,8 @@ import numpy as np
 
 from core.compare import spread, verdict
 from core.figures import grid_in
-from assignments.memory.task_runs import (ASSIGNMENT, FACTORS, TASK_STYLE, _accuracies, _by, _curves, _mean_sd, _models,
-                                 _successes, is_assignment, plt, setting, versus)
+from assignments.memory.task_runs import (ASSIGNMENT, FACTORS, TASK_STYLE, accuracies, by, curves, mean_sd, models,
+                                 successes, is_assignment, plt, setting, versus)
 
 PYTORCH_FILE = "palindrome_pytorch.jsonl"  # assignments/palindrome_pytorch/train.py's runs: the same setting in PyTorch
 
@@ -26,30 +26,30 @@ def _main_runs(records):
 
 def _ablation_length(records):
     """The length with the most settings tried (where the ablation ran), or None."""
-    counts = {n: len({(r["model"],) + setting(r) for r in rows}) for (n,), rows in _by(records, "length").items()}
+    counts = {n: len({(r["model"],) + setting(r) for r in rows}) for (n,), rows in by(records, "length").items()}
     best = max(counts.items(), key=lambda kv: (kv[1], kv[0])) if counts else None
-    return best[0] if best and best[1] > len(_models(records)) else None
+    return best[0] if best and best[1] > len(models(records)) else None
 
 
-def _palindrome(records, fig, box):
+def draw_palindrome(records, fig, box):
     main = _main_runs(records)
     grid = grid_in(fig, box, 2, 1, hspace=0.12)
     top = fig.add_subplot(grid[0])
     bottom = fig.add_subplot(grid[1], sharex=top)
     plt.setp(top.get_xticklabels(), visible=False)
-    for model in _models(main):
+    for model in models(main):
         label, color, marker = TASK_STYLE[model]
-        by_length = sorted(_by([r for r in main if r["model"] == model], "length").items())
+        by_length = sorted(by([r for r in main if r["model"] == model], "length").items())
         lengths = [k[0] for k, _ in by_length]
         top.plot(lengths, [100.0 * sum(r["stopped"] == "target" for r in g) / len(g) for _, g in by_length],
                  color=color, marker=marker, label=label)
-        means = [100 * spread(_accuracies(g))[0] for _, g in by_length]
-        sds = [100 * spread(_accuracies(g))[1] for _, g in by_length]
+        means = [100 * spread(accuracies(g))[0] for _, g in by_length]
+        sds = [100 * spread(accuracies(g))[1] for _, g in by_length]
         upper = [min(sd, 100 - m) for m, sd in zip(means, sds)]  # an accuracy stops at 100%
         bottom.errorbar(lengths, means, yerr=[sds, upper], color=color, marker=marker, capsize=3, label=label)
     top.set_ylabel("runs reaching 99% on validation (%)")
     top.set_title("Palindromes, the assignment's setting ({})".format(
-        seed_counts(_by(main, "model", "length")).replace(" seeds", " seeds per point", 1)), fontsize=10)
+        seed_counts(by(main, "model", "length")).replace(" seeds", " seeds per point", 1)), fontsize=10)
     bottom.axhline(10, color="k", linewidth=0.8, linestyle=":")
     bottom.set_ylabel("test accuracy (%), mean and sd; chance 10%")
     bottom.set_xlabel("palindrome length T")
@@ -59,18 +59,18 @@ def _palindrome(records, fig, box):
     return True
 
 
-def _palindrome_ablation(records, fig, box):
+def draw_palindrome_ablation(records, fig, box):
     length = _ablation_length(records)
     if length is None:
         return False
     rows = [r for r in records if r["length"] == length]
     ax = fig.add_subplot(grid_in(fig, box)[0])
     names = ["assignment's setting"] + [words.split(" instead")[0] for _, _, words in FACTORS]
-    for k, model in enumerate(_models(rows)):
+    for k, model in enumerate(models(rows)):
         label, color, marker = TASK_STYLE[model]
         for j, group in enumerate(_ablation_groups([r for r in rows if r["model"] == model])):
             if group:
-                accs = 100 * np.array(_accuracies(group))
+                accs = 100 * np.array(accuracies(group))
                 x = j + (k - 1) * 0.22
                 ax.scatter([x] * len(accs), accs, color=color, marker=marker, s=14, alpha=0.5)
                 sd = accs.std(ddof=1) if len(accs) > 1 else 0
@@ -103,17 +103,17 @@ def _ablation_groups(rows):
 
 def _gradient_length(records):
     main = [r for r in _main_runs(records) if r.get("input_gradient_norms")]
-    complete = [n for (n,), rows in _by(main, "length").items() if len(_models(rows)) == len(_models(main))]
+    complete = [n for (n,), rows in by(main, "length").items() if len(models(rows)) == len(models(main))]
     return max(complete) if complete else None
 
 
-def _palindrome_gradients(records, fig, box):
+def draw_palindrome_gradients(records, fig, box):
     length = _gradient_length(records)
     if length is None:
         return False
     rows = [r for r in _main_runs(records) if r["length"] == length and r.get("input_gradient_norms")]
     ax = fig.add_subplot(grid_in(fig, box)[0])
-    for model in _models(rows):
+    for model in models(rows):
         label, color, marker = TASK_STYLE[model]
         norms = np.exp(np.mean([np.log(np.maximum(r["input_gradient_norms"], 1e-30)) for r in rows
                                 if r["model"] == model], axis=0))  # geometric mean over seeds
@@ -128,10 +128,10 @@ def _palindrome_gradients(records, fig, box):
     return True
 
 
-def _palindrome_curves(records, fig, box):
+def draw_palindrome_curves(records, fig, box):
     length = _gradient_length(records) or max(r["length"] for r in records)
     rows = [r for r in _main_runs(records) if r["length"] == length]
-    return bool(rows) and _curves(rows, fig, box, ("model",),
+    return bool(rows) and curves(rows, fig, box, ("model",),
                             "Palindromes of length {}, the assignment's setting (a stopped run keeps its last "
                             "value)".format(length), lambda key: TASK_STYLE[key[0]][0])
 
@@ -143,9 +143,9 @@ def _short_answers(records):
     main = _main_runs(records)
     gates = []
     for n in sorted({r["length"] for r in main}):
-        groups = _by([r for r in main if r["length"] == n], "model")
+        groups = by([r for r in main if r["length"] == n], "model")
         if ("rnn",) in groups and all((m,) in groups for m in ("lstm", "gru")) and all(
-                verdict(_accuracies(groups[(m,)]), _accuracies(groups[("rnn",)])) == "higher" for m in ("lstm", "gru")):
+                verdict(accuracies(groups[(m,)]), accuracies(groups[("rnn",)])) == "higher" for m in ("lstm", "gru")):
             gates.append(n)
     tested = sorted({r["length"] for r in main})
     text = ("What gates buy here: both gated cells' test accuracy is higher than the vanilla RNN's at T = {} "
@@ -159,10 +159,10 @@ def _short_answers(records):
                  "tie": "leaves the {}'s as it was (a tie)", "one run": "is not compared for the {} (one run)"}
         effects = []
         rows = [r for r in records if r["length"] == length]
-        for model in _models(rows):
+        for model in models(rows):
             base, _, gaussian, _ = _ablation_groups([r for r in rows if r["model"] == model])
             if base and gaussian:
-                effects.append(words[verdict(_accuracies(gaussian), _accuracies(base))].format(TASK_STYLE[model][0]))
+                effects.append(words[verdict(accuracies(gaussian), accuracies(base))].format(TASK_STYLE[model][0]))
         if effects:
             text += (" What initialisation buys: at T = {}, W_h from N(0, 0.01^2) instead of orthogonal {}.".format(
                 length, "; ".join(effects)))
@@ -172,20 +172,20 @@ def _short_answers(records):
 def palindrome_text(records):
     main, parts = _main_runs(records), []
     lengths = sorted({r["length"] for r in main})
-    for model in _models(main):
-        groups = _by([r for r in main if r["model"] == model], "length")
+    for model in models(main):
+        groups = by([r for r in main if r["model"] == model], "length")
         parts.append("{} {}".format(TASK_STYLE[model][0], ", ".join(
-            _successes(groups[(n,)]) if (n,) in groups else "-" for n in lengths)))
+            successes(groups[(n,)]) if (n,) in groups else "-" for n in lengths)))
     budget = max(r["steps"] for r in records)
     text = [_short_answers(records),
             "In the assignment's setting (scalar digits, 128 units, batch 128, RMSProp 0.001, clipping at 10, at "
             "most {:,} steps at every length; orthogonal W_h and a keep-gate bias of 1 for both gated cells), "
             "runs reaching 99% validation accuracy at T = {}: {}.".format(budget, ", ".join(map(str, lengths)),
                                                                          "; ".join(parts))]
-    if "rnn" in _models(main) and len(_models(main)) > 1:
+    if "rnn" in models(main) and len(models(main)) > 1:
         gated = []
         for n in lengths:
-            groups = _by([r for r in main if r["length"] == n], "model")
+            groups = by([r for r in main if r["length"] == n], "model")
             if ("rnn",) in groups:
                 words = [versus(TASK_STYLE[m][0], groups[(m,)], "the vanilla RNN", groups[("rnn",)])
                          for m in ("lstm", "gru") if (m,) in groups]
@@ -197,7 +197,7 @@ def palindrome_text(records):
     if length is not None:
         sentences = []
         rows = [r for r in records if r["length"] == length]
-        for model in _models(rows):
+        for model in models(rows):
             base, *changed = _ablation_groups([r for r in rows if r["model"] == model])
             if not base:
                 continue
@@ -205,11 +205,11 @@ def palindrome_text(records):
             for (key, value, what), group in zip(FACTORS, changed):
                 if group:
                     words.append("{}: {} succeed, {}; {}".format(
-                        what, _successes(group), _mean_sd(group),
+                        what, successes(group), mean_sd(group),
                         versus("the change", group, "the assignment's setting", base)))
             if words:
                 sentences.append("{} (assignment's setting: {} succeed, {}) - {}".format(
-                    TASK_STYLE[model][0], _successes(base), _mean_sd(base), "; ".join(words)))
+                    TASK_STYLE[model][0], successes(base), mean_sd(base), "; ".join(words)))
         text.append("One factor changed at a time at T = {} (test accuracy, mean +- sd): {}.".format(
             length, ". ".join(sentences)))
     glen = _gradient_length(records)
@@ -217,7 +217,7 @@ def palindrome_text(records):
         rows = [r for r in _main_runs(records) if r["length"] == glen and r.get("input_gradient_norms")]
         ratios = ", ".join("{} {:.1e}".format(TASK_STYLE[m][0], np.exp(np.mean([
             np.log(max(r["input_gradient_norms"][0], 1e-30) / max(r["input_gradient_norms"][-1], 1e-30))
-            for r in rows if r["model"] == m]))) for m in _models(rows))
+            for r in rows if r["model"] == m]))) for m in models(rows))
         text.append("After training at T = {}, |dL/dx| at the first digit divided by |dL/dx| at the last input "
                     "(geometric mean over seeds; how much of the loss reaches back to the digit that answers it): "
                     "{}.".format(glen, ratios))
@@ -233,10 +233,10 @@ def pytorch_text(torch_runs, tf_runs):
     tf_main = _main_runs(tf_runs)
     lengths = sorted({r["length"] for r in torch_runs})
     parts, sides = [], []
-    for model in _models(torch_runs):
-        groups = _by([r for r in torch_runs if r["model"] == model], "length")
+    for model in models(torch_runs):
+        groups = by([r for r in torch_runs if r["model"] == model], "length")
         parts.append("{} {}".format(TASK_STYLE[model][0], ", ".join(
-            _successes(groups[(n,)]) if (n,) in groups else "-" for n in lengths)))
+            successes(groups[(n,)]) if (n,) in groups else "-" for n in lengths)))
         for n in lengths:
             theirs = [r for r in tf_main if r["model"] == model and r["length"] == n]
             if (n,) in groups and theirs:
@@ -245,7 +245,7 @@ def pytorch_text(torch_runs, tf_runs):
     return (" The same setting in PyTorch, on the course skeleton (assignments/palindrome_pytorch/; {}), runs reaching "
             "99% validation accuracy at T = {}: {}. Against TensorFlow's runs of the same cell and length (the "
             "optimisers' epsilon and first mean square differ, and the palindromes are drawn by other code from "
-            "the same seeds): {}.".format(seed_counts(_by(torch_runs, "model", "length")),
+            "the same seeds): {}.".format(seed_counts(by(torch_runs, "model", "length")),
                                           ", ".join(map(str, lengths)), "; ".join(parts), "; ".join(sides))
             + _start_text(started, torch_runs, tf_main))
 
@@ -253,11 +253,11 @@ def pytorch_text(torch_runs, tf_runs):
 def _start_text(started, torch_runs, tf_main):
     """The ablation of RMSprop's first mean square: PyTorch's runs started at TensorFlow's 1 instead of 0."""
     parts = []
-    for (model, n), rows in sorted(_by(started, "model", "length").items()):
+    for (model, n), rows in sorted(by(started, "model", "length").items()):
         default = [r for r in torch_runs if r["model"] == model and r["length"] == n]
         theirs = [r for r in tf_main if r["model"] == model and r["length"] == n]
         parts.append("{} T = {}: {} succeed, {}; {}; {}".format(
-            TASK_STYLE[model][0], n, _successes(rows), _mean_sd(rows),
+            TASK_STYLE[model][0], n, successes(rows), mean_sd(rows),
             versus("started at 1", rows, "PyTorch's default", default) if default else "",
             versus("started at 1", rows, "TensorFlow", theirs) if theirs else ""))
     if not parts:

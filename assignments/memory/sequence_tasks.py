@@ -31,14 +31,14 @@ printed and appended to results/tasks/<task>.jsonl.
 """
 import json
 import os
-import signal
 import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))  # the project root, for its core package
 
 from absl import flags
 
+from assignments.memory import data
 from assignments.memory.net import ADDITION_TEST_LENGTHS, EVAL_EVERY, train
-from core.common import PROJECT_DIR, UserError, append_line, log, print_error
+from core.common import PROJECT_DIR, UserError, append_line, guarded, log, print_error
 
 FLAGS = flags.FlagValues()  # its own, so that main.py's flags can live in the same process
 flags.DEFINE_string("task", "palindrome", "palindrome, recall or binary_addition", flag_values=FLAGS)
@@ -123,7 +123,7 @@ def plan():
     rates = _values("learning_rate", FLAGS.learning_rate or d["learning_rate"], float, low=1e-6, high=10)
     losses = _values("loss", FLAGS.loss, str, ("ce", "mse")) if task == "binary_addition" else ["ce"]
     encodings = ["bits"] if task == "binary_addition" else _values("encoding", FLAGS.encoding or d["encoding"], str,
-                                                                   ("scalar", "onehot"))
+                                                                   data.ENCODINGS)
     inits = _values("recurrent_init", FLAGS.recurrent_init, str, ("orthogonal", "gaussian"))
     biases = _values("keep_bias", FLAGS.keep_bias, float, low=-10, high=10)
     steps = _one("steps", FLAGS.steps, d["steps"], EVAL_EVERY, 10 ** 6)
@@ -146,8 +146,21 @@ def plan():
             if not (m == "rnn" and k != biases[0])]  # the RNN has no keep gate: one run, not one per bias
 
 
-def _stop(signum, frame):
-    raise KeyboardInterrupt
+def _run():
+    if FLAGS.plot:
+        from assignments.memory.tasks import plot_tasks
+        for path in plot_tasks(FLAGS.results_dir):
+            log("wrote {}".format(path))
+        return 0
+    runs = plan()
+    os.makedirs(FLAGS.results_dir, exist_ok=True)
+    for number, settings in enumerate(runs, 1):
+        log("run {} of {}".format(number, len(runs)))
+        record = train(settings)
+        line = json.dumps(record, sort_keys=True)
+        append_line(os.path.join(FLAGS.results_dir, record["task"] + ".jsonl"), line)
+        print(line, flush=True)
+    return 0
 
 
 def main(argv):
@@ -155,31 +168,13 @@ def main(argv):
     try:
         extra = FLAGS(argv)[1:]
     except flags.Error as e:
-        return print_error("{}; run python assignments/memory/sequence_tasks.py --help to list the flags".format(e), status=2)
+        return print_error("{}; run python assignments/memory/sequence_tasks.py --help to list the flags".format(e),
+                           status=2)
     if extra:
         return print_error("unexpected argument {!r}; flags look like --task=palindrome".format(extra[0]), status=2)
-    signal.signal(signal.SIGTERM, _stop)  # a kill stops like Ctrl-C: the finished runs are kept
-    try:
-        if FLAGS.plot:
-            from assignments.memory.tasks import plot_tasks
-            for path in plot_tasks(FLAGS.results_dir):
-                log("wrote {}".format(path))
-            return 0
-        runs = plan()
-        os.makedirs(FLAGS.results_dir, exist_ok=True)
-        for number, settings in enumerate(runs, 1):
-            log("run {} of {}".format(number, len(runs)))
-            record = train(settings)
-            line = json.dumps(record, sort_keys=True)
-            append_line(os.path.join(FLAGS.results_dir, record["task"] + ".jsonl"), line)
-            print(line, flush=True)
-    except UserError as e:
-        return print_error(e)
-    except OSError as e:
-        return print_error("cannot write {}: {}; point --results_dir elsewhere".format(e.filename, e.strerror))
-    except KeyboardInterrupt:
-        return print_error("interrupted; the finished runs are in {}".format(FLAGS.results_dir), status=130)
-    return 0
+    # A kill stops like Ctrl-C: the finished runs are kept (each is appended as it ends).
+    return guarded(_run, interrupted="interrupted; the finished runs are in {}".format(FLAGS.results_dir),
+                   fix="point --results_dir at a folder you can write")
 
 
 if __name__ == "__main__":

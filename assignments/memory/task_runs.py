@@ -1,5 +1,5 @@
 """The memory tasks' result files (results/tasks/<task>.jsonl) and what every task's findings share: one
-checked reader of the lines, grouping, the words for a group of runs through reporting/compare.py's rule,
+checked reader of the lines, grouping, the words for a group of runs through core/compare.py's rule,
 and the curves over training. A run "succeeds" when its validation accuracy reached the target within the
 step budget.
 """
@@ -86,14 +86,14 @@ def is_assignment(record):
     return enc == ASSIGNMENT["encoding"] and init == ASSIGNMENT["recurrent_init"] and keep in (None, 1.0)
 
 
-def _by(records, *keys):
+def by(records, *keys):
     groups = {}
     for r in records:
         groups.setdefault(tuple(r[k] for k in keys), []).append(r)
     return groups
 
 
-def _models(records):
+def models(records):
     return sorted({r["model"] for r in records}, key=MODEL_ORDER.index)
 
 
@@ -101,15 +101,15 @@ def pct(x):
     return "{:.1f}%".format(100.0 * x)
 
 
-def _successes(rows):
+def successes(rows):
     return "{}/{}".format(sum(r["stopped"] == "target" for r in rows), len(rows))
 
 
-def _accuracies(rows):
+def accuracies(rows):
     return [r["test_accuracy"] for r in rows]
 
 
-def _mean_sd(rows, key="test_accuracy"):
+def mean_sd(rows, key="test_accuracy"):
     mean, sd = spread([r[key] for r in rows])
     return "{} +- {:.1f}".format(pct(mean), 100 * sd)
 
@@ -124,14 +124,14 @@ def versus(name_a, a, name_b, b):
                 "one run": "(not compared, fewer than 3 seeds) as"}[verdict(steps_a, steps_b)]
         return "{} reaches the target {} {} ({:,.0f} against {:,.0f} steps on average)".format(
             name_a, word, name_b, np.mean(steps_a), np.mean(steps_b))
-    return pair(name_a, _accuracies(a), name_b, _accuracies(b))
+    return pair(name_a, accuracies(a), name_b, accuracies(b))
 
 
-def _curves(records, fig, box, group_key, title, label_of):
+def curves(records, fig, box, group_key, title, label_of):
     """Validation accuracy and training loss over steps, mean over seeds, one line per group."""
     grid = grid_in(fig, box, 1, 2, wspace=0.35)
     acc_ax, loss_ax = fig.add_subplot(grid[0]), fig.add_subplot(grid[1])
-    groups = sorted(_by(records, *group_key).items())
+    groups = sorted(by(records, *group_key).items())
     cmap = plt.get_cmap("viridis")
     for k, (key, rows) in enumerate(groups):
         color = TASK_STYLE[key[0]][1] if group_key == ("model",) else cmap(k / max(1, len(groups) - 1))

@@ -2,7 +2,7 @@
 
 Drawn by `python plot_results.py --tasks` (or `assignments/memory/sequence_tasks.py --plot`); the sentences, with their
 numbers, are what results/tasks/README.md and the report's task pages say. Every comparison goes
-through reporting/compare.py's rule on the runs' test accuracies (one per seed); a run "succeeds" when
+through core/compare.py's rule on the runs' test accuracies (one per seed); a run "succeeds" when
 its validation accuracy reached the target within the step budget.
 """
 import os
@@ -12,17 +12,18 @@ import numpy as np
 from core.common import UserError, atomic_write_bytes, relpath
 from core.compare import pair, spread
 from core.figures import grid_in, png
-from assignments.memory.palindrome import (PYTORCH_FILE, _palindrome, _palindrome_ablation, _palindrome_curves,  # noqa: F401
-                                  _palindrome_gradients, palindrome_text, pytorch_text)
-from assignments.memory.task_runs import (TASK_STYLE, _by, _curves, _mean_sd, _successes, is_assignment, load_task,  # noqa: F401
-                                 pct, plt, setting, versus)  # is_assignment, setting, versus: for the callers
+from assignments.memory.palindrome import (PYTORCH_FILE, draw_palindrome, draw_palindrome_ablation,
+                                           draw_palindrome_curves, draw_palindrome_gradients, palindrome_text,
+                                           pytorch_text)
+from assignments.memory.task_runs import (TASK_STYLE, by, curves, load_task, mean_sd, pct, plt,
+                                          successes)
 
 
 # ---- recall and binary addition ------------------------------------------------------------------------------
 
 def _recall(records, fig, box):
     ax = fig.add_subplot(grid_in(fig, box)[0])
-    rows = sorted(_by(records, "hidden").items())
+    rows = sorted(by(records, "hidden").items())
     hidden = [k[0] for k, _ in rows]
     accs = [[100.0 * r["test_accuracy"] for r in group] for _, group in rows]
     sds = [np.std(a, ddof=1) if len(a) > 1 else 0 for a in accs]
@@ -37,13 +38,13 @@ def _recall(records, fig, box):
 
 
 def _recall_curves(records, fig, box):
-    return _curves(records, fig, box, ("hidden",), "Recall: curves over training (Adam 0.01, "
+    return curves(records, fig, box, ("hidden",), "Recall: curves over training (Adam 0.01, "
                    "betas 0.9, 0.99)", lambda key: "{} units".format(key[0]))
 
 
 def recall_text(records):
-    rows = sorted(_by(records, "hidden").items())
-    sizes = ", ".join("{} units {} ({} reach 100% on validation)".format(k[0], _mean_sd(g), _successes(g))
+    rows = sorted(by(records, "hidden").items())
+    sizes = ", ".join("{} units {} ({} reach 100% on validation)".format(k[0], mean_sd(g), successes(g))
                       for k, g in rows)
     return "Test accuracy by LSTM size, {} seeds each, {:,} steps at most: {}.".format(
         max(len(g) for _, g in rows), max(r["steps"] for r in records), sizes)
@@ -53,7 +54,7 @@ def _addition(records, fig, box):
     ax = fig.add_subplot(grid_in(fig, box)[0])
     shades = {"ce": plt.get_cmap("Blues"), "mse": plt.get_cmap("Oranges")}
     train_lengths = sorted({r["length"] for r in records})
-    for (loss, length), rows in sorted(_by(records, "loss", "length").items()):
+    for (loss, length), rows in sorted(by(records, "loss", "length").items()):
         tests = sorted(int(k) for k in rows[0]["test_bit_accuracy_by_length"])
         mean = [100.0 * np.mean([r["test_bit_accuracy_by_length"][str(t)] for r in rows]) for t in tests]
         shade = shades[loss](0.45 + 0.55 * (train_lengths.index(length) + 1) / len(train_lengths))
@@ -68,7 +69,7 @@ def _addition(records, fig, box):
 
 
 def _addition_curves(records, fig, box):
-    return _curves(records, fig, box, ("loss", "length"),
+    return curves(records, fig, box, ("loss", "length"),
                    "Binary addition: curves over training (validation: whole sums right)",
                    lambda key: "{}, L={}".format("cross-entropy" if key[0] == "ce" else "squared error", key[1]))
 
@@ -77,7 +78,7 @@ def addition_text(records):
     longest = max(int(k) for k in records[0]["test_bit_accuracy_by_length"])
     at = lambda rows, bits: [r["test_bit_accuracy_by_length"][str(bits)] for r in rows]
     parts, pairs = [], []
-    groups = _by(records, "loss", "length")
+    groups = by(records, "loss", "length")
     for loss in ("ce", "mse"):
         lengths = sorted(n for (l, n) in groups if l == loss)
         if lengths:
@@ -111,10 +112,10 @@ def task_summaries(folder):
     return text
 
 
-DRAWINGS = (("palindrome", "palindrome.png", _palindrome, (6.4, 7.0)),
-            ("palindrome", "palindrome_ablation.png", _palindrome_ablation, (6.4, 4.2)),
-            ("palindrome", "palindrome_gradients.png", _palindrome_gradients, (6.4, 4.2)),
-            ("palindrome", "palindrome_curves.png", _palindrome_curves, (9.6, 3.8)),
+DRAWINGS = (("palindrome", "palindrome.png", draw_palindrome, (6.4, 7.0)),
+            ("palindrome", "palindrome_ablation.png", draw_palindrome_ablation, (6.4, 4.2)),
+            ("palindrome", "palindrome_gradients.png", draw_palindrome_gradients, (6.4, 4.2)),
+            ("palindrome", "palindrome_curves.png", draw_palindrome_curves, (9.6, 3.8)),
             ("recall", "recall.png", _recall, (6.4, 4.2)), ("recall", "recall_curves.png", _recall_curves, (9.6, 3.8)),
             ("binary_addition", "binary_addition.png", _addition, (6.4, 4.2)),
             ("binary_addition", "binary_addition_curves.png", _addition_curves, (9.6, 3.8)))

@@ -13,7 +13,7 @@ xs is [T, B, d], ys is [T, B, K]; h(0) = C(0) = 0.
 """
 import numpy as np
 
-from core.numpy_steps import lstm_step, sigmoid  # noqa: F401  (sigmoid: the backward pass and the tests)
+from core.numpy_steps import lstm_step
 
 PARAMS = ("W_x", "W_h", "b", "W_y", "b_y")
 

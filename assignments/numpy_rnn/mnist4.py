@@ -10,7 +10,6 @@ images of the four classes. Writes results/numpy_rnn/mnist4.json (every rate's c
 accuracy, seconds per epoch) and mnist4.png.
 """
 import os
-import signal
 import sys
 import time
 
@@ -18,8 +17,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))  # the project, also as python assignments/numpy_rnn/mnist4.py
 
-from core.common import (ArgumentParser, PROJECT_DIR, UserError, atomic_write_json, log,  # noqa: E402
-                            os_error_line, print_error, relpath)
+from core.common import (ArgumentParser, PROJECT_DIR, UserError, atomic_write_json, guarded, log,  # noqa: E402
+                         print_error, relpath)
 from assignments.numpy_rnn import rnn  # noqa: E402
 
 CLASSES = (0, 5, 6, 9)
@@ -109,10 +108,6 @@ def plot(result, path):
     png(lambda fig, box: draw(result, fig, box), path, PLOT_SIZE, dpi=110)
 
 
-def _stop(signum, frame):
-    raise KeyboardInterrupt
-
-
 def _check_out(folder):
     """A UserError unless `folder` is, or can be made, a folder (checked before training)."""
     path = os.path.abspath(folder)
@@ -145,46 +140,45 @@ def main(argv=None):
                            "0.01,0.001")
     if not 0 <= args.seed < 2 ** 32:
         return print_error("--seed={} is outside 0..{}; give a seed like --seed=1".format(args.seed, 2 ** 32 - 1))
-    signal.signal(signal.SIGTERM, _stop)  # a kill stops like Ctrl-C: one line, nothing half-written
-    try:
-        _check_out(args.out)  # before the minutes of training, not after them
-        images, labels = data_loader.load_split(args.data_dir, "train")
-        (train_x, train_y), (val_x, val_y) = data_loader.train_validation_split(images, labels)
-        train_set, val_set = four_classes(train_x, train_y), four_classes(val_x, val_y)
-        if args.batch_size > len(train_set[0]):
-            raise UserError("--batch_size={:,} is more than the {:,} training images of digits {}; give at most "
-                            "that, like --batch_size=64".format(args.batch_size, len(train_set[0]),
-                                                                "/".join(map(str, CLASSES))))
-        test_set = four_classes(*data_loader.load_split(args.data_dir, "test"))
-        log("digits {}: {:,} training, {:,} validation, {:,} test images".format(
-            ", ".join(map(str, CLASSES)), len(train_set[0]), len(val_set[0]), len(test_set[0])))
-        curves, best = {}, None
-        for rate in rates:
-            curves[repr(rate)], params = train(train_set, val_set, rate, args.epochs, args.batch_size, args.seed)
-            top = max(curves[repr(rate)], key=lambda r: r["val_accuracy"])
-            if best is None or top["val_accuracy"] > best[1]["val_accuracy"]:
-                best = (rate, top, params)
-        rate, top, params = best
-        test_loss, test_acc = evaluate(params, *test_set)  # the test set, once, for the chosen rate
-        seconds = [r["seconds"] for c in curves.values() for r in c]
-        result = {"classes": list(CLASSES), "hidden": list(HIDDEN), "batch_size": args.batch_size,
-                  "epochs": args.epochs, "seed": args.seed, "rates": rates, "curves": curves, "best_rate": repr(rate),
-                  "best_epoch": top["epoch"], "best_val_accuracy": top["val_accuracy"], "test_accuracy": test_acc,
-                  "test_loss": test_loss, "test_count": len(test_set[0]),
-                  "test_correct": int(round(test_acc * len(test_set[0]))),
-                  "seconds_per_epoch": round(float(np.median(seconds)), 2)}
-        atomic_write_json(os.path.join(args.out, "mnist4.json"), result)
-        plot(result, os.path.join(args.out, "mnist4.png"))
-        log("best learning rate {} (validation {:.2%} at epoch {}); test accuracy {:.2%} ({:,} of {:,}); written to "
-            "{}".format(rate, top["val_accuracy"], top["epoch"], test_acc, result["test_correct"],
-                        result["test_count"], relpath(args.out)))
-    except UserError as e:
-        return print_error(e)
-    except OSError as e:
-        return print_error(os_error_line(e, "point --out at a folder you can write (and --data_dir at MNIST's files), "
-                                            "then run again"))
-    except KeyboardInterrupt:
-        return print_error("interrupted", status=130)
+    # A kill stops like Ctrl-C: one line, nothing half-written.
+    return guarded(lambda: _train_and_test(args, rates), fix="point --out at a folder you can write (and --data_dir "
+                                                             "at MNIST's files), then run again")
+
+
+def _train_and_test(args, rates):
+    """Every rate trained, the best on validation tested once, the result and its figure written."""
+    import data_loader  # the card's reader and split: the same checks and validation images
+    _check_out(args.out)  # before the minutes of training, not after them
+    images, labels = data_loader.load_split(args.data_dir, "train")
+    (train_x, train_y), (val_x, val_y) = data_loader.train_validation_split(images, labels)
+    train_set, val_set = four_classes(train_x, train_y), four_classes(val_x, val_y)
+    if args.batch_size > len(train_set[0]):
+        raise UserError("--batch_size={:,} is more than the {:,} training images of digits {}; give at most "
+                        "that, like --batch_size=64".format(args.batch_size, len(train_set[0]),
+                                                            "/".join(map(str, CLASSES))))
+    test_set = four_classes(*data_loader.load_split(args.data_dir, "test"))
+    log("digits {}: {:,} training, {:,} validation, {:,} test images".format(
+        ", ".join(map(str, CLASSES)), len(train_set[0]), len(val_set[0]), len(test_set[0])))
+    curves, best = {}, None
+    for rate in rates:
+        curves[repr(rate)], params = train(train_set, val_set, rate, args.epochs, args.batch_size, args.seed)
+        top = max(curves[repr(rate)], key=lambda r: r["val_accuracy"])
+        if best is None or top["val_accuracy"] > best[1]["val_accuracy"]:
+            best = (rate, top, params)
+    rate, top, params = best
+    test_loss, test_acc = evaluate(params, *test_set)  # the test set, once, for the chosen rate
+    seconds = [r["seconds"] for c in curves.values() for r in c]
+    result = {"classes": list(CLASSES), "hidden": list(HIDDEN), "batch_size": args.batch_size,
+              "epochs": args.epochs, "seed": args.seed, "rates": rates, "curves": curves, "best_rate": repr(rate),
+              "best_epoch": top["epoch"], "best_val_accuracy": top["val_accuracy"], "test_accuracy": test_acc,
+              "test_loss": test_loss, "test_count": len(test_set[0]),
+              "test_correct": int(round(test_acc * len(test_set[0]))),
+              "seconds_per_epoch": round(float(np.median(seconds)), 2)}
+    atomic_write_json(os.path.join(args.out, "mnist4.json"), result)
+    plot(result, os.path.join(args.out, "mnist4.png"))
+    log("best learning rate {} (validation {:.2%} at epoch {}); test accuracy {:.2%} ({:,} of {:,}); written to "
+        "{}".format(rate, top["val_accuracy"], top["epoch"], test_acc, result["test_correct"],
+                    result["test_count"], relpath(args.out)))
     return 0
 
 

@@ -3,7 +3,7 @@
     python tools/benchmarks/parallel_jobs.py --data_dir=../shared/data/mnist [--configs=lstm:32,lstm:128,gru:256]
                                        [--epochs=3] [--out=tools/benchmarks/parallel_jobs.jsonl]
 
-For each configuration, with the retraining's recipe (experiments/study.py:
+For each configuration, with the retraining's recipe (core/study.py:
 --augment=1 --dropout=0.2), seeds 1 and 2 train for --epochs epochs one
 after the other, then side by side, each into a temporary folder. An
 epoch's seconds come from log.csv; the steady state is the median of epochs

@@ -1,4 +1,4 @@
-"""The related assignments' grid (experiments/study.py: RNN, LSTM and GRU at 64, 128 and 64,64 units, one-
+"""The related assignments' grid (core/study.py: RNN, LSTM and GRU at 64, 128 and 64,64 units, one-
 and two-directional), the L2 comparison and the best row-reader: their table rows and their curves.
 
 Every number comes from the seed runs' result files, results/study/<recipe>/seed<N>/<config>.json (test
@@ -13,7 +13,7 @@ from core.config import Arch
 from core.common import SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, save_png
 from core import compare
 
-CELL_NAMES = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU", "mlp": "MLP (no recurrence)"}
+CELL_NAMES = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU", "mlp": "MLP (no recurrence)", "cnn": "CNN (no recurrence)"}
 
 
 def title(model, layers, bidirectional=False):

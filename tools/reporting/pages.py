@@ -11,7 +11,8 @@ import matplotlib.pyplot as plt
 from core.common import UserError, read_json, relpath
 from assignments.memory.tasks import DRAWINGS as TASK_DRAWINGS
 from core.figures import axes_box
-from assignments.memory.tasks import TASK_STYLE, is_assignment, load_task, plot_tasks, task_summaries
+from assignments.memory.task_runs import TASK_STYLE, is_assignment, load_task
+from assignments.memory.tasks import plot_tasks, task_summaries
 
 A4 = (8.27, 11.69)
 

@@ -56,7 +56,7 @@ def _name(r):
 
 
 def summary(results):
-    """Page 1's sentences, from the numbers, every comparison through reporting/compare.py's rule."""
+    """Page 1's sentences, from the numbers, every comparison through core/compare.py's rule."""
     best = max(results, key=lambda r: (accuracy(r), -r["parameters"]))
     worst = min(results, key=lambda r: accuracy(r))
     shipped = sorted(results, key=lambda r: r["test_accuracy"])

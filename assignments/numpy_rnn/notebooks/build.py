@@ -267,7 +267,8 @@ assert abs(f0.mean() - 0.7311) < 1e-4""",
 
 def derivation_cells():
     """The derivation's sections as Markdown cells, each result followed by its check (assignments/numpy_rnn/lstm.py)."""
-    from assignments.numpy_rnn import lstm, steps
+    from assignments.numpy_rnn import lstm
+    from core import numpy_steps as steps
     with open(os.path.join(os.path.dirname(HERE), "lstm_bptt.md")) as f:
         text = f.read()
     parts = text.split("\n## ")
