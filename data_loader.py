@@ -79,6 +79,13 @@ def find_file(data_dir, name):
 MAX_IDX_BYTES = 200 * 1000 * 1000
 
 
+def _product(sizes):
+    total = 1
+    for size in sizes:
+        total *= size
+    return total
+
+
 def _read_bytes(path, magic):
     """The IDX file's bytes, inflated as a stream up to the size its header promises (plus one byte, so that
     a longer file is still noticed as corrupt)."""
@@ -88,7 +95,8 @@ def _read_bytes(path, magic):
             header = f.read(4 + 4 * ndim)
             if len(header) < 4 + 4 * ndim or struct.unpack(">I", header[:4])[0] != magic:
                 return header  # parse_idx reports it as truncated, or of the wrong kind
-            promised = len(header) + int(np.prod(struct.unpack(">" + "I" * ndim, header[4:]), dtype=np.int64))
+            # In Python integers: a damaged header's product cannot overflow past the bound below.
+            promised = len(header) + _product(struct.unpack(">" + "I" * ndim, header[4:]))
             if promised > MAX_IDX_BYTES:
                 raise UserError("{}'s header promises {:,} bytes, far more than any MNIST file; replace the "
                                 "file".format(relpath(path), promised))
@@ -111,7 +119,7 @@ def parse_idx(data, path, magic):
         raise UserError("{} is not an MNIST {} file (magic number {}, expected {}); check the file name".format(
             relpath(path), kind, found, magic))
     dims = struct.unpack(">" + "I" * ndim, data[4:header_size])
-    expected = header_size + int(np.prod(dims))
+    expected = header_size + _product(dims)
     if len(data) < expected:
         raise UserError("{} is truncated: its header promises {} {} ({} bytes) but it has {} bytes; replace the "
                         "file".format(relpath(path), dims[0], kind, expected, len(data)))
@@ -122,6 +130,20 @@ def parse_idx(data, path, magic):
         raise UserError("{} holds {}x{} images; this program reads 28x28 MNIST images".format(
             relpath(path), dims[1], dims[2]))
     return dims[0], np.frombuffer(data, dtype=np.uint8, offset=header_size)
+
+
+def test_set_of(data_dir):
+    """Which test set data_dir holds: {"standard": MNIST's own 10,000 images (by SHA-256 of both files), "count":
+    images, "sha256": of the images' and labels' bytes together}, so that a result on another set is never
+    filed as one on MNIST's."""
+    digests, count = [], 0
+    for name, magic in zip(FILES["test"], (IMAGE_MAGIC, LABEL_MAGIC)):
+        path = find_file(data_dir, name)
+        data = _read_bytes(path, magic)
+        count = parse_idx(data, path, magic)[0]
+        digests.append(hashlib.sha256(data).hexdigest())
+    standard = digests == [SHA256[name] for name in FILES["test"]]
+    return {"standard": standard, "count": count, "sha256": hashlib.sha256("".join(digests).encode()).hexdigest()}
 
 
 def load_split(data_dir, split):

@@ -91,6 +91,7 @@ def evaluate(arch, data_dir, weights_dir, results_dir, show_crops=False):
         log("note: training of {} was interrupted; testing its best checkpoint so far (epoch {})".format(
             run.name, state["best_epoch"]))
     images, labels = data_loader.load_split(data_dir, "test")
+    test_set = data_loader.test_set_of(data_dir)
 
     graph = tf.Graph()
     with graph.as_default():
@@ -123,6 +124,13 @@ def evaluate(arch, data_dir, weights_dir, results_dir, show_crops=False):
     }
     if cropped is not None:
         result.update(crop_test_accuracy=cropped["accuracy"], crop_test_correct=cropped["correct"])
+    if not test_set["standard"]:  # another test set: its result is filed apart, never over MNIST's
+        result["test_set"] = {"count": test_set["count"], "sha256": test_set["sha256"]}
+        results_dir = os.path.join(results_dir, "test-sets", "{}-{}".format(test_set["count"],
+                                                                           test_set["sha256"][:12]))
+        log("note: {} holds a test set other than MNIST's 10,000 images ({:,} images, SHA-256 {}...); its result "
+            "goes to {}/, apart from those on MNIST's".format(relpath(data_dir), test_set["count"],
+                                                             test_set["sha256"][:12], relpath(results_dir)))
     path = os.path.join(results_dir, run.name + ".json")
     old = read_json(path) if os.path.isfile(path) else None
     if same_result(old, result):
@@ -130,9 +138,10 @@ def evaluate(arch, data_dir, weights_dir, results_dir, show_crops=False):
     else:
         atomic_write_json(path, result)
         where = "written to {}".format(relpath(path))
-    log("test accuracy of {} ({}): {:,} of {:,} images correct = {:.2%} ({:.1f}s); {}".format(
-        run.name, relpath(run.path), stats["correct"], stats["count"], stats["accuracy"], seconds, where))
-    comparison = shipped_comparison(run, result)
+    log("test accuracy of {} ({}): {:,} of {:,} {}images correct = {:.2%} ({:.1f}s); {}".format(
+        run.name, relpath(run.path), stats["correct"], stats["count"], "" if test_set["standard"] else "other ",
+        stats["accuracy"], seconds, where))
+    comparison = shipped_comparison(run, result) if test_set["standard"] else None
     if comparison:
         log(comparison)
     if cropped is not None:

@@ -38,14 +38,15 @@ missing = [p for p in ("numpy", "matplotlib") if importlib.util.find_spec(p) is 
 if missing:
     subprocess.check_call([sys.executable, "-m", "pip", "install", "-q"] + missing)'''
 
-DATA = '''# MNIST: from ../data or ../shared/data/mnist if there, else downloaded into ./mnist and checked by SHA-256.
+DATA = '''# MNIST: from ../data or ../shared/data/mnist if there (beside this notebook's folder, or beside the project
+# that holds it in assignments/numpy_rnn/notebooks/), else downloaded into ./mnist and checked by SHA-256.
 import gzip, hashlib, os, urllib.request
 import numpy as np
 
 FILES = {files!r}
 SHA256 = {sha!r}
 MIRRORS = {mirrors!r}
-PLACES = ["../data", "../shared/data/mnist", "../../shared/data/mnist", "mnist"]
+PLACES = ["../data", "../shared/data/mnist", "../../../../data", "../../../../shared/data/mnist", "mnist"]
 
 
 def mnist_file(name):
