@@ -30,7 +30,7 @@ from core.common import (ArgumentParser, PROJECT_DIR, UserError, atomic_write_by
                             relpath)
 
 from tools.reporting.pages import A4, pct, table_block, paragraphs, bptt_page, known_page, task_pages  # noqa: E402
-from tools.reporting import grid  # noqa: E402
+from tools.reporting import card, grid  # noqa: E402
 from tools.reporting.text import (plain_reference, ABLATION_HEADER, VARIANT_HEADER_PDF, ablation_tables, readme_ablation,  # noqa: E402
                                  readme_table, readme_variants, settings, summary, table, targets, variant_rows)
 
@@ -139,12 +139,26 @@ def pages(results, weights_dir, variants=(), tasks_dir=None, bptt_dir=None, abla
             yield fig
 
 
-def build(results, weights_dir, variants=(), tasks_dir=None, bptt_dir=None, ablation=(), gains="", reference=None,
-          grid_entries=()):
+def card_page(results, results_dir, weights_dir, a3=None, roll=None):
+    """Report.pdf: the card's assignment on one page (tools/reporting/card.py): at most four sentences, the
+    model parameters, the plot."""
+    fig = plt.figure(figsize=A4)
+    fig.text(0.08, 0.95, "Assignment 4: LSTM and GRU on row-by-row MNIST", fontsize=15, weight="bold")
+    if roll:
+        fig.text(0.92, 0.95, roll, fontsize=11, ha="right")
+    y = paragraphs(fig, 0.925, card.sentences(results, results_dir, weights_dir, a3), size=9.5, width=100,
+                   gap=0.35)
+    rows = card.table(results, results_dir)
+    y = table_block(fig, 0.05, y - 0.005, 0.9, card.HEADER, rows, [0.1, 0.09, 0.25, 0.19, 0.17, 0.2], 7)
+    y = paragraphs(fig, y - 0.008, [card.footnote(results, results_dir)], size=7.5, width=130)
+    plots.plot_accuracy(results, fig.add_axes([0.14, 0.05, 0.76, y - 0.09]))  # the rest of the page
+    yield fig
+
+
+def build(figures):
     buffer = io.BytesIO()
     with PdfPages(buffer, metadata={"CreationDate": None}) as pdf:  # the same results give the same bytes
-        for fig in pages(results, weights_dir, variants, tasks_dir, bptt_dir, ablation, gains, reference,
-                         grid_entries):
+        for fig in figures:
             pdf.savefig(fig)
             plt.close(fig)
     return buffer.getvalue()
@@ -154,10 +168,18 @@ def main(argv=None):
     parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--results_dir", default=os.path.join(PROJECT_DIR, "results"))
     parser.add_argument("--weights_dir", default=os.path.join(PROJECT_DIR, "weights"))
-    parser.add_argument("--output", default=os.path.join(PROJECT_DIR, "Report.pdf"))
+    parser.add_argument("--output", default=os.path.join(PROJECT_DIR, "Report.pdf"),
+                        help="the card's one-page report")
+    parser.add_argument("--technical", default=os.path.join(PROJECT_DIR, "docs", "technical_report.pdf"),
+                        help="the project's technical report, a section per assignment ('' for none)")
+    parser.add_argument("--a3", type=float, default=None, help="your own Assignment 3 test accuracy in percent "
+                        "(98.7): the report compares with it instead of the CNN and MLP baselines")
+    parser.add_argument("--roll", default="", help="a roll number to print on the page")
     parser.add_argument("--readme", default=os.path.join(PROJECT_DIR, "README.md"),
                         help="file whose results table to update ('' for none)")
     args = parser.parse_args(argv)
+    if args.a3 is not None and not 0 < args.a3 <= 100:
+        return print_error("--a3 is a test accuracy in percent, like --a3=98.7, not {:g}".format(args.a3), 2)
     return guarded(lambda: write(args), fix="pass --output=<file> (and --results_dir) in folders you can write, "
                                                      "then run again")
 
@@ -192,10 +214,14 @@ def write(args):
     ablation, gains = ablation_tables(args.results_dir)
     reference = plain_reference(args.results_dir)
     entries = grid.load(args.results_dir, args.weights_dir)
-    atomic_write_bytes(args.output, build(results, args.weights_dir, variants, os.path.join(args.results_dir, "tasks"),
-                                          os.path.join(args.results_dir, "numpy_rnn"), ablation, gains, reference,
-                                          entries))
+    atomic_write_bytes(args.output, build(card_page(results, args.results_dir, args.weights_dir, args.a3,
+                                                    args.roll)))
     print("wrote {}".format(relpath(args.output)))
+    if args.technical:
+        atomic_write_bytes(args.technical, build(pages(results, args.weights_dir, variants, os.path.join(
+            args.results_dir, "tasks"), os.path.join(args.results_dir, "numpy_rnn"), ablation, gains, reference,
+            entries)))
+        print("wrote {}".format(relpath(args.technical)))
     if args.readme and update_readme(args.readme, results, variants, ablation, gains, reference,
                                      grid.readme_line(entries, args.results_dir)):
         print("updated the results table in {}".format(relpath(args.readme)))

@@ -27,7 +27,7 @@ def _history(result, name, weights_dir):
         return result["history"]
     shipped = RunDir(weights_dir, name)
     config = shipped.load_config() if os.path.isdir(shipped.path) else None
-    return shipped.curves() if config and config.get("seed") == result["config"]["seed"] else []
+    return shipped.curves() if config and config.recipe.seed == result["config"]["seed"] else []
 
 
 def load(results_dir=SHIPPED_RESULTS_DIR, weights_dir=SHIPPED_WEIGHTS_DIR):
