@@ -1,7 +1,7 @@
 # make run    set up the modern runtime, then train (or resume) and test one configuration
 # make test   all tests on both runtimes (TensorFlow 2.x and TensorFlow 1.5 on Python 3.6)
 # make results  train the missing shipped configurations, test all eight, plot, Report.pdf
-# make submission ROLL=<roll>  Assignment4_<roll>.zip for the assignment
+# make submission ROLL=<roll> [A3=98.7]  Assignment4_<roll>.zip for the assignment (tools/handin.py)
 # Variables: MODEL=lstm HIDDEN=32 DATA_DIR=... RUNTIME=modern|tf1.5 JOBS=1 PYTHON=python3 PY36=/path/to/python3.6
 
 PYTHON ?= python3
@@ -61,9 +61,9 @@ test: test-modern test-tf1.5
 test-fast: .venv/installed
 	.venv/bin/python -m pytest -q -m "not slow"
 
-# The assignment's zip: make submission ROLL=<your roll number>
-submission:
-	$(PYTHON) tools/make_submission.py --roll="$(ROLL)"
+# The assignment's zip: make submission ROLL=<your roll number> [A3=<your Assignment 3 accuracy in %>]
+submission: .venv/installed
+	.venv/bin/python tools/handin.py --roll="$(ROLL)" $(if $(A3),--a3=$(A3))
 
 test-modern: .venv/installed
 	.venv/bin/python -m pytest -q

@@ -18,7 +18,7 @@ def run(script, *args):
     return proc.returncode, proc.stderr
 
 
-PROGRAMS = ["plot_results.py", "tools/make_report.py", "tools/export_weights.py", "download_weights.py", "tools/make_submission.py",
+PROGRAMS = ["plot_results.py", "tools/make_report.py", "tools/export_weights.py", "download_weights.py", "tools/handin.py",
             "tools/reproduce.py", "tools/build_pdf.py", "assignments/numpy_rnn/notebooks/build.py", "assignments/numpy_rnn/mnist4.py", "tools/tuning/sweep.py",
             "tools/tuning/stopping.py", "assignments/palindrome_pytorch/train.py"]
 

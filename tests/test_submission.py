@@ -1,7 +1,10 @@
-"""make submission: the zip's name and folder, what it holds and leaves out, and that the card's --test
-command runs from the unpacked folder with a ../data beside it and gets the shipped count."""
+"""Assignment 4's hand-in as its grader receives it: Assignment4_<roll>.zip, built without git, holding only
+what the assignment needs; unpacked alone into an empty folder beside a ../data, it runs on TensorFlow 1.5
+(the pinned leg of the suite): the eight card --test commands give the shipped counts, plot_results.py draws
+the figure and --train --preset=tiny trains."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -10,38 +13,82 @@ import pytest
 
 from conftest import ROOT, assert_one_line_error
 
+HANDIN = os.path.join(ROOT, "tools", "handin.py")
+CARD = [(m, h) for m in ("lstm", "gru") for h in (32, 64, 128, 256)]
 
-def build(tmp_path, roll="TEST123", name=None):
+
+def build(tmp_path, roll="TEST123", name=None, extra=(), root=ROOT):
     out = str(tmp_path / (name or "Assignment4_{}.zip".format(roll)))
-    proc = subprocess.run([sys.executable, os.path.join(ROOT, "tools/make_submission.py"), "--roll=" + roll,
-                           "--output=" + out], stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    proc = subprocess.run([sys.executable, os.path.join(root, "tools", "handin.py"), "--roll=" + roll,
+                           "--output=" + out] + list(extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True)
     return proc, out
 
 
-def test_the_zip_unpacks_to_a_folder_that_passes_the_cards_test(tmp_path, real_mnist):
-    proc, out = build(tmp_path)
+@pytest.fixture(scope="module")
+def unpacked(tmp_path_factory):
+    """The zip, built from a copy of the project without .git, unpacked alone beside a ../data."""
+    tmp = tmp_path_factory.mktemp("handin")
+    copy = tmp / "project"
+    shutil.copytree(ROOT, str(copy), ignore=shutil.ignore_patterns(".git", ".venv*", "runs", "logs", "__pycache__",
+                                                                   "*.zip"))
+    proc, out = build(tmp, root=str(copy))
     assert proc.returncode == 0, proc.stderr
+    empty = tmp / "grader"
+    empty.mkdir()
     with zipfile.ZipFile(out) as z:
         names = z.namelist()
-        z.extractall(str(tmp_path))
+        z.extractall(str(empty))
+    return empty / "Assignment4_TEST123", names, proc.stdout
+
+
+def test_the_zip_holds_the_card_and_nothing_else(unpacked):
+    folder, names, stdout = unpacked
     assert all(n.startswith("Assignment4_TEST123/") for n in names)
-    folder = tmp_path / "Assignment4_TEST123"
-    for wanted in ("main.py", "cells.py", "model.py", "README.md", "TEST123_Report.pdf", "weights/gru_h128/config.json"):
-        assert (folder / wanted).is_file(), wanted
-    assert not any(part in n.split("/") for n in names for part in (".venv", "runs", "logs", "__pycache__", "data"))
-    assert not any(n.endswith((".pyc", "idx3-ubyte.gz", "idx1-ubyte.gz")) for n in names)
-    (tmp_path / "data").mkdir()
+    top = {n.split("/")[1] for n in names}
+    assert top == {"main.py", "cells.py", "model.py", "data_loader.py", "train.py", "evaluate.py", "plot_results.py",
+                   "download_weights.py", "core", "weights", "results", "README.md", "requirements.txt",
+                   "TEST123_Report.pdf"}, top
+    for left_out in ("tests", ".ci", "tools", "assignments", "web", "benchmarks", "tuning", "docs"):
+        assert left_out not in top
+    weights = {n.split("/")[2] for n in names if n.split("/")[1] == "weights" and n.count("/") > 2}
+    assert weights == {"{}_h{}".format(m, h) for m, h in CARD}
+    assert "tensorflow==1.5.0" in (folder / "requirements.txt").read_text()
+    assert "weights packed: the shipped" in stdout
+
+
+def test_the_report_in_the_zip_is_one_page_with_the_roll(unpacked):
+    folder, _, _ = unpacked
+    pdftotext = shutil.which("pdftotext")
+    if not pdftotext:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run([pdftotext, str(folder / "TEST123_Report.pdf"), "-"], stdout=subprocess.PIPE,
+                          universal_newlines=True).stdout
+    assert text.count("\f") == 1 and "TEST123" in text  # one page
+
+
+@pytest.mark.skipif(sys.version_info[:2] != (3, 6), reason="the grader's run is TensorFlow 1.5 on Python 3.6: the "
+                    "pinned leg of make test runs it")
+def test_the_grader_runs_it_on_tensorflow_15(unpacked, real_mnist):
+    folder, _, _ = unpacked
+    data = folder.parent / "data"
+    data.mkdir()
     for name in os.listdir(real_mnist):  # the assignment's ../data, beside the folder
-        os.symlink(os.path.join(real_mnist, name), str(tmp_path / "data" / name))
-    test = subprocess.run([sys.executable, "main.py", "--model=gru", "--test", "--hidden_unit=128",
-                           "--logs_dir=" + str(tmp_path / "logs")], cwd=str(folder), stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, universal_newlines=True, timeout=600)
-    assert test.returncode == 0, test.stderr
-    with open(os.path.join(ROOT, "results", "gru_h128.json")) as f:
-        shipped = json.load(f)
-    with open(str(folder / "results" / "gru_h128.json")) as f:
-        assert json.load(f)["test_correct"] == shipped["test_correct"]
-    assert "{:,} of 10,000".format(shipped["test_correct"]) in test.stdout
+        os.symlink(os.path.join(real_mnist, name), str(data / name))
+
+    def run(*args):
+        return subprocess.run([sys.executable] + list(args), cwd=str(folder), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, universal_newlines=True, timeout=900)
+    for model, hidden in CARD:
+        with open(os.path.join(ROOT, "results", "{}_h{}.json".format(model, hidden))) as f:
+            shipped = json.load(f)["test_correct"]
+        test = run("main.py", "--model=" + model, "--test", "--hidden_unit={}".format(hidden))
+        assert test.returncode == 0, test.stderr
+        assert "{:,} of 10,000".format(shipped) in test.stdout, (model, hidden, test.stdout)
+    plot = run("plot_results.py")
+    assert plot.returncode == 0 and (folder / "results" / "accuracy_vs_hidden.png").is_file(), plot.stderr
+    train = run("main.py", "--model=lstm", "--train", "--hidden_unit=32", "--preset=tiny")
+    assert train.returncode == 0 and "finished lstm_h32" in train.stdout, train.stderr
 
 
 @pytest.mark.parametrize("roll", ["", "a b", "../x", "x" * 41])
@@ -52,9 +99,21 @@ def test_a_bad_roll_number_gets_one_line_and_no_zip(tmp_path, roll):
 
 
 def test_the_closing_line_says_what_the_zip_holds_and_when_its_name_is_not_the_assignments(tmp_path):
-    proc, out = build(tmp_path)
+    proc, out = build(tmp_path, name="mine.zip")
     assert proc.returncode == 0, proc.stderr
     assert "the folder Assignment4_TEST123/ with TEST123_Report.pdf" in proc.stdout
-    assert "wants it named" not in proc.stdout
-    proc, out = build(tmp_path, name="mine.zip")
-    assert proc.returncode == 0 and "the assignment wants it named Assignment4_TEST123.zip" in proc.stdout, proc.stdout
+    assert "the assignment wants it named Assignment4_TEST123.zip" in proc.stdout, proc.stdout
+
+
+def test_your_assignment_3_figure_is_the_reports_comparison(tmp_path):
+    proc, out = build(tmp_path, extra=["--a3=98.7"])
+    assert proc.returncode == 0, proc.stderr
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext:
+        with zipfile.ZipFile(out) as z:
+            z.extract("Assignment4_TEST123/TEST123_Report.pdf", str(tmp_path))
+        text = subprocess.run([pdftotext, str(tmp_path / "Assignment4_TEST123" / "TEST123_Report.pdf"), "-"],
+                              stdout=subprocess.PIPE, universal_newlines=True).stdout
+        assert "98.70% you report for your own Assignment 3" in " ".join(text.split())
+    bad = build(tmp_path, extra=["--a3=150"])[0]
+    assert_one_line_error(bad.returncode, bad.stderr, "--a3")

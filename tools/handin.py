@@ -1,0 +1,206 @@
+"""Hand-ins as their graders receive them: each assignment's files, under the names it gives, in one zip.
+
+    python tools/handin.py --roll=<roll> [--assignment=a4] [--a3=98.7] [--output=<zip>]
+    make submission ROLL=<roll> [A3=98.7]       # Assignment 4: Assignment4_<roll>.zip
+
+An assignment's hand-in is a list, in one place (HANDINS): the files it takes and the names it gives them,
+its own short README, its report. The zip is built from the files on disk, not from git (a project
+unpacked from an archive builds it too), is written atomically, and holds only what the assignment
+needs: no tests, CI, web page, benchmarks, tuning or other assignments.
+
+Assignment 4 (the card): the folder Assignment4_<roll>/ with the card's programs, the core package they
+import, weights/ of the eight configurations the report describes, the result files plot_results.py
+reads, <roll>_Report.pdf (made for this roll), a README for the grader and requirements.txt for
+Python 3.6 + TensorFlow 1.5. The assignment keeps MNIST in ../data, beside the folder.
+"""
+import io
+import os
+import re
+import subprocess
+import sys
+import zipfile
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the project root, for core
+
+from core.common import ArgumentParser, PROJECT_DIR, UserError, atomic_write_bytes, guarded, log, relpath  # noqa
+from core.config import Arch  # noqa: E402
+from core import study  # noqa: E402
+
+ROLL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+CARD_PROGRAMS = ("main.py", "cells.py", "model.py", "data_loader.py", "train.py", "evaluate.py", "plot_results.py",
+                 "download_weights.py")
+BASIC = [Arch(m, (h,)).name for m in ("lstm", "gru") for h in (32, 64, 128, 256)]
+SKIPPED = re.compile(r"(^|/)(__pycache__|\.tmp-[^/]*)(/|$)|\.pyc$")
+
+
+def _files(folder, keep=lambda path: True):
+    """The files under PROJECT_DIR/folder (relative paths), sorted, without caches or temporary files."""
+    found = []
+    for here, dirs, names in os.walk(os.path.join(PROJECT_DIR, folder)):
+        dirs[:] = sorted(d for d in dirs if not SKIPPED.search(d + "/"))
+        for name in sorted(names):
+            path = os.path.relpath(os.path.join(here, name), PROJECT_DIR).replace(os.sep, "/")
+            if not SKIPPED.search(path) and keep(path):
+                found.append(path)
+    return found
+
+
+def assignment4_files():
+    """[(path in the project, path in the hand-in)] of Assignment 4, without its report and README."""
+    wanted = [(p, p) for p in CARD_PROGRAMS]
+    wanted += [(p, p) for p in _files("core", lambda p: p.endswith(".py"))]
+    for name in BASIC:
+        wanted += [(p, p) for p in _files(os.path.join("weights", name), lambda p: "/resume-" not in p)]
+    wanted += [("results/{}.json".format(n), "results/{}.json".format(n)) for n in BASIC]
+    for name in BASIC:  # the seeds behind the plot's means
+        arch = Arch.parse(name)
+        recipe = study.recipe_of(arch.model, arch.layers[0])
+        for seed in study.SEEDS:
+            path = os.path.relpath(os.path.join(study.result_folder(recipe, seed), name + ".json"), PROJECT_DIR)
+            wanted.append((path, path))
+    wanted += [("results/accuracy_vs_hidden.png", "results/accuracy_vs_hidden.png"),
+               ("results/validation_curves.png", "results/validation_curves.png")]
+    missing = [p for p, _ in wanted if not os.path.isfile(os.path.join(PROJECT_DIR, p))]
+    if missing:
+        raise UserError("{} is missing from the project (and {} more); restore it, or run python tools/reproduce.py "
+                        "--skip_training".format(missing[0], len(missing) - 1))
+    return wanted
+
+
+def manifest_for(packed):
+    """weights/MANIFEST.sha256 cut to the folders packed (download_weights.py checks an archive against it)."""
+    with open(os.path.join(PROJECT_DIR, "weights", "MANIFEST.sha256")) as f:
+        lines = [line for line in f if line.split()[-1].split("/")[0] in packed]
+    return "".join(lines).encode("utf-8")
+
+
+def requirements_36():
+    """requirements.txt for the grader: the pinned runtime's packages, without the test runner."""
+    with open(os.path.join(PROJECT_DIR, "requirements-tf1.5.txt")) as f:
+        lines = [line for line in f if not line.startswith("pytest")]
+    return "".join(lines).encode("utf-8")
+
+
+README_A4 = """# Assignment 4: LSTM and GRU cells from scratch on row-by-row MNIST ({roll})
+
+Hand-written LSTM and GRU cells (`cells.py`, variables through `tf.get_variable`, math through matmuls)
+unrolled with `static_rnn` over the 28 rows of each image. The report is `{roll}_Report.pdf`.
+
+## Install (Python 3.6, TensorFlow 1.5)
+
+    python3.6 -m venv venv && . venv/bin/activate
+    pip install pip==21.3.1 && pip install -r requirements.txt
+
+MNIST's four IDX files (`.gz` or not) go in `../data`, beside this folder.
+
+## Commands
+
+    python main.py --model=gru --test --hidden_unit=128       # test a shipped model (any of 32, 64, 128, 256)
+    python main.py --model='lstm' --train --hidden_unit=32    # train the configuration the report describes
+    python plot_results.py                                    # results/accuracy_vs_hidden.png
+
+`--train` writes `runs/<config>/` and resumes after an interruption; `--test` then uses your run.
+`python main.py --help` lists every flag.
+
+## Files
+
+| file | what it holds |
+|---|---|
+| `main.py` | the entry point and its flags |
+| `cells.py` | `LSTMCell`, `GRUCell` (and a vanilla `RNNCell`), written from scratch |
+| `model.py` | the cells unrolled with `static_rnn`, the classifier, loss, accuracy and train op |
+| `data_loader.py` | MNIST from `../data`, checked; the train/validation split |
+| `train.py`, `evaluate.py` | training with validation and early stopping; the test accuracy |
+| `plot_results.py` | the accuracy-against-hidden-size figure |
+| `download_weights.py` | installs a weights archive, verified by SHA-256 |
+| `core/` | what these import: the TensorFlow version switch, the unrollers, the configuration, run folders |
+| `weights/` | one checkpoint folder per configuration (LSTM and GRU at 32, 64, 128, 256 units) |
+| `results/` | their test results (and their seeds', under `results/study/`) and the figures |
+| `{roll}_Report.pdf` | the report |
+"""
+
+# Each assignment's hand-in: (zip name, folder name, the function listing its files, README, report).
+HANDINS = {
+    "a4": {"zip": "Assignment4_{roll}.zip", "folder": "Assignment4_{roll}", "files": assignment4_files,
+           "readme": README_A4, "report": "{roll}_Report.pdf"},
+}
+
+
+def report_pdf(roll, a3=None):
+    """Report.pdf made for this hand-in (the roll number on the page; --a3 when given), in memory."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as scratch:
+        out = os.path.join(scratch, "Report.pdf")
+        args = [sys.executable, os.path.join(PROJECT_DIR, "tools", "make_report.py"), "--output=" + out,
+                "--technical=", "--readme=", "--roll=" + roll] + (["--a3={}".format(a3)] if a3 is not None else [])
+        proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+        if proc.returncode:
+            raise UserError("the report could not be made: {}".format(proc.stderr.strip().splitlines()[-1]
+                                                                       if proc.stderr.strip() else proc.returncode))
+        with open(out, "rb") as f:
+            return f.read()
+
+
+def build(assignment, roll, a3=None):
+    """(zip name, the zip's bytes)."""
+    if not ROLL.match(roll or ""):
+        raise UserError("--roll={!r} is not a roll number: use letters, digits, '-' or '_' (at most 40), e.g. "
+                        "make submission ROLL=CS20B042".format(roll))
+    handin = HANDINS[assignment]
+    folder = handin["folder"].format(roll=roll)
+    files = handin["files"]()
+    packed = sorted({p.split("/")[1] for _, p in files if p.startswith("weights/")})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for source, name in files:
+            z.write(os.path.join(PROJECT_DIR, source), "{}/{}".format(folder, name))
+        z.writestr("{}/weights/MANIFEST.sha256".format(folder), manifest_for(packed))
+        z.writestr("{}/requirements.txt".format(folder), requirements_36())
+        z.writestr("{}/README.md".format(folder), handin["readme"].format(roll=roll).encode("utf-8"))
+        z.writestr("{}/{}".format(folder, handin["report"].format(roll=roll)), report_pdf(roll, a3))
+    return handin["zip"].format(roll=roll), buffer.getvalue(), packed
+
+
+def own_runs():
+    """The basic configurations the user has trained in runs/ (the hand-in packs the shipped ones)."""
+    runs = os.path.join(PROJECT_DIR, "runs")
+    return [n for n in BASIC if os.path.isfile(os.path.join(runs, n, "state.json"))]
+
+
+def main(argv=None):
+    parser = ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--roll", default="", help="your roll number")
+    parser.add_argument("--assignment", default="a4", help="which hand-in: " + ", ".join(sorted(HANDINS)))
+    parser.add_argument("--a3", type=float, default=None, help="your Assignment 3 test accuracy in percent: the "
+                        "report compares with it")
+    parser.add_argument("--output", default="", help="where to write the zip (default: its name beside the project)")
+    args = parser.parse_args(argv)
+    return guarded(lambda: write(args), "interrupted; no zip was written",
+                   fix="free some space, or pass --output=<a file in a folder you can write>")
+
+
+def write(args):
+    if args.assignment not in HANDINS:
+        raise UserError("unknown --assignment={!r}; choose {}".format(args.assignment, ", ".join(sorted(HANDINS))))
+    if args.a3 is not None and not 0 < args.a3 <= 100:
+        raise UserError("--a3 is a test accuracy in percent, like --a3=98.7, not {:g}".format(args.a3))
+    roll = args.roll.strip()
+    wanted, data, packed = build(args.assignment, roll, args.a3)
+    output = args.output or os.path.join(PROJECT_DIR, wanted)
+    if os.path.isdir(output):
+        raise UserError("--output={} is a folder; give a file name ending in .zip".format(relpath(output)))
+    atomic_write_bytes(output, data)
+    named = "" if os.path.basename(output) == wanted else "; the assignment wants it named " + wanted
+    print("wrote {} ({:.1f} MB): the folder {}/ with {}{}".format(
+        relpath(output), len(data) / 1e6, HANDINS[args.assignment]["folder"].format(roll=roll),
+        HANDINS[args.assignment]["report"].format(roll=roll), named))
+    print("weights packed: the shipped {}".format(", ".join(packed)))
+    mine = own_runs()
+    if mine:
+        log("note: runs/ holds your own {}; this zip packs the shipped weights and their results, not "
+            "yours".format(", ".join(mine)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
