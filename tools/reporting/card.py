@@ -70,6 +70,8 @@ def _steps(sizes, runs):
     """The doublings at which a curve differs by the rule, in words: 'only from 128 to 256 (+0.10 points)',
     'at no doubling'."""
     moves = []
+    if any(compare.verdict(a, b) == "one run" for a, b in zip(runs, runs[1:])):
+        return "is not compared across sizes (a size has fewer than {} seeds)".format(compare.MIN_SEEDS)
     for i in range(len(runs) - 1):
         v = compare.verdict(runs[i + 1], runs[i])
         if v in ("higher", "lower"):
@@ -111,7 +113,9 @@ def sentences(results, results_dir, weights_dir, a3=None):
                         "validation accuracy, so no size overfits (weights/*/log.csv)" if below else ""))
     verdicts = [compare.verdict(per_seed(a), per_seed(b)) for a, b in zip(lstm, gru)]
     gap = max(abs(mean(a) - mean(b)) for a, b in zip(lstm, gru))
-    if all(v == "tie" for v in verdicts):
+    if "one run" in verdicts:
+        cells = "are compared only where both have {} seeds".format(compare.MIN_SEEDS)
+    elif all(v == "tie" for v in verdicts):
         cells = "tie at every size (gaps of at most {:.2f} points)".format(100 * gap)
     else:
         cells = "differ at {} of {} sizes ({})".format(
@@ -119,7 +123,7 @@ def sentences(results, results_dir, weights_dir, a3=None):
                 "{}: {} ahead".format(h, "LSTM" if v == "higher" else "GRU")
                 for h, v in zip(sizes, verdicts) if v in ("higher", "lower")))
     text.append("The GRU has three gate blocks to the LSTM's four, so a quarter fewer weights at each size "
-                "({:,} against {:,} at {} units), and the two cells {}.".format(
+                "({:,} against {:,} at {} units); the two cells {}.".format(
                     gru[-1]["parameters"], lstm[-1]["parameters"], sizes[-1], cells))
     text.append(a3_sentence(results, results_dir, a3))
     return text

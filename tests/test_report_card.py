@@ -1,0 +1,57 @@
+"""Report.pdf, the card's assignment on one page: at most four sentences made from the files, each comparison by
+the rule, the parameter table and the plot; the long document is docs/technical_report.pdf."""
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import ROOT
+from core import plots
+from tools.reporting import card
+
+
+def result(model, hidden, correct, parameters=1000):
+    return {"name": "{}_h{}".format(model, hidden), "model": model, "hidden_unit": hidden, "parameters": parameters,
+            "test_accuracy": correct[0] / 10000.0, "config": {}, "trained_with": {"tensorflow": "2.21.0"},
+            "seeds": {"n": len(correct), "test_mean": sum(correct) / 10000.0 / len(correct), "test_sd": 0.0,
+                      "seeds": [(k + 1, c, 10000, 0.99) for k, c in enumerate(correct)]}}
+
+
+def sentences_of(results, tmp_path, a3=None):
+    return card.sentences(results, str(tmp_path), str(tmp_path), a3)
+
+
+def test_the_shipped_report_is_one_page_of_at_most_four_sentences_made_from_the_files():
+    results = plots.load_results(os.path.join(ROOT, "results"))
+    text = card.sentences(results, os.path.join(ROOT, "results"), os.path.join(ROOT, "weights"))
+    assert len(text) <= 4 and all(len(re.findall(r"[.!?](?:\s|$)", t)) == 1 for t in text), text
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    pdf = subprocess.run(["pdftotext", os.path.join(ROOT, "Report.pdf"), "-"], stdout=subprocess.PIPE,
+                         universal_newlines=True).stdout
+    assert pdf.count("\f") == 1, "Report.pdf is not one page"
+    flat = " ".join(pdf.split())
+    for sentence in text:  # Report.pdf says what the files say now: python tools/make_report.py rewrites it
+        assert " ".join(sentence.split()) in flat, sentence
+
+
+def test_curves_and_cells_are_worded_by_the_rule(tmp_path):
+    sizes = (32, 64, 128, 256)
+    lstm = [result("lstm", h, [9900 + k + d for d in (-2, 0, 2)]) for k, h in enumerate(sizes)]  # +0.01 a step: ties
+    gru = [result("gru", h, [9900 + 20 * k + d for d in (-2, 0, 2)]) for k, h in enumerate(sizes)]  # +0.20: rises
+    text = sentences_of(lstm + gru, tmp_path)
+    assert "the LSTM ties at every doubling and the GRU rises from 32 to 64 (+0.20 points)" in text[0]
+    assert "the two cells differ at 3 of 4 sizes" in text[-2]
+    one_seed = [result("lstm", h, [9900]) for h in sizes] + [result("gru", h, [9950]) for h in sizes]
+    words = " ".join(sentences_of(one_seed, tmp_path))
+    assert "rises" not in words and "differ at" not in words  # one run: no trend word, no verdict
+
+
+def test_your_assignment_3_figure_replaces_the_baselines(tmp_path):
+    sizes = (32, 64, 128, 256)
+    results = [result(m, h, [9900, 9910, 9920]) for m in ("lstm", "gru") for h in sizes]
+    last = sentences_of(results, tmp_path, a3=98.7)[-1]
+    assert "98.70% you report for your own Assignment 3" in last and "no verdict" in last
+    assert "have no results here yet" in sentences_of(results, tmp_path)[-1]
