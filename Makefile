@@ -63,7 +63,7 @@ test-fast: .venv/installed
 
 # The assignment's zip: make submission ROLL=<your roll number> [A3=<your Assignment 3 accuracy in %>]
 submission: .venv/installed
-	.venv/bin/python tools/handin.py --roll="$(ROLL)" $(if $(A3),--a3=$(A3))
+	.venv/bin/python tools/handin.py --roll="$(ROLL)" $(if $(A3),--a3=$(A3)) $(if $(WEIGHTS),--weights=$(WEIGHTS))
 
 test-modern: .venv/installed
 	.venv/bin/python -m pytest -q

@@ -117,3 +117,25 @@ def test_your_assignment_3_figure_is_the_reports_comparison(tmp_path):
         assert "98.70% you report for your own Assignment 3" in " ".join(text.split())
     bad = build(tmp_path, extra=["--a3=150"])[0]
     assert_one_line_error(bad.returncode, bad.stderr, "--a3")
+
+
+def test_your_own_runs_are_packed_when_asked_and_named_either_way(tmp_path):
+    copy = tmp_path / "project"
+    shutil.copytree(ROOT, str(copy), ignore=shutil.ignore_patterns(".git", ".venv*", "runs", "logs", "__pycache__",
+                                                                   "*.zip"))
+    shutil.copytree(str(copy / "weights" / "lstm_h32"), str(copy / "runs" / "lstm_h32"))  # as if trained here
+    with open(str(copy / "results" / "lstm_h32.json")) as f:
+        mine = dict(json.load(f), test_correct=9900, test_accuracy=0.99)
+    (copy / "runs" / "results").mkdir()
+    with open(str(copy / "runs" / "results" / "lstm_h32.json"), "w") as f:
+        json.dump(mine, f)
+    proc, out = build(tmp_path, root=str(copy))
+    assert proc.returncode == 0 and "runs/ holds your own lstm_h32" in proc.stdout + proc.stderr, proc.stdout
+    proc, out = build(tmp_path, root=str(copy), extra=["--weights=yours"])
+    assert proc.returncode == 0, proc.stderr
+    assert "yours from runs/ lstm_h32; the shipped " in proc.stdout
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+        packed = json.loads(z.read("Assignment4_TEST123/results/lstm_h32.json").decode("utf-8"))
+    assert packed["test_correct"] == 9900
+    assert not [n for n in names if "/study/" in n and n.endswith("/lstm_h32.json")]  # no seeds of another run

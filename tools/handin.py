@@ -22,9 +22,11 @@ import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the project root, for core
 
-from core.common import ArgumentParser, PROJECT_DIR, UserError, atomic_write_bytes, guarded, log, relpath  # noqa
+from core.common import ArgumentParser, PROJECT_DIR, RUNS_DIR, UserError, atomic_write_bytes, guarded, log, relpath  # noqa
 from core.config import Arch  # noqa: E402
+from core.runs import SHIPPED_FILE, RunDir  # noqa: E402
 from core import study  # noqa: E402
+from download_weights import sha256_file  # noqa: E402
 
 ROLL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 CARD_PROGRAMS = ("main.py", "cells.py", "model.py", "data_loader.py", "train.py", "evaluate.py", "plot_results.py",
@@ -45,32 +47,39 @@ def _files(folder, keep=lambda path: True):
     return found
 
 
-def assignment4_files():
-    """[(path in the project, path in the hand-in)] of Assignment 4, without its report and README."""
+def assignment4_files(yours=()):
+    """[(path in the project, path in the hand-in)] of Assignment 4, without its report and README. The
+    configurations in `yours` come from runs/ (their weights and their --test result), without seeds."""
     wanted = [(p, p) for p in CARD_PROGRAMS]
     wanted += [(p, p) for p in _files("core", lambda p: p.endswith(".py"))]
     for name in BASIC:
-        wanted += [(p, p) for p in _files(os.path.join("weights", name), lambda p: "/resume-" not in p)]
-    wanted += [("results/{}.json".format(n), "results/{}.json".format(n)) for n in BASIC]
-    for name in BASIC:  # the seeds behind the plot's means
-        arch = Arch.parse(name)
+        if name in yours:
+            source = os.path.relpath(os.path.join(RUNS_DIR, name), PROJECT_DIR)
+            wanted += [(p, "weights/{}/{}".format(name, os.path.basename(p)))
+                       for p in _files(source, lambda p: SHIPPED_FILE.match(os.path.basename(p)))]
+            result = os.path.relpath(os.path.join(RUNS_DIR, "results", name + ".json"), PROJECT_DIR)
+            wanted.append((result, "results/{}.json".format(name)))
+            continue
+        wanted += [(p, p) for p in _files(os.path.join("weights", name), lambda p: SHIPPED_FILE.match(
+            os.path.basename(p)))]
+        wanted.append(("results/{}.json".format(name), "results/{}.json".format(name)))
+        arch = Arch.parse(name)  # the seeds behind the plot's mean
         recipe = study.recipe_of(arch.model, arch.layers[0])
         for seed in study.SEEDS:
             path = os.path.relpath(os.path.join(study.result_folder(recipe, seed), name + ".json"), PROJECT_DIR)
             wanted.append((path, path))
-    wanted += [("results/accuracy_vs_hidden.png", "results/accuracy_vs_hidden.png"),
-               ("results/validation_curves.png", "results/validation_curves.png")]
     missing = [p for p, _ in wanted if not os.path.isfile(os.path.join(PROJECT_DIR, p))]
     if missing:
-        raise UserError("{} is missing from the project (and {} more); restore it, or run python tools/reproduce.py "
-                        "--skip_training".format(missing[0], len(missing) - 1))
+        raise UserError("{} is missing (and {} more); {}".format(
+            missing[0], len(missing) - 1, "test your run first: python main.py ... --test" if missing[0].startswith(
+                "runs") else "restore it, or run python tools/reproduce.py --skip_training"))
     return wanted
 
 
-def manifest_for(packed):
-    """weights/MANIFEST.sha256 cut to the folders packed (download_weights.py checks an archive against it)."""
-    with open(os.path.join(PROJECT_DIR, "weights", "MANIFEST.sha256")) as f:
-        lines = [line for line in f if line.split()[-1].split("/")[0] in packed]
+def manifest_of(files):
+    """weights/MANIFEST.sha256 of the weights packed (download_weights.py checks an archive against it)."""
+    lines = ["{}  {}\n".format(sha256_file(os.path.join(PROJECT_DIR, source)), name[len("weights/"):])
+             for source, name in sorted(files, key=lambda f: f[1]) if name.startswith("weights/")]
     return "".join(lines).encode("utf-8")
 
 
@@ -126,13 +135,29 @@ HANDINS = {
 }
 
 
-def report_pdf(roll, a3=None):
-    """Report.pdf made for this hand-in (the roll number on the page; --a3 when given), in memory."""
+def report_pdf(roll, a3=None, files=()):
+    """Report.pdf made for this hand-in (the roll number on the page; --a3 when given), in memory, from the
+    results and logs the hand-in packs (with the baselines and the pinned runtime's seeds of results/)."""
+    import shutil
     import tempfile
     with tempfile.TemporaryDirectory() as scratch:
+        results, weights = os.path.join(scratch, "results"), os.path.join(scratch, "weights")
+        shutil.copytree(os.path.join(PROJECT_DIR, "results"), results)
+        for name in BASIC:  # only what the hand-in packs stands for these configurations
+            for seed in study.SEEDS:
+                arch = Arch.parse(name)
+                stale = os.path.join(study.result_folder(study.recipe_of(arch.model, arch.layers[0]), seed, results),
+                                     name + ".json")
+                if os.path.isfile(stale):
+                    os.remove(stale)
+        for source, name in files:
+            if name.startswith("results/") or name.endswith("/log.csv"):
+                os.makedirs(os.path.dirname(os.path.join(scratch, name)), exist_ok=True)
+                shutil.copy(os.path.join(PROJECT_DIR, source), os.path.join(scratch, name))
         out = os.path.join(scratch, "Report.pdf")
         args = [sys.executable, os.path.join(PROJECT_DIR, "tools", "make_report.py"), "--output=" + out,
-                "--technical=", "--readme=", "--roll=" + roll] + (["--a3={}".format(a3)] if a3 is not None else [])
+                "--technical=", "--readme=", "--roll=" + roll, "--results_dir=" + results,
+                "--weights_dir=" + weights] + (["--a3={}".format(a3)] if a3 is not None else [])
         proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
         if proc.returncode:
             raise UserError("the report could not be made: {}".format(proc.stderr.strip().splitlines()[-1]
@@ -141,30 +166,34 @@ def report_pdf(roll, a3=None):
             return f.read()
 
 
-def build(assignment, roll, a3=None):
-    """(zip name, the zip's bytes)."""
+def build(assignment, roll, a3=None, yours=()):
+    """(zip name, the zip's bytes, the weights packed)."""
     if not ROLL.match(roll or ""):
         raise UserError("--roll={!r} is not a roll number: use letters, digits, '-' or '_' (at most 40), e.g. "
                         "make submission ROLL=CS20B042".format(roll))
     handin = HANDINS[assignment]
     folder = handin["folder"].format(roll=roll)
-    files = handin["files"]()
+    files = handin["files"](yours)
     packed = sorted({p.split("/")[1] for _, p in files if p.startswith("weights/")})
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         for source, name in files:
             z.write(os.path.join(PROJECT_DIR, source), "{}/{}".format(folder, name))
-        z.writestr("{}/weights/MANIFEST.sha256".format(folder), manifest_for(packed))
+        z.writestr("{}/weights/MANIFEST.sha256".format(folder), manifest_of(files))
         z.writestr("{}/requirements.txt".format(folder), requirements_36())
         z.writestr("{}/README.md".format(folder), handin["readme"].format(roll=roll).encode("utf-8"))
-        z.writestr("{}/{}".format(folder, handin["report"].format(roll=roll)), report_pdf(roll, a3))
+        z.writestr("{}/{}".format(folder, handin["report"].format(roll=roll)), report_pdf(roll, a3, files))
     return handin["zip"].format(roll=roll), buffer.getvalue(), packed
 
 
 def own_runs():
-    """The basic configurations the user has trained in runs/ (the hand-in packs the shipped ones)."""
-    runs = os.path.join(PROJECT_DIR, "runs")
-    return [n for n in BASIC if os.path.isfile(os.path.join(runs, n, "state.json"))]
+    """The basic configurations the user has trained in runs/ (finished, with a best checkpoint)."""
+    found = []
+    for name in BASIC:
+        state = RunDir(RUNS_DIR, name).load_state() if os.path.isdir(os.path.join(RUNS_DIR, name)) else None
+        if state and state.get("finished") and state.get("best"):
+            found.append(name)
+    return found
 
 
 def main(argv=None):
@@ -174,6 +203,9 @@ def main(argv=None):
     parser.add_argument("--a3", type=float, default=None, help="your Assignment 3 test accuracy in percent: the "
                         "report compares with it")
     parser.add_argument("--output", default="", help="where to write the zip (default: its name beside the project)")
+    parser.add_argument("--weights", default="shipped", help="shipped: the shipped weights and results; yours: "
+                        "those of runs/ for each configuration you trained and tested (the report is made from "
+                        "them), the shipped ones for the rest")
     args = parser.parse_args(argv)
     return guarded(lambda: write(args), "interrupted; no zip was written",
                    fix="free some space, or pass --output=<a file in a folder you can write>")
@@ -184,8 +216,12 @@ def write(args):
         raise UserError("unknown --assignment={!r}; choose {}".format(args.assignment, ", ".join(sorted(HANDINS))))
     if args.a3 is not None and not 0 < args.a3 <= 100:
         raise UserError("--a3 is a test accuracy in percent, like --a3=98.7, not {:g}".format(args.a3))
+    if args.weights not in ("shipped", "yours"):
+        raise UserError("unknown --weights={!r}; choose shipped or yours".format(args.weights))
     roll = args.roll.strip()
-    wanted, data, packed = build(args.assignment, roll, args.a3)
+    mine = own_runs()
+    yours = mine if args.weights == "yours" else []
+    wanted, data, packed = build(args.assignment, roll, args.a3, yours)
     output = args.output or os.path.join(PROJECT_DIR, wanted)
     if os.path.isdir(output):
         raise UserError("--output={} is a folder; give a file name ending in .zip".format(relpath(output)))
@@ -194,11 +230,13 @@ def write(args):
     print("wrote {} ({:.1f} MB): the folder {}/ with {}{}".format(
         relpath(output), len(data) / 1e6, HANDINS[args.assignment]["folder"].format(roll=roll),
         HANDINS[args.assignment]["report"].format(roll=roll), named))
-    print("weights packed: the shipped {}".format(", ".join(packed)))
-    mine = own_runs()
-    if mine:
-        log("note: runs/ holds your own {}; this zip packs the shipped weights and their results, not "
-            "yours".format(", ".join(mine)))
+    shipped = [n for n in packed if n not in yours]
+    print("weights packed: {}".format("; ".join(part for part in (
+        "yours from runs/ " + ", ".join(yours) if yours else "", "the shipped " + ", ".join(shipped) if shipped
+        else "") if part)))
+    if mine and not yours:
+        log("note: runs/ holds your own {}; this zip packs the shipped weights and their results (--weights=yours, "
+            "or make submission WEIGHTS=yours, packs yours)".format(", ".join(mine)))
     return 0
 
 
