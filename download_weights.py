@@ -17,6 +17,7 @@ import hashlib
 import io
 import os
 import posixpath
+import re
 import shutil
 import sys
 import tarfile
@@ -45,11 +46,18 @@ def read_manifest(weights_dir):
     if not os.path.isfile(path):
         raise UserError("{} is missing, so a download cannot be verified; restore it with git".format(relpath(path)))
     entries = {}
-    with open(path) as f:
-        for line in f:
-            if line.strip():
-                digest, name = line.split(None, 1)
-                entries[name.strip()] = digest
+    fix = "restore it with git (git checkout -- weights/MANIFEST.sha256)"
+    try:
+        with open(path, "rb") as f:
+            text = f.read().decode("utf-8")
+    except UnicodeDecodeError:
+        raise UserError("{} is not UTF-8 text; {}".format(relpath(path), fix))
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            parts = line.split(None, 1)
+            if len(parts) != 2 or not re.match(r"^[0-9a-f]{64}$", parts[0]):
+                raise UserError("{} line {} is not '<sha256>  <file>'; {}".format(relpath(path), number, fix))
+            entries[parts[1].strip()] = parts[0]
     return entries
 
 
@@ -200,6 +208,8 @@ def _run(args):
         raise UserError("give the archive's address with --url=... or the WEIGHTS_URL environment variable; a clone "
                         "already has the shipped weights in weights/, and python download_weights.py --pack makes "
                         "an archive of them (weights.tar.gz) to put on a server of your own")
+    if not 0 < args.max_mb < 1e6:
+        raise UserError("--max_mb must be a positive size in megabytes, like --max_mb=20, not {:g}".format(args.max_mb))
     try:
         data = fetch.fetch_bytes(args.url, label="weights archive", max_bytes=int(args.max_mb * 1000 * 1000),
                                  deadline=args.timeout)

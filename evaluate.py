@@ -124,13 +124,15 @@ def evaluate(arch, data_dir, weights_dir, results_dir, show_crops=False):
     }
     if cropped is not None:
         result.update(crop_test_accuracy=cropped["accuracy"], crop_test_correct=cropped["correct"])
-    if not test_set["standard"]:  # another test set: its result is filed apart, never over MNIST's
+    if not test_set["standard"]:  # another test set: marked, and never filed over the shipped record of MNIST's
         result["test_set"] = {"count": test_set["count"], "sha256": test_set["sha256"]}
-        results_dir = os.path.join(results_dir, "test-sets", "{}-{}".format(test_set["count"],
-                                                                           test_set["sha256"][:12]))
+        from core.common import SHIPPED_RESULTS_DIR  # read when called: where the shipped record is kept
+        if os.path.abspath(results_dir) == os.path.abspath(SHIPPED_RESULTS_DIR):
+            results_dir = os.path.join(results_dir, "test-sets", "{}-{}".format(test_set["count"],
+                                                                               test_set["sha256"][:12]))
         log("note: {} holds a test set other than MNIST's 10,000 images ({:,} images, SHA-256 {}...); its result "
-            "goes to {}/, apart from those on MNIST's".format(relpath(data_dir), test_set["count"],
-                                                             test_set["sha256"][:12], relpath(results_dir)))
+            "goes to {}/, marked as such".format(relpath(data_dir), test_set["count"], test_set["sha256"][:12],
+                                                 relpath(results_dir)))
     path = os.path.join(results_dir, run.name + ".json")
     old = read_json(path) if os.path.isfile(path) else None
     if same_result(old, result):

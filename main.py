@@ -24,8 +24,8 @@ from absl import flags
 
 import data_loader
 from core import photos
-from core.common import (LOGS_DIR, RUNS_DIR, UserError, guarded, log, print_error, relpath, results_dir_for,
-                         weights_dir_for_test)
+from core.common import (LOGS_DIR, RUNS_DIR, SHIPPED_WEIGHTS_DIR, UserError, guarded, log, print_error, relpath,
+                         results_dir_for, weights_dir_for_test)
 from core.config import GENERAL, MAX_LAYERS, RECIPES, Arch, Config, ConfigError, Recipe, check_model
 from core.runs import RunDir, check_trained
 
@@ -59,6 +59,8 @@ flags.DEFINE_string("recipe", "shipped", "shipped: the architecture's recorded r
                     "configurations the general default (core/config.py); plain: the defaults listed here")
 flags.DEFINE_string("unroll", "fast", "how the steps are unrolled: fast (static_rnn with the speed levers, "
                     "core/fast.py), plain (textbook static_rnn) or loop (a Python loop, no TensorFlow RNN API)")
+flags.DEFINE_boolean("replace_shipped", False, "--train with --weights_dir=weights: allowed only with this flag "
+                     "(tools/reproduce.py passes it to regenerate the shipped models)")
 flags.DEFINE_boolean("download", False, "first download missing MNIST files into --data_dir (SHA-256 checked)")
 flags.DEFINE_string("mnist_mirror", "", "comma-separated base URLs to download MNIST from instead of the usual mirrors")
 flags.DEFINE_string("preset", "", "'tiny': 2 epochs on 2,000 training images, 500 for validation (smoke tests); "
@@ -162,6 +164,11 @@ def run(argv):
         evaluate.explain_test_image(arch, data_dir, weights_dir, FLAGS.test_image)
         return
     config = make_config(arch) if FLAGS.train else None  # every flag is checked before anything is fetched
+    if FLAGS.train and os.path.abspath(FLAGS.weights_dir or RUNS_DIR) == os.path.abspath(SHIPPED_WEIGHTS_DIR) \
+            and not FLAGS.replace_shipped:
+        raise UserError("--weights_dir={} is the shipped models' folder; train into runs/ (the default), or add "
+                        "--replace_shipped to replace the shipped {} deliberately".format(relpath(FLAGS.weights_dir),
+                                                                                       arch.name))
     if FLAGS.download:
         mirrors = [m for m in FLAGS.mnist_mirror.split(",") if m] or data_loader.MIRRORS
         data_loader.download(data_dir, mirrors, splits=("train", "test") if FLAGS.train else ("test",))

@@ -25,15 +25,13 @@ import numpy as np
 
 import data_loader
 from core import augment
-from core.runs import open_for_training, promote, tf_error_reason, training_lock
+from core.runs import LOG_FIELDS, open_for_training, promote, tf_error_reason, training_lock
 from core.common import UserError, atomic_write_bytes, format_duration, is_tty, log, machine, relpath
 from core.config import Trained
 from core.fast import session_config
 from model import EVAL_BATCH_SIZE, Diverged, Model, run_epoch
 from core.tfcompat import TF_VERSION, tf
 
-LOG_FIELDS = ("epoch", "time", "learning_rate", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
-              "grad_norm", "grad_norm_max", "seconds", "best")
 
 
 class ProgressBar(object):
@@ -65,13 +63,6 @@ def _write_log(run, rows):
     writer.writeheader()
     writer.writerows(rows)
     atomic_write_bytes(run.log_path, text.getvalue().encode("utf-8"))
-
-
-def _read_log(run, upto_epoch):
-    if not os.path.isfile(run.log_path):
-        return []
-    with open(run.log_path) as f:
-        return [row for row in csv.DictReader(f) if int(row["epoch"]) <= upto_epoch]
 
 
 def _summary(values):
@@ -151,7 +142,7 @@ def _start(trainer, run, config, state, n_train, n_val):
         if stored.recipe != config.recipe:  # only --epochs and --patience may change on resume
             stored = dataclasses.replace(stored, recipe=config.recipe)
             run.save_config(stored)
-        return stored, state, _read_log(run, state["epoch"])
+        return stored, state, run.read_log(state["epoch"])
     trainer.session.run(trainer.init)
     config = config.with_trained(Trained(trainer.model.num_parameters(), TF_VERSION, sys.version.split()[0],
                                          machine()))

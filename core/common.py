@@ -158,12 +158,18 @@ def atomic_write_json(path, obj):
 
 
 def read_json(path):
-    """Read a JSON file written by this project; a damaged one is a UserError, not a traceback."""
+    """Read a JSON file written by this project; a damaged one (bad syntax, bytes that are not UTF-8, nesting too
+    deep to read) is a UserError naming it, not a traceback."""
     try:
-        with open(path) as f:
-            return json.load(f)
+        with open(path, "rb") as f:
+            return json.loads(f.read().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise UserError("{} is not UTF-8 text; delete it or restore it from git".format(relpath(path)))
     except ValueError as e:
-        raise UserError("{} is not valid JSON ({}); delete it or restore it from git".format(path, e))
+        raise UserError("{} is not valid JSON ({}); delete it or restore it from git".format(relpath(path), e))
+    except RecursionError:
+        raise UserError("{} nests deeper than any file this program writes; delete it or restore it from "
+                        "git".format(relpath(path)))
 
 
 def format_duration(seconds):

@@ -65,8 +65,8 @@ class Arch:
         check_model(self.model)
         layers = self.layers
         if not (isinstance(layers, (list, tuple)) and layers and all(_whole(n) and n > 0 for n in layers)):
-            raise ConfigError("--hidden_unit must be positive whole numbers such as 32 or 64,64, not {!r}".format(
-                layers))
+            raise ConfigError("the layers (--hidden_unit) must be positive whole numbers such as 32 or 64,64, not "
+                              "{!r}".format(layers))
         object.__setattr__(self, "layers", tuple(layers))  # a list from JSON or a caller: stored as a tuple
         if len(layers) > MAX_LAYERS:
             raise ConfigError("--hidden_unit lists {} layers; this program stacks at most {}".format(len(layers),

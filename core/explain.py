@@ -11,14 +11,15 @@ import numpy as np
 
 from core.numpy_steps import STEPS, state_of
 from core.common import UserError, atomic_write_json, save_png
+from core.config import GATE_BLOCKS
 from core.figures import grid_in, png
 
 GATES = {"lstm": ("i", "f", "o", "g"), "gru": ("r", "z", "n"), "rnn": ()}
 
 
 def load_weights(run, state, config):
-    """{variable name: array} of a run's best checkpoint (a single-layer, forward model)."""
-    from core.tfcompat import tf
+    """{variable name: array} of a run's best checkpoint (a single-layer, forward model), checked as --test
+    checks it (RunDir.read_checkpoint)."""
     arch = config.arch
     if arch.model not in GATES:
         raise UserError("--explain shows a recurrent cell reading row by row; {} reads all pixels at once".format(
@@ -26,8 +27,11 @@ def load_weights(run, state, config):
     if len(arch.layers) != 1 or arch.bidirectional:
         raise UserError("--explain reads single-layer, forward models; {} has {} layer(s){}".format(
             run.name, len(arch.layers), ", both ways" if arch.bidirectional else ""))
-    reader = tf.train.NewCheckpointReader(os.path.join(run.path, state["best"]))
-    return {name: reader.get_tensor(name) for name in reader.get_variable_to_shape_map()}
+    blocks, units = GATE_BLOCKS[arch.model], arch.layers[0]
+    m = arch.model
+    expected = {m + "/W_x": [28, blocks * units], m + "/W_h": [units, blocks * units], m + "/b": [blocks * units],
+                "logits/W": [units, 10], "logits/b": [10]}
+    return run.read_checkpoint(state["best"], expected)
 
 
 def read_rows(model, weights, images):

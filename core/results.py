@@ -26,6 +26,13 @@ def _problem(result):
         if key == "test_accuracy" or value is not None:
             if not isinstance(value, numbers.Real) or isinstance(value, bool) or not 0 <= value <= 1:
                 return "has '{}' {!r}, not a fraction between 0 and 1".format(key, value)
+    for key in ("test_correct", "test_count", "parameters"):
+        value = result.get(key)
+        if value is not None and not (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+            return "has '{}' {!r}, not a whole number".format(key, value)
+    if isinstance(result.get("test_correct"), int) and isinstance(result.get("test_count"), int) \
+            and result["test_correct"] > result["test_count"]:
+        return "has more images right ({}) than tested ({})".format(result["test_correct"], result["test_count"])
     return None
 
 
@@ -42,6 +49,8 @@ def read_result(path):
         raise UserError("{} is not valid JSON ({}); {}".format(where, str(e).split(":")[0], FIX.format(path=where)))
     except OSError as e:
         raise UserError("cannot read {}: {}".format(where, e.strerror))
+    except RecursionError:
+        raise UserError("{} nests deeper than any result file; {}".format(where, FIX.format(path=where)))
     problem = _problem(result)
     if problem:
         raise UserError("{} {}; {}".format(where, problem, FIX.format(path=where)))

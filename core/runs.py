@@ -29,6 +29,9 @@ try:
 except ImportError:  # not on Windows: no lock there
     fcntl = None
 
+# log.csv's columns, a row per epoch (train.py writes them).
+LOG_FIELDS = ("epoch", "time", "learning_rate", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
+              "grad_norm", "grad_norm_max", "seconds", "best")
 STATE_KEYS = ("epoch", "best_epoch", "best_val_accuracy", "best", "resume", "finished", "train_seconds")
 # The files of a finished run, as weights/ ships them and download_weights.py packs them.
 SHIPPED_FILE = re.compile(r"^(config\.json|state\.json|log\.csv|best-\d+\.(index|data-\d+-of-\d+))$")
@@ -44,6 +47,45 @@ def tf_error_reason(error):
     """The line of a TensorFlow error worth printing: the OS reason if there is one, else its first line."""
     text = str(error)
     return next((r for r in OS_REASONS if r.lower() in text.lower()), text.strip().splitlines()[0] if text else "?")
+
+
+MAX_EPOCH = 100000
+CHECKPOINT = re.compile(r"^(best|resume)-(\d{1,6})$")
+
+
+def _whole(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _state_problem(state):
+    """What is wrong with a state.json's object, or None."""
+    if not isinstance(state, dict):
+        return "it holds {} where an object belongs".format(type(state).__name__)
+    missing = [k for k in STATE_KEYS if k not in state]
+    if missing:
+        return "it has no '{}'".format("', '".join(missing))
+    for key in ("epoch", "best_epoch"):
+        if not (_whole(state[key]) and 0 <= state[key] <= MAX_EPOCH):
+            return "'{}' is {!r}, not a whole number of epochs from 0 to {}".format(key, state[key], MAX_EPOCH)
+    if state["best_epoch"] > state["epoch"]:
+        return "'best_epoch' {} is after 'epoch' {}".format(state["best_epoch"], state["epoch"])
+    accuracy = state["best_val_accuracy"]
+    if not (isinstance(accuracy, (int, float)) and not isinstance(accuracy, bool) and -1 <= accuracy <= 1):
+        return "'best_val_accuracy' is {!r}, not a fraction".format(accuracy)
+    seconds = state["train_seconds"]
+    if not (isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and 0 <= seconds < 1e9):
+        return "'train_seconds' is {!r}, not a duration".format(seconds)
+    if not isinstance(state["finished"], bool):
+        return "'finished' is {!r}, not true or false".format(state["finished"])
+    for key, kind, epoch in (("best", "best", state["best_epoch"]), ("resume", "resume", state["epoch"])):
+        name = state[key]
+        if name is None:
+            continue
+        match = CHECKPOINT.match(name) if isinstance(name, str) else None
+        if not match or match.group(1) != kind or int(match.group(2)) != epoch:
+            return "'{}' is {!r}, not {}-{} (the checkpoint of that epoch in this folder)".format(key, name, kind,
+                                                                                                epoch)
+    return None
 
 
 class RunDir(object):
@@ -69,29 +111,50 @@ class RunDir(object):
                             "it".format(relpath(self.config_path), e))
 
     def load_state(self):
+        """The run's progress (None before its first epoch), every field checked before anything acts on it:
+        checkpoint names are this folder's own pattern (best-<n>, resume-<n>), never paths."""
         if not os.path.isfile(self.state_path):
             return None
         state = read_json(self.state_path)
-        if not isinstance(state, dict) or any(k not in state for k in STATE_KEYS) \
-                or not isinstance(state["epoch"], int) or not isinstance(state["best_epoch"], int) \
-                or not all(state[k] is None or isinstance(state[k], str) for k in ("best", "resume")):
-            raise UserError("{} is not a training state this program wrote (it needs {}, with whole-number epochs and checkpoint names); "
-                            "delete the folder or restore it".format(relpath(self.state_path), ", ".join(STATE_KEYS)))
+        problem = _state_problem(state)
+        if problem:
+            raise UserError("{} is not a training state this program wrote ({}); delete the folder or restore "
+                            "it".format(relpath(self.state_path), problem))
         return state
+
+    def read_log(self, upto_epoch=None):
+        """log.csv's rows as written (strings), checked: its header, epochs 1, 2, ... in order, a number in every
+        numeric field; with upto_epoch, exactly the epochs 1 to upto_epoch (a resumed run must find them all)."""
+        import csv
+        if not os.path.isfile(self.log_path):
+            rows = []
+        else:
+            damaged = "{} is damaged ({}); restore it or train the configuration again"
+            try:
+                with open(self.log_path, encoding="utf-8") as f:
+                    reader = csv.DictReader(f)
+                    if reader.fieldnames is not None and list(reader.fieldnames[:len(LOG_FIELDS)]) != list(LOG_FIELDS):
+                        raise ValueError("its header is not {}".format(",".join(LOG_FIELDS)))
+                    rows = list(reader)
+                for number, row in enumerate(rows, 1):
+                    if row.get("epoch") != str(number):
+                        raise ValueError("row {} is epoch {!r}, not {}".format(number, row.get("epoch"), number))
+                    for key in LOG_FIELDS[2:]:
+                        float(row[key])  # a ValueError names the value
+            except (KeyError, ValueError, TypeError, UnicodeDecodeError, csv.Error) as e:
+                raise UserError(damaged.format(relpath(self.log_path), str(e).splitlines()[0] if str(e) else
+                                               type(e).__name__))
+        if upto_epoch is not None:
+            rows = rows[:upto_epoch]
+            if len(rows) != upto_epoch:
+                raise UserError("{} has {} epochs but state.json says {} finished; restore log.csv, or delete the "
+                                "folder and train again".format(relpath(self.log_path), len(rows), upto_epoch))
+        return rows
 
     def curves(self):
         """Loss and accuracy per epoch from log.csv, as floats ([] if there is none yet)."""
-        import csv
-        if not os.path.isfile(self.log_path):
-            return []
         keys = ("train_loss", "train_accuracy", "val_loss", "val_accuracy")
-        try:
-            with open(self.log_path) as f:
-                return [dict({"epoch": int(row["epoch"])}, **{k: float(row[k]) for k in keys})
-                        for row in csv.DictReader(f)]
-        except (KeyError, ValueError, TypeError) as e:
-            raise UserError("{} is damaged ({}); restore it or train the configuration again".format(
-                relpath(self.log_path), e))
+        return [dict({"epoch": int(row["epoch"])}, **{k: float(row[k]) for k in keys}) for row in self.read_log()]
 
     def holds_progress(self):
         """Whether the folder holds at least one finished epoch (anything worth keeping)."""
@@ -144,28 +207,40 @@ class RunDir(object):
         else:
             os.rmdir(self.path)
 
-    def restore(self, session, saver, prefix, variables):
-        """Restore `prefix`, first checking that it holds every variable with the graph's shape."""
+    def read_checkpoint(self, prefix, expected):
+        """The arrays of checkpoint `prefix`, {name: array} for each name of `expected` ({name: shape}), after
+        checking that it holds every one with that shape: the one check --test, --predict, --explain and
+        tools/export_weights.py all go through."""
         from core.tfcompat import tf  # here, so that checking a folder (check_trained) needs no TensorFlow
         full = os.path.join(self.path, prefix)
         damaged = "cannot read the checkpoint {} ({}); train again or fetch the weights with download_weights.py"
         try:
-            shapes = tf.train.NewCheckpointReader(full).get_variable_to_shape_map()
+            reader = tf.train.NewCheckpointReader(full)
+            shapes = reader.get_variable_to_shape_map()
         except Exception as e:  # NotFoundError, DataLossError, ... differ between versions
-            raise UserError(damaged.format(relpath(full), str(e).splitlines()[0]))
-        for v in variables:
-            name, want = v.op.name, v.shape.as_list()
+            raise UserError(damaged.format(relpath(full), str(e).splitlines()[0] if str(e) else type(e).__name__))
+        for name, want in expected.items():  # in the graph's order: the first layer's first
             if name not in shapes:
                 raise UserError("the checkpoint {} has no variable {}: it was written by another kind of model; "
                                 "check --model".format(relpath(full), name))
-            if list(shapes[name]) != want:
+            if list(shapes[name]) != list(want):
                 raise UserError("the checkpoint {} has {} of shape {} but these flags need {}: the weights belong "
                                 "to another configuration; check --model and --hidden_unit".format(
-                                    relpath(full), name, list(shapes[name]), want))
+                                    relpath(full), name, list(shapes[name]), list(want)))
         try:
-            saver.restore(session, full)
-        except Exception as e:  # a truncated or bit-flipped .data file passes the index check above
-            raise UserError(damaged.format(relpath(full), str(e).splitlines()[0]))
+            return {name: reader.get_tensor(name) for name in expected}
+        except Exception as e:  # a truncated or empty .data file passes the index check above
+            raise UserError(damaged.format(relpath(full), str(e).splitlines()[0] if str(e) else type(e).__name__))
+
+    def restore(self, session, saver, prefix, variables):
+        """Restore `prefix` into the graph's `variables`, checked first by read_checkpoint."""
+        self.read_checkpoint(prefix, {v.op.name: v.shape.as_list() for v in variables})
+        try:
+            saver.restore(session, os.path.join(self.path, prefix))
+        except Exception as e:  # a bit-flipped .data file can pass the reads above
+            raise UserError("cannot read the checkpoint {} ({}); train again or fetch the weights with "
+                            "download_weights.py".format(relpath(os.path.join(self.path, prefix)),
+                                                         str(e).splitlines()[0] if str(e) else type(e).__name__))
 
 
 def _aside_name(target):
@@ -259,13 +334,17 @@ def open_for_training(weights_dir, config):
         if staged.holds_progress():  # killed between its first epoch and the swap: finish the swap
             promote(staged, final)
         else:
-            shutil.rmtree(staged.path)  # a new run killed before its first epoch: nothing in it to keep
+            staged.clear()  # a new run killed before its first epoch: ours go, anything else is moved aside
     if not os.path.isdir(final.path):
         return final, None, None
     if not final.holds_progress():
         final.clear()  # config only, or killed before its first epoch
         return final, None, None
     state, old = final.load_state(), final.load_config()
+    for name in (state["best"], state["resume"]):  # what the state depends on is there before anything goes
+        if name and not os.path.isfile(os.path.join(final.path, name + ".index")):
+            raise UserError("{} names the checkpoint {}, whose files are not in {}; restore them, or move the folder "
+                            "aside and train again".format(relpath(final.state_path), name, relpath(final.path)))
     final.remove_strays(state)
     if not state["finished"] and state["resume"] and old is not None and config.resumes(old):
         return final, None, state

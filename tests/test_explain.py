@@ -18,7 +18,7 @@ def tensorflow_probabilities(run, config, state, images):
     from core.tfcompat import tf
     from model import Model
     with tf.Graph().as_default():
-        model = Model(config)
+        model = Model.of(config)(config)
         saver = tf.train.Saver(model.model_variables)
         with tf.Session() as session:
             run.restore(session, saver, state["best"], model.model_variables)
@@ -31,10 +31,10 @@ def test_the_numpy_reading_ends_in_tensorflows_logits(name, real_mnist):
     images = images[:64]
     run = RunDir(WEIGHTS, name)
     config, state = run.load_config(), run.load_state()
-    trace, p = explain.read_rows(config["model"], explain.load_weights(run, state, config), images)
+    trace, p = explain.read_rows(config.arch.model, explain.load_weights(run, state, config), images)
     np.testing.assert_allclose(p[:, -1], tensorflow_probabilities(run, config, state, images), atol=1e-4)
-    assert trace["h"].shape == (64, 28, config["layers"][0])
-    assert set(trace) == set(explain.GATES[config["model"]]) | ({"c", "h"} if config["model"] == "lstm" else {"h"})
+    assert trace["h"].shape == (64, 28, config.arch.layers[0])
+    assert set(trace) == set(explain.GATES[config.arch.model]) | ({"c", "h"} if config.arch.model == "lstm" else {"h"})
 
 
 def test_rows_until_known_counts_right_and_staying_right():

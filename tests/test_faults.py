@@ -18,7 +18,7 @@ NAME = "lstm_h6"
 KILLER = """
 import os, signal, sys
 sys.path.insert(0, {root!r})
-from checkpoints import folders as checkpoint
+from core import runs as checkpoint
 where = {where!r}
 save_state, remove = checkpoint.RunDir.save_state, checkpoint.RunDir.remove
 def kill():
@@ -148,13 +148,12 @@ def test_hand_edited_state_and_config_are_one_line(trained):
     run = os.path.join(trained, "weights", NAME)
     state = json.load(open(os.path.join(run, "state.json")))
     config = json.load(open(os.path.join(run, "config.json")))
-    for name, text, words in [("state.json", json.dumps(dict(state, best=999)), ["checkpoint names"]),
-                              ("config.json", json.dumps(dict(config, layers="32")), ["config.json", "damaged",
-                                                                                      "layers"]),
+    for name, text, words in [("state.json", json.dumps(dict(state, best=999)), ["'best' is 999"]),
+                              ("config.json", json.dumps(dict(config, layers="32")), ["config.json", "layers"]),
                               ("state.json", "[1, 2]", ["state.json", "not a training state"]),
                               ("state.json", '{"epoch": 1.5, "best_epoch": 1, "best_val_accuracy": 0.1, "best": '
                                              'null, "resume": null, "finished": false, "train_seconds": 1}',
-                               ["whole-number epochs"]),
+                               ["'epoch' is 1.5", "whole number"]),
                               ("config.json", "[]", ["config.json", "not a configuration"])]:
         original = open(os.path.join(run, name)).read()
         with open(os.path.join(run, name), "w") as f:
@@ -339,7 +338,8 @@ def test_reproduce_reports_a_failing_step_in_one_line(tmp_path):
                            "--data_dir=" + str(tmp_path / "nowhere")], stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, universal_newlines=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
-    last = proc.stderr.strip().splitlines()[-1]
-    assert last.startswith("error: main.py --train") and "run tools/reproduce.py again" in last, proc.stderr
+    lines = proc.stderr.strip().splitlines()  # one error line, the step's own; where it stopped is in the log
+    assert len(lines) == 1 and lines[0].startswith("error: data folder"), proc.stderr
+    assert "stopped: main.py --train" in proc.stdout and "run tools/reproduce.py again" in proc.stdout
     assert tree_digest(os.path.join(ROOT, "weights")) == before
 

@@ -52,13 +52,17 @@ def test_shipped_model_reproduces_its_test_accuracy(name, real_mnist, tmp_path):
 
 
 def test_every_shipped_config_has_the_full_schema():
-    """The same fields in every config.json, basic and variants alike, as train.py writes them."""
-    from core.config import CONFIG_KEYS, OPTIONAL_KEYS
+    """Every shipped config.json reads as a typed configuration, with what trained it; written back, it holds the
+    same fields and values, plus the newer ones (recipe, unroll, validation_split) at their defaults."""
+    from core.config import Config
     for name in shipped_results():
         with open(os.path.join(WEIGHTS, name, "config.json")) as f:
-            keys = set(json.load(f))
-        # recipe, unroll and machine are newer than the shipped runs; every other field is there
-        assert set(CONFIG_KEYS) - set(OPTIONAL_KEYS) <= keys <= set(CONFIG_KEYS), name
+            stored = json.load(f)
+        config = Config.from_json(stored)
+        assert config.name == name and config.trained is not None, name
+        again = config.to_json()
+        assert {k: again[k] for k in stored} == stored, name
+        assert set(again) - set(stored) <= {"recipe", "unroll", "validation_split"}, name
 
 
 def test_every_basic_configuration_is_shipped():

@@ -91,12 +91,12 @@ def write_index(out, entries):
     atomic_write_bytes(os.path.join(out, "index.js"), text.encode("ascii"))
 
 
-def run():
+def run(argv=None):
     parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--names", default=",".join(BASIC), help="comma-separated configuration folder names")
     parser.add_argument("--weights_dir", default=SHIPPED_WEIGHTS_DIR)
     parser.add_argument("--out", default=WEB_WEIGHTS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     names = [n.strip() for n in args.names.split(",") if n.strip()]
     if not names:
         raise UserError("--names is empty; give configuration names such as lstm_h128")
@@ -111,9 +111,9 @@ def run():
     return 0
 
 
-def main():
+def main(argv=None):
     """run(), with every problem as one line and a non-zero status."""
-    return guarded(run, fix="pass --out=<file> in a folder you can write, then run again")
+    return guarded(lambda: run(argv), fix="pass --out=<file> in a folder you can write, then run again")
 
 
 if __name__ == "__main__":

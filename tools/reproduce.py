@@ -216,7 +216,8 @@ def reproduce(args):
     for name, flags in todo:
         state = RunDir(weights, name).load_state()
         if not (args.skip_training or (state and state.get("finished"))):
-            steps.append((["main.py", "--train"] + flags + shipped, name, os.path.join(TRAIN_LOGS, name + ".log")))
+            steps.append((["main.py", "--train", "--replace_shipped"] + flags + shipped, name,
+                          os.path.join(TRAIN_LOGS, name + ".log")))
     for name, recipe, seed, flags, _ in seeds:
         if args.skip_training or study.finished(recipe, seed, name):
             continue

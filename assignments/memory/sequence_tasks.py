@@ -99,8 +99,10 @@ def _values(name, text, convert, allowed=None, low=None, high=None):
 
 
 def _one(name, value, default, low, high, unset=0):
-    """A single-number flag with a per-task default (`unset` means: use the default)."""
-    value = default if value == unset else value
+    """A single-number flag with a per-task default, used when the flag is left at `unset`; given on the
+    command line, even as `unset` (--batch_size=0), it is checked like any value."""
+    if value == unset and not FLAGS[name].present:
+        value = default
     if not low <= value <= high:
         raise UserError("--{} must be between {:g} and {:g}, not {:g}".format(name, low, high, value))
     return value

@@ -44,6 +44,14 @@ def _check(record, task, where):
             raise UserError("{}: {!r} must be {}, not {!r}".format(where, key, {float: "a number", int: "a whole number",
                                                                              str: "a string", list: "a list",
                                                                              dict: "an object"}[kind], value))
+    import math
+    for key in ("test_accuracy", "validation_accuracy"):
+        if not 0 <= record[key] <= 1:  # also turns away nan
+            raise UserError("{}: {!r} must be a fraction from 0 to 1, not {!r}".format(where, key, record[key]))
+    for point in record["curve"]:
+        values = point.values() if isinstance(point, dict) else point if isinstance(point, list) else [point]
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values):
+            raise UserError("{}: 'curve' must hold finite numbers, not {!r}".format(where, point))
     if record["task"] != task or record["model"] not in TASK_STYLE:
         raise UserError("{}: a {} result with model {!r} does not belong here".format(where, record["task"],
                                                                                      record["model"]))
@@ -68,7 +76,7 @@ def load_task(results_dir, task, file_name=None):
         where = "{} line {}".format(relpath(path), number)
         try:
             record = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise UserError("{} is not valid JSON; delete that line (or restore the file from git)".format(where))
         _check(record, task, where)
         records.append(record)

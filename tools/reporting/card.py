@@ -62,6 +62,8 @@ def fit_at_best(weights_dir, name):
         return None
     with open(path) as f:
         rows = list(csv.DictReader(f))
+    if not rows or "train_accuracy" not in rows[0]:
+        return None
     best = max(rows, key=lambda r: (float(r["val_accuracy"]), -int(r["epoch"])))
     return float(best["train_accuracy"]), float(best["val_accuracy"])
 
@@ -186,17 +188,20 @@ def table(results, results_dir):
     return rows
 
 
+def _processor(result):
+    return (result.get("trained_with") or {}).get("machine", {}).get("processor", "an unrecorded processor")
+
+
 def processors(results, results_dir):
     """The processors that trained the rows' runs, as their result files record them."""
     found = set()
     for r in results:
         recipe = study.recipe_of(r["model"], r["hidden_unit"])
-        for seed in study.seed_results(recipe, r["name"], results_dir) if recipe else [r]:
-            found.add(seed["trained_with"].get("machine", {}).get("processor", "an unrecorded processor"))
+        found.update(_processor(seed) for seed in (study.seed_results(recipe, r["name"], results_dir) if recipe
+                                                   else [r]))
     for _, _, runs in baselines(results_dir):
-        found.update(x["trained_with"].get("machine", {}).get("processor", "an unrecorded processor") for x in runs)
-    found.update(x["trained_with"].get("machine", {}).get("processor", "an unrecorded processor")
-                 for x in tf15_runs(results_dir))
+        found.update(_processor(x) for x in runs)
+    found.update(_processor(x) for x in tf15_runs(results_dir))
     return sorted(found)
 
 

@@ -1,0 +1,77 @@
+"""Damaged files and hostile values read by the tools, each one error line naming the file and the field (#40)."""
+import json
+import os
+import shutil
+
+import pytest
+
+from conftest import ROOT, assert_one_line_error
+from test_sequence_tasks import fake, write
+
+
+def _run_plot(capsys, args):
+    import plot_results
+    code = plot_results.main(args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("test_correct", "many", ["test_correct", "whole number"]),
+    ("parameters", -5, ["parameters", "whole number"]),
+    ("test_correct", 20000, ["more images right"]),
+])
+def test_a_result_file_with_a_wrong_field_is_one_line(capsys, tmp_path, field, value, words):
+    results = tmp_path / "results"
+    shutil.copytree(os.path.join(ROOT, "results"), str(results), ignore=shutil.ignore_patterns("*.png"))
+    path = results / "lstm_h32.json"
+    data = json.loads(path.read_text())
+    data[field] = value
+    path.write_text(json.dumps(data))
+    code, out, err = _run_plot(capsys, ["--results_dir=" + str(results)])
+    assert_one_line_error(code, err, "lstm_h32.json", *words, out=out)
+    assert not (results / "accuracy_vs_hidden.png").exists()
+
+
+def test_a_result_file_nested_too_deep_is_one_line(capsys, tmp_path):
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "lstm_h32.json").write_text("[" * 100000 + "]" * 100000)
+    code, out, err = _run_plot(capsys, ["--results_dir=" + str(results)])
+    assert_one_line_error(code, err, "lstm_h32.json", out=out)
+
+
+@pytest.mark.parametrize("changes, words", [
+    ({"curve": [[100, "x", 2.3, 0.1]]}, ["'curve'", "finite numbers"]),
+    ({"curve": [[100, float("inf"), 2.3, 0.1]]}, ["'curve'"]),
+    ({"test_accuracy": float("nan")}, ["'test_accuracy'", "fraction"]),
+])
+def test_a_task_line_with_strings_inf_or_nan_is_one_line_and_draws_nothing(capsys, tmp_path, changes, words):
+    tasks = tmp_path / "tasks"
+    tasks.mkdir()
+    write(tasks, "palindrome", [fake(seed=s) for s in (1, 2)] + [fake(seed=3, **changes)])
+    code, out, err = _run_plot(capsys, ["--tasks", "--results_dir=" + str(tmp_path)])
+    assert_one_line_error(code, err, "palindrome.jsonl line 3", *words, out=out)
+    assert not list(tasks.glob("*.png"))
+
+
+@pytest.mark.parametrize("line, words", [("deadbeef\n", ["line 1"]), (b"\xff\xfe\n", ["not UTF-8"])])
+def test_a_damaged_manifest_is_one_line(capsys, tmp_path, line, words):
+    import download_weights
+    manifest = tmp_path / "MANIFEST.sha256"
+    manifest.write_bytes(line if isinstance(line, bytes) else line.encode())
+    from core.common import UserError
+    with pytest.raises(UserError, match=words[0]):
+        download_weights.read_manifest(str(tmp_path))
+
+
+def test_a_negative_download_limit_is_one_line(capsys):
+    import download_weights
+    assert download_weights.main(["--url=http://127.0.0.1:9/w.tar.gz", "--max_mb=-1"]) == 1
+    assert_one_line_error(1, capsys.readouterr().err, "--max_mb")
+
+
+def test_a_batch_of_zero_is_refused_not_replaced(capsys):
+    from assignments.memory import sequence_tasks
+    code = sequence_tasks.main(["sequence_tasks.py", "--task=recall", "--batch_size=0"])
+    assert_one_line_error(code, capsys.readouterr().err, "--batch_size")
