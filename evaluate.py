@@ -24,9 +24,8 @@ import data_loader
 from core import photos
 from core.runs import RunDir, check_trained
 from core.common import RUNS_DIR, UserError, atomic_write_json, log, machine, read_json, relpath
-from core.fast import session_config
 from model import EVAL_BATCH_SIZE, Model, run_epoch
-from core.tfcompat import TF_VERSION, tf
+from core.tfcompat import TF_VERSION, session_config, tf
 
 # Facts of one testing run, not of the model: they do not make a result file "changed".
 # (TF 1.5 and 2.x sum the loss in different orders, so its last digits differ.)

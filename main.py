@@ -26,7 +26,7 @@ import data_loader
 from core import photos
 from core.common import (LOGS_DIR, RUNS_DIR, SHIPPED_WEIGHTS_DIR, UserError, guarded, log, print_error, relpath,
                          results_dir_for, weights_dir_for_test)
-from core.config import GENERAL, MAX_LAYERS, RECIPES, Arch, Config, ConfigError, Recipe, check_model
+from core.config import DEFAULT_UNROLL, GENERAL, MAX_LAYERS, RECIPES, Arch, Config, ConfigError, Recipe, check_model
 from core.runs import RunDir, check_trained
 
 ARCH_HELP = {f.name: f.metadata["help"] for f in dataclasses.fields(Arch)}
@@ -57,7 +57,7 @@ for _field in dataclasses.fields(Recipe):  # the recipe's flags, made from its f
                                                                      "given)")
 flags.DEFINE_string("recipe", "shipped", "shipped: the architecture's recorded recipe, or for other "
                     "configurations the general default (core/config.py); plain: the defaults listed here")
-flags.DEFINE_string("unroll", "fast", "how the steps are unrolled: fast (static_rnn with the speed levers, "
+flags.DEFINE_string("unroll", DEFAULT_UNROLL, "how the steps are unrolled: fast (static_rnn with the speed levers, "
                     "core/fast.py), plain (textbook static_rnn) or loop (a Python loop, no TensorFlow RNN API)")
 flags.DEFINE_boolean("replace_shipped", False, "--train with --weights_dir=weights: allowed only with this flag "
                      "(tools/reproduce.py passes it to regenerate the shipped models)")
@@ -179,10 +179,13 @@ def run(argv):
         weights_dir = FLAGS.weights_dir or RUNS_DIR
         # TensorFlow starts only now, after every flag has been checked.
         import train
-        from core.fast import default_towers
         from core.tfcompat import TF_VERSION
         if not config.recipe.towers:
-            towers, why = default_towers()
+            if config.unroll == "fast":
+                from core.fast import default_towers
+                towers, why = default_towers()
+            else:
+                towers, why = 1, "one chain: only the fast unroller cuts a batch into towers"
             log("towers: {} ({}; --towers=N to choose)".format(towers, why))
             try:
                 config = config.with_towers(towers)

@@ -16,9 +16,8 @@ import numpy as np
 
 from cells import CELLS
 from core.config import CONVOLUTIONS
-from core.fast import Fast
 from core.tfcompat import stateless_uniform, tf
-from core.unroll import NUM_STEPS, Loop, StaticRNN
+from core.unroll import NUM_STEPS, Loop
 
 INPUT_SIZE = 28   # pixels per row = inputs per step
 NUM_CLASSES = 10
@@ -53,8 +52,15 @@ class Dense(object):
 
 def make_unroller(unroll, towers=1, defer=False):
     """The unroller of `--unroll` (core.config.UNROLLS): fast (towers and the deferred W_h gradient), plain or
-    loop."""
-    return {"fast": lambda: Fast(towers, defer), "plain": StaticRNN, "loop": Loop}[unroll]()
+    loop. The first two are imported only when asked for: a copy without them (the hand-in of the assignment
+    that forbids TensorFlow's RNN API) runs the loop."""
+    if unroll == "loop":
+        return Loop()
+    if unroll == "plain":
+        from core.static import StaticRNN
+        return StaticRNN()
+    from core.fast import Fast
+    return Fast(towers, defer)
 
 
 class Model(object):

@@ -28,9 +28,8 @@ from core import augment
 from core.runs import LOG_FIELDS, open_for_training, promote, tf_error_reason, training_lock
 from core.common import UserError, atomic_write_bytes, format_duration, is_tty, log, machine, relpath
 from core.config import Trained
-from core.fast import session_config
 from model import EVAL_BATCH_SIZE, Diverged, Model, run_epoch
-from core.tfcompat import TF_VERSION, tf
+from core.tfcompat import TF_VERSION, session_config, tf
 
 
 

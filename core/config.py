@@ -10,6 +10,7 @@ Every field has its default, type, check and help (main.py's flags are made from
 else. `Config.make` applies, in order: the plain defaults (Recipe()), the recipe recorded for the
 architecture (RECIPES) or the general default (GENERAL), a preset, the flags given.
 """
+import importlib.util
 import math
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -25,6 +26,9 @@ RECURRENT = ("lstm", "gru", "rnn")
 CONVOLUTIONS = ((16, 3), (32, 3))
 MODELS = tuple(GATE_BLOCKS)
 UNROLLS = ("fast", "plain", "loop")
+# The fastest unroller this copy has: core/fast.py, or (in the hand-in that may not call TensorFlow's RNN API,
+# which leaves it and core/static.py out) the plain Python loop.
+DEFAULT_UNROLL = "fast" if importlib.util.find_spec("core.fast") else "loop"
 SPLITS = ("shuffled", "first")
 MAX_LAYERS, MAX_UNITS = 8, 4096
 MAX_PARAMETERS = 50 * 1000 * 1000  # above this a model cannot be trained here in any sensible time or memory
@@ -271,19 +275,22 @@ class Config:
     arch: Arch
     recipe: Recipe = Recipe()
     source: Optional[str] = None  # "lstm_h32", "general" or "plain", + preset, + the flags given
-    unroll: str = "fast"
+    unroll: str = DEFAULT_UNROLL
     trained: Optional[Trained] = None
 
     def __post_init__(self):
         if self.unroll not in UNROLLS:
             raise ConfigError("unknown --unroll={!r}; choose {}".format(self.unroll, ", ".join(UNROLLS)))
+        if self.unroll != "loop" and DEFAULT_UNROLL == "loop":
+            raise ConfigError("--unroll={} is not in this copy, which calls no TensorFlow RNN function; use "
+                              "--unroll=loop".format(self.unroll))
 
     @property
     def name(self):
         return self.arch.name
 
     @classmethod
-    def make(cls, arch, overrides=None, recipe="shipped", preset=None, unroll="fast"):
+    def make(cls, arch, overrides=None, recipe="shipped", preset=None, unroll=DEFAULT_UNROLL):
         """The architecture with its recipe: the plain defaults, then (recipe="shipped") the one recorded for it
         or the general default, then a preset, then `overrides` (the flags given on the command line)."""
         if recipe == "plain":
@@ -363,7 +370,10 @@ class Config:
             if missing:
                 raise ConfigError("it has no '{}'".format("', '".join(missing)))
             trained = Trained(**{f.name: stored[f.name] for f in fields(Trained) if f.name in stored})
-        config = cls(arch, recipe, stored.get("recipe"), stored.get("unroll", "fast"), trained)
+        # Files from before --unroll were all trained by the fast unroller; a loop-only copy evaluates them with
+        # the loop (the same model: the unrollers agree, tests/test_unrollers.py).
+        unroll = stored.get("unroll", "fast")
+        config = cls(arch, recipe, stored.get("recipe"), unroll if DEFAULT_UNROLL != "loop" else "loop", trained)
         if stored.get("name", config.name) != config.name:
             raise ConfigError("its name {!r} is not that of its architecture, {}".format(stored["name"], config.name))
         return config

@@ -16,7 +16,7 @@ tools/benchmarks/README.md ("Levers, as measured").
    each step adds), so the cells' step functions stay pure. dL/d(xw) serves because every product with
    W_h is added to its columns of xw before any nonlinearity (cells.py).
 4. Towers (training, `--towers=N`): the batch is cut into N parts, each unrolled as its own chain, and
-   with one thread per op (`session_config`) the chains run side by side on the cores, which small
+   with one thread per op (core/tfcompat.py's `session_config`) the chains run side by side on the cores, which small
    matmuls alone cannot keep busy. default_towers() holds the measured rule.
 5. Variable lengths as masks on each step rather than static_rnn's sequence_length, whose per-step
    conditionals are slow to build and hide the steps from lever 3.
@@ -39,14 +39,6 @@ def default_towers():
     if IS_TF1:
         return 1, "one chain: TensorFlow 1.5's wheel (no AVX) ran two towers 10-20% slower per epoch"
     return 2, "two towers: faster than one chain for every model measured on TensorFlow 2"
-
-
-def session_config(towers=1):
-    """Session settings shared by training, testing and the benchmarks: with towers, one thread per op and
-    up to `towers` ops side by side. TensorFlow sizes its thread pools once per process, by the first session."""
-    if towers > 1:
-        return tf.ConfigProto(intra_op_parallelism_threads=1, inter_op_parallelism_threads=towers)
-    return tf.ConfigProto()
 
 
 class _Projected(object):

@@ -54,3 +54,11 @@ else:
     stateless_uniform = _tf.random.stateless_uniform  # (shape, seed [2])
 
 tf.logging.set_verbosity(tf.logging.ERROR)
+
+
+def session_config(towers=1):
+    """Session settings shared by training, testing and the benchmarks: with towers, one thread per op and
+    up to `towers` ops side by side. TensorFlow sizes its thread pools once per process, by the first session."""
+    if towers > 1:
+        return tf.ConfigProto(intra_op_parallelism_threads=1, inter_op_parallelism_threads=towers)
+    return tf.ConfigProto()

@@ -117,10 +117,16 @@ def _data(steps):
     return rng.rand(BATCH * steps, 28, 28).astype(np.float32), rng.randint(0, 10, BATCH * steps)
 
 
-def _fast(model_module):
-    """The module with session_config and default_towers of the checkout `model_module` came from: core/fast.py,
-    or model.py itself in checkouts from before core/."""
-    return model_module if hasattr(model_module, "session_config") else sys.modules["core.fast"]
+def _session_config(model_module):
+    """session_config of the checkout `model_module` came from: core/tfcompat.py's, or model.py's own in
+    checkouts from before core/."""
+    return getattr(model_module, "session_config", None) or sys.modules["core.tfcompat"].session_config
+
+
+def _default_towers(model_module):
+    """default_towers of the checkout `model_module` came from (its core package, found through sys.modules)."""
+    import importlib
+    return getattr(model_module, "default_towers", None) or importlib.import_module("core.fast").default_towers
 
 
 def _train_config(model_module, cell, layers, bi, towers):
@@ -151,7 +157,7 @@ def training_session(model_module, cell, hidden, towers=1):  # hidden: a size or
                                    batch_size=BATCH)
         init = tf.global_variables_initializer()
     # Checkouts from before --towers have a session_config() without arguments.
-    session_config = _fast(model_module).session_config
+    session_config = _session_config(model_module)
     session = tf.Session(graph=graph, config=session_config(*([towers] if towers > 1 else [])))
     session.run(init)
     return session, model
@@ -161,7 +167,7 @@ def worker_ours(cell, hidden, steps, seconds, towers=None):
     sys.path.insert(0, ROOT)
     import model as model_module
     x, y = _data(steps)
-    towers = towers or _fast(model_module).default_towers()[0]  # main.py's choice
+    towers = towers or _default_towers(model_module)()[0]  # main.py's choice
     session, model = training_session(model_module, cell, hidden, towers)
     model_module.run_epoch(session, model, x[:3 * BATCH], y[:3 * BATCH], BATCH, train=True,
                            order=np.arange(3 * BATCH))

@@ -155,7 +155,7 @@ def a3_sentence(results, results_dir, a3=None):
             "{}.".format(reference["parameters"], pct(sum(ref) / len(ref)), " and ".join(parts)))
 
 
-HEADER = ["model", "weights", "optimiser: rate x decay,\nbatch, epochs / patience", "regularisers",
+HEADER = ["model", "weights", "optimiser: rate x decay,\nbatch, epochs / patience", "regularisation",
           "test acc.\nmean \u00b1 sd (seeds)", "runtime"]
 
 

@@ -1,0 +1,26 @@
+"""The plain unroller (`--unroll=plain`): static_rnn per direction, the textbook graph the card prescribes.
+The interface is core/unroll.py's; the backward direction reverses each example's real steps first, as
+static_bidirectional_rnn does."""
+from core.tfcompat import static_rnn, tf
+from core.unroll import NUM_STEPS, Unroller, final_h
+
+
+class StaticRNN(Unroller):
+    """static_rnn over the rows and tf.gradients: the plain path."""
+
+    def layer(self, cell, x, lengths, reverse):
+        steps = tf.split(x, NUM_STEPS, axis=0)  # [28*B, in] -> 28 x [B, in]
+        if reverse:
+            steps = self._reverse(steps, lengths)
+        outputs, state = static_rnn(cell, steps, dtype=tf.float32, sequence_length=lengths)
+        if reverse:
+            outputs = self._reverse(outputs, lengths)
+        return tf.concat(outputs, 0), final_h(state)  # 28 x [B, H] -> [28*B, H]
+
+    @staticmethod
+    def _reverse(steps, lengths):
+        """Each example's real steps in reverse order, the padding left where it is."""
+        if lengths is None:
+            return steps[::-1]
+        stacked = tf.stack(steps)  # 28 x [B, n] -> [28, B, n]
+        return tf.unstack(tf.reverse_sequence(stacked, tf.cast(lengths, tf.int64), 0, 1))
