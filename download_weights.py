@@ -26,7 +26,8 @@ import zlib
 
 from core import fetch
 from core.common import ArgumentParser, guarded, PROJECT_DIR, UserError, atomic_write_bytes, log, relpath
-from core.runs import SHIPPED_FILE, swap_in
+from core.folders import swap_in
+from core.runs import SHIPPED_FILE
 from core.config import Arch
 
 MANIFEST = "MANIFEST.sha256"

@@ -142,6 +142,9 @@ def evaluate(arch, data_dir, weights_dir, results_dir, show_crops=False):
     log("test accuracy of {} ({}): {:,} of {:,} {}images correct = {:.2%} ({:.1f}s); {}".format(
         run.name, relpath(run.path), stats["correct"], stats["count"], "" if test_set["standard"] else "other ",
         stats["accuracy"], seconds, where))
+    log("the checkpoint tested is epoch {} of {}, chosen on validation: {:.2%} validation accuracy ({:.2%} "
+        "validation error)".format(state["best_epoch"], state["epoch"], state["best_val_accuracy"],
+                                  1 - state["best_val_accuracy"]))
     comparison = shipped_comparison(run, result) if test_set["standard"] else None
     if comparison:
         log(comparison)

@@ -26,7 +26,8 @@ import data_loader
 from core import photos
 from core.common import (LOGS_DIR, RUNS_DIR, SHIPPED_WEIGHTS_DIR, UserError, guarded, log, print_error, relpath,
                          results_dir_for, weights_dir_for_test)
-from core.config import DEFAULT_UNROLL, GENERAL, MAX_LAYERS, RECIPES, Arch, Config, ConfigError, Recipe, check_model
+from core.config import DEFAULT_UNROLL, MAX_LAYERS, Arch, Config, ConfigError, Recipe, check_model
+from core.recipes import GENERAL, RECIPES
 from core.runs import RunDir, check_trained
 
 ARCH_HELP = {f.name: f.metadata["help"] for f in dataclasses.fields(Arch)}
@@ -56,7 +57,7 @@ for _field in dataclasses.fields(Recipe):  # the recipe's flags, made from its f
         _define(_field.name, _field.default, _field.metadata["help"] + " (plain default; the recipe's value unless "
                                                                      "given)")
 flags.DEFINE_string("recipe", "shipped", "shipped: the architecture's recorded recipe, or for other "
-                    "configurations the general default (core/config.py); plain: the defaults listed here")
+                    "configurations the general default (core/recipes.py); plain: the defaults listed here")
 flags.DEFINE_string("unroll", DEFAULT_UNROLL, "how the steps are unrolled: fast (static_rnn with the speed levers, "
                     "core/fast.py), plain (textbook static_rnn) or loop (a Python loop, no TensorFlow RNN API)")
 flags.DEFINE_boolean("replace_shipped", False, "--train with --weights_dir=weights: allowed only with this flag "

@@ -25,7 +25,8 @@ import numpy as np
 
 import data_loader
 from core import augment
-from core.runs import LOG_FIELDS, open_for_training, promote, tf_error_reason, training_lock
+from core.folders import promote, training_lock
+from core.runs import LOG_FIELDS, open_for_training, tf_error_reason
 from core.common import UserError, atomic_write_bytes, format_duration, is_tty, log, machine, relpath
 from core.config import Trained
 from model import EVAL_BATCH_SIZE, Diverged, Model, run_epoch

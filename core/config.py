@@ -6,15 +6,16 @@
     config.recipe.epochs == 120;  config.name == "lstm_h32"
     Config.from_json(config.to_json()) == config            # config.json; older files are upgraded there, once
 
-Every field has its default, type, check and help (main.py's flags are made from them) here and nowhere
-else. `Config.make` applies, in order: the plain defaults (Recipe()), the recipe recorded for the
-architecture (RECIPES) or the general default (GENERAL), a preset, the flags given.
+Each field's default, type, check and help (main.py's flags are made from them) are here alone. `Config.make`
+applies the plain defaults, the architecture's recipe (core/recipes.py), a preset, then the flags given.
 """
 import importlib.util
 import math
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Optional, Tuple
+
+from core.recipes import PRESETS, recipe_for
 
 # Gate blocks per cell (W_x holds this many [in, H] blocks side by side); cells.py's cells read their count
 # here. The two non-recurrent baselines have none: mlp, dense ReLU layers on all 784 pixels; cnn, two
@@ -32,9 +33,7 @@ DEFAULT_UNROLL = "fast" if importlib.util.find_spec("core.fast") else "loop"
 SPLITS = ("shuffled", "first")
 MAX_LAYERS, MAX_UNITS = 8, 4096
 MAX_PARAMETERS = 50 * 1000 * 1000  # above this a model cannot be trained here in any sensible time or memory
-MAX_SEED = 2 ** 31 - 1
-MAX_BATCH = 60000  # the training set
-MAX_TOWERS = 8
+MAX_SEED, MAX_BATCH, MAX_TOWERS = 2 ** 31 - 1, 60000, 8  # MAX_BATCH: the training set's size
 
 
 class ConfigError(ValueError):
@@ -50,7 +49,7 @@ def _flag(default, help):
     return field(default=default, metadata={"help": help})
 
 
-def _whole(value):
+def _whole(value):  # an int, and not a bool (which Python counts as one)
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -224,31 +223,6 @@ class Recipe:
         return out
 
 
-# The recipe of every shipped basic configuration, chosen on validation (tools/tuning/README.md): distortions
-# and dropout 0.2 together won at 32 units for both cells; GRU-32 keeps its batch of 64; at most 120 epochs with
-# patience 20 won for LSTM-32, GRU-32 and GRU-64 (tied for LSTM-64, which keeps 60/12).
-REGULARISED = {"augment": 1.0, "dropout": 0.2}
-LONGER = {"epochs": 120, "patience": 20}
-RECIPES = {"{}_h{}".format(m, h): dict(REGULARISED) for m in ("lstm", "gru") for h in (32, 64, 128, 256)}
-RECIPES["lstm_h32"].update(LONGER)
-RECIPES["gru_h32"].update(LONGER, batch_size=64)
-RECIPES["gru_h64"].update(LONGER)
-# Any other configuration (another size, stacked, bidirectional, crops): the recipe of the larger basic
-# models; the vanilla RNN at learning rate 0.001, where 0.005 diverges (RNN-128 on validation: 98.44% vs
-# 92.96%; tools/tuning/README.md).
-GENERAL = {"lstm": dict(REGULARISED), "gru": dict(REGULARISED), "rnn": dict(REGULARISED, learning_rate=0.001),
-           "mlp": dict(REGULARISED), "cnn": dict(REGULARISED)}
-PRESETS = {"tiny": {"epochs": 2, "train_examples": 2000, "validation_size": 500}}
-
-
-def recipe_for(arch):
-    """(where it comes from, its settings on top of the plain defaults): the recorded recipe of a shipped basic
-    configuration, else the stated general default."""
-    if arch.name in RECIPES:
-        return arch.name, dict(RECIPES[arch.name])
-    return "general", dict(GENERAL[arch.model])
-
-
 @dataclass(frozen=True)
 class Trained:
     """What trained a run, recorded by train.py when it starts: the weights' count, TensorFlow, Python and the
@@ -326,15 +300,6 @@ class Config:
         """The recipe in force, one setting each, for the training log."""
         return "recipe {}: {}".format(self.source or "?", ", ".join(
             "{}={}".format(k, v) for k, v in asdict(self.recipe).items() if v is not None))
-
-    def main_args(self, action):
-        """main.py's arguments that train or test this configuration: the architecture's flags, then (to train)
-        every recipe setting."""
-        args = self.arch.main_args(action)
-        if action == "train":
-            args += ["--{}={}".format(k, v) for k, v in asdict(self.recipe).items()
-                     if v is not None and k != "train_examples"]
-        return args
 
     def to_json(self):
         """config.json's object: flat, as every version of this program has written it."""

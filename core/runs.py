@@ -12,22 +12,15 @@ atomically afterwards, so a kill at any moment leaves a consistent folder.
 A new run beside an existing one trains in <config>.new/ and takes the
 folder's place only after its first finished epoch (the old run then moves
 to <config>.previous-<time>/); one process at a time trains a folder
-(`training_lock`).
+(core/folders.py's `training_lock` and `swap_in`).
 """
-import datetime
-import errno
 import glob
 import os
 import re
-import shutil
 
 from core.common import SHIPPED_WEIGHTS_DIR, UserError, atomic_write_json, log, read_json, relpath
 from core.config import Arch, Config, ConfigError
-
-try:
-    import fcntl
-except ImportError:  # not on Windows: no lock there
-    fcntl = None
+from core.folders import aside_name, promote
 
 # log.csv's columns, a row per epoch (train.py writes them).
 LOG_FIELDS = ("epoch", "time", "learning_rate", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
@@ -96,9 +89,6 @@ class RunDir(object):
         self.config_path = os.path.join(self.path, "config.json")
         self.state_path = os.path.join(self.path, "state.json")
         self.log_path = os.path.join(self.path, "log.csv")
-
-    def exists(self):
-        return os.path.isdir(self.path) and bool(os.listdir(self.path))
 
     def load_config(self):
         """The run's Config, checked (None before training wrote it); a damaged file is one UserError."""
@@ -200,7 +190,7 @@ class RunDir(object):
             if OUR_FILE.match(name):
                 os.remove(os.path.join(self.path, name))
         if os.listdir(self.path):
-            aside = _aside_name(self.path)
+            aside = aside_name(self.path)
             os.rename(self.path, aside)
             log("files this program did not write were in {}; moved them to {}".format(relpath(self.path),
                                                                                        relpath(aside)))
@@ -241,85 +231,6 @@ class RunDir(object):
             raise UserError("cannot read the checkpoint {} ({}); train again or fetch the weights with "
                             "download_weights.py".format(relpath(os.path.join(self.path, prefix)),
                                                          str(e).splitlines()[0] if str(e) else type(e).__name__))
-
-
-def _aside_name(target):
-    """<target>.previous-<time>, unused so far (never deleted by this program)."""
-    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    aside, n = "{}.previous-{}".format(target, stamp), 1
-    while os.path.exists(aside):
-        aside, n = "{}.previous-{}-{}".format(target, stamp, n), n + 1
-    return aside
-
-
-def swap_in(staged, target, keep_old=True):
-    """The one way a folder is replaced: `target` (if any) is renamed to <target>.previous-<time>/, then
-    `staged` to `target`, so a reader sees the old folder or the new one, never a mix. Returns the old
-    folder's new path (None if there was none); with keep_old=False it is deleted once the new one is in."""
-    aside = None
-    if os.path.isdir(target):
-        aside = _aside_name(target)
-        os.rename(target, aside)
-    try:
-        os.rename(staged, target)
-    except BaseException:
-        if aside:
-            os.rename(aside, target)
-        raise
-    if aside and not keep_old:
-        shutil.rmtree(aside, ignore_errors=True)
-        return None
-    return aside
-
-
-def promote(staged, final):
-    """The new run in <config>.new/ takes the folder's place; the run that was there moves aside."""
-    aside = swap_in(staged.path, final.path)
-    if aside:
-        log("an earlier run was in {}; moved it to {}".format(relpath(final.path), relpath(aside)))
-    return final
-
-
-class training_lock(object):
-    """Only one process trains <weights_dir>/<name> at a time. The lock is an flock on a small file beside
-    the folder, which the kernel releases when the process ends, however it ends: a kill cannot leave it stuck."""
-
-    def __init__(self, weights_dir, name):
-        self.path = os.path.join(weights_dir, ".{}.lock".format(name))
-        self.name, self.weights_dir, self.fd = name, weights_dir, None
-
-    def __enter__(self):
-        os.makedirs(self.weights_dir, exist_ok=True)
-        while True:
-            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-            if fcntl is None:
-                break
-            try:
-                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as e:
-                if e.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                    raise
-                holder = os.pread(self.fd, 32, 0).decode("ascii", "replace").strip() or "?"
-                os.close(self.fd)
-                raise UserError("another process (pid {}) is training {} in {}; wait for it to finish or stop it, "
-                                "then run this again".format(holder, self.name, relpath(self.weights_dir)))
-            try:  # the holder before us may have removed the file after we opened it: lock the file that is there
-                if os.stat(self.path).st_ino == os.fstat(self.fd).st_ino:
-                    break
-            except FileNotFoundError:
-                pass
-            os.close(self.fd)
-        os.ftruncate(self.fd, 0)
-        os.pwrite(self.fd, str(os.getpid()).encode("ascii"), 0)
-        return self
-
-    def __exit__(self, *exc):
-        try:
-            os.remove(self.path)  # while still holding the lock, so that no other process holds this file
-        except OSError:
-            pass
-        os.close(self.fd)
-        return False
 
 
 def open_for_training(weights_dir, config):

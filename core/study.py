@@ -15,18 +15,19 @@ import math
 import os
 import shutil
 
-from core.runs import SHIPPED_FILE, swap_in
+from core.folders import swap_in
+from core.runs import SHIPPED_FILE
 from core.common import RUNS_DIR, SHIPPED_RESULTS_DIR
-from core import config
+from core import recipes
 from core.config import Arch
 from core.results import read_if_there
 
 SEEDS = (1, 2, 3)
 STUDY_RUNS = os.path.join(RUNS_DIR, "study")
 
-# The recipes are data of the configuration object (core/config.py).
-REGULARISED = config.REGULARISED
-RECIPES = {(m, h): config.RECIPES[Arch(m, (h,)).name] for m in ("lstm", "gru") for h in (32, 64, 128, 256)}
+# The recipes are data of the configuration object (core/recipes.py).
+REGULARISED = recipes.REGULARISED
+RECIPES = {(m, h): recipes.RECIPES[Arch(m, (h,)).name] for m in ("lstm", "gru") for h in (32, 64, 128, 256)}
 
 # What the recipe buys, on LSTM-128: each regulariser alone and both, against none (3 seeds each).
 ABLATION_CONFIG = ("lstm", 128)
@@ -59,7 +60,7 @@ def grid():
     wanted += [(BEST[0], BEST[1], BEST[2], None)] + [(m, layers, False, None) for m, layers in BASELINES]
     for model, layers, bi, recipe in wanted:
         arch = Arch(model, tuple(layers), bi)
-        source, chosen = config.recipe_for(arch)
+        source, chosen = recipes.recipe_for(arch)
         recipe = chosen if recipe is None else recipe
         name = arch.name
         seeds = SEEDS if (source != "general" or recipe.get("l2") or (model, layers, bi) == BEST

@@ -128,10 +128,57 @@ MNIST's four IDX files (`.gz` or not) go in `../data`, beside this folder.
 | `{roll}_Report.pdf` | the report |
 """
 
-# Each assignment's hand-in: (zip name, folder name, the function listing its files, README, report).
+NO_RNN_API_MODEL = "lstm_h64-64_crop"  # trained with --unroll=loop --validation_split=first (its config.json)
+LEFT_OUT_OF_NO_RNN_API = ("core/fast.py", "core/static.py")  # the two unrollers that call static_rnn
+
+
+def no_rnn_api_files(yours=()):
+    """The assignment that forbids TensorFlow's RNN API: the card's programs and core/ without the two unrollers
+    that call it (so --unroll=loop is the default), the loop-trained deep crop LSTM with its log and TensorBoard
+    files."""
+    wanted = [(p, p) for p in CARD_PROGRAMS if p not in ("plot_results.py", "download_weights.py")]
+    wanted += [(p, p) for p in _files("core", lambda p: p.endswith(".py") and p not in LEFT_OUT_OF_NO_RNN_API)]
+    wanted += [(p, p) for p in _files(os.path.join("weights", NO_RNN_API_MODEL))]
+    wanted.append(("results/{}.json".format(NO_RNN_API_MODEL), "results/{}.json".format(NO_RNN_API_MODEL)))
+    wanted += [(p, "training_logs/" + os.path.basename(p))
+               for p in _files("results/{}_training".format(NO_RNN_API_MODEL))]
+    return wanted
+
+
+def requirements_modern():
+    with open(os.path.join(PROJECT_DIR, "requirements.txt")) as f:
+        lines = [line for line in f if not line.startswith(("pytest", "selenium"))]
+    return "".join(lines).encode("utf-8")
+
+
+README_NO_RNN_API = """# An LSTM in TensorFlow without its RNN API ({roll})
+
+Hand-written LSTM cells (`cells.py`: variables through `tf.get_variable`, gates through matmuls) unrolled by a
+plain Python loop over the time steps (`core/unroll.py`'s `Loop`): no file here calls `static_rnn`,
+`dynamic_rnn` or `static_bidirectional_rnn` (`core/tfcompat.py` only names `static_rnn` as the version
+switch's alias, which nothing in this folder calls). `--unroll=loop` is the default.
+
+The shipped model, `weights/{model}/`: two LSTM layers of 64 units trained on random crops of 24-28 pixels a
+side, each read as a stream of pixels cut into steps of 28 (21-28 steps, `--crop_augment`), validated on the
+first 5,000 training images as TensorFlow's own MNIST reader holds them out (`--validation_split=first`).
+`training_logs/train.log` is its training log with timestamps, `training_logs/events.*` its TensorBoard files
+(`tensorboard --logdir training_logs`), `weights/{model}/log.csv` a row per epoch.
+
+## Install and run
+
+    pip install -r requirements.txt          # MNIST's four IDX files go in ../data
+    python main.py --model=lstm --hidden_unit=64,64 --crop_augment --test    # the checkpoint's validation and test
+    python main.py --model=lstm --hidden_unit=64,64 --crop_augment --validation_split=first --train   # train it again
+"""
+
+# Each assignment's hand-in: its zip and folder names, the function listing its files (with the names they get),
+# its README, its report (None: the assignment asks for none), its requirements.
 HANDINS = {
     "a4": {"zip": "Assignment4_{roll}.zip", "folder": "Assignment4_{roll}", "files": assignment4_files,
-           "readme": README_A4, "report": "{roll}_Report.pdf"},
+           "readme": README_A4, "report": "{roll}_Report.pdf", "requirements": requirements_36},
+    "no-rnn-api": {"zip": "{roll}_lstm_without_rnn_api.zip", "folder": "{roll}_lstm_without_rnn_api",
+                   "files": no_rnn_api_files, "readme": README_NO_RNN_API, "report": None,
+                   "requirements": requirements_modern},
 }
 
 
@@ -173,16 +220,18 @@ def build(assignment, roll, a3=None, yours=()):
                         "make submission ROLL=CS20B042".format(roll))
     handin = HANDINS[assignment]
     folder = handin["folder"].format(roll=roll)
-    files = handin["files"](yours)
+    files = handin["files"](yours) if assignment == "a4" else handin["files"]()
     packed = sorted({p.split("/")[1] for _, p in files if p.startswith("weights/")})
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         for source, name in files:
             z.write(os.path.join(PROJECT_DIR, source), "{}/{}".format(folder, name))
         z.writestr("{}/weights/MANIFEST.sha256".format(folder), manifest_of(files))
-        z.writestr("{}/requirements.txt".format(folder), requirements_36())
-        z.writestr("{}/README.md".format(folder), handin["readme"].format(roll=roll).encode("utf-8"))
-        z.writestr("{}/{}".format(folder, handin["report"].format(roll=roll)), report_pdf(roll, a3, files))
+        z.writestr("{}/requirements.txt".format(folder), handin["requirements"]())
+        z.writestr("{}/README.md".format(folder), handin["readme"].format(roll=roll, model=NO_RNN_API_MODEL)
+                   .encode("utf-8"))
+        if handin["report"]:
+            z.writestr("{}/{}".format(folder, handin["report"].format(roll=roll)), report_pdf(roll, a3, files))
     return handin["zip"].format(roll=roll), buffer.getvalue(), packed
 
 
@@ -227,9 +276,10 @@ def write(args):
         raise UserError("--output={} is a folder; give a file name ending in .zip".format(relpath(output)))
     atomic_write_bytes(output, data)
     named = "" if os.path.basename(output) == wanted else "; the assignment wants it named " + wanted
-    print("wrote {} ({:.1f} MB): the folder {}/ with {}{}".format(
+    report = HANDINS[args.assignment]["report"]
+    print("wrote {} ({:.1f} MB): the folder {}/{}{}".format(
         relpath(output), len(data) / 1e6, HANDINS[args.assignment]["folder"].format(roll=roll),
-        HANDINS[args.assignment]["report"].format(roll=roll), named))
+        " with " + report.format(roll=roll) if report else "", named))
     shipped = [n for n in packed if n not in yours]
     print("weights packed: {}".format("; ".join(part for part in (
         "yours from runs/ " + ", ".join(yours) if yours else "", "the shipped " + ", ".join(shipped) if shipped

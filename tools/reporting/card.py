@@ -13,6 +13,7 @@ import os
 
 from core import compare, study
 from core.config import Arch
+from core.recipes import recipe_for
 from tools.reporting.pages import pct
 from tools.reporting.text import per_seed, recipe_text
 
@@ -42,7 +43,7 @@ def baselines(results_dir):
     """[(model, layers, [results of its seeds])] of the non-recurrent baselines that have results."""
     out = []
     for model, layers in study.BASELINES:
-        source_recipe = study.config.recipe_for(Arch(model, tuple(layers)))[1]
+        source_recipe = recipe_for(Arch(model, tuple(layers)))[1]
         found = _seed_accuracies(results_dir, os.path.join("study", study.label(source_recipe)),
                                  Arch(model, tuple(layers)).name)
         if found:
