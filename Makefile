@@ -17,7 +17,7 @@ VENV_modern = .venv
 VENV_tf1.5 = .venv36
 RUN_PY = $(VENV_$(RUNTIME))/bin/python
 
-.PHONY: setup setup-tf1.5 setup-torch setup-docs run results test test-fast test-modern test-tf1.5 submission clean-venvs
+.PHONY: setup setup-tf1.5 setup-torch setup-docs run results test test-fast test-modern test-tf1.5 submission handin clean-venvs
 
 setup: .venv/installed
 setup-tf1.5: .venv36/installed
@@ -60,6 +60,12 @@ test: test-modern test-tf1.5
 # The edit-test loop: everything but the slow tests (training, real MNIST, the browser), modern runtime.
 test-fast: .venv/installed
 	.venv/bin/python -m pytest -q -m "not slow"
+
+# Every hand-in, each under the name its assignment gives it: make handin ROLL=<roll> [ASSIGNMENT=a4|cs324|...];
+# without ROLL it lists them.
+handin: .venv/installed
+	@if [ -z "$(ROLL)" ]; then .venv/bin/python tools/handin.py --list; \
+	else .venv/bin/python tools/handin.py --roll="$(ROLL)" --assignment="$(or $(ASSIGNMENT),all)"; fi
 
 # The assignment's zip: make submission ROLL=<your roll number> [A3=<your Assignment 3 accuracy in %>]
 submission: .venv/installed

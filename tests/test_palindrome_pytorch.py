@@ -90,12 +90,13 @@ def test_the_rnn_runs_on_scalar_digits():
 
 def test_train_py_defaults_learn_length_5_and_write_one_line(tmp_path, capsys):
     results = str(tmp_path / "r.jsonl")
-    assert train.main(["--model_type=LSTM", "--input_length=5", "--results=" + results,
+    assert train.main(["--model_type=LSTM", "--input_length=4", "--results=" + results, "--device=cpu",
                        "--validation_size=500", "--test_size=500"]) == 0
     out = capsys.readouterr().out
     with open(results) as f:
         (record,) = [json.loads(line) for line in f]
     assert json.loads(out.strip().splitlines()[-1]) == record
+    assert (record["length"], record["input_length"]) == (5, 4)  # the skeleton's meaning: input digits, then one
     assert record["stopped"] == "target" and record["validation_accuracy"] >= 0.99, record
     assert record["test_accuracy"] >= 0.97 and record["steps_done"] <= 2000
     assert (record["hidden"], record["batch_size"], record["learning_rate"], record["clip_norm"]) == (128, 128, 0.001,
@@ -104,11 +105,10 @@ def test_train_py_defaults_learn_length_5_and_write_one_line(tmp_path, capsys):
 
 @pytest.mark.parametrize("args,words", [
     (["--model_type=GRU"], "--model_type is RNN or LSTM"),
-    (["--input_length=1"], "--input_length"),
+    (["--input_length=0"], "--input_length"),
     (["--input_dim=3"], "--input_dim must be 1"),
     (["--batch_size=0"], "--batch_size"),
     (["--seed=-1"], "--seed"),
-    (["--device=cuda:7"], "--device=cuda:7 cannot be used here"),  # no GPU here, nor a CUDA build in CI
     (["--device=toaster"], "--device=toaster cannot be used here"),
 ])
 def test_bad_flags_are_one_line(args, words, capsys, tmp_path):
@@ -117,7 +117,17 @@ def test_bad_flags_are_one_line(args, words, capsys, tmp_path):
     assert not os.path.exists(str(tmp_path / "r.jsonl"))
 
 
+def test_the_skeletons_cuda_default_falls_back_to_the_cpu_where_cuda_is_missing(tmp_path, capsys):
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    results = str(tmp_path / "r.jsonl")
+    assert train.main(["--train_steps=100", "--validation_size=100", "--test_size=100", "--results=" + results]) == 0
+    assert "CUDA is not available here; training on the CPU" in capsys.readouterr().out
+    with open(results) as f:
+        assert json.loads(f.readline())["device"] == "cpu"
+
+
 def test_a_results_file_that_cannot_be_written_is_one_line_before_training(capsys, tmp_path):
     (tmp_path / "a_file").write_text("x")
-    status = train.main(["--train_steps=1000000", "--results=" + str(tmp_path / "a_file" / "r.jsonl")])
+    status = train.main(["--train_steps=1000000", "--device=cpu", "--results=" + str(tmp_path / "a_file" / "r.jsonl")])
     assert_one_line_error(status, capsys.readouterr().err, "a_file", "--results")  # at once, not after the run

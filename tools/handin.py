@@ -171,11 +171,55 @@ first 5,000 training images as TensorFlow's own MNIST reader holds them out (`--
     python main.py --model=lstm --hidden_unit=64,64 --crop_augment --validation_split=first --train   # train it again
 """
 
+PALINDROME = "assignments/palindrome_pytorch"
+
+
+def palindrome_files(yours=()):
+    """CS324's palindrome assignment: the course skeleton's files, filled in, which run alone."""
+    return [(os.path.join(PALINDROME, n), n) for n in ("dataset.py", "lstm.py", "vanilla_rnn.py", "train.py")]
+
+
+def palindrome_readme():
+    """The hand-in's README: how to run it, and the assignment's question answered from the runs, by the rule."""
+    from assignments.memory.palindrome import lstm_against_rnn
+    from assignments.memory.task_runs import load_task
+    runs = load_task(os.path.join(PROJECT_DIR, "results", "tasks"), "palindrome", "palindrome_pytorch.jsonl")
+    return README_PALINDROME.replace("{answer}", lstm_against_rnn(runs))
+
+
+REQUIREMENTS_PALINDROME = b"""# PyTorch's CPU build is enough: pip install -r requirements.txt --extra-index-url https://download.pytorch.org/whl/cpu
+torch>=1.8
+numpy>=1.19
+"""
+README_PALINDROME = """# Palindromes with a vanilla RNN and an LSTM in PyTorch ({roll})
+
+The course skeleton's files, filled in: `dataset.py` (`PalindromeDataset`), `lstm.py` (the LSTM from the
+assignment's equations, a loop over time steps; no `nn.LSTM`), `vanilla_rnn.py`, `train.py` (the skeleton's
+flags, meanings and defaults; `--input_length` is the number of input digits, the palindrome has one more).
+
+    pip install -r requirements.txt
+    python train.py --model_type=LSTM --input_length=10
+    python train.py --model_type=RNN --input_length=19 --seed=2
+
+`--device` is the skeleton's `cuda:0`; where CUDA is missing, training runs on the CPU and says so. Training
+stops when 2,000 validation palindromes (their own seed) reach `--target` 0.99 accuracy, or after
+`--train_steps`; 2,000 test palindromes (another seed) are measured once, at the end. Each run appends one JSON
+line, with its curve, to `results.jsonl` beside `train.py`.
+
+## Does the LSTM beat the vanilla RNN?
+
+From these files' runs (seeds 1-5 of each model at each palindrome length T, RMSprop, 10,000 steps at most,
+on the CPU), by the rule that a difference counts only where the two means of test accuracy differ by more
+than their standard deviations added: {answer}.
+"""
+
 # Each assignment's hand-in: its zip and folder names, the function listing its files (with the names they get),
 # its README, its report (None: the assignment asks for none), its requirements.
 HANDINS = {
     "a4": {"zip": "Assignment4_{roll}.zip", "folder": "Assignment4_{roll}", "files": assignment4_files,
            "readme": README_A4, "report": "{roll}_Report.pdf", "requirements": requirements_36},
+    "cs324": {"zip": "{roll}_assignment3.zip", "folder": "{roll}_assignment3", "files": palindrome_files,
+              "readme": palindrome_readme, "report": None, "requirements": lambda: REQUIREMENTS_PALINDROME},
     "no-rnn-api": {"zip": "{roll}_lstm_without_rnn_api.zip", "folder": "{roll}_lstm_without_rnn_api",
                    "files": no_rnn_api_files, "readme": README_NO_RNN_API, "report": None,
                    "requirements": requirements_modern},
@@ -226,10 +270,11 @@ def build(assignment, roll, a3=None, yours=()):
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         for source, name in files:
             z.write(os.path.join(PROJECT_DIR, source), "{}/{}".format(folder, name))
-        z.writestr("{}/weights/MANIFEST.sha256".format(folder), manifest_of(files))
+        if packed:
+            z.writestr("{}/weights/MANIFEST.sha256".format(folder), manifest_of(files))
         z.writestr("{}/requirements.txt".format(folder), handin["requirements"]())
-        z.writestr("{}/README.md".format(folder), handin["readme"].format(roll=roll, model=NO_RNN_API_MODEL)
-                   .encode("utf-8"))
+        readme = handin["readme"]() if callable(handin["readme"]) else handin["readme"]
+        z.writestr("{}/README.md".format(folder), readme.format(roll=roll, model=NO_RNN_API_MODEL).encode("utf-8"))
         if handin["report"]:
             z.writestr("{}/{}".format(folder, handin["report"].format(roll=roll)), report_pdf(roll, a3, files))
     return handin["zip"].format(roll=roll), buffer.getvalue(), packed
@@ -245,10 +290,17 @@ def own_runs():
     return found
 
 
+def argparse_namespace(args, **changes):
+    import argparse
+    return argparse.Namespace(**dict(vars(args), **changes))
+
+
 def main(argv=None):
     parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--roll", default="", help="your roll number")
-    parser.add_argument("--assignment", default="a4", help="which hand-in: " + ", ".join(sorted(HANDINS)))
+    parser.add_argument("--assignment", default="a4", help="which hand-in: " + ", ".join(sorted(HANDINS)) +
+                        ", or all (each under its own name beside the project)")
+    parser.add_argument("--list", action="store_true", help="list the hand-ins and the names their zips get")
     parser.add_argument("--a3", type=float, default=None, help="your Assignment 3 test accuracy in percent: the "
                         "report compares with it")
     parser.add_argument("--output", default="", help="where to write the zip (default: its name beside the project)")
@@ -260,9 +312,28 @@ def main(argv=None):
                    fix="free some space, or pass --output=<a file in a folder you can write>")
 
 
+DESCRIPTIONS = {"a4": "Assignment 4, the card: LSTM and GRU from scratch, weights, <roll>_Report.pdf",
+                "cs324": "CS324's palindrome assignment in PyTorch, on the course skeleton",
+                "no-rnn-api": "the TensorFlow LSTM without TensorFlow's RNN API, a loop-trained crop model"}
+
+
 def write(args):
+    if args.list:
+        for key in sorted(HANDINS):
+            print("{:<11} {:<36} {}".format(key, HANDINS[key]["zip"].format(roll="<roll>"), DESCRIPTIONS[key]))
+        print("make handin ROLL=<roll> [ASSIGNMENT=<name>] writes them (make submission ROLL=<roll>: Assignment 4)")
+        return 0
+    if args.assignment == "all":
+        if args.output:
+            raise UserError("--output names one zip; with --assignment=all each is written under its own name")
+        for key in sorted(HANDINS):
+            status = write(argparse_namespace(args, assignment=key))
+            if status:
+                return status
+        return 0
     if args.assignment not in HANDINS:
-        raise UserError("unknown --assignment={!r}; choose {}".format(args.assignment, ", ".join(sorted(HANDINS))))
+        raise UserError("unknown --assignment={!r}; choose {} or all".format(args.assignment,
+                                                                            ", ".join(sorted(HANDINS))))
     if args.a3 is not None and not 0 < args.a3 <= 100:
         raise UserError("--a3 is a test accuracy in percent, like --a3=98.7, not {:g}".format(args.a3))
     if args.weights not in ("shipped", "yours"):
@@ -281,9 +352,10 @@ def write(args):
         relpath(output), len(data) / 1e6, HANDINS[args.assignment]["folder"].format(roll=roll),
         " with " + report.format(roll=roll) if report else "", named))
     shipped = [n for n in packed if n not in yours]
-    print("weights packed: {}".format("; ".join(part for part in (
-        "yours from runs/ " + ", ".join(yours) if yours else "", "the shipped " + ", ".join(shipped) if shipped
-        else "") if part)))
+    if packed:
+        print("weights packed: {}".format("; ".join(part for part in (
+            "yours from runs/ " + ", ".join(yours) if yours else "", "the shipped " + ", ".join(shipped) if shipped
+            else "") if part)))
     if mine and not yours:
         log("note: runs/ holds your own {}; this zip packs the shipped weights and their results (--weights=yours, "
             "or make submission WEIGHTS=yours, packs yours)".format(", ".join(mine)))

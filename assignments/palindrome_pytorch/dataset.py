@@ -1,8 +1,9 @@
 """PalindromeDataset(seq_length): random palindromes of digits, as the course skeleton's dataset.py.
 
 Item k is (the first T-1 digits as floats [T-1], the T-th digit as an int); the T-th equals the first.
-The skeleton builds each palindrome as one integer and so overflows beyond lengths of about 20; this one
-builds it as an array of digits, so any length works (tests/test_palindrome_pytorch.py tries T = 200).
+As in the skeleton (assignment_2/part1/dataset.py of the 2018 UvA practicals, checked), a palindrome is an
+array of digits, so any length works (tests/test_palindrome_pytorch.py tries T = 200). Beyond the skeleton:
+a seed, so that training, validation and test palindromes are separate draws and a run repeats.
 """
 import numpy as np
 import torch

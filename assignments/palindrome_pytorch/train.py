@@ -1,25 +1,66 @@
-"""Train the palindrome LSTM or vanilla RNN, with the course skeleton's flags and defaults.
+"""Train the palindrome LSTM or vanilla RNN, with the course skeleton's flags, meanings and defaults.
 
-    python assignments/palindrome_pytorch/train.py --model_type=LSTM --input_length=10
-    python assignments/palindrome_pytorch/train.py --model_type=RNN --input_length=5 --seed=2
+    python train.py --model_type=LSTM --input_length=10        # in this folder, alone, as the skeleton runs
+    python assignments/palindrome_pytorch/train.py --model_type=RNN --input_length=4 --seed=2   # from the project
 
-An input of length T-1 (the skeleton's --input_length is T, the palindrome's length), one scalar per
-digit, cross-entropy on the last step, RMSprop, the gradient clipped at --max_norm after backward.
+As in the skeleton, --input_length is the number of input digits: the palindrome has input_length + 1
+digits (T), the last one the target. One scalar per digit, cross-entropy on the last step, RMSprop, the
+gradient clipped at --max_norm after backward. --device is the skeleton's cuda:0, and the CPU where CUDA is
+missing.
 Training stops when the accuracy on validation palindromes (their own seed) reaches --target, or after
 --train_steps; the test palindromes (another seed) are measured once, at the end. Progress every 100
 steps; the result is one JSON line, printed and appended to --results (default
-results/tasks/palindrome_pytorch.jsonl). One CPU thread, so that a seed gives the same numbers run after run.
+results/tasks/palindrome_pytorch.jsonl in the project, results.jsonl beside this file alone). One CPU thread,
+so that a seed gives the same numbers run after run. This folder runs alone: it imports nothing of the project.
 """
+import argparse
+import datetime
 import json
 import os
+import platform
 import signal
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))  # the project, for `python train.py` inside this folder too
+sys.path.insert(0, HERE)  # dataset.py, lstm.py, vanilla_rnn.py beside this file, wherever it is run from
+PROJECT_RESULTS = os.path.join(HERE, "..", "..", "results", "tasks")  # when this folder is inside the project
+DEFAULT_RESULTS = os.path.join(PROJECT_RESULTS, "palindrome_pytorch.jsonl") if os.path.isdir(PROJECT_RESULTS) \
+    else os.path.join(HERE, "results.jsonl")
 
-from core.common import ArgumentParser, PROJECT_DIR, append_line, log, machine, print_error  # noqa: E402
+
+class ArgumentParser(argparse.ArgumentParser):
+    def error(self, message):  # one line and status 2, not a usage block
+        self.exit(2, "error: {}; --help lists the flags\n".format(message))
+
+
+def print_error(message, status=1):
+    sys.stdout.flush()
+    sys.stderr.write("error: {}\n".format(message))
+    return status
+
+
+def log(message):
+    print("[{:%Y-%m-%d %H:%M:%S}] {}".format(datetime.datetime.now(), message), flush=True)
+
+
+def processor():
+    """What trained the run: a seed gives the same numbers on one processor, not across them."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            return next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine()
+
+
+def append_result(path, line):
+    """The file with one more line, replaced whole (a reader never sees half a line)."""
+    old = open(path, "rb").read() if os.path.isfile(path) else b""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".tmp-")
+    with os.fdopen(fd, "wb") as f:
+        f.write(old + (b"" if not old or old.endswith(b"\n") else b"\n") + line.encode("utf-8") + b"\n")
+    os.replace(tmp, path)
 
 VALIDATION_SEED, TEST_SEED = 10 ** 6, 2 * 10 ** 6  # as assignments/memory/sequence_tasks.py: three separate draws per seed
 EVAL_EVERY = 100
@@ -28,7 +69,7 @@ EVAL_EVERY = 100
 def parse(argv):
     parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model_type", type=str, default="RNN", help="model type: RNN or LSTM")
-    parser.add_argument("--input_length", type=int, default=10, help="length of the palindrome T")
+    parser.add_argument("--input_length", type=int, default=10, help="input digits; the palindrome has one more")
     parser.add_argument("--input_dim", type=int, default=1, help="dimensionality of an input (1: one digit)")
     parser.add_argument("--num_classes", type=int, default=10, help="number of classes (digits)")
     parser.add_argument("--num_hidden", type=int, default=128, help="number of hidden units")
@@ -36,19 +77,20 @@ def parse(argv):
     parser.add_argument("--learning_rate", type=float, default=0.001, help="RMSprop learning rate")
     parser.add_argument("--train_steps", type=int, default=10000, help="training steps at most")
     parser.add_argument("--max_norm", type=float, default=10.0, help="clip the gradient's norm to this")
-    parser.add_argument("--device", type=str, default="cpu", help="torch device (this project runs on CPU)")
+    parser.add_argument("--device", type=str, default="cuda:0", help="'cpu' or 'cuda:0' (the CPU where CUDA is "
+                        "missing)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the weights and the training palindromes")
     parser.add_argument("--target", type=float, default=0.99, help="stop at this validation accuracy")
     parser.add_argument("--validation_size", type=int, default=2000, help="validation palindromes")
     parser.add_argument("--test_size", type=int, default=2000, help="test palindromes")
     parser.add_argument("--rmsprop_start", type=float, default=0.0,
                         help="RMSprop's mean square at the start: 0 is PyTorch's, 1 TensorFlow's (an ablation)")
-    parser.add_argument("--results", default=os.path.join(PROJECT_DIR, "results", "tasks", "palindrome_pytorch.jsonl"),
-                        help="the .jsonl file the result line is appended to")
+    parser.add_argument("--results", default=DEFAULT_RESULTS, help="the .jsonl file the result line is appended to")
     args = parser.parse_args(argv)
     args.model_type = args.model_type.strip().upper()
     checks = [(args.model_type in ("RNN", "LSTM"), "--model_type is RNN or LSTM, not {!r}".format(args.model_type)),
-              (2 <= args.input_length <= 1000, "--input_length (the palindrome's length) must be in 2..1000"),
+              (1 <= args.input_length <= 999, "--input_length (input digits; the palindrome has one more) must be "
+                                              "in 1..999"),
               (args.input_dim == 1, "--input_dim must be 1: each digit is one scalar input"),
               (args.num_classes == 10, "--num_classes must be 10: the digits 0..9"),
               (1 <= args.num_hidden <= 4096, "--num_hidden must be in 1..4096"),
@@ -76,16 +118,17 @@ def accuracy(model, batch):
 
 def train(args):
     import torch
-    from assignments.palindrome_pytorch.dataset import PalindromeDataset
-    from assignments.palindrome_pytorch.lstm import LSTM
-    from assignments.palindrome_pytorch.vanilla_rnn import VanillaRNN
+    from dataset import PalindromeDataset
+    from lstm import LSTM
+    from vanilla_rnn import VanillaRNN
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
     device = torch.device(args.device)
     make = LSTM if args.model_type == "LSTM" else VanillaRNN
-    model = make(args.input_length - 1, args.input_dim, args.num_hidden, args.num_classes, args.batch_size, device)
-    data = PalindromeDataset(args.input_length, seed=args.seed)
-    validation = PalindromeDataset(args.input_length, seed=VALIDATION_SEED + args.seed).batch(args.validation_size)
+    length = args.input_length + 1  # the palindrome: the inputs and the digit to predict (the skeleton's +1)
+    model = make(args.input_length, args.input_dim, args.num_hidden, args.num_classes, args.batch_size, device)
+    data = PalindromeDataset(length, seed=args.seed)
+    validation = PalindromeDataset(length, seed=VALIDATION_SEED + args.seed).batch(args.validation_size)
     optimizer = torch.optim.RMSprop(model.parameters(), lr=args.learning_rate)
     if args.rmsprop_start:  # TensorFlow's RMSProp starts its mean square at 1, PyTorch's at 0 (big first steps)
         for p in model.parameters():
@@ -106,14 +149,15 @@ def train(args):
             if step % 1000 == 0 or acc >= args.target:
                 speed = step / (time.time() - started)
                 log("{} T={} seed {}: step {:,}/{:,}, train loss {:.4f}, validation accuracy {:.4f}, {:.0f} steps/s, "
-                    "at most {:.0f}s left".format(args.model_type, args.input_length, args.seed, step,
+                    "at most {:.0f}s left".format(args.model_type, length, args.seed, step,
                                                   args.train_steps, loss.item(), acc, speed,
                                                   (args.train_steps - step) / speed))
             if acc >= args.target:
                 stopped = "target"
                 break
-    test_acc, _ = accuracy(model, PalindromeDataset(args.input_length, seed=TEST_SEED + args.seed).batch(args.test_size))
-    record = dict(task="palindrome", framework="pytorch", model=args.model_type.lower(), length=args.input_length,
+    test_acc, _ = accuracy(model, PalindromeDataset(length, seed=TEST_SEED + args.seed).batch(args.test_size))
+    record = dict(task="palindrome", framework="pytorch", model=args.model_type.lower(), length=length,
+                  input_length=args.input_length,
                   hidden=args.num_hidden, batch_size=args.batch_size, learning_rate=args.learning_rate,
                   optimizer="rmsprop", rmsprop_start=args.rmsprop_start, clip_norm=args.max_norm, encoding="scalar",
                   recurrent_init="orthogonal",
@@ -121,9 +165,10 @@ def train(args):
                   steps_done=step, stopped=stopped, target=args.target, validation_accuracy=curve[-1][3] if curve else
                   accuracy(model, validation)[0], test_accuracy=test_acc, seconds=round(time.time() - started, 1),
                   curve=curve, curve_columns=["step", "train_loss", "validation_loss", "validation_accuracy"],
-                  machine=machine(), torch=torch.__version__)
+                  machine={"processor": processor(), "cores": os.cpu_count(), "python": platform.python_version()},
+                  torch=torch.__version__, device=str(device))
     log("{} T={} seed {}: {} after {:,} steps; validation accuracy {:.4f}, test accuracy {:.4f}".format(
-        args.model_type, args.input_length, args.seed, "reached the target" if stopped == "target" else "budget spent",
+        args.model_type, length, args.seed, "reached the target" if stopped == "target" else "budget spent",
         step, record["validation_accuracy"], test_acc))
     return record
 
@@ -142,6 +187,9 @@ def main(argv=None):
         import torch  # noqa: F401
     except ImportError:
         return print_error("PyTorch is not installed; pip install -r assignments/palindrome_pytorch/requirements.txt (the CPU build)")
+    if args.device.startswith("cuda") and not torch.cuda.is_available():  # the skeleton's default, without CUDA
+        log("--device={}: CUDA is not available here; training on the CPU".format(args.device))
+        args.device = "cpu"
     try:
         torch.zeros(1, device=torch.device(args.device))  # a device this PyTorch cannot use fails here, not mid-run
     except (RuntimeError, AssertionError, ValueError) as e:
@@ -152,7 +200,7 @@ def main(argv=None):
         os.makedirs(os.path.dirname(os.path.abspath(args.results)), exist_ok=True)  # before the run, not after it
         record = train(args)
         line = json.dumps(record, sort_keys=True)
-        append_line(args.results, line)
+        append_result(args.results, line)
     except KeyboardInterrupt:
         return print_error("interrupted; nothing was written (a run is minutes, no checkpoints)", status=130)
     except OSError as e:
