@@ -22,6 +22,7 @@ import numpy as np
 
 import data_loader
 from core import photos
+from core.folders import training_pid
 from core.runs import RunDir, check_trained
 from core.common import RUNS_DIR, UserError, atomic_write_json, log, machine, read_json, relpath
 from model import EVAL_BATCH_SIZE, Model, run_epoch
@@ -87,8 +88,10 @@ def evaluate(arch, data_dir, weights_dir, results_dir, show_crops=False):
     run = RunDir(weights_dir, arch.name)
     config, state = check_trained(run, arch)
     if not state.get("finished"):
-        log("note: training of {} was interrupted; testing its best checkpoint so far (epoch {})".format(
-            run.name, state["best_epoch"]))
+        pid = training_pid(weights_dir, run.name)
+        log("note: {} of {}; testing its best checkpoint so far (epoch {})".format(
+            "training is in progress (pid {})".format(pid) if pid else "training was interrupted", run.name,
+            state["best_epoch"]))
     images, labels = data_loader.load_split(data_dir, "test")
     test_set = data_loader.test_set_of(data_dir)
 

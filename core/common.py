@@ -1,6 +1,7 @@
 """Small shared helpers: user-facing errors, timestamped logging, atomic writes."""
 import argparse
 import datetime
+import errno
 import json
 import os
 import signal
@@ -108,6 +109,8 @@ def log(message):
 def atomic_write_bytes(path, data):
     """Write `data` to `path` so that readers see the old file or the new one, never half."""
     folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):  # say so with the user's path, before a temporary file is made
+        raise IsADirectoryError(errno.EISDIR, "it is a folder, not a file", path)
     os.makedirs(folder, exist_ok=True)
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-" + os.path.basename(path))

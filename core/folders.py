@@ -90,3 +90,17 @@ class training_lock(object):
             pass
         os.close(self.fd)
         return False
+
+
+def training_pid(weights_dir, name):
+    """The pid of the process training <weights_dir>/<name> now (it holds the lock), or None."""
+    path = os.path.join(weights_dir, ".{}.lock".format(name))
+    if fcntl is None or not os.path.isfile(path):
+        return None
+    with open(path, "rb") as f:
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return f.read(32).decode("ascii", "replace").strip() or "?"
+        fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+    return None

@@ -131,3 +131,8 @@ def test_a_results_file_that_cannot_be_written_is_one_line_before_training(capsy
     (tmp_path / "a_file").write_text("x")
     status = train.main(["--train_steps=1000000", "--device=cpu", "--results=" + str(tmp_path / "a_file" / "r.jsonl")])
     assert_one_line_error(status, capsys.readouterr().err, "a_file", "--results")  # at once, not after the run
+
+
+def test_a_results_path_that_is_a_folder_is_one_line_before_training(capsys, tmp_path):
+    status = train.main(["--device=cpu", "--results=" + str(tmp_path)])
+    assert_one_line_error(status, capsys.readouterr().err, "--results", "is a folder")

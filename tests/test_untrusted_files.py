@@ -107,3 +107,26 @@ def test_training_into_the_shipped_weights_is_refused():
                                       os.path.join(ROOT, "weights")])
     assert_one_line_error(code, err, "shipped", "runs/", "--replace_shipped", out=out)
     assert tree_digest(os.path.join(ROOT, "weights")) == before
+
+
+def test_testing_while_the_configuration_trains_says_so(trained, tmp_path):
+    import subprocess
+    import sys
+    import time
+    root, run, _ = _copy(trained, tmp_path)
+    args = ["--train"] + TINY[:-2] + ["--epochs=40", "--patience=40", "--seed=9"] + folders(root)
+    proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "main.py")] + args, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        state = os.path.join(root, "weights", NAME, "state.json")
+        while time.time() < deadline:  # the new run has taken the folder's place after its first epoch
+            if os.path.isfile(state) and not json.load(open(state))["finished"]:
+                break
+            time.sleep(0.5)
+        code, out, err = main_in_process(["--test"] + TINY[:2] + folders(root))
+        assert code == 0, err
+        assert "training is in progress (pid {})".format(proc.pid) in out, out
+    finally:
+        proc.kill()
+        proc.wait()

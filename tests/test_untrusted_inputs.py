@@ -75,3 +75,28 @@ def test_a_batch_of_zero_is_refused_not_replaced(capsys):
     from assignments.memory import sequence_tasks
     code = sequence_tasks.main(["sequence_tasks.py", "--task=recall", "--batch_size=0"])
     assert_one_line_error(code, capsys.readouterr().err, "--batch_size")
+
+
+def test_a_readme_without_the_results_marker_is_one_line_and_nothing_is_written(capsys, tmp_path):
+    from tools import make_report
+    readme = tmp_path / "README.md"
+    readme.write_text("no markers here\n")
+    code = make_report.main(["--readme=" + str(readme), "--output=" + str(tmp_path / "r.pdf"), "--technical="])
+    assert_one_line_error(code, capsys.readouterr().err, "results:begin", "--readme=''")
+    assert not (tmp_path / "r.pdf").exists() and readme.read_text() == "no markers here\n"
+
+
+def test_a_results_path_that_is_a_folder_is_named_before_any_run(capsys, tmp_path):
+    from assignments.memory import sequence_tasks
+    (tmp_path / "recall.jsonl").mkdir()
+    code = sequence_tasks.main(["sequence_tasks.py", "--task=recall", "--results_dir=" + str(tmp_path)])
+    assert_one_line_error(code, capsys.readouterr().err, "recall.jsonl", "is a folder")
+
+
+def test_an_atomic_write_onto_a_folder_names_the_folder(tmp_path):
+    from core.common import atomic_write_bytes, os_error_line
+    (tmp_path / "lstm_h32.json").mkdir()
+    with pytest.raises(OSError) as caught:
+        atomic_write_bytes(str(tmp_path / "lstm_h32.json"), b"{}")
+    line = os_error_line(caught.value)
+    assert "lstm_h32.json" in line and ".tmp-" not in line and "it is a folder" in line

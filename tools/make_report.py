@@ -189,6 +189,11 @@ def _check_paths(args):
     if args.readme and not os.path.isfile(args.readme):
         raise UserError("--readme={} is not a file; give the README whose results table to update, or "
                         "--readme='' for none".format(args.readme))
+    if args.readme:
+        with open(args.readme, encoding="utf-8", errors="replace") as f:
+            if "<!-- results:begin -->" not in f.read():
+                raise UserError("--readme={} has no '<!-- results:begin -->' marker, so its table cannot be "
+                                "updated; add the markers, or pass --readme='' for none".format(args.readme))
     folder = os.path.dirname(os.path.abspath(args.output))
     if os.path.isdir(args.output):
         raise UserError("--output={} is a folder; give a file like Report.pdf (or {})".format(

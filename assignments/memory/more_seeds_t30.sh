@@ -5,7 +5,7 @@
 # target). Two queues side by side, about 20 minutes on two cores; each run appends to results/tasks/.
 #     nohup bash assignments/memory/more_seeds_t30.sh > runs/more_seeds_t30.log 2>&1 &
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 P=${PYTHON:-.venv/bin/python}
 SEEDS="6 7 8 9 10 11 12 13 14 15"
 torch_run() {  # seed, then train.py's extra flags

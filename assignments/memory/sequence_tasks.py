@@ -156,6 +156,11 @@ def _run():
         return 0
     runs = plan()
     os.makedirs(FLAGS.results_dir, exist_ok=True)
+    for task in {s["task"] for s in runs}:  # before the first run, not after the last
+        target = os.path.join(FLAGS.results_dir, task + ".jsonl")
+        if os.path.isdir(target):
+            raise UserError("{} is a folder, where this task's results go; move it, or pass --results_dir".format(
+                target))
     for number, settings in enumerate(runs, 1):
         log("run {} of {}".format(number, len(runs)))
         record = train(settings)

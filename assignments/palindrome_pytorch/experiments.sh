@@ -5,7 +5,7 @@
 #     nohup bash assignments/palindrome_pytorch/experiments.sh > runs/palindrome_pytorch.log 2>&1 &
 # Then python plot_results.py --tasks puts them beside the TensorFlow runs in results/tasks/README.md.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 P=${PYTHON:-.venv/bin/python}
 queue() {
   for T in 5 10 15 20 30; do

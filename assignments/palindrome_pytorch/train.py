@@ -196,6 +196,8 @@ def main(argv=None):
         reason = (str(e).strip().splitlines() or [type(e).__name__])[0].split(". ")[0][:120]  # PyTorch's can be long
         return print_error("--device={} cannot be used here ({}); use --device=cpu, the default".format(
             args.device, reason), status=2)
+    if os.path.isdir(args.results):  # before the run, not after it
+        return print_error("--results={} is a folder; give a file such as results.jsonl".format(args.results), 2)
     try:
         os.makedirs(os.path.dirname(os.path.abspath(args.results)), exist_ok=True)  # before the run, not after it
         record = train(args)
