@@ -213,6 +213,20 @@ on the CPU), by the rule that a difference counts only where the two means of te
 than their standard deviations added: {answer}.
 """
 
+def ee6123_files(yours=()):
+    """The EE6123 report: the document made by tools/make_report.py from the results (the code it describes is
+    the project's: assignments/memory/, core/, cells.py)."""
+    return [("docs/ee6123_report.pdf", "EE6123_report.pdf")]
+
+
+README_EE6123 = """# EE6123: RNN, LSTM and GRU, and two memory tasks ({roll})
+
+`EE6123_report.pdf`, in the report's order: the grid (RNN, LSTM and GRU at 64, 128 and 64,64 units, one way
+and both ways, with each model's curves), recalling the k-th digit at H = 2, 5 and 10 with its curves and a
+randomised test printout, and binary addition trained at L = 3, 5 and 10 with squared error against
+cross-entropy and bit accuracy against length. Every number in it is made from the project's result files.
+"""
+
 # Each assignment's hand-in: its zip and folder names, the function listing its files (with the names they get),
 # its README, its report (None: the assignment asks for none), its requirements.
 HANDINS = {
@@ -220,6 +234,8 @@ HANDINS = {
            "readme": README_A4, "report": "{roll}_Report.pdf", "requirements": requirements_36},
     "cs324": {"zip": "{roll}_assignment3.zip", "folder": "{roll}_assignment3", "files": palindrome_files,
               "readme": palindrome_readme, "report": None, "requirements": lambda: REQUIREMENTS_PALINDROME},
+    "ee6123": {"zip": "EE6123_{roll}.zip", "folder": "EE6123_{roll}", "files": ee6123_files, "readme": README_EE6123,
+               "report": None, "requirements": lambda: b""},
     "no-rnn-api": {"zip": "{roll}_lstm_without_rnn_api.zip", "folder": "{roll}_lstm_without_rnn_api",
                    "files": no_rnn_api_files, "readme": README_NO_RNN_API, "report": None,
                    "requirements": requirements_modern},
@@ -272,7 +288,8 @@ def build(assignment, roll, a3=None, yours=()):
             z.write(os.path.join(PROJECT_DIR, source), "{}/{}".format(folder, name))
         if packed:
             z.writestr("{}/weights/MANIFEST.sha256".format(folder), manifest_of(files))
-        z.writestr("{}/requirements.txt".format(folder), handin["requirements"]())
+        if handin["requirements"]():
+            z.writestr("{}/requirements.txt".format(folder), handin["requirements"]())
         readme = handin["readme"]() if callable(handin["readme"]) else handin["readme"]
         z.writestr("{}/README.md".format(folder), readme.format(roll=roll, model=NO_RNN_API_MODEL).encode("utf-8"))
         if handin["report"]:
@@ -314,6 +331,7 @@ def main(argv=None):
 
 DESCRIPTIONS = {"a4": "Assignment 4, the card: LSTM and GRU from scratch, weights, <roll>_Report.pdf",
                 "cs324": "CS324's palindrome assignment in PyTorch, on the course skeleton",
+                "ee6123": "the EE6123 report's experiments: the grid, recall, binary addition (a PDF)",
                 "no-rnn-api": "the TensorFlow LSTM without TensorFlow's RNN API, a loop-trained crop model"}
 
 

@@ -30,7 +30,7 @@ from core.common import (ArgumentParser, PROJECT_DIR, UserError, atomic_write_by
                             relpath)
 
 from tools.reporting.pages import A4, pct, table_block, paragraphs, bptt_page, known_page, task_pages  # noqa: E402
-from tools.reporting import card, grid  # noqa: E402
+from tools.reporting import card, ee6123, grid  # noqa: E402
 from tools.reporting.text import (plain_reference, ABLATION_HEADER, VARIANT_HEADER_PDF, ablation_tables, readme_ablation,  # noqa: E402
                                  readme_table, readme_variants, settings, summary, table, targets, variant_rows)
 
@@ -172,6 +172,8 @@ def main(argv=None):
                         help="the card's one-page report")
     parser.add_argument("--technical", default=os.path.join(PROJECT_DIR, "docs", "technical_report.pdf"),
                         help="the project's technical report, a section per assignment ('' for none)")
+    parser.add_argument("--ee6123", default=os.path.join(PROJECT_DIR, "docs", "ee6123_report.pdf"),
+                        help="the EE6123 report's experiments as their own document ('' for none)")
     parser.add_argument("--a3", type=float, default=None, help="your own Assignment 3 test accuracy in percent "
                         "(98.7): the report compares with it instead of the CNN and MLP baselines")
     parser.add_argument("--roll", default="", help="a roll number to print on the page")
@@ -227,6 +229,10 @@ def write(args):
             args.results_dir, "tasks"), os.path.join(args.results_dir, "numpy_rnn"), ablation, gains, reference,
             entries)))
         print("wrote {}".format(relpath(args.technical)))
+    if args.ee6123:
+        atomic_write_bytes(args.ee6123, build(ee6123.pages(args.results_dir, args.weights_dir, grid_pages(entries),
+                                                          task_pages)))
+        print("wrote {}".format(relpath(args.ee6123)))
     if args.readme and update_readme(args.readme, results, variants, ablation, gains, reference,
                                      grid.readme_line(entries, args.results_dir)):
         print("updated the results table in {}".format(relpath(args.readme)))

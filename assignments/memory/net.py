@@ -13,6 +13,7 @@ import numpy as np
 from assignments.memory import data
 from core.common import log, machine
 
+PRINTOUT = 5  # recall: test sequences printed with their truth and prediction
 EVAL_EVERY = 100  # training steps between validation measurements (and points of the curve)
 THREADS = int(__import__("os").environ.get("TASK_THREADS", "1"))
 ADDITION_TEST_LENGTHS = range(1, 41)  # binary addition is tested on sums of 1..40 bits
@@ -144,10 +145,15 @@ def train(s):
             str(bits): measure(data.additions(np.random.RandomState(LENGTH_TEST_SEED + bits), 500, bits, longest),
                                long_net)[2]
             for bits in ADDITION_TEST_LENGTHS}
-    if task == "recall":
-        example = data.draw(task, np.random.RandomState(TEST_SEED + seed), 1, length, s, steps)
-        guess = session.run(net.prediction, feed(example))[0]
-        log("a test sequence: answer {}, prediction {}".format(int(example[1][0]), int(guess)))
+    if task == "recall":  # a randomised printout of test sequences: the input, the truth, the prediction
+        inputs, truth, lengths = data.draw(task, np.random.RandomState(TEST_SEED + seed), PRINTOUT, length, s, steps)
+        guesses = session.run(net.prediction, feed((inputs, truth, lengths)))
+        digits = inputs.argmax(2) if inputs.shape[2] > 1 else inputs[:, :, 0].round().astype(int)  # [N, T]
+        record["printout"] = [{"input": [int(d) for d in digits[k, :lengths[k]]], "truth": int(truth[k]),
+                               "prediction": int(guesses[k])} for k in range(PRINTOUT)]
+        for row in record["printout"]:
+            log("test sequence {} -> digit {}: truth {}, prediction {}".format(
+                "".join(map(str, row["input"])), s["position"], row["truth"], row["prediction"]))
     session.close()
     log("{}: {} after {:,} steps; validation accuracy {:.4f}, test accuracy {:.4f}".format(
         what, "reached the target" if stopped == "target" else "budget spent", done, record["validation_accuracy"],

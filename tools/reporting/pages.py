@@ -54,14 +54,16 @@ TASK_TITLES = {"palindrome": "Memory task: palindromes", "recall": "Memory task:
                "binary_addition": "Memory task: binary addition"}
 
 
-def task_pages(tasks_dir):
-    """The memory tasks' pages (assignments/memory/sequence_tasks.py): each task's sentences with their numbers, then its figures
-    drawn on the page as vectors at their own proportions, each on the first page with room for it."""
+def task_pages(tasks_dir, tasks=None):
+    """The memory tasks' pages (assignments/memory/sequence_tasks.py), all or those named in `tasks`, in that
+    order: each task's sentences with their numbers, then its figures drawn on the page as vectors at their own
+    proportions, each on the first page with room for it."""
     if not tasks_dir or not any(load_task(tasks_dir, t) for t in TASK_TITLES):
         return
     plot_tasks(tasks_dir)  # the PNGs and results/tasks/README.md stay in step with the report
     width = 0.84 * A4[0]
-    for task, sentence in sorted(task_summaries(tasks_dir).items()):
+    summaries = task_summaries(tasks_dir)
+    for task, sentence in [(t, summaries[t]) for t in tasks if t in summaries] if tasks else sorted(summaries.items()):
         records = load_task(tasks_dir, task)
         fig = plt.figure(figsize=A4)
         fig.text(0.08, 0.95, TASK_TITLES[task], fontsize=16, weight="bold")
