@@ -214,8 +214,20 @@
     var script = document.createElement("script");
     script.src = "weights/" + name + ".js";
     script.onerror = function () { say("tools/web/weights/" + name + ".js is missing: run python tools/export_weights.py"); };
+    script.onload = function () {  // it ran; if it gave no usable weights of this name, say so instead of waiting
+      if (!MNIST_RNN.loaded[name] && choice.value === name && !damaged[name]) {
+        damage(name, "it did not register " + name + "'s weights");
+      }
+    };
     document.head.appendChild(script);
   }
+  var damaged = {};
+  function damage(name, why) {
+    damaged[name] = true;
+    say("tools/web/weights/" + name + ".js cannot be used (" + why + "): run python tools/export_weights.py");
+    document.body.setAttribute("data-weights", "");
+  }
+  MNIST_RNN.onFailure(function (name, why) { damage(name || choice.value, why); });
   function ready(w) {
     if (w.name !== choice.value) return;
     var accuracy = w.test_accuracy ? ", " + (100 * w.test_accuracy).toFixed(2) + "% on the MNIST test set" : "";
@@ -229,6 +241,10 @@
   var entries = MNIST_RNN.menu();
   if (!entries || !entries.length) {
     say("tools/web/weights/index.js lists no configurations: run python tools/export_weights.py");
+    return;
+  }
+  if (!entries.every(function (e) { return e && typeof e.name === "string" && typeof e.model === "string"; })) {
+    say("tools/web/weights/index.js is damaged (an entry without a name or model): run python tools/export_weights.py");
     return;
   }
   entries.forEach(function (e) {

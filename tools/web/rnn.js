@@ -14,27 +14,56 @@
 // Arithmetic is in doubles (JavaScript numbers), as helpers/explain.py does it in NumPy.
 var MNIST_RNN = (function () {
   "use strict";
-  var loaded = {}, listeners = [], menu = null;
+  var loaded = {}, listeners = [], failures = [], menu = null;
+  var BLOCKS = {lstm: 4, gru: 3, rnn: 1};
 
-  function decode(base64, shape) {  // little-endian float32, row-major -> Float64Array
+  function decode(name, base64, shape) {  // little-endian float32, row-major -> Float64Array, checked
+    if (typeof base64 !== "string") throw new Error(name + " is missing");
     var bytes = atob(base64), buffer = new ArrayBuffer(bytes.length), view = new DataView(buffer);
+    var size = shape.reduce(function (a, b) { return a * b; }, 1);
+    if (bytes.length !== 4 * size) throw new Error(name + " holds " + bytes.length / 4 + " numbers, not " + size);
     for (var k = 0; k < bytes.length; k++) view.setUint8(k, bytes.charCodeAt(k));
-    var n = bytes.length / 4, out = new Float64Array(n);
-    for (var j = 0; j < n; j++) out[j] = view.getFloat32(4 * j, true);
+    var out = new Float64Array(size);
+    for (var j = 0; j < size; j++) {
+      out[j] = view.getFloat32(4 * j, true);
+      if (!isFinite(out[j])) throw new Error(name + " holds a number that is not finite");
+    }
     out.shape = shape;
     return out;
   }
 
+  function build(raw) {  // the weights, each array's shape checked against the model's (throws on any problem)
+    var m = raw.model, H = raw.hidden, k = BLOCKS[m];
+    if (!k) throw new Error("its model is " + JSON.stringify(m) + ", not lstm, gru or rnn");
+    if (!(H > 0 && H % 1 === 0)) throw new Error("its hidden size is " + JSON.stringify(H));
+    var want = {}, w = {name: raw.name, model: m, hidden: H, gates: raw.gates, checkpoint: raw.checkpoint,
+                        test_accuracy: raw.test_accuracy};
+    want[m + "/W_x"] = [28, k * H]; want[m + "/W_h"] = [H, k * H]; want[m + "/b"] = [k * H];
+    want["logits/W"] = [H, 10]; want["logits/b"] = [10];
+    Object.keys(want).forEach(function (name) {
+      if (JSON.stringify((raw.shapes || {})[name]) !== JSON.stringify(want[name])) {
+        throw new Error(name + " has shape " + JSON.stringify((raw.shapes || {})[name]) + ", not " + JSON.stringify(want[name]));
+      }
+    });
+    w.Wx = decode(m + "/W_x", raw.arrays[m + "/W_x"], want[m + "/W_x"]);  // [28, kH]
+    w.Wh = decode(m + "/W_h", raw.arrays[m + "/W_h"], want[m + "/W_h"]);  // [H, kH]
+    w.b = decode(m + "/b", raw.arrays[m + "/b"], want[m + "/b"]);        // [kH]
+    w.Wo = decode("logits/W", raw.arrays["logits/W"], want["logits/W"]);   // [H, 10]
+    w.bo = decode("logits/b", raw.arrays["logits/b"], want["logits/b"]);   // [10]
+    return w;
+  }
+
   function register(raw) {
-    var w = {name: raw.name, model: raw.model, hidden: raw.hidden, gates: raw.gates, checkpoint: raw.checkpoint,
-             test_accuracy: raw.test_accuracy};
-    var m = raw.model;
-    w.Wx = decode(raw.arrays[m + "/W_x"], raw.shapes[m + "/W_x"]);  // [28, kH]
-    w.Wh = decode(raw.arrays[m + "/W_h"], raw.shapes[m + "/W_h"]);  // [H, kH]
-    w.b = decode(raw.arrays[m + "/b"], raw.shapes[m + "/b"]);        // [kH]
-    w.Wo = decode(raw.arrays["logits/W"], raw.shapes["logits/W"]);   // [H, 10]
-    w.bo = decode(raw.arrays["logits/b"], raw.shapes["logits/b"]);   // [10]
-    loaded[raw.name] = w;
+    var w, name = raw && typeof raw.name === "string" ? raw.name : null;
+    try {
+      if (!name) throw new Error("it names no configuration");
+      if (!raw.arrays) throw new Error("it holds no arrays");
+      w = build(raw);
+    } catch (e) {
+      failures.forEach(function (f) { f(name, e.message); });
+      return;
+    }
+    loaded[name] = w;
     listeners.forEach(function (f) { f(w); });
   }
 
@@ -196,6 +225,7 @@ var MNIST_RNN = (function () {
     menu: function () { return menu; },
     loaded: loaded,
     onLoad: function (f) { listeners.push(f); },
+    onFailure: function (f) { failures.push(f); },  // f(name or null, why): a weights file that cannot be used
     forward: forward,
     preprocess: preprocess,
     resize: resize  // Pillow's Lanczos resize of 8-bit values, for tests
