@@ -127,3 +127,12 @@ def test_the_ee6123_report_is_its_own_document_in_that_reports_order(tmp_path):
     row = first["printout"][0]  # the printout is the runs' own
     assert "{} {} {} {}".format("".join(map(str, row["input"])), first["position"], row["truth"],
                                 row["prediction"]) in text
+
+
+def test_without_a_roll_the_handins_are_listed_with_their_names():
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "handin.py"), "--list"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    assert proc.returncode == 0, proc.stderr
+    for name in ("Assignment4_<roll>.zip", "<roll>_assignment3.zip", "EE6123_<roll>.zip",
+                 "<roll>_lstm_without_rnn_api.zip"):
+        assert name in proc.stdout, proc.stdout

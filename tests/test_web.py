@@ -194,17 +194,23 @@ def test_a_drawn_digit_is_read_as_that_digit(browser, served, digit, strokes, tm
     assert diff.max() <= 1.0 / 255 + 1e-6, (diff.max(), np.argwhere(diff > 1.0 / 255 + 1e-6)[:5].tolist(), page_pixels.sum(), python_pixels.sum())
 
 
-def test_missing_weights_say_what_to_run(browser, tmp_path):
-    """A menu entry whose weights file is gone: the page says which command writes it."""
+def status_once_it_says(browser, url, words, tries=100):
+    """The page's status line, once it holds `words` (or after `tries` looks, 50 ms apart)."""
     from selenium.webdriver.common.by import By
-    copy = tmp_path / "web"
-    shutil.copytree(WEB, str(copy), ignore=shutil.ignore_patterns("*_h*.js"))
-    browser.get("file://" + str(copy / "index.html"))
-    for _ in range(100):
+    browser.get(url)
+    for _ in range(tries):
         text = browser.find_element(By.ID, "status").text
-        if "missing" in text:
+        if words in text:
             break
         time.sleep(0.05)
+    return text
+
+
+def test_missing_weights_say_what_to_run(browser, tmp_path):
+    """A menu entry whose weights file is gone: the page says which command writes it."""
+    copy = tmp_path / "web"
+    shutil.copytree(WEB, str(copy), ignore=shutil.ignore_patterns("*_h*.js"))
+    text = status_once_it_says(browser, "file://" + str(copy / "index.html"), "missing")
     assert "lstm_h128.js is missing: run python tools/export_weights.py" in text
 
 
@@ -370,12 +376,7 @@ def test_damaged_weights_are_said_on_the_page_never_loading_forever_or_ready(bro
     else:
         path = copy / "weights" / "lstm_h128.js"
         path.write_text(_damaged_weights(path.read_text(), how))
-    browser.get("file://" + str(copy / "index.html"))
-    for _ in range(100):
-        text = browser.find_element(By.ID, "status").text
-        if "export_weights.py" in text:
-            break
-        time.sleep(0.05)
+    text = status_once_it_says(browser, "file://" + str(copy / "index.html"), "export_weights.py")
     assert "run python tools/export_weights.py" in text and "loading" not in text, text
     assert "Draw a digit" not in text
     assert browser.find_element(By.TAG_NAME, "body").get_attribute("data-weights") != "lstm_h128"
