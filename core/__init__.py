@@ -1,0 +1,14 @@
+"""The core package: what the card's programs (main.py, train.py, evaluate.py, plot_results.py,
+download_weights.py) need, and nothing else. It imports none of the other folders (tests/test_layout.py).
+
+    tfcompat   the TensorFlow version switch (1.5 or 2.x through tf.compat.v1), session settings
+    unroll     the unrollers' interface and the plain Python loop (no RNN API); static: static_rnn; fast: the
+               speed levers
+    config     the typed configuration (Arch, Recipe, Config); recipes: how each configuration is trained
+    runs       a run folder (config.json, state.json, log.csv, checkpoints), each read through a checker;
+               folders: the training lock and the one swap routine
+    common     errors as one line, logs, atomic writes, the SIGTERM guard; fetch: verified downloads
+    augment, photos          distortions for training; your own images for --predict
+    study, compare, results  seeds, the comparison rule, the result files; plots, figures, explain: drawings
+    numpy_steps              the cells' steps in NumPy (--explain, the draw-a-digit page's check)
+"""

@@ -1,14 +1,13 @@
-"""Report.pdf from the result files: a short summary, the parameter table and the plots.
+"""The reports, from the result files: Report.pdf, the card's assignment on one page (tools/reporting/card.py);
+docs/technical_report.pdf, every assignment, the grid, the memory tasks and BPTT; docs/ee6123_report.pdf, the
+EE6123 report's experiments in that report's order.
 
     python tools/make_report.py [--results_dir=results] [--weights_dir=weights] [--output=Report.pdf]
+                                [--technical=docs/technical_report.pdf] [--ee6123=docs/ee6123_report.pdf] [--a3=98.7]
 
-Also rewrites the results and ablation tables in README.md (between their markers).
-
-Every number comes from results/<config>.json, the seeds' results in
-results/study/ and the training logs; nothing is typed in by hand
-(tools/reporting/text.py makes the words and tables). Results of variants
-(lstm_h128_bi, rnn_h128, ...) make an appendix page. Uses matplotlib's PDF
-backend only (no LaTeX).
+Also rewrites the results and ablation tables in README.md (between their markers). Every number comes from
+results/<config>.json, the seeds' results in results/study/ and the training logs; nothing is typed in by hand.
+Uses matplotlib's PDF backend only (no LaTeX).
 """
 import io
 import logging
