@@ -54,7 +54,7 @@ def test_the_exported_weights_are_the_shipped_checkpoints():
         run = RunDir(WEIGHTS, entry["name"])
         config, state = run.load_config(), run.load_state()
         assert payload["checkpoint"] == state["best"], entry["name"]
-        assert payload["gates"] == {"lstm": ["i", "f", "o", "g"], "gru": ["r", "z", "n"]}[config["model"]]
+        assert payload["gates"] == {"lstm": ["i", "f", "o", "g"], "gru": ["r", "z", "n"]}[config.arch.model]
         weights = explain.load_weights(run, state, config)
         for key, text in payload["arrays"].items():
             values = np.frombuffer(base64.b64decode(text), dtype="<f4").reshape(payload["shapes"][key])
@@ -124,7 +124,7 @@ def test_the_javascript_cells_give_tensorflows_probabilities(browser, real_mnist
         name, images.reshape(300, 784).tolist()))  # [300, 28 rows, 10]
     run = RunDir(WEIGHTS, name)
     config, state = run.load_config(), run.load_state()
-    _, numpy_p = explain.read_rows(config["model"], explain.load_weights(run, state, config), images)
+    _, numpy_p = explain.read_rows(config.arch.model, explain.load_weights(run, state, config), images)
     np.testing.assert_allclose(got, numpy_p, atol=1e-9)
     expected = tensorflow_probabilities(run, config, state, images)
     np.testing.assert_allclose(got[:, -1], expected, atol=1e-4)

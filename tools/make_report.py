@@ -169,16 +169,22 @@ def main(argv=None):
     parser.add_argument("--weights_dir", default=os.path.join(PROJECT_DIR, "weights"))
     parser.add_argument("--output", default=os.path.join(PROJECT_DIR, "Report.pdf"),
                         help="the card's one-page report")
-    parser.add_argument("--technical", default=os.path.join(PROJECT_DIR, "docs", "technical_report.pdf"),
-                        help="the project's technical report, a section per assignment ('' for none)")
-    parser.add_argument("--ee6123", default=os.path.join(PROJECT_DIR, "docs", "ee6123_report.pdf"),
-                        help="the EE6123 report's experiments as their own document ('' for none)")
+    parser.add_argument("--technical", default=None, help="the project's technical report, a section per "
+                        "assignment (default: docs/technical_report.pdf, or beside --output when that is given; '' "
+                        "for none)")
+    parser.add_argument("--ee6123", default=None, help="the EE6123 report's experiments as their own document "
+                        "(default: docs/ee6123_report.pdf, or beside --output when that is given; '' for none)")
     parser.add_argument("--a3", type=float, default=None, help="your own Assignment 3 test accuracy in percent "
                         "(98.7): the report compares with it instead of the CNN and MLP baselines")
     parser.add_argument("--roll", default="", help="a roll number to print on the page")
     parser.add_argument("--readme", default=os.path.join(PROJECT_DIR, "README.md"),
                         help="file whose results table to update ('' for none)")
     args = parser.parse_args(argv)
+    own = os.path.abspath(args.output) != os.path.abspath(os.path.join(PROJECT_DIR, "Report.pdf"))
+    for flag, name in (("technical", "technical_report.pdf"), ("ee6123", "ee6123_report.pdf")):
+        if getattr(args, flag) is None:  # the project's documents go to docs/; another report's beside it
+            setattr(args, flag, os.path.join(os.path.dirname(os.path.abspath(args.output)) if own else
+                                             os.path.join(PROJECT_DIR, "docs"), name))
     if args.a3 is not None and not 0 < args.a3 <= 100:
         return print_error("--a3 is a test accuracy in percent, like --a3=98.7, not {:g}".format(args.a3), 2)
     return guarded(lambda: write(args), fix="pass --output=<file> (and --results_dir) in folders you can write, "
