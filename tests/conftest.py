@@ -16,7 +16,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SLOW_MODULES = {"test_end_to_end", "test_faults", "test_shipped", "test_web", "test_user_runs", "test_submission",
                 "test_benchmarks", "test_sequence_tasks", "test_explain", "test_predict", "test_reproduce_jobs",
                 "test_download_weights", "test_notebooks", "test_palindrome_pytorch", "test_derivation_pdf",
-                "test_sweep"}
+                "test_sweep", "test_web_damage", "test_handins", "test_untrusted_files", "test_state_mutations"}
 sys.path.insert(0, ROOT)
 SHARED_MNIST = os.path.join(os.path.dirname(ROOT), "shared", "data", "mnist")
 
