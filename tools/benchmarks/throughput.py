@@ -36,6 +36,8 @@ import time
 
 import numpy as np
 
+import checkouts  # this folder's: what differs between the checkouts ab_step.py compares
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the project
 BATCH = 128
 
@@ -117,32 +119,6 @@ def _data(steps):
     return rng.rand(BATCH * steps, 28, 28).astype(np.float32), rng.randint(0, 10, BATCH * steps)
 
 
-def _session_config(model_module):
-    """session_config of the checkout `model_module` came from: core/tfcompat.py's, or model.py's own in
-    checkouts from before core/."""
-    return getattr(model_module, "session_config", None) or sys.modules["core.tfcompat"].session_config
-
-
-def _default_towers(model_module):
-    """default_towers of the checkout `model_module` came from (its core package, found through sys.modules)."""
-    import importlib
-    return getattr(model_module, "default_towers", None) or importlib.import_module("core.fast").default_towers
-
-
-def _train_config(model_module, cell, layers, bi, towers):
-    """The benchmark's configuration in the form the checkout's Model takes: core/config.py's typed Config, or
-    the dict of checkouts from before it."""
-    if hasattr(model_module.Model, "of"):
-        typed = sys.modules["core.config"]  # the checkout's own, imported with its model.py
-        return typed.Config(typed.Arch(cell, tuple(layers), bi),
-                            typed.Recipe(learning_rate=1e-3, clip_norm=5.0, towers=towers))
-    config = {"model": cell, "hidden_unit": layers if len(layers) > 1 else layers[0], "learning_rate": 1e-3,
-              "clip_norm": 5.0, "towers": towers}
-    if bi:  # only then: checkouts from before --bidirectional know no such key
-        config["bidirectional"] = True
-    return config
-
-
 def training_session(model_module, cell, hidden, towers=1):  # hidden: a size or a layout ("64-64bi")
     """(session, model): a training Model at batch 128 from seed 0, as every benchmark here trains it.
 
@@ -153,11 +129,11 @@ def training_session(model_module, cell, hidden, towers=1):  # hidden: a size or
     with graph.as_default():
         tf.set_random_seed(0)
         layers, bi = layout(hidden)
-        model = model_module.Model(_train_config(model_module, cell, layers, bi, towers), training=True,
+        model = model_module.Model(checkouts.train_config(model_module, cell, layers, bi, towers), training=True,
                                    batch_size=BATCH)
         init = tf.global_variables_initializer()
     # Checkouts from before --towers have a session_config() without arguments.
-    session_config = _session_config(model_module)
+    session_config = checkouts.session_config(model_module)
     session = tf.Session(graph=graph, config=session_config(*([towers] if towers > 1 else [])))
     session.run(init)
     return session, model
@@ -167,7 +143,7 @@ def worker_ours(cell, hidden, steps, seconds, towers=None):
     sys.path.insert(0, ROOT)
     import model as model_module
     x, y = _data(steps)
-    towers = towers or _default_towers(model_module)()[0]  # main.py's choice
+    towers = towers or checkouts.default_towers(model_module)()[0]  # main.py's choice
     session, model = training_session(model_module, cell, hidden, towers)
     model_module.run_epoch(session, model, x[:3 * BATCH], y[:3 * BATCH], BATCH, train=True,
                            order=np.arange(3 * BATCH))
