@@ -132,8 +132,9 @@ class Trainer(object):
         self.session.close()
 
 
-def _start(trainer, run, config, state, n_train, n_val):
-    """Restore the run to resume, or initialise a new one; returns (config, state, log rows)."""
+def _start(trainer, run, config, state, rows, n_train, n_val):
+    """Restore the run to resume (its log `rows` read and checked already), or initialise a new one; returns
+    (config, state, log rows)."""
     if state:
         run.restore(trainer.session, trainer.resume_saver, state["resume"], trainer.all_variables)
         log("resuming {} after epoch {} (best so far: {:.2%} validation accuracy at epoch {})".format(
@@ -142,7 +143,7 @@ def _start(trainer, run, config, state, n_train, n_val):
         if stored.recipe != config.recipe:  # only --epochs and --patience may change on resume
             stored = dataclasses.replace(stored, recipe=config.recipe)
             run.save_config(stored)
-        return stored, state, run.read_log(state["epoch"])
+        return stored, state, rows
     trainer.session.run(trainer.init)
     config = config.with_trained(Trained(trainer.model.num_parameters(), TF_VERSION, sys.version.split()[0],
                                          machine()))
@@ -212,9 +213,10 @@ def train(config, data_dir, weights_dir, logs_dir):
     train_set, val_set = _load_data(config, data_dir)
     with training_lock(weights_dir, config.name):
         run, replaces, state = open_for_training(weights_dir, config)
+        rows = run.read_log(state["epoch"]) if state else []  # a damaged log stops a resume before any write
         trainer = Trainer(config, logs_dir)
         try:
-            return _train(trainer, run, replaces, config, state, train_set, val_set)
+            return _train(trainer, run, replaces, config, state, rows, train_set, val_set)
         except BaseException:
             if os.path.isdir(run.path) and not run.holds_progress():
                 run.clear()  # failed before its first epoch: leave no trace (an older run stays as it was)
@@ -223,8 +225,8 @@ def train(config, data_dir, weights_dir, logs_dir):
             trainer.close()
 
 
-def _train(trainer, run, replaces, config, state, train_set, val_set):
-    config, state, rows = _start(trainer, run, config, state, len(train_set[0]), len(val_set[0]))
+def _train(trainer, run, replaces, config, state, rows, train_set, val_set):
+    config, state, rows = _start(trainer, run, config, state, rows, len(train_set[0]), len(val_set[0]))
     distorted = None
     if config.recipe.augment:
         try:

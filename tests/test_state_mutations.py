@@ -79,3 +79,22 @@ def test_a_damaged_field_resumes_correctly_or_is_one_line_and_changes_nothing(un
     else:
         assert_one_line_error(code, err, out=out)
         assert tree_digest(root) == before, "a file changed although the run stopped with an error"
+
+
+@pytest.mark.parametrize("log_text", ["", "epoch,time\n1,x\n", "\x00\xff\xfe binary \x00", None],
+                         ids=["empty", "no header of ours", "binary", "an epoch named one"])
+def test_a_damaged_log_on_resume_is_one_line_and_changes_nothing(unfinished, tmp_path, log_text):
+    root = str(tmp_path / "r")
+    shutil.copytree(unfinished, root)
+    os.remove(os.path.join(root, "weights", "." + NAME + ".lock"))
+    path = os.path.join(root, "weights", NAME, "log.csv")
+    if log_text is None:
+        with open(path) as f:
+            text = f.read()
+        log_text = text.replace("\n1,", "\none,", 1)
+    with open(path, "wb") as f:
+        f.write(log_text.encode("latin-1"))
+    before = tree_digest(root)
+    code, out, err = main_in_process(["--train"] + TINY + folders(root))
+    assert_one_line_error(code, err, "log.csv", out=out)
+    assert tree_digest(root) == before
