@@ -59,3 +59,25 @@ def test_an_idx_header_whose_sizes_overflow_64_bits_is_one_error_before_any_read
             f.write(struct.pack(">IIII", 2051, *dims) + b"\0" * 1000)
         with pytest.raises(UserError, match="promises .* bytes, far more than any MNIST file"):
             data_loader._read_bytes(path, data_loader.IMAGE_MAGIC)
+
+
+def test_an_overflowing_header_over_a_gzip_bomb_is_refused_before_it_is_inflated(tmp_path):
+    """The header's sizes overflow int64 to -2 (which slipped under the cap and read the whole stream): 200 MB of
+    zeros behind it must not be inflated; peak memory grows by far less than that."""
+    import struct
+    import tracemalloc
+    from core.common import UserError
+    path = str(tmp_path / "t10k-images-idx3-ubyte.gz")
+    with gzip.open(path, "wb", compresslevel=1) as f:
+        f.write(struct.pack(">IIII", 2051, 454279, 31252369, 1299314))
+        chunk = b"\0" * (1 << 20)
+        for _ in range(200):
+            f.write(chunk)
+    tracemalloc.start()
+    try:
+        with pytest.raises(UserError, match="far more than any MNIST file"):
+            data_loader._read_bytes(path, data_loader.IMAGE_MAGIC)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 * 1000 * 1000, peak
