@@ -78,6 +78,22 @@ def shipped_comparison(run, result):
     return text + ("; yours: {:,}".format(result["test_correct"]) + ("" if same else " (another seed)"))
 
 
+def restore_best(run, session, saver, variables, state):
+    """Restore the run's best checkpoint; while another process trains it, a better epoch can replace that
+    checkpoint between reading state.json and reading the files, so state.json is read again (a few times).
+    Returns the state whose checkpoint was restored."""
+    for attempt in range(5):
+        try:
+            run.restore(session, saver, state["best"], variables)
+            return state
+        except UserError:
+            if attempt == 4 or not training_pid(run.weights_dir, run.name):
+                raise
+            time.sleep(0.2)
+            state = run.load_state()
+    return state
+
+
 def result_record(config):
     """A result file's "config": the architecture's options and the recipe, as core.config records them."""
     return dict(layers=list(config.arch.layers), bidirectional=config.arch.bidirectional,
@@ -100,7 +116,7 @@ def evaluate(arch, data_dir, weights_dir, results_dir, show_crops=False):
         model = Model.of(config)(config)
         saver = tf.train.Saver(model.model_variables)
     with tf.Session(graph=graph, config=session_config()) as session:
-        run.restore(session, saver, state["best"], model.model_variables)
+        state = restore_best(run, session, saver, model.model_variables, state)
         started = time.time()
         stats = run_epoch(session, model, images, labels, EVAL_BATCH_SIZE)
         seconds = time.time() - started
