@@ -16,14 +16,21 @@ import matplotlib.ticker  # noqa: E402
 
 from core import study  # noqa: E402
 from core.config import Arch  # noqa: E402
+from core.common import UserError, relpath  # noqa: E402
 from core.results import read_result  # noqa: E402
 
 MODELS = (("lstm", "LSTM", "tab:blue", "o"), ("gru", "GRU", "tab:orange", "s"))
 
 
 def load_all(results_dir):
-    """Every result file of results_dir, checked (core/results.py: a damaged one is one error line)."""
-    return [read_result(path) for path in sorted(glob.glob(os.path.join(results_dir, "*_h*.json")))]
+    """Every result file of results_dir, checked (core/results.py: a damaged one is one error line), all on one
+    test set: MNIST's (results on another set are marked by evaluate.py and never mixed in)."""
+    results = [read_result(path) for path in sorted(glob.glob(os.path.join(results_dir, "*_h*.json")))]
+    sets = {(r.get("test_set") or {}).get("sha256", "MNIST's 10,000 images") for r in results}
+    if len(sets) > 1:
+        raise UserError("{} mixes results on {} different test sets; plot each set's results from a folder of "
+                        "their own".format(relpath(results_dir), len(sets)))
+    return results
 
 
 def is_basic(result):

@@ -100,3 +100,14 @@ def test_an_atomic_write_onto_a_folder_names_the_folder(tmp_path):
         atomic_write_bytes(str(tmp_path / "lstm_h32.json"), b"{}")
     line = os_error_line(caught.value)
     assert "lstm_h32.json" in line and ".tmp-" not in line and "it is a folder" in line
+
+
+def test_results_on_two_test_sets_are_never_plotted_together(capsys, tmp_path):
+    results = tmp_path / "results"
+    shutil.copytree(os.path.join(ROOT, "results"), str(results), ignore=shutil.ignore_patterns("*.png"))
+    path = results / "lstm_h32.json"
+    data = json.loads(path.read_text())
+    data.update(test_count=2000, test_correct=1980, test_set={"count": 2000, "sha256": "ab" * 32})
+    path.write_text(json.dumps(data))
+    code, out, err = _run_plot(capsys, ["--results_dir=" + str(results)])
+    assert_one_line_error(code, err, "2 different test sets", out=out)
