@@ -83,18 +83,18 @@ def variants_page(variants, results, reference=None):
     return fig
 
 
-def grid_pages(entries):
+def grid_pages(entries, prefix="Appendix: "):
     """Appendix: the related assignments' grid, the L2 comparison, the best row-reader and the baseline, then
     the grid's curves, drawn on the page (vector)."""
     if not entries or not any(e["runs"] for e in entries):
         return
     fig = plt.figure(figsize=A4)
-    fig.text(0.08, 0.95, "Appendix: the grid of the related assignments", fontsize=16, weight="bold")
+    fig.text(0.08, 0.95, prefix + "the grid of the related assignments", fontsize=16, weight="bold")
     y = paragraphs(fig, 0.92, grid.summary(entries), size=10)
     table_block(fig, 0.08, y - 0.01, 0.84, grid.HEADER, [grid.row(e) for e in entries], [0.4, 0.13, 0.09, 0.16, 0.22], 8)
     yield fig
     fig = plt.figure(figsize=A4)
-    fig.text(0.08, 0.96, "Appendix: the grid's training curves", fontsize=16, weight="bold")
+    fig.text(0.08, 0.96, prefix + "the grid's training curves", fontsize=16, weight="bold")
     for k, model in enumerate(grid.study.GRID_MODELS):
         fig.text(0.06, 0.925 - k * 0.305, grid.CELL_NAMES[model], fontsize=11, weight="bold")
         grid.draw(fig, entries, model, box=(0.08, 0.68 - k * 0.305, 0.88, 0.2))
@@ -235,8 +235,8 @@ def write(args):
             entries)))
         print("wrote {}".format(relpath(args.technical)))
     if args.ee6123:
-        atomic_write_bytes(args.ee6123, build(ee6123.pages(args.results_dir, args.weights_dir, grid_pages(entries),
-                                                          task_pages)))
+        atomic_write_bytes(args.ee6123, build(ee6123.pages(args.results_dir, args.weights_dir,
+                                                          grid_pages(entries, prefix="1. "), task_pages)))
         print("wrote {}".format(relpath(args.ee6123)))
     if args.readme and update_readme(args.readme, results, variants, ablation, gains, reference,
                                      grid.readme_line(entries, args.results_dir)):
