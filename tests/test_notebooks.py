@@ -41,6 +41,17 @@ def test_the_derivation_notebook_is_the_derivation_with_a_check_after_each_resul
     assert not any(out.get("output_type") == "error" for c in nb.cells for out in c.get("outputs", []))
 
 
+def test_each_notebook_installs_what_it_imports_in_its_first_code_cell():
+    """Colab as it is: the first code cell installs every package the notebook imports that the runtime lacks."""
+    import re
+    for nb in (stored(), stored(build.DERIVATION)):
+        code = [c.source for c in nb.cells if c.cell_type == "code"]
+        imported = {m for source in code for m in re.findall(r"^\s*(?:import|from) (\w+)", source, re.M)}
+        third_party = imported - {"importlib", "subprocess", "sys", "gzip", "hashlib", "os", "urllib", "time",
+                                  "types", "math", "json"}
+        assert "pip" in code[0] and all('"{}"'.format(p) in code[0] for p in third_party), (third_party, code[0])
+
+
 def test_the_stored_notebook_holds_a_full_run():
     nb = stored()
     text = build.outputs_text(nb)

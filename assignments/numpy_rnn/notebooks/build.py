@@ -32,11 +32,19 @@ FULL = "EPOCHS = 8\nRATES = (0.01, 0.001, 0.0001)\nTRAIN_SUBSET = None  # all tr
 QUICK = "EPOCHS = 1\nRATES = (0.01, 0.001)\nTRAIN_SUBSET = 2000\nBATCH_SIZE = 64\nSEED = 1"
 TIMEOUT = 3600  # seconds a cell may take (the full run's training cell: about 4 minutes on two cores)
 
-INSTALL = '''# What this notebook needs (Colab has both; elsewhere pip installs them once).
+INSTALL = '''# What this notebook needs ({colab}; elsewhere pip installs {them} once).
 import importlib.util, subprocess, sys
-missing = [p for p in ("numpy", "matplotlib") if importlib.util.find_spec(p) is None]
+missing = [p for p in {packages} if importlib.util.find_spec(p) is None]
 if missing:
     subprocess.check_call([sys.executable, "-m", "pip", "install", "-q"] + missing)'''
+
+
+def install_cell(packages):
+    """The first code cell: installs each package the notebook imports where it is missing (IE643 asks for the
+    installation code of every package, so that the notebook runs in Colab as it is)."""
+    listed = "(" + ", ".join('"{}"'.format(p) for p in packages) + ("," if len(packages) == 1 else "") + ")"
+    return INSTALL.format(packages=listed, colab="Colab has it" if len(packages) == 1 else "Colab has both",
+                          them="it" if len(packages) == 1 else "them")
 
 DATA = '''# MNIST: from ../data or ../shared/data/mnist if there (beside this notebook's folder, or beside the project
 # that holds it in assignments/numpy_rnn/notebooks/), else downloaded into ./mnist and checked by SHA-256.
@@ -184,7 +192,7 @@ def cells():
              'assert worst < 1e-6')
     return [
         ("markdown", INTRO, []),
-        ("code", INSTALL, []),
+        ("code", install_cell(("numpy", "matplotlib")), []),
         ("markdown", "The setting. CI runs this notebook with a reduced setting in place of this cell.", []),
         ("code", FULL, ["parameters"]),
         ("code", DATA.format(files=data_loader.FILES, sha=data_loader.SHA256, mirrors=data_loader.MIRRORS), []),
@@ -276,6 +284,7 @@ def derivation_cells():
     code = "import numpy as np\n\n" + "\n\n\n".join(_source(f) for f in (steps.sigmoid, steps.lstm_step)) + \
         "\n\n\n" + "\n\n\n".join(_source(f) for f in (lstm.init_params, lstm.forward, lstm.loss, lstm.loss_and_grads))
     cells = [("markdown", parts[0].strip(), []),
+             ("code", install_cell(("numpy",)), []),
              ("markdown", "The code every check below runs: `assignments/numpy_rnn/lstm.py`'s LSTM with its hand-written "
                           "backward pass, carried here so that the notebook runs in Colab as it is (numpy only).", []),
              ("code", code, [])]
