@@ -3,15 +3,12 @@
     python assignments/numpy_rnn/notebooks/build.py                 # build both, run them top to bottom (full setting), store them
     python assignments/numpy_rnn/notebooks/build.py --quick         # the reduced setting of CI, written to a temporary copy only
 
-lstm_bptt.ipynb is the derivation (assignments/numpy_rnn/lstm_bptt.md, split at its sections, math rendered by Jupyter
-and Colab) with a numerical check after each result, on assignments/numpy_rnn/lstm.py's code.
-
-The notebook carries its code, so that it runs in Google Colab as it is: the NumPy RNN with hand-written
-BPTT is assignments/numpy_rnn/rnn.py's source, the training loop mnist4.py's, pasted in by this script (one source;
-tests/test_notebooks.py checks they have not drifted). Its first cell installs what it needs; its data cell
-reads MNIST from ../data or ../shared/data/mnist, or downloads it, verified by SHA-256. One cell tagged
-"parameters" holds the setting; --quick replaces it (one epoch on a subset) before running.
-Needs tools/requirements-docs.txt (nbformat, nbclient, ipykernel).
+lstm_bptt.ipynb is the derivation (lstm_bptt.md, split at its sections) with a numerical check after each result.
+Each notebook carries its code, so that it runs in Google Colab as it is: rnn.py's and mnist4.py's sources are
+pasted in by this script (tests/test_notebooks.py checks they have not drifted). Its first code cell installs
+what it needs; its data cell reads MNIST from ../data or ../shared/data/mnist, or downloads it, verified by
+SHA-256. A cell tagged "parameters" holds the setting; --quick replaces it (one epoch on a subset) before
+running. Needs tools/requirements-docs.txt (nbformat, nbclient, ipykernel).
 """
 import inspect
 import os
@@ -25,13 +22,11 @@ import data_loader  # noqa: E402
 from assignments.numpy_rnn import mnist4  # noqa: E402
 from core.common import ArgumentParser, atomic_write_bytes, guarded, log, print_error  # noqa: E402
 
-NOTEBOOK = os.path.join(HERE, "numpy_rnn_mnist4.ipynb")
-DERIVATION = os.path.join(HERE, "lstm_bptt.ipynb")
+NOTEBOOK, DERIVATION = os.path.join(HERE, "numpy_rnn_mnist4.ipynb"), os.path.join(HERE, "lstm_bptt.ipynb")
 FULL = "EPOCHS = 8\nRATES = (0.01, 0.001, 0.0001)\nTRAIN_SUBSET = None  # all training images of the four digits\n" \
        "BATCH_SIZE = 64\nSEED = 1"
 QUICK = "EPOCHS = 1\nRATES = (0.01, 0.001)\nTRAIN_SUBSET = 2000\nBATCH_SIZE = 64\nSEED = 1"
 TIMEOUT = 3600  # seconds a cell may take (the full run's training cell: about 4 minutes on two cores)
-
 INSTALL = '''# What this notebook needs ({colab}; elsewhere pip installs {them} once).
 import importlib.util, subprocess, sys
 missing = [p for p in {packages} if importlib.util.find_spec(p) is None]
@@ -40,11 +35,10 @@ if missing:
 
 
 def install_cell(packages):
-    """The first code cell: installs each package the notebook imports where it is missing (IE643 asks for the
-    installation code of every package, so that the notebook runs in Colab as it is)."""
-    listed = "(" + ", ".join('"{}"'.format(p) for p in packages) + ("," if len(packages) == 1 else "") + ")"
-    return INSTALL.format(packages=listed, colab="Colab has it" if len(packages) == 1 else "Colab has both",
-                          them="it" if len(packages) == 1 else "them")
+    """The first code cell: installs each package the notebook imports where missing (IE643: runs in Colab as is)."""
+    one = len(packages) == 1
+    listed = "(" + ", ".join('"{}"'.format(p) for p in packages) + ("," if one else "") + ")"
+    return INSTALL.format(packages=listed, colab="Colab has it" if one else "Colab has both", them="it" if one else "them")
 
 DATA = '''# MNIST: from ../data or ../shared/data/mnist if there (beside this notebook's folder, or beside the project
 # that holds it in assignments/numpy_rnn/notebooks/), else downloaded into ./mnist and checked by SHA-256.
