@@ -49,7 +49,7 @@ def _flag(default, help):
     return field(default=default, metadata={"help": help})
 
 
-def _whole(value):  # an int, and not a bool (which Python counts as one)
+def whole(value):  # an int, and not a bool (which Python counts as one)
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -67,7 +67,7 @@ class Arch:
     def __post_init__(self):
         check_model(self.model)
         layers = self.layers
-        if not (isinstance(layers, (list, tuple)) and layers and all(_whole(n) and n > 0 for n in layers)):
+        if not (isinstance(layers, (list, tuple)) and layers and all(whole(n) and n > 0 for n in layers)):
             raise ConfigError("the layers (--hidden_unit) must be positive whole numbers such as 32 or 64,64, not "
                               "{!r}".format(layers))
         object.__setattr__(self, "layers", tuple(layers))  # a list from JSON or a caller: stored as a tuple
@@ -167,10 +167,10 @@ class Recipe:
     def __post_init__(self):
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.type is float and _whole(value):
+            if f.type is float and whole(value):
                 object.__setattr__(self, f.name, float(value))  # 1 from JSON or a flag means 1.0
         for name in ("epochs", "patience", "batch_size", "seed", "validation_size", "towers"):
-            if not _whole(getattr(self, name)):
+            if not whole(getattr(self, name)):
                 raise ConfigError("--{} must be a whole number, not {!r}".format(name, getattr(self, name)))
         for name in ("learning_rate", "lr_decay", "clip_norm", "augment", "dropout", "l2"):
             if not isinstance(getattr(self, name), (int, float)) or isinstance(getattr(self, name), bool):
@@ -196,7 +196,7 @@ class Recipe:
         if self.validation_split not in SPLITS:
             raise ConfigError("unknown --validation_split={!r}; choose {}".format(self.validation_split,
                                                                                   " or ".join(SPLITS)))
-        if self.train_examples is not None and not (_whole(self.train_examples) and self.train_examples > 0):
+        if self.train_examples is not None and not (whole(self.train_examples) and self.train_examples > 0):
             raise ConfigError("--train_examples must be a positive whole number, not {!r}".format(
                 self.train_examples))
         if self.towers < 0:
@@ -233,7 +233,7 @@ class Trained:
     machine: Optional[dict] = None
 
     def __post_init__(self):
-        if not (_whole(self.parameters) and self.parameters > 0):
+        if not (whole(self.parameters) and self.parameters > 0):
             raise ConfigError("'parameters' must be a positive whole number, not {!r}".format(self.parameters))
         for name in ("tf_version", "python_version"):
             if not isinstance(getattr(self, name), str):

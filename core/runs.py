@@ -19,7 +19,7 @@ import os
 import re
 
 from core.common import SHIPPED_WEIGHTS_DIR, UserError, atomic_write_json, log, read_json, relpath
-from core.config import Arch, Config, ConfigError
+from core.config import Arch, Config, ConfigError, whole
 from core.folders import aside_name, promote
 
 # log.csv's columns, a row per epoch (train.py writes them).
@@ -46,10 +46,6 @@ MAX_EPOCH = 100000
 CHECKPOINT = re.compile(r"^(best|resume)-(\d{1,6})$")
 
 
-def _whole(value):
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _state_problem(state):
     """What is wrong with a state.json's object, or None."""
     if not isinstance(state, dict):
@@ -58,7 +54,7 @@ def _state_problem(state):
     if missing:
         return "it has no '{}'".format("', '".join(missing))
     for key in ("epoch", "best_epoch"):
-        if not (_whole(state[key]) and 0 <= state[key] <= MAX_EPOCH):
+        if not (whole(state[key]) and 0 <= state[key] <= MAX_EPOCH):
             return "'{}' is {!r}, not a whole number of epochs from 0 to {}".format(key, state[key], MAX_EPOCH)
     if state["best_epoch"] > state["epoch"]:
         return "'best_epoch' {} is after 'epoch' {}".format(state["best_epoch"], state["epoch"])

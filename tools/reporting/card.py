@@ -8,11 +8,11 @@ the ablation, the baselines (study.BASELINES) and the TensorFlow 1.5 seeds (resu
 comparison goes through core/compare.py's rule.
 """
 import csv
-import json
 import os
 
 from core import compare, study
 from core.config import Arch
+from core.results import read_if_there
 from core.recipes import recipe_for
 from tools.reporting.pages import pct
 from tools.reporting.text import per_seed, recipe_text
@@ -29,14 +29,11 @@ def _name(model, hidden):
 
 
 def _seed_accuracies(results_dir, folder, name):
-    """Test accuracies of the seeds filed under results_dir/<folder>/seed<N>/<name>.json (those there)."""
-    found = []
-    for seed in study.SEEDS:
-        path = os.path.join(results_dir, folder, "seed{}".format(seed), name + ".json")
-        if os.path.isfile(path):
-            with open(path) as f:
-                found.append(json.load(f))
-    return found
+    """The results of the seeds filed under results_dir/<folder>/seed<N>/<name>.json (those there), each read and
+    checked by core/results.py's one reader."""
+    found = [read_if_there(os.path.join(results_dir, folder, "seed{}".format(seed), name + ".json"))
+             for seed in study.SEEDS]
+    return [r for r in found if r]
 
 
 def baselines(results_dir):
