@@ -1,5 +1,6 @@
 """assignments/numpy_rnn/lstm_bptt.pdf: typeset from assignments/numpy_rnn/lstm_bptt.md (its one source) by tools/build_pdf.py, holding the four
-weight-gradient cases and the two recurrences. Needs pypdf (tools/requirements-docs.txt); rebuilding needs pandoc
+weight-gradient cases and the two recurrences, its answers labelled (a)-(d), and standing alone (IE643 hands it
+in without the project). Needs pypdf (tools/requirements-docs.txt); rebuilding needs pandoc
 and chromium, which CI installs."""
 import os
 import shutil
@@ -30,6 +31,28 @@ def test_the_pdf_holds_the_four_cases_and_the_two_recurrences():
     assert "Hidden state." in text and "Cell state." in text
     assert "𝛿𝐶(𝑡) = 𝛿ℎ(𝑡) ⊙ 𝑜(𝑡) ⊙ tanh ′(𝐶(𝑡)) + 𝛿𝐶(𝑡 + 1) ⊙ 𝑓(𝑡 + 1)" in text  # the cell-state recurrence
     assert "𝛿ℎ(𝑡) = 2𝑒(𝑡)𝑊𝑦 ⊤" in text and "(forget gate)" in text  # the hidden-state one, written out
+
+
+def test_the_pdf_labels_its_answers_and_points_to_nothing_outside_itself():
+    import re
+    text = text_of(build_pdf.OUTPUT)
+    headings = [text.find(h) for h in ("(a) Forward pass", "(b) The output layer", "(c) The two recurrences",
+                                       "(d) The gates")]
+    assert -1 not in headings and headings == sorted(headings), headings
+    assert not re.search(r"\w\.py\b|tests/|assignments/|results/|Report\.pdf|project", text), \
+        re.search(r".{40}(\w\.py\b|tests/|assignments/|results/|Report\.pdf|project).{40}", text, re.S).group(0)
+
+
+def test_the_project_notes_are_paired_and_left_out_only_of_the_pdf(tmp_path, monkeypatch):
+    from assignments.numpy_rnn import derivation
+    whole, alone = derivation.markdown(), derivation.markdown(project_notes=False)
+    assert "tests/test_numpy_lstm.py" in whole and "tests/" not in alone and "<!--" not in whole + alone
+    assert "## (d) The gates" in alone and "## What the experiments show" not in alone
+    broken = tmp_path / "lstm_bptt.md"
+    broken.write_text(open(derivation.SOURCE).read().replace("<!-- /project -->", "", 1))
+    monkeypatch.setattr(derivation, "SOURCE", str(broken))
+    with pytest.raises(ValueError, match="unpaired"):
+        derivation.markdown()
 
 
 @pytest.mark.skipif(not (shutil.which("pandoc") and build_pdf.browser()) and os.environ.get("CI") != "true",

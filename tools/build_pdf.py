@@ -5,7 +5,8 @@
 Two well-kept tools, no LaTeX installation: pandoc turns the Markdown and its $...$ math into HTML with
 MathML (`--mathml`), and headless Chromium, which typesets MathML natively, prints it to PDF. Needs
 Debian's `pandoc` and `chromium` (apt-get install pandoc chromium; .ci/run installs both). The PDF is
-written to a temporary file and renamed, so a failed run leaves the old one.
+written to a temporary file and renamed, so a failed run leaves the old one. The PDF is handed in alone
+(IE643), so it leaves out the Markdown's notes on the project (assignments/numpy_rnn/derivation.py).
 """
 import os
 import shutil
@@ -17,8 +18,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)  # the project root, for its core package
 
 from core.common import ArgumentParser, log, os_error_line, print_error, relpath  # noqa: E402
+from assignments.numpy_rnn import derivation  # noqa: E402
 
-SOURCE = os.path.join(ROOT, "assignments", "numpy_rnn", "lstm_bptt.md")
 OUTPUT = os.path.join(ROOT, "assignments", "numpy_rnn", "lstm_bptt.pdf")
 STYLE = """<style>
 @page { size: A4; margin: 18mm 16mm; }
@@ -36,7 +37,7 @@ def browser():
     return None
 
 
-def build(source=SOURCE, output=OUTPUT):
+def build(output=OUTPUT):
     pandoc, chrome = shutil.which("pandoc"), browser()
     if not pandoc or not chrome:
         raise RuntimeError("needs pandoc and chromium ({} missing); apt-get install pandoc chromium".format(
@@ -46,8 +47,10 @@ def build(source=SOURCE, output=OUTPUT):
         header = os.path.join(work, "style.html")
         with open(header, "w") as f:
             f.write(STYLE)
-        html = os.path.join(work, "lstm_bptt.html")
-        subprocess.run([pandoc, source, "--standalone", "--mathml", "--metadata", "title=BPTT for an LSTM, by hand",
+        source, html = os.path.join(work, "lstm_bptt.md"), os.path.join(work, "lstm_bptt.html")
+        with open(source, "w", encoding="utf-8") as f:
+            f.write(derivation.markdown(project_notes=False))  # self-contained: no pointers into the project
+        subprocess.run([pandoc, source, "--standalone", "--mathml", "--metadata", "pagetitle=BPTT for an LSTM, by hand",
                         "--include-in-header", header, "-o", html], check=True, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE)  # no capture_output: Python 3.6
         pdf = os.path.join(work, "out.pdf")
@@ -77,7 +80,7 @@ def main(argv=None):
         return print_error("{} failed: {}".format(os.path.basename(e.cmd[0]), detail[-1] if detail else e.returncode))
     except OSError as e:
         return print_error(os_error_line(e, "pass --output=<file> in a folder you can write, then run again"))
-    except (RuntimeError, subprocess.TimeoutExpired) as e:
+    except (RuntimeError, ValueError, subprocess.TimeoutExpired) as e:
         return print_error(e)
     return 0
 
