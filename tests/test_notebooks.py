@@ -33,7 +33,7 @@ def test_the_derivation_notebook_is_the_derivation_with_a_check_after_each_resul
     assert [c.source for c in nb.cells] == [c.source for c in fresh.cells], \
         "assignments/numpy_rnn/notebooks/lstm_bptt.ipynb is out of date: run python assignments/numpy_rnn/notebooks/build.py --only=lstm_bptt"
     markdown = "".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    assert "frac{\\partial E}{\\partial w_{mn}}" in markdown and "## 3. The two recurrences" in markdown
+    assert "frac{\\partial E}{\\partial w_{mn}}" in markdown and "## (c) The two recurrences" in markdown
     text = build.outputs_text(nb)
     for check in ("dC(t) against nudging C(t)", "dh(t) written out against backward", "input gate   dE/dw_mn",
                   "forget gate  dE/dw_mn", "output gate  dE/dw_mn", "candidate    dE/dw_mn", "sigma(1) = 0.7311"):
@@ -59,7 +59,23 @@ def test_the_stored_notebook_holds_a_full_run():
     assert "largest gap between BPTT and finite differences" in text
     assert any(out.get("output_type") == "display_data" and "image/png" in out.get("data", {})
                for c in nb.cells if c.cell_type == "code" for out in c.get("outputs", []))  # the curves
-    assert "EPOCHS = 8" in nb.cells[3].source and "parameters" in nb.cells[3].metadata["tags"]
+    assert nb.cells[3].source == build.FULL and "parameters" in nb.cells[3].metadata["tags"]
+    assert "CLIP_NORM = 0" in build.FULL  # plain SGD, as IE643's Exercise 3 asks
+
+
+def test_the_stored_run_is_the_one_results_numpy_rnn_records():
+    """The notebook's stored full run and `python -m assignments.numpy_rnn.mnist4` (results/numpy_rnn/mnist4.json) are
+    the same computation: same seed, same split, one BLAS thread, one processor. Their choice and test count agree."""
+    import json
+    with open(os.path.join(build.HERE, "..", "..", "..", "results", "numpy_rnn", "mnist4.json")) as f:
+        result = json.load(f)
+    text = build.outputs_text(stored())
+    assert "best learning rate on validation: {} ({:.2%} at epoch {})".format(
+        float(result["best_rate"]), result["best_val_accuracy"], result["best_epoch"]) in text, text[-1500:]
+    assert "TEST ACCURACY {:.2%} ({:,} of {:,} test images)".format(
+        result["test_accuracy"], result["test_correct"], result["test_count"]) in text
+    for rate, why in result["stopped"].items():
+        assert "rate {:g}: {} epochs, {}".format(float(rate), len(result["curves"][rate]), why) in text
 
 
 def test_the_notebook_runs_top_to_bottom_in_the_reduced_setting(tmp_path):

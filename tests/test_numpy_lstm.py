@@ -1,5 +1,8 @@
 """The NumPy LSTM's hand-written BPTT against finite differences, against TensorFlow's autodiff of cells.py,
-and its dE/dC(t) recurrence against a nudge of C(t) itself."""
+and its dE/dC(t) recurrence against a nudge of C(t) itself; the NumPy RNN's MNIST sweep (mnist4.py): its fair budget,
+divergence, resumption, errors and result file."""
+import os
+
 import numpy as np
 import pytest
 
@@ -97,10 +100,13 @@ def test_the_numpy_rnn_gradients_match_finite_differences():
 def test_mnist4_runs_the_sweep_and_records_its_choice(real_mnist, tmp_path):
     import json
     from assignments.numpy_rnn import mnist4
-    assert mnist4.main(["--data_dir=" + real_mnist, "--epochs=1", "--rates=0.01,0.0001", "--out=" + str(tmp_path)]) == 0
+    assert mnist4.main(["--data_dir=" + real_mnist, "--max_epochs=1", "--rates=0.01,0.0001", "--clip_norm=5",
+                        "--out=" + str(tmp_path)]) == 0
     with open(str(tmp_path / "mnist4.json")) as f:
         result = json.load(f)
     assert sorted(result["curves"]) == ["0.0001", "0.01"] and result["best_rate"] == "0.01"  # 1e-4 learns far less
+    assert result["stopped"] == {"0.01": "reached the cap of 1 epochs", "0.0001": "reached the cap of 1 epochs"}
+    assert result["clip_norm"] == 5 and result["machine"]["processor"] and not (tmp_path / "mnist4.partial").exists()
     assert result["test_count"] == 980 + 892 + 958 + 1009  # the test images of digits 0, 5, 6 and 9
     assert result["test_accuracy"] > 0.8 and (tmp_path / "mnist4.png").stat().st_size > 0
 
@@ -112,7 +118,9 @@ def test_mnist4_bad_flags_are_one_line(capsys):
     assert_one_line_error(1, err, "--rates")
 
 
-@pytest.mark.parametrize("flag,words", [("--seed=-1", ["--seed=-1", "--seed=1"]), ("--epochs=0", ["--epochs"])])
+@pytest.mark.parametrize("flag,words", [("--seed=-1", ["--seed=-1", "--seed=1"]), ("--max_epochs=0", ["--max_epochs"]),
+                                        ("--patience=0", ["--patience"]), ("--clip_norm=-1", ["--clip_norm"]),
+                                        ("--rates=0.1,0.1", ["--rates"])])
 def test_mnist4_bad_seed_or_epochs_is_one_line_before_reading_data(capsys, tmp_path, flag, words):
     from assignments.numpy_rnn import mnist4
     status = mnist4.main([flag, "--data_dir=" + str(tmp_path / "no_data")])
@@ -142,7 +150,7 @@ def test_mnist4_sigterm_is_one_line_and_writes_nothing(tmp_path, real_mnist):
     import sys
     import time
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "assignments.numpy_rnn.mnist4", "--data_dir=" + real_mnist, "--epochs=50",
+    proc = subprocess.Popen([sys.executable, "-m", "assignments.numpy_rnn.mnist4", "--data_dir=" + real_mnist, "--max_epochs=50",
                              "--out=" + str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             universal_newlines=True)
     deadline = time.time() + 120
@@ -155,4 +163,101 @@ def test_mnist4_sigterm_is_one_line_and_writes_nothing(tmp_path, real_mnist):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert_one_line_error(proc.returncode, err, "interrupted")
-    assert not out.exists()
+    assert not (out / "mnist4.json").exists() and not (out / "mnist4.png").exists()
+    kept = sorted(p.name for p in out.glob("mnist4.partial/*")) if out.exists() else []
+    assert kept in ([], ["rate_0.01.json", "rate_0.01.npz"]), kept  # only whole records of finished rates (0.01 diverges)
+
+
+def _small_sets(real_mnist, n=640):
+    import data_loader
+    from assignments.numpy_rnn import mnist4
+    images, labels = data_loader.load_split(real_mnist, "train")
+    x, y = mnist4.four_classes(images[:4 * n], labels[:4 * n])
+    return (x[:n], y[:n]), (x[n:n + 300], y[n:n + 300])
+
+
+def test_mnist4_stops_a_rate_when_validation_stops_improving(real_mnist):
+    """The fair budget: a rate stops `patience` epochs after its last new best validation accuracy or loss, and
+    keeps the parameters of its best validation accuracy."""
+    from assignments.numpy_rnn import mnist4
+    train_set, val_set = _small_sets(real_mnist)
+    curves, params, stop = mnist4.train(train_set, val_set, 0.001, 64, 1, patience=2, max_epochs=60)
+    assert stop == "no new best validation accuracy or loss for 2 epochs", (stop, len(curves))
+    last, best_acc, low = 0, -1.0, float("inf")
+    for row in curves:  # the rule, recomputed from the curves
+        if row["val_accuracy"] > best_acc or row["val_loss"] < low:
+            last = row["epoch"]
+        best_acc, low = max(best_acc, row["val_accuracy"]), min(low, row["val_loss"])
+    assert len(curves) == last + 2 < 60
+    assert abs(mnist4.evaluate(params, *val_set)[1] - best_acc) < 1e-9
+
+
+def test_mnist4_records_a_diverged_rate_and_chooses_among_the_rest(real_mnist, tmp_path, capsys):
+    """Plain SGD at rate 0.01 overflows on the identity-started ReLU RNN within the first batches: the sweep
+    records it and goes on; if every rate diverges, that is one line."""
+    from assignments.numpy_rnn import mnist4
+    train_set, val_set = _small_sets(real_mnist)
+    curves, params, stop = mnist4.train(train_set, val_set, 0.01, 64, 1, patience=1, max_epochs=1)
+    assert stop.startswith("diverged in epoch 1, batch") and params is None and curves == []
+    status = mnist4.main(["--data_dir=" + real_mnist, "--rates=5,9", "--out=" + str(tmp_path / "out")])
+    from conftest import assert_one_line_error
+    assert_one_line_error(status, capsys.readouterr().err, "every learning rate diverged", "--rates=")
+    assert not (tmp_path / "out" / "mnist4.json").exists()
+
+
+def test_mnist4_resumes_at_the_first_rate_it_had_not_finished(real_mnist, tmp_path, capsys):
+    """A stopped sweep keeps each finished rate in mnist4.partial/; a rerun with the same settings takes them
+    from there, and one with other settings trains them again."""
+    import json
+    from assignments.numpy_rnn import mnist4
+    out = tmp_path / "out"
+    args = ["--data_dir=" + real_mnist, "--max_epochs=1", "--out=" + str(out)]
+    assert mnist4.main(args + ["--rates=0.001"]) == 0
+    with open(str(out / "mnist4.json")) as f:
+        first = json.load(f)
+    settings = {k: first[k] for k in ("classes", "hidden", "batch_size", "seed", "stop_rule", "patience",
+                                      "max_epochs", "clip_norm")}
+    planted = [dict(first["curves"]["0.001"][0], val_accuracy=0.999)]  # marks the record as the one reused
+    mnist4._keep(str(out / "mnist4.partial"), 0.0001, settings, planted, None, "planted")
+    capsys.readouterr()
+    assert mnist4.main(args + ["--rates=0.001,0.0001"]) == 0
+    assert "rate 0.0001: finished by an earlier run (planted)" in capsys.readouterr().out
+    with open(str(out / "mnist4.json")) as f:
+        second = json.load(f)
+    assert second["curves"]["0.0001"] == planted and second["stopped"]["0.0001"] == "planted"
+    timeless = lambda rows: [{k: v for k, v in r.items() if k != "seconds"} for r in rows]  # noqa: E731
+    assert timeless(second["curves"]["0.001"]) == timeless(first["curves"]["0.001"])  # retrained: same seed, same numbers
+    mnist4._keep(str(out / "mnist4.partial"), 0.0001, dict(settings, seed=7), planted, None, "planted")
+    assert mnist4.main(args + ["--rates=0.0001"]) == 0
+    with open(str(out / "mnist4.json")) as f:
+        assert json.load(f)["stopped"]["0.0001"] == "reached the cap of 1 epochs"  # other settings: retrained
+
+
+@pytest.mark.parametrize("damage, words", [
+    (lambda r: "[1, 2]", ["not a result object"]),
+    (lambda r: dict(r, best_rate=0.01), ["best_rate is not a str"]),
+    (lambda r: {k: v for k, v in r.items() if k != "test_correct"}, ["test_correct is missing"]),
+    (lambda r: dict(r, best_rate="7"), ["curves do not hold best_rate 7"]),
+    (lambda r: dict(r, stopped={"0.01": 3}), ["stopped holds"]),
+    (lambda r: dict(r, patience=True), ["patience is not a int"]),
+    (lambda r: "{not json", ["not valid JSON"]),
+], ids=["list", "rate-type", "missing", "rate-absent", "stopped", "bool", "syntax"])
+def test_a_damaged_mnist4_result_is_one_named_error(tmp_path, damage, words):
+    """What the report's page and the IE643 README read: checked field by field, one line naming the fix."""
+    import json
+    from assignments.numpy_rnn import mnist4
+    from core.common import UserError
+    with open(os.path.join(ROOT, "results", "numpy_rnn", "mnist4.json")) as f:
+        good = json.load(f)
+    assert mnist4.read_result(os.path.join(ROOT, "results", "numpy_rnn", "mnist4.json"), new=True)["curves"]
+    path = tmp_path / "mnist4.json"
+    damaged = damage(good)
+    path.write_text(damaged if isinstance(damaged, str) else json.dumps(damaged))
+    with pytest.raises(UserError) as e:
+        mnist4.read_result(str(path), new=True)
+    assert all(w in str(e.value) for w in words) and "\n" not in str(e.value), str(e.value)
+    old = {k: v for k, v in good.items() if k not in mnist4.NEW_FIELDS}  # before the fair budget: the report reads it
+    path.write_text(json.dumps(old))
+    assert mnist4.read_result(str(path))["best_rate"] == good["best_rate"]
+    with pytest.raises(UserError, match="stopped is missing"):
+        mnist4.read_result(str(path), new=True)

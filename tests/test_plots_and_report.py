@@ -145,6 +145,24 @@ def test_first_page_words_come_from_the_comparison_rule():
     assert "tie at every size" in prose[3]
 
 
+def test_the_bptt_page_names_the_budget_and_what_clipping_alone_changes():
+    """The NumPy RNN's sentence from its result files: plain SGD's budget and a diverged rate, and the clipping
+    ablation's numbers beside it, with the cause stated only where the ablation shows it."""
+    from tools.reporting.pages import bptt_text
+    rows = lambda *accs: [{"epoch": k + 1, "val_accuracy": a} for k, a in enumerate(accs)]  # noqa: E731
+    plain = {"batch_size": 64, "classes": [0, 5, 6, 9], "clip_norm": 0, "patience": 10, "best_rate": "0.001",
+             "best_val_accuracy": 0.99, "best_epoch": 2, "test_count": 3839, "test_accuracy": 0.985,
+             "test_correct": 3781, "seconds_per_epoch": 3.3, "curves": {"0.01": [], "0.001": rows(0.98, 0.99)},
+             "stopped": {"0.01": "diverged in epoch 1, batch 4", "0.001": "no new best"}}
+    clipped = dict(plain, clip_norm=5, curves={"0.01": rows(0.995), "0.001": rows(0.97)}, stopped={})
+    text = bptt_text(plain, None, (), (), clipped)[0]
+    assert "trained with plain SGD" in text and "for 10 epochs (0.01 diverged in epoch 1, batch 4)" in text
+    assert "0.01: 99.50%, 0.001: 97.00%" in text and "divergence at 0.01 is a gradient step too large" in text
+    still = dict(clipped, curves={"0.01": [], "0.001": rows(0.97)})
+    text = bptt_text(plain, None, (), (), still)[0]
+    assert "0.01: diverged" in text and "too large" not in text  # the ablation did not show the cause
+
+
 def test_no_results_is_a_clear_error(tmp_path):
     for script, extra, words in (("plot_results.py", [], "no results in"), ("tools/make_report.py", [], "no results in"),
                                  ("plot_results.py", ["--grid"], "no grid results in"),

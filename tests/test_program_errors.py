@@ -33,7 +33,7 @@ def test_an_unknown_or_unparsable_flag_is_one_line(script):
     assert status == 0 and err == ""
 
 
-@pytest.mark.parametrize("script, flag", [("tools/reproduce.py", "--jobs=x"), ("assignments/numpy_rnn/mnist4.py", "--epochs=many"),
+@pytest.mark.parametrize("script, flag", [("tools/reproduce.py", "--jobs=x"), ("assignments/numpy_rnn/mnist4.py", "--max_epochs=many"),
                                           ("assignments/palindrome_pytorch/train.py", "--num_hidden=1.5")])
 def test_a_flag_value_of_the_wrong_type_is_one_line(script, flag):
     status, err = run(script, flag)

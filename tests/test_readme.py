@@ -74,7 +74,7 @@ def facts():
         ("Pinned: Python {}, TensorFlow {},", [py_pinned[:3], tf_pinned]),
         ("takes Python {} from `pyenv install {}`", [py_pinned[:3], py_pinned]),
         ("installs pip {} first", [pip_pinned]),
-        ("a NumPy RNN on digits {} ({} s an epoch)", ["/".join(map(str, mnist4.CLASSES)), numpy_epoch]),
+        ("on digits {} by plain SGD, each rate until validation stalls ({} s an epoch)", ["/".join(map(str, mnist4.CLASSES)), numpy_epoch]),
         ("A retrained configuration is {} seeds of", [len(study.SEEDS)]),
         ("What the recipe buys on {}-{}:", [study.ABLATION_CONFIG[0].upper(), study.ABLATION_CONFIG[1]]),
         ("`--jobs={}`: two at a time, {:.1f}x as fast on two cores", [2, min(jobs_speedups)]),  # the larger models

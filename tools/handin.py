@@ -27,7 +27,7 @@ from core.config import Arch  # noqa: E402
 from core.runs import SHIPPED_FILE, RunDir  # noqa: E402
 from core import study  # noqa: E402
 from download_weights import sha256_file  # noqa: E402
-from tools.handin_texts import (README_A4, README_EE6123, README_NO_RNN_API, README_PALINDROME,  # noqa: E402
+from tools.handin_texts import (README_A4, README_EE6123, README_IE643, README_NO_RNN_API, README_PALINDROME,  # noqa
                                 REQUIREMENTS_PALINDROME)
 
 ROLL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
@@ -131,6 +131,36 @@ def palindrome_readme():
     return README_PALINDROME.replace("{answer}", lstm_against_rnn(runs))
 
 
+IE643 = "IE643_{roll}_scribingassignment"
+
+
+def ie643_files(yours=()):
+    """IE643's scribing assignment: Exercise 1's derivation (the self-contained PDF), Exercise 3's notebook as
+    stored, executed (it installs what it needs and fetches MNIST itself, so it runs in Colab as it is)."""
+    return [("assignments/numpy_rnn/lstm_bptt.pdf", IE643 + "_Ex1.pdf"),
+            ("assignments/numpy_rnn/notebooks/numpy_rnn_mnist4.ipynb", IE643 + "_Ex3.ipynb")]
+
+
+def ie643_readme():
+    """The hand-in's README: what each file answers, Exercise 2's note, Exercise 3's measured choice."""
+    from assignments.numpy_rnn import mnist4
+    result = mnist4.read_result(os.path.join(PROJECT_DIR, "results", "numpy_rnn", "mnist4.json"), new=True)
+    def stop(rate):
+        why, epochs = result["stopped"].get(rate, ""), len(result["curves"][rate])
+        return "{} {}".format(rate, why if why.startswith(("diverged", "reached")) else
+                              "stopped after {} epochs".format(epochs))
+    stops = "; ".join(stop(rate) for rate in sorted(result["curves"], key=lambda r: -float(r)))
+    clipping = ""
+    ablation = os.path.join(PROJECT_DIR, "results", "numpy_rnn", "clip_norm_5", "mnist4.json")
+    if os.path.isfile(ablation):  # the same sweep with clipped gradients: what plain SGD gives up, if anything
+        from tools.reporting.pages import clipping_text
+        clipping = " " + clipping_text(result, mnist4.read_result(ablation, new=True))
+    return README_IE643.format(roll="{roll}", rate=result["best_rate"], epoch=result["best_epoch"],
+                               val=100 * result["best_val_accuracy"], test=100 * result["test_accuracy"],
+                               correct=result["test_correct"], count=result["test_count"], stops=stops,
+                               patience=result["patience"], machine=result["machine"]["processor"], clipping=clipping)
+
+
 def ee6123_files(yours=()):
     """The EE6123 report: the document made by tools/make_report.py from the results (the code it describes is
     the project's: assignments/memory/, core/, cells.py)."""
@@ -144,6 +174,8 @@ HANDINS = {
            "readme": README_A4, "report": "{roll}_Report.pdf", "requirements": requirements_36},
     "cs324": {"zip": "{roll}_assignment3.zip", "folder": "{roll}_assignment3", "files": palindrome_files,
               "readme": palindrome_readme, "report": None, "requirements": lambda: REQUIREMENTS_PALINDROME},
+    "ie643": {"zip": IE643 + ".zip", "folder": IE643, "files": ie643_files, "readme": ie643_readme, "report": None,
+              "requirements": lambda: b""},
     "ee6123": {"zip": "EE6123_{roll}.zip", "folder": "EE6123_{roll}", "files": ee6123_files, "readme": README_EE6123,
                "report": None, "requirements": lambda: b""},
     "no-rnn-api": {"zip": "{roll}_lstm_without_rnn_api.zip", "folder": "{roll}_lstm_without_rnn_api",
@@ -195,7 +227,7 @@ def build(assignment, roll, a3=None, yours=()):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         for source, name in files:
-            z.write(os.path.join(PROJECT_DIR, source), "{}/{}".format(folder, name))
+            z.write(os.path.join(PROJECT_DIR, source), "{}/{}".format(folder, name.replace("{roll}", roll)))
         if packed:
             z.writestr("{}/weights/MANIFEST.sha256".format(folder), manifest_of(files))
         if handin["requirements"]():
@@ -226,11 +258,11 @@ def main(argv=None):
     parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--roll", default="", help="your roll number")
     parser.add_argument("--assignment", default="a4", help="which hand-in: " + ", ".join(sorted(HANDINS)) +
-                        ", or all (each under its own name beside the project)")
+                        ", or all (each under its own name in the project folder)")
     parser.add_argument("--list", action="store_true", help="list the hand-ins and the names their zips get")
     parser.add_argument("--a3", type=float, default=None, help="your Assignment 3 test accuracy in percent: the "
                         "report compares with it")
-    parser.add_argument("--output", default="", help="where to write the zip (default: its name beside the project)")
+    parser.add_argument("--output", default="", help="where to write the zip (default: its name, in the project folder)")
     parser.add_argument("--weights", default="shipped", help="shipped: the shipped weights and results; yours: "
                         "those of runs/ for each configuration you trained and tested (the report is made from "
                         "them), the shipped ones for the rest")
@@ -241,6 +273,7 @@ def main(argv=None):
 
 DESCRIPTIONS = {"a4": "Assignment 4, the card: LSTM and GRU from scratch, weights, <roll>_Report.pdf",
                 "cs324": "CS324's palindrome assignment in PyTorch, on the course skeleton",
+                "ie643": "IE643's scribing assignment: the BPTT derivation (PDF), Exercise 3's notebook",
                 "ee6123": "the EE6123 report's experiments: the grid, recall, binary addition (a PDF)",
                 "no-rnn-api": "the TensorFlow LSTM without TensorFlow's RNN API, a loop-trained crop model"}
 

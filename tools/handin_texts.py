@@ -85,6 +85,31 @@ than their standard deviations added: {answer}.
 """
 
 
+README_IE643 = """# IE643 scribing assignment ({roll})
+
+| file | exercise |
+|---|---|
+| `IE643_{roll}_scribingassignment_Ex1.pdf` | Exercise 1: backpropagation through time for an LSTM, derived by hand. The answers are labelled (a) the forward pass and the error, (b) the output layer's gradients, (c) the recurrences of the total derivatives with respect to h(t) and C(t), (d) the gradient of a weight from h(t-1) into each gate (input, forget, candidate, output); a last section explains why the cell state carries errors over long spans. If the exercise sheet orders its parts differently, this list maps them. |
+| `IE643_{roll}_scribingassignment_Ex3.ipynb` | Exercise 3: a two-layer ReLU RNN in NumPy with hand-written BPTT, on MNIST digits 0, 5, 6 and 9 read row by row, trained with plain SGD; the learning rate chosen on validation, then the test accuracy |
+
+**Exercise 2** is to complete the notebook posted for Part II of the course. That notebook is not part of this
+project, so this folder has no `_Ex2.ipynb`: complete the posted one and save it here as
+`IE643_{roll}_scribingassignment_Ex2.ipynb`.
+
+## Exercise 3
+
+The notebook is stored executed. It runs in Google Colab as it is: its first cell installs what is missing
+(numpy, matplotlib) and its data cell downloads MNIST and checks each file's SHA-256 (or reads `../data` if
+the files are there). Locally: `pip install numpy matplotlib notebook`, then `jupyter notebook`.
+
+Plain SGD, as the exercise asks. Each learning rate had the same budget: it trained until neither its
+validation accuracy nor its validation loss had reached a new best for {patience} epochs ({stops}). The best on
+validation was {rate} ({val:.2f}% at epoch {epoch}); on the test images of the four digits it scores
+{test:.2f}% ({correct:,} of {count:,}). One seed: the rates are ranked only to choose one, on validation.{clipping}
+Measured on an {machine}.
+"""
+
+
 README_EE6123 = """# EE6123: RNN, LSTM and GRU, and two memory tasks ({roll})
 
 `EE6123_report.pdf`, in the report's order: the grid (RNN, LSTM and GRU at 64, 128 and 64,64 units, one way

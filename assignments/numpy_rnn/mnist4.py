@@ -1,15 +1,20 @@
 """The NumPy RNN (assignments/numpy_rnn/rnn.py) on MNIST digits 0, 5, 6 and 9, read row by row, trained by hand-written BPTT.
 
-    python -m assignments.numpy_rnn.mnist4 [--data_dir=../data] [--epochs=8] [--rates=0.01,0.001,0.0001]
+    python -m assignments.numpy_rnn.mnist4 [--data_dir=../data] [--rates=0.01,0.001,0.0001] [--patience=10]
 
 28 inputs per step, 28 steps, two hidden layers of 100 ReLU units, 4 linear outputs at the last step and
-softmax cross-entropy; plain SGD on batches of 64 (gradients clipped to global norm 5, so one bad batch cannot
-wreck the weights). Every learning rate is trained on the project's training split and judged on its
-validation split; the best one by validation accuracy (its best epoch) is then measured once on the test
-images of the four classes. Writes results/numpy_rnn/mnist4.json (every rate's curves, the choice, the test
-accuracy, seconds per epoch) and mnist4.png.
+softmax cross-entropy; plain SGD on batches of 64, as the assignment asks (--clip_norm=5 clips gradients
+instead, for comparison). Every learning rate gets the same fair budget: it trains on the project's training
+split until neither its validation accuracy nor its validation loss has reached a new best for --patience
+epochs (at most --max_epochs), and its epoch of best validation accuracy counts. The best rate by validation accuracy is then measured once on the test images
+of the four classes. A rate whose loss stops being finite is recorded as diverged. Each finished rate is kept
+in <out>/mnist4.partial/, so a sweep that is stopped resumes at the next rate. Writes
+results/numpy_rnn/mnist4.json (every rate's curves and why it stopped, the choice, the test accuracy, seconds
+per epoch) and mnist4.png.
 """
+import json
 import os
+import shutil
 import sys
 import time
 
@@ -17,13 +22,13 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))  # the project, also as python assignments/numpy_rnn/mnist4.py
 
-from core.common import (ArgumentParser, PROJECT_DIR, UserError, atomic_write_json, guarded, log,  # noqa: E402
-                         print_error, relpath)
+from core.common import (ArgumentParser, PROJECT_DIR, UserError, atomic_write_bytes, atomic_write_json, guarded, log,  # noqa: E402
+                         machine, print_error, relpath)
 from assignments.numpy_rnn import rnn  # noqa: E402
 
 CLASSES = (0, 5, 6, 9)
 HIDDEN = (100, 100)
-CLIP = 5.0
+PATIENCE, MAX_EPOCHS = 10, 300  # the fair budget: epochs without a new best validation accuracy or loss; the cap
 
 
 def four_classes(images, labels):
@@ -42,23 +47,31 @@ def evaluate(params, images, labels, batch=1000):
     return float(sum(losses) / len(images)), right / float(len(images))
 
 
-def train(train_set, val_set, rate, epochs, batch_size, seed):
-    """SGD at one learning rate: (per-epoch curves, the parameters of the best validation epoch)."""
-    # float32 (twice as fast as float64 here); tests/test_numpy_lstm.py checks the gradients in float64
+def train(train_set, val_set, rate, batch_size, seed, patience=PATIENCE, max_epochs=MAX_EPOCHS, clip_norm=0):
+    """SGD at one learning rate until neither validation accuracy nor validation loss has reached a new best for
+    `patience` epochs: (per-epoch curves, the parameters of the best validation accuracy's epoch, why it stopped).
+    clip_norm=0 is plain SGD."""
+    # float32: twice as fast as float64 here; the gradients are checked against finite differences in float64
     params = {k: v.astype(np.float32) for k, v in rnn.init_params(28, HIDDEN, len(CLASSES), seed=seed).items()}
     rng = np.random.RandomState(seed)
     x, y = train_set
-    curves, best = [], (-1.0, None)
-    for epoch in range(1, epochs + 1):
+    curves, best, best_epoch, lowest, progress = [], (-1.0, None), 0, float("inf"), 0
+    for epoch in range(1, max_epochs + 1):
         started, losses, right = time.time(), [], 0
         order = rng.permutation(len(x))
         for start in range(0, len(x) - batch_size + 1, batch_size):
             idx = order[start:start + batch_size]
-            loss, grads, p = rnn.loss_and_grads(params, x[idx], y[idx])
-            if not np.isfinite(loss):
-                raise UserError("training at learning rate {:g} diverged in epoch {}".format(rate, epoch))
-            norm = np.sqrt(sum((g ** 2).sum() for g in grads.values()))
-            scale = min(1.0, CLIP / (norm + 1e-12))
+            with np.errstate(over="ignore", invalid="ignore"):  # overflow is caught just below, as divergence
+                loss, grads, p = rnn.loss_and_grads(params, x[idx], y[idx])
+            if not np.isfinite(loss) or not all(np.isfinite(g).all() for g in grads.values()):
+                # a rate too large for plain SGD: recorded, not fatal to the sweep
+                stop = "diverged in epoch {}, batch {}".format(epoch, start // batch_size + 1)
+                log("rate {:g} {}: the loss or its gradients are no longer finite".format(rate, stop))
+                return curves, best[1], stop
+            scale = 1.0
+            if clip_norm:
+                norm = np.sqrt(sum((g ** 2).sum() for g in grads.values()))
+                scale = min(1.0, clip_norm / (norm + 1e-12))
             for name in params:
                 params[name] -= rate * scale * grads[name]
             losses.append(loss)
@@ -68,11 +81,46 @@ def train(train_set, val_set, rate, epochs, batch_size, seed):
                "train_accuracy": right / float(len(losses) * batch_size), "val_loss": val_loss,
                "val_accuracy": val_acc, "seconds": round(time.time() - started, 2)}
         curves.append(row)
-        log("rate {:g} epoch {}/{}: train loss {:.4f} acc {:.2%} | validation loss {:.4f} acc {:.2%} | {:.1f}s".format(
-            rate, epoch, epochs, row["train_loss"], row["train_accuracy"], val_loss, val_acc, row["seconds"]))
+        if val_acc > best[0] or val_loss < lowest:  # progress: a new best validation accuracy or loss
+            progress, lowest = epoch, min(lowest, val_loss)
         if val_acc > best[0]:
-            best = (val_acc, {k: v.copy() for k, v in params.items()})
-    return curves, best[1]
+            best, best_epoch = (val_acc, {k: v.copy() for k, v in params.items()}), epoch
+        log("rate {:g} epoch {}: train loss {:.4f} acc {:.2%} | validation loss {:.4f} acc {:.2%} (best {:.2%} at "
+            "epoch {}) | {:.1f}s".format(rate, epoch, row["train_loss"], row["train_accuracy"], val_loss, val_acc,
+                                        best[0], best_epoch, row["seconds"]))
+        if epoch - progress >= patience:
+            return curves, best[1], "no new best validation accuracy or loss for {} epochs".format(patience)
+    return curves, best[1], "reached the cap of {} epochs".format(max_epochs)
+
+
+# What readers of mnist4.json use (the report's page, the IE643 hand-in's README), with their types.
+FIELDS = {"classes": list, "batch_size": int, "curves": dict, "best_rate": str, "best_epoch": int,
+          "best_val_accuracy": float, "test_accuracy": float, "test_correct": int, "test_count": int,
+          "seconds_per_epoch": (int, float)}
+NEW_FIELDS = {"stopped": dict, "patience": int, "clip_norm": (int, float), "machine": dict}  # since the fair budget
+
+
+def read_result(path, new=False):
+    """mnist4.json, checked: a damaged file (or, with new=True, one from before the fair budget) is one UserError
+    naming what is wrong and how to write it again."""
+    from core.common import read_json
+    result = read_json(path)
+    fix = "; write it again: python -m assignments.numpy_rnn.mnist4 --out={}".format(relpath(os.path.dirname(path)))
+    if not isinstance(result, dict):
+        raise UserError("{} is not a result object{}".format(relpath(path), fix))
+    for name, kind in dict(FIELDS, **NEW_FIELDS).items():
+        value = result.get(name)
+        if value is None and name in NEW_FIELDS and not new:
+            continue  # an older file: the report still reads it
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise UserError("{}: {} is {}{}".format(relpath(path), name, "missing" if value is None else
+                                                   "not a " + getattr(kind, "__name__", "number"), fix))
+    if result["best_rate"] not in result["curves"] or not all(
+            isinstance(rows, list) and all(isinstance(r, dict) for r in rows) for rows in result["curves"].values()):
+        raise UserError("{}: curves do not hold best_rate {}'s rows{}".format(relpath(path), result["best_rate"], fix))
+    if not all(isinstance(why, str) for why in result.get("stopped", {}).values()):
+        raise UserError("{}: stopped holds something other than reasons{}".format(relpath(path), fix))
+    return result
 
 
 PLOT_SIZE = (10, 4)  # inches
@@ -86,11 +134,18 @@ def draw(result, fig, box):
     left, right = fig.add_subplot(grid[0]), fig.add_subplot(grid[1])
     for k, (rate, curves) in enumerate(sorted(result["curves"].items(), key=lambda kv: -float(kv[0]))):
         color = "C{}".format(k)
+        why = result.get("stopped", {}).get(rate, "")
+        if why.startswith("diverged"):  # nothing to draw: named in the legend
+            right.plot([], [], color=color, label="rate {}: {}".format(rate, why))
+        if not curves:
+            continue
         epochs = [r["epoch"] for r in curves]
         for ax, key in ((left, "loss"), (right, "accuracy")):
             ax.plot(epochs, [r["train_" + key] for r in curves], color=color, linestyle="--",
                     label="train, rate {}".format(rate))
             ax.plot(epochs, [r["val_" + key] for r in curves], color=color, label="validation, rate {}".format(rate))
+    chosen = result["curves"][result["best_rate"]][result["best_epoch"] - 1]
+    right.plot([chosen["epoch"]], [chosen["val_accuracy"]], "ko", markersize=4, label="chosen on validation")
     left.set_ylabel("cross-entropy")
     right.set_ylabel("accuracy")
     for ax in (left, right):
@@ -125,28 +180,69 @@ def main(argv=None):
     import data_loader
     parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data_dir", default=data_loader.DEFAULT_DATA_DIR)
-    parser.add_argument("--epochs", type=int, default=8)
-    parser.add_argument("--batch_size", type=int, default=64)
     parser.add_argument("--rates", default="0.01,0.001,0.0001")
+    parser.add_argument("--patience", type=int, default=PATIENCE,
+                        help="stop a rate after this many epochs without a new best validation accuracy")
+    parser.add_argument("--max_epochs", type=int, default=MAX_EPOCHS, help="the cap on any rate's epochs")
+    parser.add_argument("--clip_norm", type=float, default=0.0, help="0: plain SGD (the assignment's); >0 clips "
+                                                                     "the gradients' global norm")
+    parser.add_argument("--batch_size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", default=os.path.join(PROJECT_DIR, "results", "numpy_rnn"))
     args = parser.parse_args(argv)
     try:
         rates = [float(r) for r in args.rates.split(",")]
-        if not 1 <= args.epochs <= 1000 or args.batch_size < 1 or not all(0 < r < 10 for r in rates):
+        if not all(0 < r < 10 for r in rates) or len(set(rates)) != len(rates):
             raise ValueError
     except ValueError:
-        return print_error("--epochs must be 1-1000, --batch_size positive and --rates numbers in (0, 10), like "
-                           "0.01,0.001")
-    if not 0 <= args.seed < 2 ** 32:
-        return print_error("--seed={} is outside 0..{}; give a seed like --seed=1".format(args.seed, 2 ** 32 - 1))
-    # A kill stops like Ctrl-C: one line, nothing half-written.
+        return print_error("--rates={} must be different numbers in (0, 10), comma-separated, like "
+                           "--rates=0.01,0.001".format(args.rates))
+    for name, value, low, high in (("patience", args.patience, 1, 1000), ("max_epochs", args.max_epochs, 1, 10000),
+                                   ("batch_size", args.batch_size, 1, 10 ** 9), ("seed", args.seed, 0, 2 ** 32 - 1)):
+        if not low <= value <= high:
+            return print_error("--{}={} is outside {}..{}; give one like --{}={}".format(
+                name, value, low, high, name, {"patience": PATIENCE, "max_epochs": MAX_EPOCHS, "batch_size": 64,
+                                               "seed": 1}[name]))
+    if not 0 <= args.clip_norm < float("inf"):
+        return print_error("--clip_norm={} must be 0 (plain SGD) or a positive number, like --clip_norm=5".format(
+            args.clip_norm))
+    # A kill stops like Ctrl-C: one line, nothing half-written; the rates already finished stay in mnist4.partial/.
     return guarded(lambda: _train_and_test(args, rates), fix="point --out at a folder you can write (and --data_dir "
                                                              "at MNIST's files), then run again")
 
 
+def _settings(args):
+    """What a finished rate's record must match to be reused by a resumed sweep."""
+    return {"classes": list(CLASSES), "hidden": list(HIDDEN), "batch_size": args.batch_size, "seed": args.seed,
+            "stop_rule": "no new best validation accuracy or loss", "patience": args.patience, "max_epochs": args.max_epochs, "clip_norm": args.clip_norm}
+
+
+def _finished(partial, rate, settings):
+    """(curves, params, stop) of a rate an earlier run of this sweep finished, or None."""
+    stem = os.path.join(partial, "rate_{!r}".format(rate))
+    try:
+        with open(stem + ".json") as f:
+            record = json.load(f)
+        if record.get("settings") != settings:
+            return None
+        with np.load(stem + ".npz") as saved:
+            params = {k: saved[k] for k in saved.files} or None
+        return record["curves"], params, record["stop"]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # missing or unreadable: train the rate again
+
+
+def _keep(partial, rate, settings, curves, params, stop):
+    import io
+    stem = os.path.join(partial, "rate_{!r}".format(rate))
+    buffer = io.BytesIO()
+    np.savez(buffer, **(params or {}))
+    atomic_write_bytes(stem + ".npz", buffer.getvalue())
+    atomic_write_json(stem + ".json", {"settings": settings, "curves": curves, "stop": stop})  # last: marks it whole
+
+
 def _train_and_test(args, rates):
-    """Every rate trained, the best on validation tested once, the result and its figure written."""
+    """Every rate trained to its stopping point, the best on validation tested once, the result and figure written."""
     import data_loader  # the card's reader and split: the same checks and validation images
     _check_out(args.out)  # before the minutes of training, not after them
     images, labels = data_loader.load_split(args.data_dir, "train")
@@ -159,23 +255,34 @@ def _train_and_test(args, rates):
     test_set = four_classes(*data_loader.load_split(args.data_dir, "test"))
     log("digits {}: {:,} training, {:,} validation, {:,} test images".format(
         ", ".join(map(str, CLASSES)), len(train_set[0]), len(val_set[0]), len(test_set[0])))
-    curves, best = {}, None
+    settings, partial = _settings(args), os.path.join(args.out, "mnist4.partial")
+    curves, stops, best = {}, {}, None
     for rate in rates:
-        curves[repr(rate)], params = train(train_set, val_set, rate, args.epochs, args.batch_size, args.seed)
+        done = _finished(partial, rate, settings)
+        if done:
+            log("rate {:g}: finished by an earlier run ({}), taken from {}".format(rate, done[2], relpath(partial)))
+        else:
+            done = train(train_set, val_set, rate, args.batch_size, args.seed, args.patience, args.max_epochs,
+                         args.clip_norm)
+            _keep(partial, rate, settings, *done)
+        curves[repr(rate)], params, stops[repr(rate)] = done
+        if params is None:
+            continue  # diverged before its first validation
         top = max(curves[repr(rate)], key=lambda r: r["val_accuracy"])
         if best is None or top["val_accuracy"] > best[1]["val_accuracy"]:
             best = (rate, top, params)
+    if best is None:
+        raise UserError("every learning rate diverged; try smaller ones, like --rates=0.001,0.0001")
     rate, top, params = best
     test_loss, test_acc = evaluate(params, *test_set)  # the test set, once, for the chosen rate
     seconds = [r["seconds"] for c in curves.values() for r in c]
-    result = {"classes": list(CLASSES), "hidden": list(HIDDEN), "batch_size": args.batch_size,
-              "epochs": args.epochs, "seed": args.seed, "rates": rates, "curves": curves, "best_rate": repr(rate),
-              "best_epoch": top["epoch"], "best_val_accuracy": top["val_accuracy"], "test_accuracy": test_acc,
-              "test_loss": test_loss, "test_count": len(test_set[0]),
-              "test_correct": int(round(test_acc * len(test_set[0]))),
-              "seconds_per_epoch": round(float(np.median(seconds)), 2)}
+    result = dict(settings, rates=rates, curves=curves, stopped=stops, best_rate=repr(rate), best_epoch=top["epoch"],
+                  best_val_accuracy=top["val_accuracy"], test_accuracy=test_acc, test_loss=test_loss,
+                  test_count=len(test_set[0]), test_correct=int(round(test_acc * len(test_set[0]))),
+                  seconds_per_epoch=round(float(np.median(seconds)), 2), machine=machine())
     atomic_write_json(os.path.join(args.out, "mnist4.json"), result)
     plot(result, os.path.join(args.out, "mnist4.png"))
+    shutil.rmtree(partial, ignore_errors=True)  # the sweep is whole in mnist4.json now
     log("best learning rate {} (validation {:.2%} at epoch {}); test accuracy {:.2%} ({:,} of {:,}); written to "
         "{}".format(rate, top["val_accuracy"], top["epoch"], test_acc, result["test_correct"],
                     result["test_count"], relpath(args.out)))

@@ -129,15 +129,37 @@ def known_page(results_dir):
                                   lambda fig, box: draw_known(known["curves"], known["images"], fig, box), KNOWN_SIZE)
 
 
-def bptt_text(bptt, tasks_dir, variants, results):
+def clipping_text(bptt, clipped):
+    """The same sweep with clipped gradients, beside the plain one: what the clipping alone changes."""
+    best = lambda result, rate: max((r["val_accuracy"] for r in result["curves"].get(rate) or []), default=None)  # noqa: E731
+    rows = ", ".join("{}: {}".format(rate, "diverged" if best(clipped, rate) is None else pct(best(clipped, rate)))
+                     for rate in sorted(clipped["curves"], key=lambda r: -float(r)))
+    saved = [rate for rate, why in bptt.get("stopped", {}).items()
+             if why.startswith("diverged") and best(clipped, rate) is not None]
+    return ("The same sweep with only one change, gradients clipped at global norm {:g}, gives best validation "
+            "accuracies by rate of {}{}.".format(clipped["clip_norm"], rows, "; so plain SGD's divergence at {} is a gradient "
+                                      "step too large, which clipping bounds".format(" and ".join(saved))
+                                      if saved else ""))
+
+
+def bptt_text(bptt, tasks_dir, variants, results, clipped=None):
     """The NumPy RNN's result, and what the derivation predicts against what the experiments show."""
+    stopped = bptt.get("stopped", {})
+    diverged = ["{} {}".format(rate, why) for rate, why in stopped.items() if why.startswith("diverged")]
+    budget = ("each rate until neither its validation accuracy nor its validation loss had reached a new best for "
+              "{} epochs{}; ".format(bptt["patience"], " ({})".format("; ".join(diverged)) if diverged else "")
+              if "patience" in bptt else
+              "{} epochs a rate; ".format(bptt.get("epochs")))
     text = ["A two-layer ReLU RNN (100 units each) written in NumPy with hand-written backpropagation through time "
-            "(assignments/numpy_rnn/, derivation in assignments/numpy_rnn/lstm_bptt.md), trained with SGD on batches of {} on the digits "
-            "{}: of the learning rates {}, {} did best on validation ({} at epoch {}); on the {:,} test images of "
-            "these classes it reaches {} ({:,} correct), at {:.1f} s per epoch.".format(
-                bptt["batch_size"], ", ".join(map(str, bptt["classes"])), ", ".join(bptt["curves"]),
-                bptt["best_rate"], pct(bptt["best_val_accuracy"]), bptt["best_epoch"], bptt["test_count"],
-                pct(bptt["test_accuracy"]), bptt["test_correct"], bptt["seconds_per_epoch"])]
+            "(assignments/numpy_rnn/, derivation in assignments/numpy_rnn/lstm_bptt.md), trained with {} on batches "
+            "of {} on the digits {}, {}of the learning rates {}, {} did best on validation ({} at epoch {}); on the "
+            "{:,} test images of these classes it reaches {} ({:,} correct), at {:.1f} s per epoch.".format(
+                "plain SGD" if not bptt.get("clip_norm", 5) else "SGD with gradients clipped at norm {:g}".format(
+                    bptt.get("clip_norm", 5)), bptt["batch_size"], ", ".join(map(str, bptt["classes"])), budget,
+                ", ".join(bptt["curves"]), bptt["best_rate"], pct(bptt["best_val_accuracy"]), bptt["best_epoch"],
+                bptt["test_count"], pct(bptt["test_accuracy"]), bptt["test_correct"], bptt["seconds_per_epoch"])]
+    if clipped and not bptt.get("clip_norm", 5):
+        text[0] += " " + clipping_text(bptt, clipped)
     link = ["The derivation says the LSTM's cell state carries an error back through a product of forget gates, "
             "while a vanilla RNN's error passes through one W_h and one tanh' per step, a product that fades "
             "geometrically unless W_h and tanh' keep the norm near 1."]
@@ -171,7 +193,11 @@ def bptt_text(bptt, tasks_dir, variants, results):
 
 
 def bptt_page(bptt_dir, tasks_dir, variants, results):
-    bptt = _read(os.path.join(bptt_dir, "mnist4.json")) if bptt_dir else None
     from assignments.numpy_rnn import mnist4
-    return bptt and _figure_page("Backpropagation through time by hand", bptt_text(bptt, tasks_dir, variants, results),
+    path = os.path.join(bptt_dir, "mnist4.json") if bptt_dir else None
+    bptt = mnist4.read_result(path) if path and os.path.isfile(path) else None
+    ablation = os.path.join(bptt_dir, "clip_norm_5", "mnist4.json") if bptt_dir else None
+    clipped = mnist4.read_result(ablation, new=True) if ablation and os.path.isfile(ablation) else None
+    return bptt and _figure_page("Backpropagation through time by hand",
+                                 bptt_text(bptt, tasks_dir, variants, results, clipped),
                                  lambda fig, box: mnist4.draw(bptt, fig, box), mnist4.PLOT_SIZE)

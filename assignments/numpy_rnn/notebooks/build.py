@@ -20,13 +20,18 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(HERE))))  # t
 
 import data_loader  # noqa: E402
 from assignments.numpy_rnn import mnist4  # noqa: E402
+from assignments.numpy_rnn.notebooks.derivation_checks import CHECKS  # noqa: E402
 from core.common import ArgumentParser, atomic_write_bytes, guarded, log, print_error  # noqa: E402
 
 NOTEBOOK, DERIVATION = os.path.join(HERE, "numpy_rnn_mnist4.ipynb"), os.path.join(HERE, "lstm_bptt.ipynb")
-FULL = "EPOCHS = 8\nRATES = (0.01, 0.001, 0.0001)\nTRAIN_SUBSET = None  # all training images of the four digits\n" \
-       "BATCH_SIZE = 64\nSEED = 1"
-QUICK = "EPOCHS = 1\nRATES = (0.01, 0.001)\nTRAIN_SUBSET = 2000\nBATCH_SIZE = 64\nSEED = 1"
-TIMEOUT = 3600  # seconds a cell may take (the full run's training cell: about 4 minutes on two cores)
+FULL = ("RATES = (0.01, 0.001, 0.0001)\n"
+        "PATIENCE = {}  # each rate trains until validation accuracy and loss have not improved for this many epochs\n"
+        "MAX_EPOCHS = {}  # and at most this many\n"
+        "CLIP_NORM = 0  # plain SGD, as the exercise asks (5 would clip the gradients' global norm)\n"
+        "TRAIN_SUBSET = None  # all training images of the four digits\n"
+        "BATCH_SIZE = 64\nSEED = 1").format(mnist4.PATIENCE, mnist4.MAX_EPOCHS)
+QUICK = "RATES = (0.01, 0.001)\nPATIENCE = 1\nMAX_EPOCHS = 1\nCLIP_NORM = 0\nTRAIN_SUBSET = 2000\nBATCH_SIZE = 64\nSEED = 1"
+TIMEOUT = 4 * 3600  # seconds a cell may take (the full run's training cell: about an hour on one core)
 INSTALL = '''# What this notebook needs ({colab}; elsewhere pip installs {them} once).
 import importlib.util, subprocess, sys
 missing = [p for p in {packages} if importlib.util.find_spec(p) is None]
@@ -42,12 +47,12 @@ def install_cell(packages):
 
 DATA = '''# MNIST: from ../data or ../shared/data/mnist if there (beside this notebook's folder, or beside the project
 # that holds it in assignments/numpy_rnn/notebooks/), else downloaded into ./mnist and checked by SHA-256.
-import gzip, hashlib, os, urllib.request
+import gzip, hashlib, os, urllib.request, zlib
 import numpy as np
 
 FILES = {files!r}
 SHA256 = {sha!r}
-MIRRORS = {mirrors!r}
+MIRRORS = os.environ.get("MNIST_MIRROR", "").split() + {mirrors!r}  # your own mirror first, if MNIST_MIRROR names one
 PLACES = ["../data", "../shared/data/mnist", "../../../../data", "../../../../shared/data/mnist", "mnist"]
 
 
@@ -59,11 +64,12 @@ def mnist_file(name):
     os.makedirs("mnist", exist_ok=True)
     for mirror in MIRRORS:
         try:
-            packed = urllib.request.urlopen(mirror + name + ".gz", timeout=60).read()
-        except OSError as e:
-            print("could not fetch", mirror + name + ".gz", e)
+            packed = urllib.request.urlopen(mirror + name + ".gz", timeout=60).read(20 * 10 ** 6)  # MNIST's largest: 9.9 MB
+            good = hashlib.sha256(gzip.decompress(packed)).hexdigest() == SHA256[name]
+        except (OSError, EOFError, zlib.error) as e:  # unreachable, or not a whole gzip file
+            print("could not fetch", mirror + name + ".gz:", e)
             continue
-        if hashlib.sha256(gzip.decompress(packed)).hexdigest() == SHA256[name]:
+        if good:
             path = os.path.join("mnist", name + ".gz")
             with open(path + ".part", "wb") as f:
                 f.write(packed)
@@ -76,7 +82,9 @@ def mnist_file(name):
 def read_idx(path):
     data = open(path, "rb").read()
     data = gzip.decompress(data) if path.endswith(".gz") else data
-    assert hashlib.sha256(data).hexdigest() == SHA256[os.path.basename(path).replace(".gz", "")], path
+    if hashlib.sha256(data).hexdigest() != SHA256[os.path.basename(path).replace(".gz", "")]:
+        raise RuntimeError("{{}} is not the standard MNIST file (its SHA-256 differs): delete it and run this cell "
+                           "again to download it".format(path))
     dims = data[3]
     shape = [int.from_bytes(data[4 + 4 * k:8 + 4 * k], "big") for k in range(dims)]
     return np.frombuffer(data, np.uint8, offset=4 + 4 * dims).reshape(shape)
@@ -93,9 +101,9 @@ class UserError(Exception):
 
 {split}'''
 
-TRAIN = '''# Training at one learning rate (SGD, gradients clipped to norm 5), judged on validation every epoch.
+TRAIN = '''# Training at one learning rate (SGD), judged on validation every epoch, until validation stops improving.
 import time, types
-CLASSES, HIDDEN, CLIP = {classes!r}, {hidden!r}, {clip!r}
+CLASSES, HIDDEN = {classes!r}, {hidden!r}
 rnn = types.SimpleNamespace(init_params=init_params, forward=forward, loss_and_grads=loss_and_grads)
 def log(message):
     print(time.strftime("[%H:%M:%S]"), message, flush=True)
@@ -112,23 +120,33 @@ train_set, val_set = four_classes(train_x, train_y), four_classes(val_x, val_y)
 if TRAIN_SUBSET:
     train_set = (train_set[0][:TRAIN_SUBSET], train_set[1][:TRAIN_SUBSET])
 print("{:,} training and {:,} validation images of the digits 0, 5, 6, 9".format(len(train_set[0]), len(val_set[0])))
-curves, best = {}, None
+curves, stopped, best = {}, {}, None
 for rate in RATES:
-    curves[rate], params = train(train_set, val_set, rate, EPOCHS, BATCH_SIZE, SEED)
+    curves[rate], params, stopped[rate] = train(train_set, val_set, rate, BATCH_SIZE, SEED, PATIENCE, MAX_EPOCHS,
+                                                CLIP_NORM)
+    if params is None:  # diverged before its first validation
+        continue
     top = max(curves[rate], key=lambda r: r["val_accuracy"])
     if best is None or top["val_accuracy"] > best[1]["val_accuracy"]:
         best = (rate, top, params)
 best_rate, best_epoch, best_params = best[0], best[1], best[2]
+for rate in RATES:
+    print("rate {:g}: {} epochs, {}{}".format(rate, len(curves[rate]), stopped[rate], "; best validation {:.2%}".format(
+        max(r["val_accuracy"] for r in curves[rate])) if curves[rate] else ""))
 print("best learning rate on validation: {} ({:.2%} at epoch {})".format(best_rate, best_epoch["val_accuracy"],
                                                                          best_epoch["epoch"]))'''
 
 PLOT = '''import matplotlib.pyplot as plt
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
 for k, (rate, rows) in enumerate(sorted(curves.items(), reverse=True)):
+    if not rows:  # diverged in its first epoch: named in the legend, nothing to draw
+        right.plot([], [], color="C%d" % k, label="rate %g: %s" % (rate, stopped[rate]))
+        continue
     epochs = [r["epoch"] for r in rows]
     for ax, key in ((left, "loss"), (right, "accuracy")):
         ax.plot(epochs, [r["train_" + key] for r in rows], "--", color="C%d" % k, label="train, rate %g" % rate)
         ax.plot(epochs, [r["val_" + key] for r in rows], color="C%d" % k, label="validation, rate %g" % rate)
+right.plot([best_epoch["epoch"]], [best_epoch["val_accuracy"]], "ko", markersize=4, label="chosen on validation")
 left.set_ylabel("cross-entropy"); right.set_ylabel("accuracy")
 for ax in (left, right):
     ax.set_xlabel("epoch"); ax.grid(alpha=0.3)
@@ -145,8 +163,10 @@ INTRO = """# A NumPy RNN on MNIST digits 0, 5, 6, 9, trained by hand-written bac
 
 Each 28x28 image is read row by row: 28 steps of 28 pixels. Two ReLU recurrent layers of 100 units, a
 softmax over the four classes at the last step, cross-entropy, plain SGD. The forward pass and its
-backward pass through time are written out in NumPy below (no autodiff). Three learning rates are tried;
-the one with the best **validation** accuracy is chosen, and only then is the test set touched, once.
+backward pass through time are written out in NumPy below (no autodiff). Three learning rates are tried,
+each with the same fair budget: it trains until neither its validation accuracy nor its validation loss has
+reached a new best for {patience} epochs, and its epoch of best validation accuracy counts. The rate with the best **validation** accuracy is chosen, and only then is the
+test set touched, once. A rate whose loss overflows is recorded as diverged.
 
 Runs in Google Colab as it is: the first cell installs what is missing, the data cell downloads MNIST
 (checked by SHA-256) when it is not on disk. Built by `assignments/numpy_rnn/notebooks/build.py` from the project's sources
@@ -185,18 +205,18 @@ def cells():
              'print("largest gap between BPTT and finite differences: {:.1e}".format(worst))\n'
              'assert worst < 1e-6')
     return [
-        ("markdown", INTRO, []),
+        ("markdown", INTRO.format(patience=mnist4.PATIENCE), []),
         ("code", install_cell(("numpy", "matplotlib")), []),
         ("markdown", "The setting. CI runs this notebook with a reduced setting in place of this cell.", []),
         ("code", FULL, ["parameters"]),
-        ("code", DATA.format(files=data_loader.FILES, sha=data_loader.SHA256, mirrors=data_loader.MIRRORS), []),
+        ("code", DATA.format(files=data_loader.FILES, sha=data_loader.SHA256, mirrors=list(data_loader.MIRRORS)), []),
         ("code", SPLIT.format(size=data_loader.VALIDATION_SIZE, seed=data_loader.SPLIT_SEED,
                               split=_source(data_loader.train_validation_split)), []),
         ("markdown", MODEL, []),
         ("code", rnn_source, []),
         ("code", check, []),
         ("markdown", "## Training, and the learning-rate sweep on validation", []),
-        ("code", TRAIN.format(classes=mnist4.CLASSES, hidden=mnist4.HIDDEN, clip=mnist4.CLIP,
+        ("code", TRAIN.format(classes=mnist4.CLASSES, hidden=mnist4.HIDDEN,
                               four=_source(mnist4.four_classes), evaluate=_source(mnist4.evaluate),
                               train=_source(mnist4.train)), []),
         ("code", RUN, []),
@@ -206,75 +226,11 @@ def cells():
         ("code", TEST, []),
     ]
 
-DERIVATION_CHECKS = {
-    "1.": """# Check: the forward pass keeps C(t) = g*i + C(t-1)*f and h(t) = tanh(C(t))*o at every step.
-rng = np.random.RandomState(0)
-T, B, d, H, K = 5, 3, 4, 6, 2
-params = init_params(d, H, K, seed=1)
-params = {k: v + 0.1 * rng.randn(*v.shape) for k, v in params.items()}  # no special values
-xs, ys = rng.randn(T, B, d), rng.randn(T, B, K)
-steps = forward(params, xs)
-gap = max(np.abs(s["c"] - (s["g"] * s["i"] + s["c_prev"] * s["f"])).max() + np.abs(s["h"] - np.tanh(s["c"]) * s["o"]).max()
-          for s in steps)
-print("largest gap in the forward equations: {:.1e}".format(gap)); assert gap < 1e-12""",
-    "2.": """# Check: dE/dW_y and dE/db_y against central finite differences.
-def numeric(name, index, eps=1e-6):
-    old = params[name][index]
-    params[name][index] = old + eps; up = loss(params, xs, ys)
-    params[name][index] = old - eps; down = loss(params, xs, ys)
-    params[name][index] = old
-    return (up - down) / (2 * eps)
-
-E, grads, dCs, dhs = loss_and_grads(params, xs, ys, return_state_grads=True)
-gap = max(abs(numeric(n, i) - grads[n][i]) for n in ("W_y", "b_y") for i in np.ndindex(params[n].shape))
-print("dE/dW_y, dE/db_y: largest gap to finite differences {:.1e}".format(gap)); assert gap < 1e-6""",
-    "3.": """# Check both recurrences. dC(t): against nudging C(t) itself. dh(t): the written-out formula, from dh(t+1)
-# and dC(t+1) only, against the backward pass.
-gap_c = 0.0
-for t in range(T):
-    for b in range(B):
-        for n in range(H):
-            nudge = np.zeros((B, H)); nudge[b, n] = 1e-6
-            num = (loss(params, xs, ys, c_nudge=(t, nudge)) - loss(params, xs, ys, c_nudge=(t, -nudge))) / 2e-6
-            gap_c = max(gap_c, abs(num - dCs[t][b, n]))
-W_ih, W_fh, W_oh, W_gh = np.split(params["W_h"], 4, axis=1)
-gap_h = 0.0
-for t in range(T - 1):
-    s, nxt = steps[t], steps[t + 1]
-    dh = (2 * (s["y_hat"] - ys[t]) @ params["W_y"].T
-          + (dCs[t + 1] * nxt["g"] * nxt["i"] * (1 - nxt["i"])) @ W_ih.T
-          + (dCs[t + 1] * s["c"] * nxt["f"] * (1 - nxt["f"])) @ W_fh.T
-          + (dhs[t + 1] * np.tanh(nxt["c"]) * nxt["o"] * (1 - nxt["o"])) @ W_oh.T
-          + (dCs[t + 1] * nxt["i"] * (1 - nxt["g"] ** 2)) @ W_gh.T)
-    gap_h = max(gap_h, np.abs(dh - dhs[t]).max())
-print("dC(t) against nudging C(t): {:.1e}; dh(t) written out against backward: {:.1e}".format(gap_c, gap_h))
-assert gap_c < 1e-6 and gap_h < 1e-12""",
-    "4.": """# Check the four cases: each gate's dE/dw_mn as its sum over steps, against finite differences of W_h.
-cases = {"input gate": (0, lambda s, dC, dh: dC * s["g"] * s["i"] * (1 - s["i"])),
-         "forget gate": (1, lambda s, dC, dh: dC * s["c_prev"] * s["f"] * (1 - s["f"])),
-         "output gate": (2, lambda s, dC, dh: dh * np.tanh(s["c"]) * s["o"] * (1 - s["o"])),
-         "candidate": (3, lambda s, dC, dh: dC * s["i"] * (1 - s["g"] ** 2))}
-m, n = 2, 4  # from unit m of h(t-1) into unit n of each gate
-for gate, (block, local) in cases.items():
-    formula = sum((s["h_prev"][:, m] * local(s, dCs[t], dhs[t])[:, n]).sum() for t, s in enumerate(steps))
-    num = numeric("W_h", (m, block * H + n))
-    print("{:12s} dE/dw_mn: formula {:+.8f}, finite differences {:+.8f}".format(gate, formula, num))
-    assert abs(formula - num) < 1e-6""",
-    "5.": """# Check the numbers of section 5: the forget gate at initialisation (bias 1) and its product over 38 steps.
-start = init_params(10, 128, 10, seed=0)
-f0 = 1 / (1 + np.exp(-start["b"][128:256]))
-print("sigma(1) = {:.4f}; 0.73^38 = {:.1e}; 0.5^38 = {:.1e}".format(f0.mean(), f0.mean() ** 38, 0.5 ** 38))
-assert abs(f0.mean() - 0.7311) < 1e-4""",
-}
-
-
 def derivation_cells():
     """The derivation's sections as Markdown cells, each result followed by its check (assignments/numpy_rnn/lstm.py)."""
-    from assignments.numpy_rnn import lstm
+    from assignments.numpy_rnn import derivation, lstm
     from core import numpy_steps as steps
-    with open(os.path.join(os.path.dirname(HERE), "lstm_bptt.md")) as f:
-        text = f.read()
-    parts = text.split("\n## ")
+    parts = derivation.markdown().split("\n## ")
     code = "import numpy as np\n\n" + "\n\n\n".join(_source(f) for f in (steps.sigmoid, steps.lstm_step)) + \
         "\n\n\n" + "\n\n\n".join(_source(f) for f in (lstm.init_params, lstm.forward, lstm.loss, lstm.loss_and_grads))
     cells = [("markdown", parts[0].strip(), []),
@@ -285,8 +241,8 @@ def derivation_cells():
     for part in parts[1:]:
         cells.append(("markdown", "## " + part.strip(), []))
         number = part.split(" ", 1)[0]
-        if number in DERIVATION_CHECKS:
-            cells.append(("code", DERIVATION_CHECKS[number], []))
+        if number in CHECKS:
+            cells.append(("code", CHECKS[number], []))
     return cells
 
 
