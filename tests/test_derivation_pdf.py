@@ -43,7 +43,7 @@ def test_the_pdf_labels_its_answers_and_points_to_nothing_outside_itself():
         re.search(r".{40}(\w\.py\b|tests/|assignments/|results/|Report\.pdf|project).{40}", text, re.S).group(0)
 
 
-def test_the_project_notes_are_paired_and_left_out_only_of_the_pdf(tmp_path, monkeypatch):
+def test_the_project_notes_are_paired_and_left_out_only_of_the_pdf(tmp_path, monkeypatch, capsys):
     from assignments.numpy_rnn import derivation
     whole, alone = derivation.markdown(), derivation.markdown(project_notes=False)
     assert "tests/test_numpy_lstm.py" in whole and "tests/" not in alone and "<!--" not in whole + alone
@@ -53,6 +53,11 @@ def test_the_project_notes_are_paired_and_left_out_only_of_the_pdf(tmp_path, mon
     monkeypatch.setattr(derivation, "SOURCE", str(broken))
     with pytest.raises(ValueError, match="unpaired"):
         derivation.markdown()
+    if shutil.which("pandoc") and build_pdf.browser():  # the typesetter says so in one line, and writes nothing
+        from conftest import assert_one_line_error
+        status = build_pdf.main(["--output=" + str(tmp_path / "out.pdf")])
+        assert_one_line_error(status, capsys.readouterr().err, "unpaired")
+        assert not (tmp_path / "out.pdf").exists()
 
 
 @pytest.mark.skipif(not (shutil.which("pandoc") and build_pdf.browser()) and os.environ.get("CI") != "true",

@@ -218,7 +218,9 @@ def test_mnist4_resumes_at_the_first_rate_it_had_not_finished(real_mnist, tmp_pa
     settings = {k: first[k] for k in ("classes", "hidden", "batch_size", "seed", "stop_rule", "patience",
                                       "max_epochs", "clip_norm")}
     planted = [dict(first["curves"]["0.001"][0], val_accuracy=0.999)]  # marks the record as the one reused
-    mnist4._keep(str(out / "mnist4.partial"), 0.0001, settings, planted, None, "planted")
+    from assignments.numpy_rnn import rnn
+    params = {k: v.astype(np.float32) for k, v in rnn.init_params(28, mnist4.HIDDEN, len(mnist4.CLASSES)).items()}
+    mnist4._keep(str(out / "mnist4.partial"), 0.0001, settings, planted, params, "planted")
     capsys.readouterr()
     assert mnist4.main(args + ["--rates=0.001,0.0001"]) == 0
     assert "rate 0.0001: finished by an earlier run (planted)" in capsys.readouterr().out
@@ -227,10 +229,17 @@ def test_mnist4_resumes_at_the_first_rate_it_had_not_finished(real_mnist, tmp_pa
     assert second["curves"]["0.0001"] == planted and second["stopped"]["0.0001"] == "planted"
     timeless = lambda rows: [{k: v for k, v in r.items() if k != "seconds"} for r in rows]  # noqa: E731
     assert timeless(second["curves"]["0.001"]) == timeless(first["curves"]["0.001"])  # retrained: same seed, same numbers
-    mnist4._keep(str(out / "mnist4.partial"), 0.0001, dict(settings, seed=7), planted, None, "planted")
-    assert mnist4.main(args + ["--rates=0.0001"]) == 0
-    with open(str(out / "mnist4.json")) as f:
-        assert json.load(f)["stopped"]["0.0001"] == "reached the cap of 1 epochs"  # other settings: retrained
+    for damage in ({"settings": dict(settings, seed=7)}, {"params": dict(params, Wo=params["Wo"][:3])},
+                   {"curves": [{"epoch": "1"}]}, {"json": "[1, 2"}):  # another sweep's, or damaged: retrained
+        mnist4._keep(str(out / "mnist4.partial"), 0.0001, damage.get("settings", settings),
+                     damage.get("curves", planted), damage.get("params", params), "planted")
+        if "json" in damage:
+            (out / "mnist4.partial" / "rate_0.0001.json").write_text(damage["json"])
+        capsys.readouterr()
+        assert mnist4.main(args + ["--rates=0.0001"]) == 0, damage
+        assert "is another sweep's or damaged; training the rate again" in capsys.readouterr().out
+        with open(str(out / "mnist4.json")) as f:
+            assert json.load(f)["stopped"]["0.0001"] == "reached the cap of 1 epochs", damage
 
 
 @pytest.mark.parametrize("damage, words", [

@@ -224,12 +224,23 @@ def _finished(partial, rate, settings):
         with open(stem + ".json") as f:
             record = json.load(f)
         if record.get("settings") != settings:
-            return None
-        with np.load(stem + ".npz") as saved:
+            raise ValueError("another sweep's record")
+        with np.load(stem + ".npz") as saved:  # arrays only: no pickled objects are loaded
             params = {k: saved[k] for k in saved.files} or None
-        return record["curves"], params, record["stop"]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None  # missing or unreadable: train the rate again
+        curves, stop = record["curves"], record["stop"]
+        shapes = {k: v.shape for k, v in rnn.init_params(28, HIDDEN, len(CLASSES)).items()}
+        whole = isinstance(stop, str) and isinstance(curves, list) and all(
+            isinstance(r, dict) and isinstance(r.get("epoch"), int) and isinstance(r.get("val_accuracy"), float)
+            for r in curves) and (params is None if not curves else params is not None and {
+                k: v.shape for k, v in params.items()} == shapes and all(np.isfinite(v).all() for v in params.values()))
+        if whole:
+            return curves, params, stop
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        pass
+    if os.path.exists(stem + ".json"):  # there, but another sweep's, or damaged: this sweep overwrites it
+        log("rate {:g}: the record in {} is another sweep's or damaged; training the rate again".format(
+            rate, relpath(partial)))
+    return None
 
 
 def _keep(partial, rate, settings, curves, params, stop):
