@@ -159,6 +159,8 @@ def test_the_ie643_handin_is_named_self_contained_and_its_notebook_runs_alone(tm
                               universal_newlines=True).stdout
         assert all(label in text for label in ("(a) Forward", "(b) The output", "(c) The two", "(d) The gates"))
         assert ".py" not in text and "tests/" not in text
+        if shutil.which("pandoc"):  # typeset for this roll
+            assert "IE643 scribing assignment, Exercise 1 - 22B0042" in text
     sys.path.insert(0, os.path.join(ROOT, "assignments", "numpy_rnn", "notebooks"))
     import build as notebooks
     nb = nbformat.read(str(folder / (stem + "_Ex3.ipynb")), as_version=4)
@@ -201,3 +203,13 @@ def test_all_five_handins_are_built_from_a_tree_without_git_each_under_its_name(
         with zipfile.ZipFile(str(copy / name)) as z:
             assert {n.split("/")[0] for n in z.namelist()} == {folder}, name
             assert "{}/README.md".format(folder) in z.namelist()
+
+
+def test_without_pandoc_the_ie643_pdf_is_the_stored_one_and_a_line_says_so(monkeypatch, capsys):
+    sys.path.insert(0, ROOT)
+    from tools import build_pdf, handin
+    monkeypatch.setattr(build_pdf.shutil, "which", lambda name: None)
+    with open(build_pdf.OUTPUT, "rb") as f:
+        assert handin.ie643_pdf("22B0042") == f.read()
+    out = capsys.readouterr().out
+    assert "needs pandoc and chromium" in out and "without your roll number" in out

@@ -37,7 +37,8 @@ def browser():
     return None
 
 
-def build(output=OUTPUT):
+def build(output=OUTPUT, byline=""):
+    """The PDF at output; `byline` (a hand-in's "Exercise 1, roll ...") goes under the title."""
     pandoc, chrome = shutil.which("pandoc"), browser()
     if not pandoc or not chrome:
         raise RuntimeError("needs pandoc and chromium ({} missing); apt-get install pandoc chromium".format(
@@ -49,7 +50,9 @@ def build(output=OUTPUT):
             f.write(STYLE)
         source, html = os.path.join(work, "lstm_bptt.md"), os.path.join(work, "lstm_bptt.html")
         with open(source, "w", encoding="utf-8") as f:
-            f.write(derivation.markdown(project_notes=False))  # self-contained: no pointers into the project
+            title, _, rest = derivation.markdown(project_notes=False).partition("\n")  # self-contained
+            line = "\n\n*{}*\n".format(byline.replace("_", "\\_").replace("*", "\\*")) if byline else ""
+            f.write(title + line + "\n" + rest)
         subprocess.run([pandoc, source, "--standalone", "--mathml", "--metadata", "pagetitle=BPTT for an LSTM, by hand",
                         "--include-in-header", header, "-o", html], check=True, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE)  # no capture_output: Python 3.6

@@ -135,10 +135,25 @@ IE643 = "IE643_{roll}_scribingassignment"
 
 
 def ie643_files(yours=()):
-    """IE643's scribing assignment: Exercise 1's derivation (the self-contained PDF), Exercise 3's notebook as
-    stored, executed (it installs what it needs and fetches MNIST itself, so it runs in Colab as it is)."""
-    return [("assignments/numpy_rnn/lstm_bptt.pdf", IE643 + "_Ex1.pdf"),
-            ("assignments/numpy_rnn/notebooks/numpy_rnn_mnist4.ipynb", IE643 + "_Ex3.ipynb")]
+    """IE643's scribing assignment: Exercise 3's notebook as stored, executed (it installs what it needs and
+    fetches MNIST itself, so it runs in Colab as it is). Exercise 1's PDF is made for the roll (ie643_pdf)."""
+    return [("assignments/numpy_rnn/notebooks/numpy_rnn_mnist4.ipynb", IE643 + "_Ex3.ipynb")]
+
+
+def ie643_pdf(roll):
+    """Exercise 1: the derivation, typeset with the roll number under its title; where pandoc or Chromium is
+    missing, the stored PDF (the same text, without the roll) and a line saying so."""
+    import tempfile
+    from tools import build_pdf
+    with tempfile.TemporaryDirectory() as scratch:
+        try:
+            path = build_pdf.build(os.path.join(scratch, "ex1.pdf"), "IE643 scribing assignment, Exercise 1 - " + roll)
+        except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+            log("note: {}; the PDF is the stored {}, without your roll number on it".format(
+                str(e).splitlines()[0] if str(e) else type(e).__name__, relpath(build_pdf.OUTPUT)))
+            path = build_pdf.OUTPUT
+        with open(path, "rb") as f:
+            return f.read()
 
 
 def ie643_readme():
@@ -168,14 +183,14 @@ def ee6123_files(yours=()):
 
 
 # Each assignment's hand-in: its zip and folder names, the function listing its files (with the names they get),
-# its README, its report (None: the assignment asks for none), its requirements.
+# its README, its report (None: the assignment asks for none), its requirements, and files made for the roll.
 HANDINS = {
     "a4": {"zip": "Assignment4_{roll}.zip", "folder": "Assignment4_{roll}", "files": assignment4_files,
            "readme": README_A4, "report": "{roll}_Report.pdf", "requirements": requirements_36},
     "cs324": {"zip": "{roll}_assignment3.zip", "folder": "{roll}_assignment3", "files": palindrome_files,
               "readme": palindrome_readme, "report": None, "requirements": lambda: REQUIREMENTS_PALINDROME},
     "ie643": {"zip": IE643 + ".zip", "folder": IE643, "files": ie643_files, "readme": ie643_readme, "report": None,
-              "requirements": lambda: b""},
+              "requirements": lambda: b"", "made": [(IE643 + "_Ex1.pdf", ie643_pdf)]},
     "ee6123": {"zip": "EE6123_{roll}.zip", "folder": "EE6123_{roll}", "files": ee6123_files, "readme": README_EE6123,
                "report": None, "requirements": lambda: b""},
     "no-rnn-api": {"zip": "{roll}_lstm_without_rnn_api.zip", "folder": "{roll}_lstm_without_rnn_api",
@@ -236,6 +251,8 @@ def build(assignment, roll, a3=None, yours=()):
         z.writestr("{}/README.md".format(folder), readme.format(roll=roll, model=NO_RNN_API_MODEL).encode("utf-8"))
         if handin["report"]:
             z.writestr("{}/{}".format(folder, handin["report"].format(roll=roll)), report_pdf(roll, a3, files))
+        for name, make in handin.get("made", ()):  # files made for this roll
+            z.writestr("{}/{}".format(folder, name.replace("{roll}", roll)), make(roll))
     return handin["zip"].format(roll=roll), buffer.getvalue(), packed
 
 
