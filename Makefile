@@ -61,7 +61,7 @@ test: test-modern test-tf1.5
 test-fast: .venv/installed
 	.venv/bin/python -m pytest -q -m "not slow"
 
-# Every hand-in, each under the name its assignment gives it: make handin ROLL=<roll> [ASSIGNMENT=a4|cs324|...];
+# Every hand-in, each under the name its assignment gives it: make handin ROLL=<roll> [ASSIGNMENT=a4|cs324|ee6123|ie643|no-rnn-api];
 # without ROLL it lists them.
 handin: .venv/installed
 	@if [ -z "$(ROLL)" ]; then .venv/bin/python tools/handin.py --list; \

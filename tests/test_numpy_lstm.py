@@ -248,9 +248,10 @@ def test_mnist4_resumes_at_the_first_rate_it_had_not_finished(real_mnist, tmp_pa
     (lambda r: {k: v for k, v in r.items() if k != "test_correct"}, ["test_correct is missing"]),
     (lambda r: dict(r, best_rate="7"), ["curves do not hold best_rate 7"]),
     (lambda r: dict(r, stopped={"0.01": 3}), ["stopped holds"]),
+    (lambda r: dict(r, best_epoch=999), ["to its best_epoch"]),
     (lambda r: dict(r, patience=True), ["patience is not a int"]),
     (lambda r: "{not json", ["not valid JSON"]),
-], ids=["list", "rate-type", "missing", "rate-absent", "stopped", "bool", "syntax"])
+], ids=["list", "rate-type", "missing", "rate-absent", "stopped", "epoch", "bool", "syntax"])
 def test_a_damaged_mnist4_result_is_one_named_error(tmp_path, damage, words):
     """What the report's page and the IE643 README read: checked field by field, one line naming the fix."""
     import json

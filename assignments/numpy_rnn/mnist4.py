@@ -6,11 +6,11 @@
 softmax cross-entropy; plain SGD on batches of 64, as the assignment asks (--clip_norm=5 clips gradients
 instead, for comparison). Every learning rate gets the same fair budget: it trains on the project's training
 split until neither its validation accuracy nor its validation loss has reached a new best for --patience
-epochs (at most --max_epochs), and its epoch of best validation accuracy counts. The best rate by validation accuracy is then measured once on the test images
-of the four classes. A rate whose loss stops being finite is recorded as diverged. Each finished rate is kept
-in <out>/mnist4.partial/, so a sweep that is stopped resumes at the next rate. Writes
-results/numpy_rnn/mnist4.json (every rate's curves and why it stopped, the choice, the test accuracy, seconds
-per epoch) and mnist4.png.
+epochs (at most --max_epochs), and its epoch of best validation accuracy counts. The best rate by validation
+accuracy is then measured once on the test images of the four classes. A rate whose loss stops being finite
+is recorded as diverged. Each finished rate is kept in <out>/mnist4.partial/, so a sweep that is stopped
+resumes at the next rate. Writes results/numpy_rnn/mnist4.json (every rate's curves and why it stopped, the
+choice, the test accuracy, seconds per epoch, the processor) and mnist4.png.
 """
 import json
 import os
@@ -23,7 +23,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))  # the project, also as python assignments/numpy_rnn/mnist4.py
 
 from core.common import (ArgumentParser, PROJECT_DIR, UserError, atomic_write_bytes, atomic_write_json, guarded, log,  # noqa: E402
-                         machine, print_error, relpath)
+                         machine, print_error, read_json, relpath)
 from assignments.numpy_rnn import rnn  # noqa: E402
 
 CLASSES = (0, 5, 6, 9)
@@ -103,7 +103,6 @@ NEW_FIELDS = {"stopped": dict, "patience": int, "clip_norm": (int, float), "mach
 def read_result(path, new=False):
     """mnist4.json, checked: a damaged file (or, with new=True, one from before the fair budget) is one UserError
     naming what is wrong and how to write it again."""
-    from core.common import read_json
     result = read_json(path)
     fix = "; write it again: python -m assignments.numpy_rnn.mnist4 --out={}".format(relpath(os.path.dirname(path)))
     if not isinstance(result, dict):
@@ -116,8 +115,10 @@ def read_result(path, new=False):
             raise UserError("{}: {} is {}{}".format(relpath(path), name, "missing" if value is None else
                                                    "not a " + getattr(kind, "__name__", "number"), fix))
     if result["best_rate"] not in result["curves"] or not all(
-            isinstance(rows, list) and all(isinstance(r, dict) for r in rows) for rows in result["curves"].values()):
-        raise UserError("{}: curves do not hold best_rate {}'s rows{}".format(relpath(path), result["best_rate"], fix))
+            isinstance(rows, list) and all(isinstance(r, dict) for r in rows) for rows in result["curves"].values()) \
+            or not 1 <= result["best_epoch"] <= len(result["curves"][result["best_rate"]]):
+        raise UserError("{}: curves do not hold best_rate {}'s rows to its best_epoch{}".format(
+            relpath(path), result["best_rate"], fix))
     if not all(isinstance(why, str) for why in result.get("stopped", {}).values()):
         raise UserError("{}: stopped holds something other than reasons{}".format(relpath(path), fix))
     return result
@@ -153,8 +154,10 @@ def draw(result, fig, box):
         ax.grid(True, alpha=0.3)
     right.legend(fontsize=7)
     fig.text((box[0] + box[2]) / 2, box[3] + 0.12 / fig.get_size_inches()[1],
-             "NumPy RNN on MNIST 0/5/6/9: best rate {} on validation, test accuracy {:.2%}".format(
-                 result["best_rate"], result["test_accuracy"]), ha="center", va="bottom")
+             "NumPy RNN on MNIST 0/5/6/9, {}: best rate {} on validation, test accuracy {:.2%}".format(
+                 "SGD clipped at norm {:g}".format(result["clip_norm"]) if result.get("clip_norm") else "plain SGD"
+                 if "clip_norm" in result else "SGD", result["best_rate"], result["test_accuracy"]),
+             ha="center", va="bottom")
     return True
 
 
