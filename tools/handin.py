@@ -165,11 +165,9 @@ def ie643_readme():
         return "{} {}".format(rate, why if why.startswith(("diverged", "reached")) else
                               "stopped after {} epochs".format(epochs))
     stops = "; ".join(stop(rate) for rate in sorted(result["curves"], key=lambda r: -float(r)))
-    clipping = ""
-    ablation = os.path.join(PROJECT_DIR, "results", "numpy_rnn", "clip_norm_5", "mnist4.json")
-    if os.path.isfile(ablation):  # the same sweep with clipped gradients: what plain SGD gives up, if anything
-        from tools.reporting.pages import clipping_text
-        clipping = " " + clipping_text(result, mnist4.read_result(ablation, new=True))
+    clipped = mnist4.read_ablation(os.path.join(PROJECT_DIR, "results", "numpy_rnn"))
+    from tools.reporting.pages import clipping_text  # the report's sentence, word for word
+    clipping = " " + clipping_text(result, clipped) if clipped else ""
     return README_IE643.format(roll="{roll}", rate=result["best_rate"], epoch=result["best_epoch"],
                                val=100 * result["best_val_accuracy"], test=100 * result["test_accuracy"],
                                correct=result["test_correct"], count=result["test_count"], stops=stops,

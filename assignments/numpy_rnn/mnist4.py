@@ -124,6 +124,21 @@ def read_result(path, new=False):
     return result
 
 
+ABLATION = "clip_norm_5"  # beside mnist4.json: the same sweep with --clip_norm=5, the only change
+
+
+def read_ablation(folder):
+    """The clipping ablation's result beside a sweep's folder, checked, or None where it was not run."""
+    path = os.path.join(folder, ABLATION, "mnist4.json")
+    return read_result(path, new=True) if os.path.isfile(path) else None
+
+
+def method(result):
+    """How a sweep's steps were taken, in words (files from before --clip_norm clipped at norm 5)."""
+    clip = result.get("clip_norm", 5)
+    return "SGD with gradients clipped at norm {:g}".format(clip) if clip else "plain SGD"
+
+
 PLOT_SIZE = (10, 4)  # inches
 
 
@@ -155,8 +170,7 @@ def draw(result, fig, box):
     right.legend(fontsize=7)
     fig.text((box[0] + box[2]) / 2, box[3] + 0.12 / fig.get_size_inches()[1],
              "NumPy RNN on MNIST 0/5/6/9, {}: best rate {} on validation, test accuracy {:.2%}".format(
-                 "SGD clipped at norm {:g}".format(result["clip_norm"]) if result.get("clip_norm") else "plain SGD"
-                 if "clip_norm" in result else "SGD", result["best_rate"], result["test_accuracy"]),
+                 method(result), result["best_rate"], result["test_accuracy"]),
              ha="center", va="bottom")
     return True
 
@@ -231,12 +245,7 @@ def _finished(partial, rate, settings):
         with np.load(stem + ".npz") as saved:  # arrays only: no pickled objects are loaded
             params = {k: saved[k] for k in saved.files} or None
         curves, stop = record["curves"], record["stop"]
-        shapes = {k: v.shape for k, v in rnn.init_params(28, HIDDEN, len(CLASSES)).items()}
-        whole = isinstance(stop, str) and isinstance(curves, list) and all(
-            isinstance(r, dict) and isinstance(r.get("epoch"), int) and isinstance(r.get("val_accuracy"), float)
-            for r in curves) and (params is None if not curves else params is not None and {
-                k: v.shape for k, v in params.items()} == shapes and all(np.isfinite(v).all() for v in params.values()))
-        if whole:
+        if isinstance(stop, str) and _whole(curves, params):
             return curves, params, stop
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         pass
@@ -244,6 +253,18 @@ def _finished(partial, rate, settings):
         log("rate {:g}: the record in {} is another sweep's or damaged; training the rate again".format(
             rate, relpath(partial)))
     return None
+
+
+def _whole(curves, params):
+    """Whether a kept rate's curves and weights are what train() returns: rows of epochs, and weights of this
+    network's shapes, finite (none only where it diverged before its first epoch ended)."""
+    rows = isinstance(curves, list) and all(isinstance(r, dict) and isinstance(r.get("epoch"), int) and
+                                            isinstance(r.get("val_accuracy"), float) for r in curves)
+    if not rows or not curves:
+        return rows and params is None
+    shapes = {k: v.shape for k, v in rnn.init_params(28, HIDDEN, len(CLASSES)).items()}
+    return params is not None and {k: v.shape for k, v in params.items()} == shapes and all(
+        np.isfinite(v).all() for v in params.values())
 
 
 def _keep(partial, rate, settings, curves, params, stop):
