@@ -17,6 +17,14 @@ VENV_modern = .venv
 VENV_tf1.5 = .venv36
 RUN_PY = $(VENV_$(RUNTIME))/bin/python
 
+# What a user types for these reaches the programs as it is, through the environment: make neither expands it
+# ($(value ...)) nor lets a shell read it as code (the recipes quote "$$ROLL"); tools/handin.py checks it.
+override ROLL := $(value ROLL)
+override ASSIGNMENT := $(value ASSIGNMENT)
+override A3 := $(value A3)
+override WEIGHTS := $(value WEIGHTS)
+export ROLL ASSIGNMENT A3 WEIGHTS
+
 .PHONY: setup setup-tf1.5 setup-torch setup-docs run results test test-fast test-modern test-tf1.5 submission handin clean-venvs
 
 setup: .venv/installed
@@ -64,12 +72,12 @@ test-fast: .venv/installed
 # Every hand-in, each under the name its assignment gives it: make handin ROLL=<roll> [ASSIGNMENT=a4|cs324|ee6123|ie643|no-rnn-api];
 # without ROLL it lists them.
 handin: .venv/installed
-	@if [ -z "$(ROLL)" ]; then .venv/bin/python tools/handin.py --list; \
-	else .venv/bin/python tools/handin.py --roll="$(ROLL)" --assignment="$(or $(ASSIGNMENT),all)"; fi
+	@if [ -z "$$ROLL" ]; then .venv/bin/python tools/handin.py --list; \
+	else .venv/bin/python tools/handin.py --roll="$$ROLL" --assignment="$${ASSIGNMENT:-all}"; fi
 
 # The assignment's zip: make submission ROLL=<your roll number> [A3=<your Assignment 3 accuracy in %>]
 submission: .venv/installed
-	.venv/bin/python tools/handin.py --roll="$(ROLL)" $(if $(A3),--a3=$(A3)) $(if $(WEIGHTS),--weights=$(WEIGHTS))
+	.venv/bin/python tools/handin.py --roll="$$ROLL" $${A3:+--a3="$$A3"} $${WEIGHTS:+--weights="$$WEIGHTS"}
 
 test-modern: .venv/installed
 	.venv/bin/python -m pytest -q

@@ -139,3 +139,39 @@ def test_your_own_runs_are_packed_when_asked_and_named_either_way(tmp_path):
         packed = json.loads(z.read("Assignment4_TEST123/results/lstm_h32.json").decode("utf-8"))
     assert packed["test_correct"] == 9900
     assert not [n for n in names if "/study/" in n and n.endswith("/lstm_h32.json")]  # no seeds of another run
+
+
+@pytest.mark.parametrize("roll", ["AB`touch pwned`12", "AB$(touch pwned)12", "AB$$(touch pwned)12", "AB$12",
+                                  'AB"12', 'AB12" --output="elsewhere.zip', "AB'12"])
+def test_make_hands_the_roll_to_the_program_as_typed_and_no_shell_runs_it(tmp_path, roll):
+    """make submission/handin pass ROLL, A3, ASSIGNMENT and WEIGHTS through the environment: the program gets the
+    exact text typed (and rejects it), nothing in it runs. The Makefile is run as it is; .venv/bin/python stands in
+    as a recorder of its arguments."""
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    for name in ("Makefile", "requirements.txt"):
+        shutil.copy(os.path.join(ROOT, name), str(tmp_path / name))
+    venv = tmp_path / ".venv" / "bin"
+    venv.mkdir(parents=True)
+    recorder = venv / "python"
+    recorder.write_text("#!/bin/sh\nexec '{}' -c 'import json, sys; open(\"argv.json\", \"a\").write("
+                        "json.dumps(sys.argv[2:]) + chr(10))' x \"$@\"\n".format(sys.executable))
+    recorder.chmod(0o755)
+    (tmp_path / ".venv" / "installed").write_text("")
+    for target, extra, expected in [
+            ("submission", ["A3=" + roll], ["--roll=" + roll, "--a3=" + roll]),
+            ("handin", ["ASSIGNMENT=" + roll], ["--roll=" + roll, "--assignment=" + roll]),
+            ("submission", ["WEIGHTS=" + roll], ["--roll=" + roll, "--weights=" + roll])]:
+        proc = subprocess.run([make, "-s", target, "ROLL=" + roll] + extra, cwd=str(tmp_path),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+        assert proc.returncode == 0, proc.stderr
+        with open(str(tmp_path / "argv.json")) as f:
+            assert json.loads(f.read().splitlines()[-1])[1:] == expected, (target, roll)
+    assert sorted(os.listdir(str(tmp_path))) == [".venv", "Makefile", "argv.json", "requirements.txt"]
+
+
+def test_a_roll_with_shell_text_is_refused_by_the_program_itself(tmp_path):
+    proc, out = build(tmp_path, "AB$(touch pwned)12")
+    assert_one_line_error(proc.returncode, proc.stderr, "roll number")
+    assert not os.listdir(str(tmp_path))
