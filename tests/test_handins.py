@@ -207,9 +207,10 @@ def test_all_five_handins_are_built_from_a_tree_without_git_each_under_its_name(
 
 def test_without_pandoc_the_ie643_pdf_is_the_stored_one_and_a_line_says_so(monkeypatch, capsys):
     sys.path.insert(0, ROOT)
-    from tools import build_pdf, handin
+    from tools import build_pdf
+    from tools.handins import ie643
     monkeypatch.setattr(build_pdf.shutil, "which", lambda name: None)
     with open(build_pdf.OUTPUT, "rb") as f:
-        assert handin.ie643_pdf("22B0042") == f.read()
+        assert ie643.ie643_pdf("22B0042") == f.read()
     out = capsys.readouterr().out
     assert "needs pandoc and chromium" in out and "without your roll number" in out

@@ -1,0 +1,119 @@
+"""Assignment 4 (the card): the folder Assignment4_<roll>/ with the card's programs, the core package they
+import, weights/ of the eight configurations the report describes, the result files plot_results.py reads,
+<roll>_Report.pdf (made for this roll), a README for the grader and requirements.txt for Python 3.6 +
+TensorFlow 1.5. The assignment keeps MNIST in ../data, beside the folder."""
+import os
+import subprocess
+import sys
+
+from core import study
+from core.common import PROJECT_DIR, RUNS_DIR, UserError
+from core.config import Arch
+from core.runs import SHIPPED_FILE
+from tools.handins.common import BASIC, CARD_PROGRAMS, HandIn, project_files, requirements_of
+
+_files = project_files
+
+
+def assignment4_files(yours=()):
+    """[(path in the project, path in the hand-in)] of Assignment 4, without its report and README. The
+    configurations in `yours` come from runs/ (their weights and their --test result), without seeds."""
+    wanted = [(p, p) for p in CARD_PROGRAMS]
+    wanted += [(p, p) for p in _files("core", lambda p: p.endswith(".py"))]
+    for name in BASIC:
+        if name in yours:
+            source = os.path.relpath(os.path.join(RUNS_DIR, name), PROJECT_DIR)
+            wanted += [(p, "weights/{}/{}".format(name, os.path.basename(p)))
+                       for p in _files(source, lambda p: SHIPPED_FILE.match(os.path.basename(p)))]
+            result = os.path.relpath(os.path.join(RUNS_DIR, "results", name + ".json"), PROJECT_DIR)
+            wanted.append((result, "results/{}.json".format(name)))
+            continue
+        wanted += [(p, p) for p in _files(os.path.join("weights", name), lambda p: SHIPPED_FILE.match(
+            os.path.basename(p)))]
+        wanted.append(("results/{}.json".format(name), "results/{}.json".format(name)))
+        arch = Arch.parse(name)  # the seeds behind the plot's mean
+        recipe = study.recipe_of(arch.model, arch.layers[0])
+        for seed in study.SEEDS:
+            path = os.path.relpath(os.path.join(study.result_folder(recipe, seed), name + ".json"), PROJECT_DIR)
+            wanted.append((path, path))
+    missing = [p for p, _ in wanted if not os.path.isfile(os.path.join(PROJECT_DIR, p))]
+    if missing:
+        raise UserError("{} is missing (and {} more); {}".format(
+            missing[0], len(missing) - 1, "test your run first: python main.py ... --test" if missing[0].startswith(
+                "runs") else "restore it, or run python tools/reproduce.py --skip_training"))
+    return wanted
+
+
+def report_pdf(roll, a3=None, files=()):
+    """Report.pdf made for this hand-in (the roll number on the page; --a3 when given), in memory, from the
+    results and logs the hand-in packs (with the baselines and the pinned runtime's seeds of results/)."""
+    import shutil
+    import tempfile
+    with tempfile.TemporaryDirectory() as scratch:
+        results, weights = os.path.join(scratch, "results"), os.path.join(scratch, "weights")
+        shutil.copytree(os.path.join(PROJECT_DIR, "results"), results)
+        for name in BASIC:  # only what the hand-in packs stands for these configurations
+            for seed in study.SEEDS:
+                arch = Arch.parse(name)
+                stale = os.path.join(study.result_folder(study.recipe_of(arch.model, arch.layers[0]), seed, results),
+                                     name + ".json")
+                if os.path.isfile(stale):
+                    os.remove(stale)
+        for source, name in files:
+            if name.startswith("results/") or name.endswith("/log.csv"):
+                os.makedirs(os.path.dirname(os.path.join(scratch, name)), exist_ok=True)
+                shutil.copy(os.path.join(PROJECT_DIR, source), os.path.join(scratch, name))
+        out = os.path.join(scratch, "Report.pdf")
+        args = [sys.executable, os.path.join(PROJECT_DIR, "tools", "make_report.py"), "--output=" + out,
+                "--technical=", "--readme=", "--roll=" + roll, "--results_dir=" + results,
+                "--weights_dir=" + weights] + (["--a3={}".format(a3)] if a3 is not None else [])
+        proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+        if proc.returncode:
+            raise UserError("the report could not be made: {}".format(proc.stderr.strip().splitlines()[-1]
+                                                                       if proc.stderr.strip() else proc.returncode))
+        with open(out, "rb") as f:
+            return f.read()
+
+
+README_A4 = """# Assignment 4: LSTM and GRU cells from scratch on row-by-row MNIST ({roll})
+
+Hand-written LSTM and GRU cells (`cells.py`, variables through `tf.get_variable`, math through matmuls)
+unrolled with `static_rnn` over the 28 rows of each image. The report is `{roll}_Report.pdf`.
+
+## Install (Python 3.6, TensorFlow 1.5)
+
+    python3.6 -m venv venv && . venv/bin/activate
+    pip install pip==21.3.1 && pip install -r requirements.txt
+
+MNIST's four IDX files (`.gz` or not) go in `../data`, beside this folder.
+
+## Commands
+
+    python main.py --model=gru --test --hidden_unit=128       # test a shipped model (any of 32, 64, 128, 256)
+    python main.py --model='lstm' --train --hidden_unit=32    # train the configuration the report describes
+    python plot_results.py                                    # results/accuracy_vs_hidden.png
+
+`--train` writes `runs/<config>/` and resumes after an interruption; `--test` then uses your run.
+`python main.py --help` lists every flag.
+
+## Files
+
+| file | what it holds |
+|---|---|
+| `main.py` | the entry point and its flags |
+| `cells.py` | `LSTMCell`, `GRUCell` (and a vanilla `RNNCell`), written from scratch |
+| `model.py` | the cells unrolled with `static_rnn`, the classifier, loss, accuracy and train op |
+| `data_loader.py` | MNIST from `../data`, checked; the train/validation split |
+| `train.py`, `evaluate.py` | training with validation and early stopping; the test accuracy |
+| `plot_results.py` | the accuracy-against-hidden-size figure |
+| `download_weights.py` | installs a weights archive, verified by SHA-256 |
+| `core/` | what these import: the TensorFlow version switch, the unrollers, the configuration, run folders |
+| `weights/` | one checkpoint folder per configuration (LSTM and GRU at 32, 64, 128, 256 units) |
+| `results/` | their test results (and their seeds', under `results/study/`) and the figures |
+| `{roll}_Report.pdf` | the report |
+"""
+
+
+HANDIN = HandIn("a4", "Assignment 4, the card: LSTM and GRU from scratch, weights, <roll>_Report.pdf",
+                "Assignment4_{roll}.zip", "Assignment4_{roll}", assignment4_files, lambda: README_A4,
+                report="{roll}_Report.pdf", requirements=lambda: requirements_of("requirements-tf1.5.txt"))
