@@ -7,8 +7,9 @@
 One `Model` exposes `logits`, `loss`, `accuracy` and `train_op`; `run_epoch`
 drives it for training, validation and test alike. The network's layout is
 written here once (`_network`); each direction of each layer is run by an
-interchangeable unroller (core/unroll.py: `plain`, static_rnn; `loop`, no RNN
-API; core/fast.py: `fast`, the default, the same steps with the speed levers).
+interchangeable unroller, `--unroll` (core/unroll.py: the interface, and `loop`,
+a plain Python loop with no TensorFlow RNN API; where present beside it, `plain`,
+TensorFlow's own RNN function, and `fast`, the same steps with the speed levers).
 """
 import zlib
 
@@ -52,8 +53,7 @@ class Dense(object):
 
 def make_unroller(unroll, towers=1, defer=False):
     """The unroller of `--unroll` (core.config.UNROLLS): fast (towers and the deferred W_h gradient), plain or
-    loop. The first two are imported only when asked for: a copy without them (the hand-in of the assignment
-    that forbids TensorFlow's RNN API) runs the loop."""
+    loop. The first two are imported only when asked for, so that a copy without them runs the loop."""
     if unroll == "loop":
         return Loop()
     if unroll == "plain":
@@ -85,7 +85,7 @@ class Model(object):
     def of(config):
         return {"mlp": MLP, "cnn": CNN}.get(config.arch.model, Model)
 
-    def __init__(self, config, training=False, batch_size=None, unroll=None):
+    def __init__(self, config, training=False, batch_size=None, unroll=None, steps_per_epoch=None):
         arch, recipe = config.arch, config.recipe
         unroll = unroll or config.unroll
         self.batch_size = batch_size
@@ -105,7 +105,7 @@ class Model(object):
                 b = tf.get_variable("b", [NUM_CLASSES], initializer=tf.zeros_initializer())
         self.model_variables = [v for pair in layers for layer in pair for v in layer.variables()] + [W, b]
 
-        # Towers cut a training batch into parts unrolled side by side (core/fast.py); one otherwise. Their
+        # Towers cut a training batch into parts unrolled side by side (the fast unroller); one otherwise. Their
         # number divides the batch (core.config.Recipe checks it).
         self.towers = (recipe.towers or 1) if training and batch_size and unroll == "fast" else 1
         self.unroller = make_unroller(unroll, self.towers, defer=training)
@@ -121,7 +121,7 @@ class Model(object):
         self.correct = tf.reduce_sum(hits)
         self.accuracy = tf.reduce_mean(tf.cast(hits, tf.float32))
         if training:
-            self._add_training(recipe)
+            self._add_training(recipe, steps_per_epoch)
 
     INPUTS = INPUT_SIZE  # what the first layer reads per step
 
@@ -170,7 +170,7 @@ class Model(object):
         mask = tf.floor(keep + stateless_uniform(tf.shape(x), seed=step_seed))  # 1 with probability keep
         return x * mask / keep
 
-    def _add_training(self, recipe):
+    def _add_training(self, recipe, steps_per_epoch):
         if self.global_step is None:
             self.global_step = tf.Variable(0, trainable=False, name="global_step")
         # The data loss plus, with --l2, a weight decay on the matrices (biases are left alone).
@@ -182,13 +182,35 @@ class Model(object):
         # Clipping by global norm keeps an occasional exploding gradient from
         # wrecking the weights while leaving normal steps untouched.
         clipped, self.grad_norm = tf.clip_by_global_norm(self.gradients, recipe.clip_norm)
-        # Set per epoch by the training loop (--lr_decay); a variable, so no feed is needed per step.
+        # Set per epoch by the training loop: the epoch's rate (--schedule=exponential) or the peak rate (the
+        # budget schedules); a variable, so no feed is needed per step.
         self.learning_rate = tf.Variable(float(recipe.learning_rate), trainable=False, name="learning_rate")
         self._new_learning_rate = tf.placeholder(tf.float32, [], name="new_learning_rate")
         self._set_learning_rate = tf.assign(self.learning_rate, self._new_learning_rate)
-        optimizer = tf.train.AdamOptimizer(self.learning_rate)
+        self.rate = self.learning_rate * self._schedule(recipe, steps_per_epoch)  # the rate of the next step
+        optimizer = tf.train.AdamOptimizer(self.rate)
         self.train_op = optimizer.apply_gradients(zip(clipped, self.model_variables),
                                                   global_step=self.global_step)
+
+    def _schedule(self, recipe, steps_per_epoch):
+        """The budget schedules' factor on the peak rate at the step about to be taken (global_step = s, from 0):
+        (s + 1) / W over the W warm-up steps, then over the remaining steps to T = epochs x steps_per_epoch
+        cosine: (1 + cos(pi p)) / 2, linear: 1 - p, with p = (s - W) / (T - W). Exponential: 1 (the training loop
+        sets the epoch's rate instead). In the graph, from the step counter, so a resumed run goes on exactly."""
+        if not recipe.budget:
+            return tf.constant(1.0)
+        if not steps_per_epoch:
+            raise ValueError("a budget schedule needs the number of steps per epoch")
+        step = tf.cast(self.global_step, tf.float32)
+        warm, total = float(recipe.warmup * steps_per_epoch), float(recipe.epochs * steps_per_epoch)
+        progress = tf.clip_by_value((step - warm) / (total - warm), 0.0, 1.0)
+        if recipe.schedule == "cosine":
+            decay = 0.5 * (1.0 + tf.cos(np.pi * progress))
+        else:
+            decay = 1.0 - progress
+        if warm <= 0:
+            return decay
+        return tf.where(step < warm, (step + 1.0) / warm, decay)
 
     def set_learning_rate(self, session, value):
         session.run(self._set_learning_rate, {self._new_learning_rate: value})

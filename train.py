@@ -90,12 +90,13 @@ def _load_data(config, data_dir):
 class Trainer(object):
     """The training graph, its session and savers, for one run."""
 
-    def __init__(self, config, logs_dir):
+    def __init__(self, config, logs_dir, n_train):
         graph = tf.Graph()
         with graph.as_default():
             tf.set_random_seed(config.recipe.seed)
             kind = Model.of(config)
-            self.model = kind(config, training=True, batch_size=config.recipe.batch_size)
+            self.model = kind(config, training=True, batch_size=config.recipe.batch_size,
+                              steps_per_epoch=n_train // config.recipe.batch_size)  # whole batches only
             self.eval_model = kind(config)  # the same variables, for validation batches of any size
             self.best_saver = tf.train.Saver(self.model.model_variables, max_to_keep=None)
             self.all_variables = tf.global_variables()  # with Adam's slots and the step counter
@@ -149,9 +150,12 @@ def _start(trainer, run, config, state, rows, n_train, n_val):
                                          machine()))
     os.makedirs(run.path, exist_ok=True)
     run.save_config(config)
-    log("training {} ({} parameters) on {} images, validating on {}; up to {} epochs, early stop after {} without "
-        "improvement".format(run.name, config.trained.parameters, n_train, n_val, config.recipe.epochs,
-                             config.recipe.patience))
+    r = config.recipe
+    plan = ("a fixed budget of {} epochs, {} decay to zero after {:g} warm-up epochs".format(r.epochs, r.schedule,
+                                                                                          r.warmup)
+            if r.budget else "up to {} epochs, early stop after {} without improvement".format(r.epochs, r.patience))
+    log("training {} ({} parameters) on {} images, validating on {}; {}".format(
+        run.name, config.trained.parameters, n_train, n_val, plan))
     state = {"epoch": 0, "best_epoch": 0, "best_val_accuracy": -1.0, "best": None, "resume": None,
              "finished": False, "train_seconds": 0.0}
     return config, state, []
@@ -162,8 +166,12 @@ def _fit_and_validate(trainer, config, epoch, train, val, state, distorted):
     (train_x, train_y), (val_x, val_y) = train, val
     bar = ProgressBar("epoch {}/{}".format(epoch, config.recipe.epochs))
     order = np.random.RandomState(epoch_seed(config, epoch)).permutation(len(train_x))
-    learning_rate = config.recipe.learning_rate * config.recipe.lr_decay ** (epoch - 1)
-    trainer.model.set_learning_rate(trainer.session, learning_rate)
+    if config.recipe.budget:  # the peak; the graph's schedule makes each step's rate from it
+        trainer.model.set_learning_rate(trainer.session, config.recipe.learning_rate)
+    else:
+        trainer.model.set_learning_rate(trainer.session, config.recipe.learning_rate *
+                                        config.recipe.lr_decay ** (epoch - 1))
+    learning_rate = float(trainer.session.run(trainer.model.rate))  # the epoch's first step's, for the log
     fit = None
     try:
         images_in, lengths = train_x, None
@@ -214,7 +222,7 @@ def train(config, data_dir, weights_dir, logs_dir):
     with training_lock(weights_dir, config.name):
         run, replaces, state = open_for_training(weights_dir, config)
         rows = run.read_log(state["epoch"]) if state else []  # a damaged log stops a resume before any write
-        trainer = Trainer(config, logs_dir)
+        trainer = Trainer(config, logs_dir, len(train_set[0]))
         try:
             return _train(trainer, run, replaces, config, state, rows, train_set, val_set)
         except BaseException:
@@ -243,7 +251,7 @@ def _train(trainer, run, replaces, config, state, rows, train_set, val_set):
 def _epochs(trainer, run, replaces, config, state, rows, train_set, val_set, distorted):
     epoch_times = []
     for epoch in range(state["epoch"] + 1, config.recipe.epochs + 1):
-        if state["epoch"] - state["best_epoch"] >= config.recipe.patience:
+        if not config.recipe.budget and state["epoch"] - state["best_epoch"] >= config.recipe.patience:
             log("stopping early: no better validation accuracy for {} epochs".format(config.recipe.patience))
             break
         started = time.time()

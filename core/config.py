@@ -27,10 +27,11 @@ RECURRENT = ("lstm", "gru", "rnn")
 CONVOLUTIONS = ((16, 3), (32, 3))
 MODELS = tuple(GATE_BLOCKS)
 UNROLLS = ("fast", "plain", "loop")
-# The fastest unroller this copy has: core/fast.py, or (in the hand-in that may not call TensorFlow's RNN API,
-# which leaves it and core/static.py out) the plain Python loop.
+# The fastest unroller this copy holds: the fast one where its module sits beside core/unroll.py, else the plain
+# Python loop, which every copy holds (a copy may leave out the two unrollers that call TensorFlow's RNN function).
 DEFAULT_UNROLL = "fast" if importlib.util.find_spec("core.fast") else "loop"
 SPLITS = ("shuffled", "first")
+SCHEDULES = ("exponential", "cosine", "linear")
 MAX_LAYERS, MAX_UNITS = 8, 4096
 MAX_PARAMETERS = 50 * 1000 * 1000  # above this a model cannot be trained here in any sensible time or memory
 MAX_SEED, MAX_BATCH, MAX_TOWERS = 2 ** 31 - 1, 60000, 8  # MAX_BATCH: the training set's size
@@ -148,7 +149,14 @@ class Recipe:
     patience: int = _flag(12, "stop after this many epochs without a better validation accuracy")
     batch_size: int = _flag(128, "training minibatch size")
     learning_rate: float = _flag(0.005, "Adam learning rate")
-    lr_decay: float = _flag(0.97, "the learning rate is multiplied by this after every epoch (1 = constant)")
+    lr_decay: float = _flag(0.97, "--schedule=exponential: the learning rate is multiplied by this after every "
+                                  "epoch (1 = constant)")
+    schedule: str = _flag("exponential", "exponential (--lr_decay per epoch, early stopping after --patience epochs "
+                                         "without a better validation accuracy) or a fixed budget of --epochs: "
+                                         "cosine or linear (after --warmup, the rate falls to zero at the last "
+                                         "step, every step; no early stopping)")
+    warmup: float = _flag(0.0, "--schedule=cosine or linear: epochs (may be a fraction) over which the rate rises "
+                               "linearly from near zero to --learning_rate")
     clip_norm: float = _flag(5.0, "clip gradients to this global norm")
     seed: int = _flag(1, "random seed for initial weights, data order, distortions and dropout")
     validation_size: int = _flag(5000, "training images held out for validation")
@@ -172,7 +180,9 @@ class Recipe:
         for name in ("epochs", "patience", "batch_size", "seed", "validation_size", "towers"):
             if not whole(getattr(self, name)):
                 raise ConfigError("--{} must be a whole number, not {!r}".format(name, getattr(self, name)))
-        for name in ("learning_rate", "lr_decay", "clip_norm", "augment", "dropout", "l2"):
+        if not isinstance(self.schedule, str):
+            raise ConfigError("--schedule is a word ({}), not {!r}".format(", ".join(SCHEDULES), self.schedule))
+        for name in ("learning_rate", "lr_decay", "clip_norm", "augment", "dropout", "l2", "warmup"):
             if not isinstance(getattr(self, name), (int, float)) or isinstance(getattr(self, name), bool):
                 raise ConfigError("--{} must be a number, not {!r}".format(name, getattr(self, name)))
         # Each range check below also turns away nan and inf.
@@ -182,6 +192,14 @@ class Recipe:
         if self.batch_size > MAX_BATCH:
             raise ConfigError("--batch_size={} is more than the {:,} training images".format(self.batch_size,
                                                                                               MAX_BATCH))
+        if self.schedule not in SCHEDULES:
+            raise ConfigError("unknown --schedule={!r}; choose {}".format(self.schedule, ", ".join(SCHEDULES)))
+        if not (0 <= self.warmup < self.epochs and math.isfinite(self.warmup)):
+            raise ConfigError("--warmup is a number of epochs from 0 up to (not including) --epochs={}, not "
+                              "{}".format(self.epochs, self.warmup))
+        if self.warmup and self.schedule == "exponential":
+            raise ConfigError("--warmup={:g} needs a fixed budget: add --schedule=cosine or --schedule=linear".format(
+                self.warmup))
         if not 0 < self.lr_decay <= 1:
             raise ConfigError("--lr_decay must be at most 1 and above 0, not {:g}".format(self.lr_decay))
         if not 0.0 <= self.dropout < 1.0:
@@ -209,10 +227,15 @@ class Recipe:
             raise ConfigError("--batch_size={} must be a multiple of --towers={}; pass --towers=1 or a batch size "
                               "that is a multiple".format(self.batch_size, self.towers))
 
+    @property
+    def budget(self):
+        """Whether the run is a fixed budget (a schedule to zero over --epochs, no early stopping)."""
+        return self.schedule != "exponential"
+
     def resumes(self, other):
-        """Whether a run trained with `other` may be continued with this recipe (--epochs and --patience may
-        change on resume; nothing else)."""
-        return replace(self, epochs=other.epochs, patience=other.patience) == other
+        """Whether a run trained with `other` may be continued with this recipe (--patience may change on
+        resume, and --epochs where it does not shape the schedule; nothing else)."""
+        return replace(self, epochs=self.epochs if self.budget else other.epochs, patience=other.patience) == other
 
     def recorded(self):
         """The recipe as a result file records it: every field but the speed-only towers, and the split only
@@ -220,6 +243,8 @@ class Recipe:
         out = {k: v for k, v in asdict(self).items() if k != "towers"}
         if self.validation_split == "shuffled":
             del out["validation_split"]
+        if not self.budget:  # as results written before the budget schedules existed
+            del out["schedule"], out["warmup"]
         return out
 
 
@@ -336,7 +361,7 @@ class Config:
                 raise ConfigError("it has no '{}'".format("', '".join(missing)))
             trained = Trained(**{f.name: stored[f.name] for f in fields(Trained) if f.name in stored})
         # Files from before --unroll were all trained by the fast unroller; a loop-only copy evaluates them with
-        # the loop (the same model: the unrollers agree, tests/test_unrollers.py).
+        # the loop (the same model: the unrollers agree, as tested).
         unroll = stored.get("unroll", "fast")
         config = cls(arch, recipe, stored.get("recipe"), unroll if DEFAULT_UNROLL != "loop" else "loop", trained)
         if stored.get("name", config.name) != config.name:

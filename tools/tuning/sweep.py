@@ -19,7 +19,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the project
 sys.path.insert(0, ROOT)
 from core.common import (ArgumentParser, UserError, append_line, format_duration, guarded, log,  # noqa: E402
-                            read_json, relpath)
+                            machine, read_json, relpath)
+from core.runs import RunDir  # noqa: E402
 
 
 def pairs(items, flag):
@@ -55,6 +56,14 @@ def run_state(weights):
     return found[0]
 
 
+def curve(log_csv):
+    """The run's validation accuracy and seconds per epoch, [[epoch, val_accuracy, seconds], ...], from its
+    log.csv (read through the one checked reader), so that time-to-accuracy can be read off any target later."""
+    folder = os.path.dirname(log_csv)
+    rows = RunDir(os.path.dirname(folder), os.path.basename(folder)).read_log()
+    return [[int(row["epoch"]), float(row["val_accuracy"]), float(row["seconds"])] for row in rows]
+
+
 def run(args):
     axes = [(name, values.split(",")) for name, values in pairs(args.grid, "--grid")]
     fixed = dict(pairs(args.fixed, "--fixed"))
@@ -81,11 +90,14 @@ def run(args):
                     raise UserError("the run {} failed: {}; the finished combinations in {} are kept".format(
                         tag, errors[-1] if errors else "main.py's status {}".format(child.returncode),
                         relpath(args.out)))
-                state = read_json(run_state(weights))
+                state_path = run_state(weights)
+                state = read_json(state_path)
                 record = {"tag": tag, "model": model, "hidden_unit": hidden if "," in hidden else int(hidden),
                           "flags": flags, "best_val_accuracy": state["best_val_accuracy"],
                           "best_epoch": state["best_epoch"], "epochs_run": state["epoch"],
-                          "seconds": round(time.time() - started, 1)}
+                          "seconds": round(time.time() - started, 1),
+                          "curve": curve(os.path.join(os.path.dirname(state_path), "log.csv")),
+                          "machine": machine()}
                 append_line(args.out, json.dumps(record, sort_keys=True))
                 log("sweep: {} -> {:.2%} at epoch {} of {} ({})".format(
                     tag, state["best_val_accuracy"], state["best_epoch"], state["epoch"],
