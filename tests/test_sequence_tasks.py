@@ -200,7 +200,7 @@ def test_the_ablation_changes_one_factor_and_words_follow_the_rule(tmp_path):
     (json.dumps(dict(fake(), test_accuracy="99%")), "'test_accuracy' must be a number"),
     (json.dumps(dict(fake(), test_accuracy=None)), "'test_accuracy' must be a number"),
     (json.dumps({k: v for k, v in fake().items() if k != "model"}), "'model' must be a string"),
-    (json.dumps({"task": "palindrome", "model": "lstm", "accuracy": 0.9}), "older assignments/memory/sequence_tasks.py"),
+    (json.dumps({"task": "palindrome", "model": "lstm", "accuracy": 0.9}), "older version of these tasks"),
     (json.dumps(fake(task="recall")), "does not belong here"),
 ], ids=["truncated", "list", "string-accuracy", "null-accuracy", "no-model", "old-schema", "other-task"])
 def test_a_damaged_result_line_is_one_error_naming_it(tmp_path, capsys, line, words):

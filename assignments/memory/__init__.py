@@ -1,1 +1,2 @@
-"""The memory tasks of assignments/memory/sequence_tasks.py: their data (data.py) and the network that learns them (net.py)."""
+"""The memory tasks: their sequences (data.py), the network that learns them (net.py), the result lines' reader
+(task_runs.py) and the figures of recall and binary addition (figures.py)."""

@@ -1,7 +1,7 @@
 """The memory tasks' sequences. Each generator returns (inputs [N, T, D] float32, targets, lengths [N]).
 
 Every draw takes its own RandomState, so that training, validation and test sequences come from separate
-seeds (assignments/memory/sequence_tasks.py: seed, 10**6 + seed and 2 * 10**6 + seed).
+seeds (net.py: seed, 10**6 + seed and 2 * 10**6 + seed).
 """
 import numpy as np
 

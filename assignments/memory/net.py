@@ -1,6 +1,6 @@
-"""One recurrent layer of the project's cells over a memory task, trained and chosen on validation.
+"""One recurrent layer of the hand-written cells (cells.py) over a memory task, trained and chosen on validation.
 
-    train(settings) -> the run's result record (assignments/memory/sequence_tasks.py writes it as one JSON line)
+    train(setting(task, ...)) -> the run's result record (one JSON line of results/tasks/<task>.jsonl)
 
 The training sequences, the validation sequences (for stopping) and the test sequences (measured once,
 at the end) come from three seeds. The record keeps the whole setting, so that every result line says
@@ -11,18 +11,82 @@ import time
 import numpy as np
 
 from assignments.memory import data
-from core.common import log, machine
+from core.common import UserError, log, machine
 
 PRINTOUT = 5  # recall: test sequences printed with their truth and prediction
 EVAL_EVERY = 100  # training steps between validation measurements (and points of the curve)
 THREADS = int(__import__("os").environ.get("TASK_THREADS", "1"))
 ADDITION_TEST_LENGTHS = range(1, 41)  # binary addition is tested on sums of 1..40 bits
 VALIDATION_SEED, TEST_SEED, LENGTH_TEST_SEED = 10 ** 6, 2 * 10 ** 6, 3 * 10 ** 6
+# Each task's default setting: the one its assignment uses. Palindromes: the PyTorch course skeleton's
+# (scalar digits, 128 units, batch 128, RMSProp 0.001, clipping at 10); recall and binary addition: Adam 0.01
+# with betas (0.9, 0.99), as the EE6123 report on these tasks used.
+DEFAULTS = {
+    "palindrome": dict(hidden=128, length=10, encoding="scalar", optimizer="rmsprop", learning_rate=0.001,
+                       beta2=None, steps=10000, batch_size=128, clip_norm=10.0, target=0.99),
+    "recall": dict(hidden=5, length=10, encoding="onehot", optimizer="adam", learning_rate=0.01, beta2=0.99,
+                   steps=3000, batch_size=64, clip_norm=0.0, target=1.0),
+    "binary_addition": dict(hidden=5, length=5, encoding="bits", optimizer="adam", learning_rate=0.01, beta2=0.99,
+                            steps=3000, batch_size=64, clip_norm=0.0, target=1.0)}
+RECALL = dict(min_length=5, position=2)  # recall: sequences of 5..length digits, the 2nd asked for
+
+
+def setting(task, model="lstm", seed=1, loss="ce", recurrent_init="orthogonal", keep_bias=1.0,
+            validation_size=2000, test_size=2000, **given):
+    """One run's settings, every key a result line records: the task's DEFAULTS, then `given` (hidden, length,
+    steps, ...; recall also min_length and position)."""
+    chosen = dict(DEFAULTS[task], **{k: v for k, v in given.items() if k in DEFAULTS[task]})
+    out = dict(chosen, task=task, model=model, seed=seed, loss=loss if task == "binary_addition" else "ce",
+               recurrent_init=recurrent_init, keep_bias=None if model == "rnn" else keep_bias,
+               validation_size=validation_size, test_size=test_size)
+    if task == "recall":
+        out.update({k: given.get(k, v) for k, v in RECALL.items()})
+    unknown = set(given) - set(DEFAULTS[task]) - set(RECALL)
+    if unknown:
+        raise ValueError("unknown settings {}".format(sorted(unknown)))
+    return out
 
 
 def time_steps(task, length):
     """Unrolled steps: T-1 for palindromes, the longest sequence for recall, the training sum + its carry."""
     return {"palindrome": length - 1, "recall": length, "binary_addition": length + 1}[task]
+
+
+def peak_bytes(s):
+    """About the least memory a run of setting `s` needs at its peak, in bytes (float32 throughout): the values a
+    training batch keeps for its backward pass and their gradients, one pass over the validation or test
+    sequences (evaluated in one piece), those sequences themselves, and the weights with Adam's two slots."""
+    addition = s["task"] == "binary_addition"
+    steps = time_steps(s["task"], s["length"])
+    per_step = s["hidden"] * ({"lstm": 4, "gru": 3, "rnn": 1}[s["model"]] + 3)  # gates, state, output, cell
+    width = data.input_size(s["task"], s["encoding"])
+    evaluated = max(s["validation_size"], s["test_size"])
+    floats = (3 * s["batch_size"] * steps * per_step + evaluated * steps * per_step + 3 * evaluated * steps * width
+              + (500 * (max(ADDITION_TEST_LENGTHS) + 1) * per_step if addition else 0)
+              + 4 * per_step * (s["hidden"] + width + 1))
+    return 4 * floats
+
+
+def available_bytes():
+    """The memory the system can still give (MemAvailable), or None where it does not say."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def check_memory(s, available=None):
+    """A UserError, before anything is allocated, when the run cannot fit in the free memory."""
+    need, free = peak_bytes(s), available if available is not None else available_bytes()
+    if free is not None and need > free:
+        raise UserError("{} {}-{} at length {} needs about {:.1f} GB of memory and {:.1f} GB are free; lower "
+                        "--batch_size ({}), --validation_size/--test_size ({}/{}), --hidden or --length".format(
+                            s["task"], s["model"], s["hidden"], s["length"], need / 1e9, free / 1e9,
+                            s["batch_size"], s["validation_size"], s["test_size"]))
 
 
 class TaskModel(object):
@@ -32,7 +96,8 @@ class TaskModel(object):
 
     def __init__(self, s, steps, training=True):
         from cells import CELLS
-        from core.tfcompat import static_rnn, tf
+        from core.static import static_rnn
+        from core.tfcompat import tf
         from core.unroll import final_h
         per_step = s["task"] == "binary_addition"
         self.inputs = tf.placeholder(tf.float32, [None, steps, data.input_size(s["task"], s["encoding"])], "inputs")
@@ -84,7 +149,18 @@ class TaskModel(object):
 
 
 def train(s):
-    """Train one setting `s` (a dict, sequence_tasks.settings()) and return its record."""
+    """Train one setting `s` (a dict made by setting()) and return its record. Memory running out is one
+    UserError saying which sizes to lower, whether foreseen (check_memory) or met."""
+    from core.tfcompat import tf
+    check_memory(s)
+    try:
+        return _train(s)
+    except (MemoryError, tf.errors.ResourceExhaustedError):
+        raise UserError("{} {}-{} at length {} ran out of memory; lower --batch_size, --validation_size, "
+                        "--test_size, --hidden or --length".format(s["task"], s["model"], s["hidden"], s["length"]))
+
+
+def _train(s):
     from core.tfcompat import tf
     task, length, seed = s["task"], s["length"], s["seed"]
     steps = time_steps(task, length)

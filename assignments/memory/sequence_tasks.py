@@ -37,7 +37,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspa
 from absl import flags
 
 from assignments.memory import data
-from assignments.memory.net import ADDITION_TEST_LENGTHS, EVAL_EVERY, train
+from assignments.memory.net import ADDITION_TEST_LENGTHS, DEFAULTS, EVAL_EVERY, check_memory, setting, train
 from core.common import PROJECT_DIR, UserError, append_line, guarded, log, print_error
 
 FLAGS = flags.FlagValues()  # its own, so that main.py's flags can live in the same process
@@ -70,14 +70,6 @@ flags.DEFINE_boolean("plot", False, "only draw the figures from the result files
 
 TASKS = ("palindrome", "recall", "binary_addition")
 MODELS = ("lstm", "gru", "rnn")
-# Each task's default setting, the one its assignment uses (see the module's docstring).
-DEFAULTS = {
-    "palindrome": dict(hidden=128, length=10, encoding="scalar", optimizer="rmsprop", learning_rate=0.001,
-                       beta2=None, steps=10000, batch_size=128, clip_norm=10.0, target=0.99),
-    "recall": dict(hidden=5, length=10, encoding="onehot", optimizer="adam", learning_rate=0.01, beta2=0.99,
-                   steps=3000, batch_size=64, clip_norm=0.0, target=1.0),
-    "binary_addition": dict(hidden=5, length=5, encoding="bits", optimizer="adam", learning_rate=0.01, beta2=0.99,
-                            steps=3000, batch_size=64, clip_norm=0.0, target=1.0)}
 LIMITS = {"batch_size": 65536, "validation_size": 100000, "test_size": 100000}  # beyond: memory, not insight
 
 
@@ -132,7 +124,7 @@ def plan():
     if steps % EVAL_EVERY:  # the budget is checked where validation is measured; a record says what ran
         raise UserError("--steps must be a multiple of {0} (validation is measured every {0} steps), like "
                         "--steps=3000, not {1}".format(EVAL_EVERY, steps))
-    common = dict(task=task, optimizer=d["optimizer"], beta2=d["beta2"], steps=steps,
+    common = dict(steps=steps,
                   batch_size=_one("batch_size", FLAGS.batch_size, d["batch_size"], 1, LIMITS["batch_size"]),
                   clip_norm=_one("clip_norm", FLAGS.clip_norm, d["clip_norm"], 0, 1e6, unset=-1),
                   target=_one("target", FLAGS.target, d["target"], 1e-9, 1),
@@ -141,8 +133,8 @@ def plan():
                   test_size=_one("test_size", FLAGS.test_size, 0, 1, LIMITS["test_size"], unset=None))
     if task == "recall":
         common.update(min_length=FLAGS.min_length, position=FLAGS.position)
-    return [dict(common, model=m, hidden=h, length=n, seed=s, learning_rate=r, loss=l, encoding=e,
-                 recurrent_init=i, keep_bias=None if m == "rnn" else k)
+    return [setting(task, model=m, hidden=h, length=n, seed=s, learning_rate=r, loss=l, encoding=e,
+                    recurrent_init=i, keep_bias=k, **common)
             for l in losses for e in encodings for i in inits for k in biases for m in models for h in hidden
             for n in lengths for r in rates for s in seeds
             if not (m == "rnn" and k != biases[0])]  # the RNN has no keep gate: one run, not one per bias
@@ -155,6 +147,8 @@ def _run():
             log("wrote {}".format(path))
         return 0
     runs = plan()
+    for settings in runs:  # every run is checked to fit before the first one starts
+        check_memory(settings)
     os.makedirs(FLAGS.results_dir, exist_ok=True)
     for task in {s["task"] for s in runs}:  # before the first run, not after the last
         target = os.path.join(FLAGS.results_dir, task + ".jsonl")

@@ -19,7 +19,7 @@ from core.figures import grid_in  # noqa: E402
 
 TASK_STYLE = {"lstm": ("LSTM", "tab:blue", "o"), "gru": ("GRU", "tab:orange", "s"), "rnn": ("vanilla RNN", "tab:gray", "^")}
 MODEL_ORDER = ("rnn", "lstm", "gru")
-# The palindrome assignment's setting (assignments/memory/sequence_tasks.py's defaults); the ablation changes one factor at a time.
+# The palindrome assignment's setting (net.DEFAULTS); the ablation changes one factor at a time.
 ASSIGNMENT = {"encoding": "scalar", "recurrent_init": "orthogonal", "keep_bias": 1.0}
 FACTORS = (("encoding", "onehot", "one-hot digits instead of scalars"),
            ("recurrent_init", "gaussian", "W_h from N(0, 0.01^2) instead of orthogonal"),
@@ -34,8 +34,8 @@ def _check(record, task, where):
     if not isinstance(record, dict):
         raise UserError("{}: a result line must be a JSON object, not {}".format(where, type(record).__name__))
     if "validation_accuracy" not in record and "accuracy" in record:
-        raise UserError("{}: written by an older assignments/memory/sequence_tasks.py, without a validation set; delete that line "
-                        "and run assignments/memory/sequence_tasks.py again".format(where))
+        raise UserError("{}: written by an older version of these tasks, without a validation set; delete that "
+                        "line and train that run again".format(where))
     for key, kind in dict(REQUIRED, **NEEDED[task]).items():
         value = record.get(key)
         ok = isinstance(value, (int, float)) and not isinstance(value, bool) if kind is float else \
@@ -59,7 +59,7 @@ def _check(record, task, where):
 
 def load_task(results_dir, task, file_name=None):
     """The task's result records; a damaged line is one error naming the file, the line and the fix.
-    file_name: another file of the same task's lines (palindrome_pytorch.jsonl)."""
+    file_name: another file of the same task's lines (the same setting trained elsewhere)."""
     path = os.path.join(results_dir, file_name or task + ".jsonl")
     if not os.path.isfile(path):
         return []
@@ -68,7 +68,7 @@ def load_task(results_dir, task, file_name=None):
         with open(path, "rb") as f:
             lines = f.read().decode("utf-8").splitlines()
     except UnicodeDecodeError:
-        raise UserError("{} is not UTF-8 text; restore it from git or delete it and rerun assignments/memory/sequence_tasks.py".format(
+        raise UserError("{} is not UTF-8 text; restore it from git, or delete it and train its runs again".format(
             relpath(path)))
     for number, line in enumerate(lines, 1):
         if not line.strip():
