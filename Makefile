@@ -23,7 +23,8 @@ override ROLL := $(value ROLL)
 override ASSIGNMENT := $(value ASSIGNMENT)
 override A3 := $(value A3)
 override WEIGHTS := $(value WEIGHTS)
-export ROLL ASSIGNMENT A3 WEIGHTS
+override AUTHOR := $(value AUTHOR)
+export ROLL ASSIGNMENT A3 WEIGHTS AUTHOR
 
 .PHONY: setup setup-tf1.5 setup-torch setup-docs run results test test-fast test-modern test-tf1.5 submission handin clean-venvs
 
@@ -69,11 +70,12 @@ test: test-modern test-tf1.5
 test-fast: .venv/installed
 	.venv/bin/python -m pytest -q -m "not slow"
 
-# Every hand-in, each under the name its assignment gives it: make handin ROLL=<roll> [ASSIGNMENT=a4|cs324|ee6123|ie643|no-rnn-api];
+# Every hand-in, each under the name its assignment gives it: make handin ROLL=<roll> [AUTHOR='<your name>']
+# [ASSIGNMENT=a4|cs324|ee6123|ie643|no-rnn-api];
 # without ROLL it lists them.
 handin: .venv/installed
 	@if [ -z "$$ROLL" ]; then .venv/bin/python tools/handin.py --list; \
-	else .venv/bin/python tools/handin.py --roll="$$ROLL" --assignment="$${ASSIGNMENT:-all}"; fi
+	else .venv/bin/python tools/handin.py --roll="$$ROLL" --author="$$AUTHOR" --assignment="$${ASSIGNMENT:-all}"; fi
 
 # The assignment's zip: make submission ROLL=<your roll number> [A3=<your Assignment 3 accuracy in %>]
 submission: .venv/installed

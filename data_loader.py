@@ -1,6 +1,6 @@
 """MNIST from the four standard IDX files, checked before use.
 
-Files are looked up in --data_dir (default ../data beside the project) by
+Files are looked up in --data_dir (default ../data beside this folder) by
 their standard names, gzipped or not. Every header is checked (magic number,
 28x28 images, byte count, labels 0-9, equal counts) and any problem becomes a
 UserError naming the file. `--download` fetches missing files from public

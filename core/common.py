@@ -41,7 +41,7 @@ def results_dir_for(weights_dir):
 
 
 class ArgumentParser(argparse.ArgumentParser):
-    """argparse with the project's rule for bad input: one "error:" line and status 2, not a usage block."""
+    """argparse with the one rule for bad input: one "error:" line and status 2, not a usage block."""
 
     def error(self, message):
         self.exit(2, "error: {}; --help lists the flags\n".format(message))
@@ -121,7 +121,7 @@ def atomic_write_bytes(path, data):
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes files private; these are ordinary project files
+        os.chmod(tmp, 0o644)  # mkstemp makes files private; these are ordinary files
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -161,7 +161,7 @@ def atomic_write_json(path, obj):
 
 
 def read_json(path):
-    """Read a JSON file written by this project; a damaged one (bad syntax, bytes that are not UTF-8, nesting too
+    """Read a JSON file written by these programs; a damaged one (bad syntax, bytes that are not UTF-8, nesting too
     deep to read) is a UserError naming it, not a traceback."""
     try:
         with open(path, "rb") as f:

@@ -1,4 +1,4 @@
-"""The plain unroller (`--unroll=plain`): static_rnn per direction, the textbook graph the card prescribes.
+"""The plain unroller (`--unroll=plain`): static_rnn per direction, the textbook graph.
 The interface is core/unroll.py's; the backward direction reverses each example's real steps first, as
 static_bidirectional_rnn does."""
 from core.tfcompat import static_rnn, tf

@@ -33,7 +33,7 @@ RECIPES = {(m, h): recipes.RECIPES[Arch(m, (h,)).name] for m in ("lstm", "gru") 
 ABLATION_CONFIG = ("lstm", 128)
 ABLATION = [("none", {}), ("augmentation", {"augment": 1.0}), ("dropout", {"dropout": 0.2}), ("both", REGULARISED)]
 
-# The related assignments' grid: every cell at 64, 128 and 64,64 units, one-directional and bidirectional,
+# The grid of cells: every cell at 64, 128 and 64,64 units, one-directional and bidirectional,
 # each with its recipe (the recorded one of a shipped configuration, else the general default), one seed
 # where no conclusion is drawn from it (the shipped ones have their three).
 GRID_MODELS = ("rnn", "lstm", "gru")
@@ -43,7 +43,7 @@ L2_CONFIG = ("lstm", [128])
 L2 = [("no L2", REGULARISED), ("L2 0.01", dict(REGULARISED, l2=0.01))]
 # The strongest row-reader tried: two bidirectional LSTM layers of 128 (3 seeds, the general recipe).
 BEST = ("lstm", [128, 128], True)
-# The non-recurrent baselines, "Assignment 3" of the card's course sequence, at about LSTM-128's 81,674 weights
+# The non-recurrent baselines, networks without recurrence at about LSTM-128's 81,674 weights
 # (3 seeds each, the general recipe): an MLP, one dense ReLU layer of 103 units on all 784 pixels (81,895
 # weights), and a CNN, two convolutions and a dense layer of 48 units (80,602; core.config.CONVOLUTIONS).
 BASELINE = ("mlp", [103])

@@ -1,6 +1,6 @@
 """The one place that knows which TensorFlow is installed.
 
-The project runs on the assignment's pinned TensorFlow 1.5 (Python 3.6) and on
+The code runs on the assignment's pinned TensorFlow 1.5 (Python 3.6) and on
 current TensorFlow 2.x. Everything else does `from core.tfcompat import tf` and gets
 the TF1-style graph API either way. The only other place that looks at the
 version is core/fast.py's default_towers(), a measured speed choice (IS_TF1).

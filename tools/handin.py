@@ -1,6 +1,6 @@
 """Hand-ins as their graders receive them: each assignment's files, under the names it gives, in one zip.
 
-    python tools/handin.py --roll=<roll> [--assignment=a4] [--a3=98.7] [--output=<zip>]
+    python tools/handin.py --roll=<roll> [--author='<your name>'] [--assignment=a4] [--a3=98.7] [--output=<zip>]
     make submission ROLL=<roll> [A3=98.7]       # Assignment 4: Assignment4_<roll>.zip
 
 Each hand-in is declared once, as a typed record in its own module of tools/handins/ (its files and the names
@@ -32,7 +32,7 @@ def manifest_of(files):
     return "".join(lines).encode("utf-8")
 
 
-def build(assignment, roll, a3=None, yours=()):
+def build(assignment, roll, a3=None, yours=(), author=""):
     """(zip name, the zip's bytes, the weights packed)."""
     if not ROLL.match(roll or ""):
         raise UserError("--roll={!r} is not a roll number: use letters, digits, '-' or '_' (at most 40), e.g. "
@@ -53,9 +53,18 @@ def build(assignment, roll, a3=None, yours=()):
         z.writestr("{}/README.md".format(folder), handin.readme().replace("{roll}", roll).encode("utf-8"))
         if handin.report:
             z.writestr("{}/{}".format(folder, handin.report.format(roll=roll)), report_pdf(roll, a3, files))
-        for name, make in handin.made:  # files made for this roll
-            z.writestr("{}/{}".format(folder, name.replace("{roll}", roll)), make(roll))
+        for name, make in handin.made:  # files made for this student
+            z.writestr("{}/{}".format(folder, name.replace("{roll}", roll)), make(roll, author))
     return handin.zip.format(roll=roll), buffer.getvalue(), packed
+
+
+def author_of(text):
+    """--author, checked: a name of printable characters, at most 80."""
+    name = " ".join(text.split())
+    if len(name) > 80 or not all(c.isprintable() for c in name):
+        raise UserError("--author={!r} is not a name: use at most 80 printable characters, e.g. --author='A. "
+                        "Student'".format(text))
+    return name
 
 
 def own_runs():
@@ -76,6 +85,7 @@ def argparse_namespace(args, **changes):
 def main(argv=None):
     parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--roll", default="", help="your roll number")
+    parser.add_argument("--author", default="", help="your name, as a report made for you gives it (EE6123, IE643)")
     parser.add_argument("--assignment", default="a4", help="which hand-in: " + ", ".join(sorted(HANDINS)) +
                         ", or all (each under its own name in the project folder)")
     parser.add_argument("--list", action="store_true", help="list the hand-ins and the names their zips get")
@@ -114,7 +124,7 @@ def write(args):
     roll = args.roll.strip()
     mine = own_runs()
     yours = mine if args.weights == "yours" else []
-    wanted, data, packed = build(args.assignment, roll, args.a3, yours)
+    wanted, data, packed = build(args.assignment, roll, args.a3, yours, author_of(args.author))
     output = args.output or os.path.join(PROJECT_DIR, wanted)
     if os.path.isdir(output):
         raise UserError("--output={} is a folder; give a file name ending in .zip".format(relpath(output)))

@@ -172,8 +172,9 @@ def main(argv=None):
     parser.add_argument("--technical", default=None, help="the project's technical report, a section per "
                         "assignment (default: docs/technical_report.pdf, or beside --output when that is given; '' "
                         "for none)")
-    parser.add_argument("--ee6123", default=None, help="the EE6123 report's experiments as their own document "
-                        "(default: docs/ee6123_report.pdf, or beside --output when that is given; '' for none)")
+    parser.add_argument("--ee6123", default=None, help="the EE6123 report, without author or roll (the hand-in's "
+                        "has them), from results/ee6123 and results/tasks (default: docs/ee6123_report.pdf, or "
+                        "beside --output when that is given; '' for none)")
     parser.add_argument("--a3", type=float, default=None, help="your own Assignment 3 test accuracy in percent "
                         "(98.7): the report compares with it instead of the CNN and MLP baselines")
     parser.add_argument("--roll", default="", help="a roll number to print on the page")
@@ -235,8 +236,7 @@ def write(args):
             entries)))
         print("wrote {}".format(relpath(args.technical)))
     if args.ee6123:
-        atomic_write_bytes(args.ee6123, build(ee6123.pages(args.results_dir, args.weights_dir,
-                                                          grid_pages(entries, prefix="1. "), task_pages)))
+        atomic_write_bytes(args.ee6123, ee6123.report_pdf())  # from results/ee6123 and results/tasks
         print("wrote {}".format(relpath(args.ee6123)))
     if args.readme and update_readme(args.readme, results, variants, ablation, gains, reference,
                                      grid.readme_line(entries, args.results_dir)):

@@ -24,7 +24,7 @@ SKIPPED = re.compile(r"(^|/)(__pycache__|\.tmp-[^/]*)(/|$)|\.pyc$")
 class HandIn:
     """One assignment's hand-in: the zip and the one folder in it ("{roll}" filled in), its files, its README
     (text with {roll}), its report's name in the folder (None: the assignment asks for none), its requirements.txt
-    (empty: none), and files made for the roll [(name in the folder, make(roll) -> bytes)]."""
+    (empty: none), and files made for the student [(name in the folder, make(roll, author) -> bytes)]."""
     key: str
     description: str
     zip: str
@@ -33,7 +33,7 @@ class HandIn:
     readme: Callable[[], str]
     report: Optional[str] = None
     requirements: Callable[[], bytes] = lambda: b""
-    made: Tuple[Tuple[str, Callable[[str], bytes]], ...] = field(default=())
+    made: Tuple[Tuple[str, Callable[[str, str], bytes]], ...] = field(default=())
 
 
 def project_files(folder, keep=lambda path: True):

@@ -1,21 +1,112 @@
-"""EE6123: the student report on the RNN/LSTM/GRU grid and the two memory tasks."""
-from tools.handins.common import HandIn
+"""EE6123 Assignment 3, as a student hands it in: EE6123_<roll>/ with q1.py, q2.py and q3.py (one per question)
+and all the code they run, the result files behind every figure, a README with one command per question, and
+the report made for the roll and the author (tools/reporting/ee6123.py)."""
+import os
+
+from core.common import PROJECT_DIR, UserError
+from tools.handins.common import HandIn, project_files, requirements_of
+
+# Question 1 runs main.py; every module main.py and the three programs import, found by following the imports
+# (tests/test_ee6123.py checks that the list is whole).
+PROGRAMS = ("main.py", "cells.py", "model.py", "data_loader.py", "train.py", "evaluate.py")
+CORE = ("augment", "common", "compare", "config", "explain", "fast", "fetch", "figures", "folders", "numpy_steps",
+        "photos", "recipes", "results", "runs", "static", "study", "tfcompat", "unroll")
+PACKAGES = {"assignments/ee6123": ("__init__", "grid", "plots", "findings", "memory"),
+            "assignments/memory": ("__init__", "data", "net", "figures", "task_runs")}
+QUESTIONS = ("q1.py", "q2.py", "q3.py")
+TASK_FILES = ("recall.jsonl", "recall.png", "recall_curves.png", "binary_addition.jsonl", "binary_addition.png",
+              "binary_addition_curves.png", "binary_addition_hidden.png")
 
 
 def ee6123_files(yours=()):
-    """The EE6123 report: the document made by tools/make_report.py from the results (the code it describes is
-    the project's: assignments/memory/, core/, cells.py)."""
-    return [("docs/ee6123_report.pdf", "EE6123_report.pdf")]
+    """[(path in the project, path in the hand-in)]: the programs at the top, the modules where they import
+    them from, and the results (Question 1's per seed and its figures, the pilot of the rates, the tasks')."""
+    wanted = [("assignments/ee6123/" + q, q) for q in QUESTIONS] + [(p, p) for p in PROGRAMS]
+    wanted += [("core/{}.py".format(m), "core/{}.py".format(m)) for m in CORE]
+    wanted += [("{}/{}.py".format(folder, m), "{}/{}.py".format(folder, m)) for folder, names in
+               sorted(PACKAGES.items()) for m in names]
+    wanted += [(p, p) for p in project_files("results/ee6123", lambda p: p.startswith(
+        ("results/ee6123/q1/", "results/ee6123/q1_rates.json")))]
+    wanted += [("results/tasks/" + n, "results/tasks/" + n) for n in TASK_FILES]
+    missing = [p for p, _ in wanted if not os.path.isfile(os.path.join(PROJECT_DIR, p))]
+    if missing:
+        raise UserError("{} is missing (and {} more); {}".format(missing[0], len(missing) - 1, _fix(missing[0])))
+    if not any(name.endswith(".json") and name.startswith("results/ee6123/q1/") for _, name in wanted):
+        raise UserError("Question 1 has no results in results/ee6123/q1; {}".format(_fix("results/ee6123/q1")))
+    return wanted
 
 
-README_EE6123 = """# EE6123: RNN, LSTM and GRU, and two memory tasks ({roll})
+def _fix(path):
+    """What makes a missing file of the hand-in."""
+    if path.startswith("results/tasks/"):
+        return "run python3 assignments/ee6123/{} first".format("q2.py" if "recall" in path else "q3.py")
+    if path.startswith("results/"):
+        return "run python3 assignments/ee6123/q1.py --all (or one row of it) first"
+    return "restore it from git"
 
-`EE6123_report.pdf`, in the report's order: the grid (RNN, LSTM and GRU at 64, 128 and 64,64 units, one way
-and both ways, with each model's curves), recalling the k-th digit at H = 2, 5 and 10 with its curves and a
-randomised test printout, and binary addition trained at L = 3, 5 and 10 with squared error against
-cross-entropy and bit accuracy against length. Every number in it is made from the project's result files.
+
+def ee6123_report(roll, author):
+    from tools.reporting.ee6123 import report_pdf
+    return report_pdf(roll, author)
+
+
+README_EE6123 = """# EE6123 Assignment 3 ({roll})
+
+The report is `EE6123_{roll}_report.pdf`. Each question has its program; each trains what its question needs,
+draws the report's figures and prints its numbers. Runs whose results are already in `results/` are not trained
+again (delete a result to train it afresh), and a run that is interrupted resumes when its command is given
+again.
+
+## Install
+
+    python3 -m venv venv && . venv/bin/activate
+    pip install -r requirements.txt
+
+MNIST's four IDX files (`.gz` or not) go in `../data`, beside this folder, or pass `--data_dir=<folder>`
+to `q1.py`.
+
+## Question 1: RNN, LSTM and GRU on MNIST rows
+
+    python3 q1.py --model LSTM --bi 1 -l 64      # one row of the grid: its three seeds, trained and tested
+    python3 q1.py --all                          # every row: RNN, LSTM, GRU x 64, 128, 64,64 x one way, both ways
+    python3 q1.py --plot                         # the table and the figures from the results only
+    python3 q1.py --model RNN --bi 0 -l 128 --seeds 1 --rates 0.01,0.003,0.001   # the RNN's rate, on validation
+
+Results: `results/ee6123/q1/seed<N>/<model>.json` (test accuracy and the curves per epoch), figures
+`results/ee6123/q1/curves_rnn.png`, `curves_lstm.png`, `curves_gru.png`, `accuracy.png`.
+
+## Question 2: recall of the k-th digit
+
+    python3 q2.py --H 2,5,10
+
+Results: `results/tasks/recall.jsonl`; figures `results/tasks/recall.png`, `recall_curves.png`.
+
+## Question 3: binary addition, MSE against cross-entropy
+
+    python3 q3.py --loss MSE,CE --L 3,5,10
+    python3 q3.py --loss MSE,CE --L 5 --H 2,3,5,10
+
+Results: `results/tasks/binary_addition.jsonl`; figures `results/tasks/binary_addition.png`,
+`binary_addition_curves.png`, `binary_addition_hidden.png`.
+
+Each program takes `--preset tiny` (a few steps, in folders of their own) to check that it runs, and `--help`.
+
+## Files
+
+| file | what it holds |
+|---|---|
+| `q1.py`, `q2.py`, `q3.py` | one program per question |
+| `main.py`, `train.py`, `evaluate.py` | training and testing one MNIST model (`q1.py` runs `main.py`) |
+| `cells.py`, `model.py` | the RNN, LSTM and GRU cells; the network over the 28 rows |
+| `data_loader.py` | MNIST, checked, and the 55,000 / 5,000 split |
+| `assignments/ee6123/` | Question 1's runs, ranking and figures; the memory tasks' runs |
+| `assignments/memory/` | the memory tasks: sequences, network, figures |
+| `core/` | what these import (configuration, run folders, unrollers, distortions, the comparison rule) |
+| `results/` | every result and figure of the report |
 """
 
 
-HANDIN = HandIn("ee6123", "the EE6123 report's experiments: the grid, recall, binary addition (a PDF)",
-                "EE6123_{roll}.zip", "EE6123_{roll}", ee6123_files, lambda: README_EE6123)
+HANDIN = HandIn("ee6123", "EE6123 Assignment 3: the RNN/LSTM/GRU grid, recall, binary addition; code and report",
+                "EE6123_{roll}.zip", "EE6123_{roll}", ee6123_files, lambda: README_EE6123,
+                requirements=lambda: requirements_of("requirements.txt"),
+                made=(("EE6123_{roll}_report.pdf", ee6123_report),))

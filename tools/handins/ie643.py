@@ -14,7 +14,7 @@ def ie643_files(yours=()):
     return [("assignments/numpy_rnn/notebooks/numpy_rnn_mnist4.ipynb", IE643 + "_Ex3.ipynb")]
 
 
-def ie643_pdf(roll):
+def ie643_pdf(roll, author=""):
     """Exercise 1: the derivation, typeset with the roll number under its title; where pandoc or Chromium is
     missing, the stored PDF (the same text, without the roll) and a line saying so."""
     import tempfile
