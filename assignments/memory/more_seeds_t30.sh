@@ -11,7 +11,7 @@ SEEDS="6 7 8 9 10 11 12 13 14 15"
 torch_run() {  # seed, then train.py's extra flags
   local S=$1; shift
   echo "[$(date '+%F %T')] PyTorch RNN T=30 seed $S $*"
-  $P assignments/palindrome_pytorch/train.py --model_type=RNN --input_length=29 --seed="$S" "$@" > /dev/null \
+  $P assignments/palindrome_pytorch/train.py --model_type=RNN --input_length=29 --seed="$S" --results=results/tasks/palindrome_pytorch.jsonl "$@" > /dev/null \
     || echo "[$(date '+%F %T')] failed: PyTorch RNN T=30 seed $S $*"
 }
 queue_a() {

@@ -1,9 +1,8 @@
 """PalindromeDataset(seq_length): random palindromes of digits, as the course skeleton's dataset.py.
 
 Item k is (the first T-1 digits as floats [T-1], the T-th digit as an int); the T-th equals the first.
-As in the skeleton (assignment_2/part1/dataset.py of the 2018 UvA practicals, checked), a palindrome is an
-array of digits, so any length works (tests/test_palindrome_pytorch.py tries T = 200). Beyond the skeleton:
-a seed, so that training, validation and test palindromes are separate draws and a run repeats.
+As in the course's skeleton, a palindrome is an array of digits, so any length works. Beyond the skeleton: a
+seed, so that training, validation and test palindromes are separate draws and a run repeats.
 """
 import numpy as np
 import torch

@@ -11,7 +11,7 @@ queue() {
   for T in 5 10 15 20 30; do
     for S in 1 2 3 4 5; do
       echo "[$(date '+%F %T')] $1 T=$T seed $S"
-      $P assignments/palindrome_pytorch/train.py --model_type="$1" --input_length="$((T - 1))" --seed="$S" > /dev/null \
+      $P assignments/palindrome_pytorch/train.py --model_type="$1" --input_length="$((T - 1))" --seed="$S" --results=results/tasks/palindrome_pytorch.jsonl > /dev/null \
         || echo "[$(date '+%F %T')] failed: $1 T=$T seed $S"
     done
   done
@@ -22,7 +22,7 @@ echo "[$(date '+%F %T')] done"
 # square started at 1, as TensorFlow's is, instead of PyTorch's 0.
 ablation() { for S in "$@"; do
   echo "[$(date '+%F %T')] RNN T=30 seed $S, --rmsprop_start=1"
-  $P assignments/palindrome_pytorch/train.py --model_type=RNN --input_length=29 --seed="$S" --rmsprop_start=1 > /dev/null \
+  $P assignments/palindrome_pytorch/train.py --model_type=RNN --input_length=29 --seed="$S" --rmsprop_start=1 --results=results/tasks/palindrome_pytorch.jsonl > /dev/null \
     || echo "[$(date '+%F %T')] failed: RNN T=30 seed $S --rmsprop_start=1"
 done; }
 ablation 1 2 3 & ablation 4 5 & wait

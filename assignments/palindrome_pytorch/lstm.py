@@ -12,8 +12,9 @@ For t = 1..T-1, with h(0) = c(0) = 0 (column-vector notation, as the assignment 
     (8) y~(t) = softmax(p(t))
 
 Only the last step's p is returned (the logits; nn.CrossEntropyLoss applies (8) and the cross-entropy).
-Initialisation as in the project's cells.LSTMCell, so that both frameworks start alike: every W_?x is
-Glorot-uniform, every W_?h orthogonal, biases zero except b_f = 1.
+The assignment does not fix the initialisation; here every W_?x is Glorot-uniform, every W_?h orthogonal, and
+the biases zero except b_f = 1 (the forget gate starts near sigmoid(1) = 0.73, so that the cell keeps most of
+c(t-1) from the first step on). The vanilla RNN starts alike (vanilla_rnn.py).
 """
 import torch
 import torch.nn as nn

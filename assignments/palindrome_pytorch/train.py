@@ -1,17 +1,16 @@
 """Train the palindrome LSTM or vanilla RNN, with the course skeleton's flags, meanings and defaults.
 
-    python train.py --model_type=LSTM --input_length=10        # in this folder, alone, as the skeleton runs
-    python assignments/palindrome_pytorch/train.py --model_type=RNN --input_length=4 --seed=2   # from the project
+    python train.py --model_type=LSTM --input_length=10
 
 As in the skeleton, --input_length is the number of input digits: the palindrome has input_length + 1
 digits (T), the last one the target. One scalar per digit, cross-entropy on the last step, RMSprop, the
-gradient clipped at --max_norm after backward. --device is the skeleton's cuda:0, and the CPU where CUDA is
-missing.
+gradient clipped at --max_norm after backward. --device is the skeleton's cuda:0; where CUDA is missing, the
+run says so and trains on the CPU, so the default works on any machine.
 Training stops when the accuracy on validation palindromes (their own seed) reaches --target, or after
---train_steps; the test palindromes (another seed) are measured once, at the end. Progress every 100
-steps; the result is one JSON line, printed and appended to --results (default
-results/tasks/palindrome_pytorch.jsonl in the project, results.jsonl beside this file alone). One CPU thread,
-so that a seed gives the same numbers run after run. This folder runs alone: it imports nothing of the project.
+--train_steps; the test palindromes (another seed) are measured once, at the end. Progress every 1,000 steps;
+the result is one JSON line (the curve, the processor, the CPU time), printed and appended to --results
+(default: results.jsonl beside this file). One CPU thread, so that a seed gives the same numbers run after run
+on one processor.
 """
 import argparse
 import datetime
@@ -20,14 +19,13 @@ import os
 import platform
 import signal
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)  # dataset.py, lstm.py, vanilla_rnn.py beside this file, wherever it is run from
-PROJECT_RESULTS = os.path.join(HERE, "..", "..", "results", "tasks")  # when this folder is inside the project
-DEFAULT_RESULTS = os.path.join(PROJECT_RESULTS, "palindrome_pytorch.jsonl") if os.path.isdir(PROJECT_RESULTS) \
-    else os.path.join(HERE, "results.jsonl")
+import results_file  # noqa: E402
+DEFAULT_RESULTS = os.path.join(HERE, "results.jsonl")
+DEVICES = ("cpu", "cuda", "mps")  # devices that train; others (meta, ...) hold no numbers to learn from
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -54,15 +52,8 @@ def processor():
         return platform.processor() or platform.machine()
 
 
-def append_result(path, line):
-    """The file with one more line, replaced whole (a reader never sees half a line)."""
-    old = open(path, "rb").read() if os.path.isfile(path) else b""
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".tmp-")
-    with os.fdopen(fd, "wb") as f:
-        f.write(old + (b"" if not old or old.endswith(b"\n") else b"\n") + line.encode("utf-8") + b"\n")
-    os.replace(tmp, path)
 
-VALIDATION_SEED, TEST_SEED = 10 ** 6, 2 * 10 ** 6  # as assignments/memory/sequence_tasks.py: three separate draws per seed
+VALIDATION_SEED, TEST_SEED = 10 ** 6, 2 * 10 ** 6  # three separate draws per seed: training, validation, test
 EVAL_EVERY = 100
 
 
@@ -77,14 +68,14 @@ def parse(argv):
     parser.add_argument("--learning_rate", type=float, default=0.001, help="RMSprop learning rate")
     parser.add_argument("--train_steps", type=int, default=10000, help="training steps at most")
     parser.add_argument("--max_norm", type=float, default=10.0, help="clip the gradient's norm to this")
-    parser.add_argument("--device", type=str, default="cuda:0", help="'cpu' or 'cuda:0' (the CPU where CUDA is "
-                        "missing)")
+    parser.add_argument("--device", type=str, default="cuda:0", help="cuda:0 (the skeleton's default; the CPU "
+                        "where CUDA is missing) or cpu")
     parser.add_argument("--seed", type=int, default=1, help="seed of the weights and the training palindromes")
     parser.add_argument("--target", type=float, default=0.99, help="stop at this validation accuracy")
     parser.add_argument("--validation_size", type=int, default=2000, help="validation palindromes")
     parser.add_argument("--test_size", type=int, default=2000, help="test palindromes")
     parser.add_argument("--rmsprop_start", type=float, default=0.0,
-                        help="RMSprop's mean square at the start: 0 is PyTorch's, 1 TensorFlow's (an ablation)")
+                        help="RMSprop's mean square at the start: 0 is PyTorch's, 1 TensorFlow's")
     parser.add_argument("--results", default=DEFAULT_RESULTS, help="the .jsonl file the result line is appended to")
     args = parser.parse_args(argv)
     args.model_type = args.model_type.strip().upper()
@@ -97,7 +88,7 @@ def parse(argv):
               (1 <= args.batch_size <= 65536, "--batch_size must be in 1..65536"),
               (0 < args.learning_rate < 10, "--learning_rate must be in (0, 10)"),
               (1 <= args.train_steps <= 10 ** 6, "--train_steps must be in 1..1,000,000"),
-              (args.max_norm > 0, "--max_norm must be positive"),
+              (0 < args.max_norm < float("inf"), "--max_norm must be positive and finite"),
               (0 <= args.rmsprop_start <= 1000, "--rmsprop_start must be in 0..1000 (0: PyTorch's, 1: TensorFlow's)"),
               (0 <= args.seed < 2 ** 31 - TEST_SEED, "--seed must be in 0..{}".format(2 ** 31 - TEST_SEED - 1)),
               (0 < args.target <= 1, "--target is an accuracy in (0, 1]"),
@@ -107,6 +98,33 @@ def parse(argv):
         if not ok:
             raise ValueError(message)
     return args
+
+
+def memory_needed(args):
+    """Bytes a run on the CPU needs, roughly and on the high side: the weights with their gradients and
+    RMSprop's state; what autograd keeps per step and example (each gate's input and output, c, tanh(c), h);
+    the evaluation's palindromes and one step's temporaries."""
+    H, L, gates = args.num_hidden, args.input_length, 4 if args.model_type == "LSTM" else 1
+    weights = 4 * 4 * (gates * (H + H * H + H) + 10 * H + 10)
+    kept = 4 * args.batch_size * L * H * (3 * gates + 3)
+    n = max(args.validation_size, args.test_size)
+    evaluation = n * (2 * (4 * (L + 1) + 112) + 4 * H * (2 * gates + 4))
+    return weights + kept + evaluation
+
+
+def memory_available():
+    """Bytes this process may still use (Linux: MemAvailable, and a cgroup's limit where one is set), or None."""
+    found = []
+    try:
+        with open("/proc/meminfo") as f:
+            found += [int(line.split()[1]) * 1024 for line in f if line.startswith("MemAvailable:")]
+        with open("/sys/fs/cgroup/memory.max") as f, open("/sys/fs/cgroup/memory.current") as g:
+            limit = f.read().strip()
+            if limit != "max":
+                found.append(int(limit) - int(g.read()))
+    except (OSError, ValueError):
+        pass
+    return min(found) if found else None
 
 
 def accuracy(model, batch):
@@ -128,13 +146,14 @@ def train(args):
     length = args.input_length + 1  # the palindrome: the inputs and the digit to predict (the skeleton's +1)
     model = make(args.input_length, args.input_dim, args.num_hidden, args.num_classes, args.batch_size, device)
     data = PalindromeDataset(length, seed=args.seed)
-    validation = PalindromeDataset(length, seed=VALIDATION_SEED + args.seed).batch(args.validation_size)
+    validation = [t.to(device) for t in PalindromeDataset(length, seed=VALIDATION_SEED + args.seed).batch(
+        args.validation_size)]
     optimizer = torch.optim.RMSprop(model.parameters(), lr=args.learning_rate)
     if args.rmsprop_start:  # TensorFlow's RMSProp starts its mean square at 1, PyTorch's at 0 (big first steps)
         for p in model.parameters():
             optimizer.state[p] = {"step": torch.zeros(()), "square_avg": torch.full_like(p, args.rmsprop_start)}
     loss_fn = torch.nn.CrossEntropyLoss()
-    started, curve, stopped, step = time.time(), [], "budget", 0
+    started, cpu_started, curve, stopped, step = time.time(), time.process_time(), [], "budget", 0
     while step < args.train_steps:
         inputs, targets = data.batch(args.batch_size)
         loss = loss_fn(model(inputs.to(device)), targets.to(device))
@@ -155,15 +174,17 @@ def train(args):
             if acc >= args.target:
                 stopped = "target"
                 break
-    test_acc, _ = accuracy(model, PalindromeDataset(length, seed=TEST_SEED + args.seed).batch(args.test_size))
+    test = [t.to(device) for t in PalindromeDataset(length, seed=TEST_SEED + args.seed).batch(args.test_size)]
+    test_acc, _ = accuracy(model, test)
     record = dict(task="palindrome", framework="pytorch", model=args.model_type.lower(), length=length,
                   input_length=args.input_length,
                   hidden=args.num_hidden, batch_size=args.batch_size, learning_rate=args.learning_rate,
                   optimizer="rmsprop", rmsprop_start=args.rmsprop_start, clip_norm=args.max_norm, encoding="scalar",
-                  recurrent_init="orthogonal",
+                  recurrent_init="orthogonal", validation_size=args.validation_size, test_size=args.test_size,
                   keep_bias=1.0 if args.model_type == "LSTM" else None, seed=args.seed, steps=args.train_steps,
                   steps_done=step, stopped=stopped, target=args.target, validation_accuracy=curve[-1][3] if curve else
                   accuracy(model, validation)[0], test_accuracy=test_acc, seconds=round(time.time() - started, 1),
+                  cpu_seconds=round(time.process_time() - cpu_started, 1),
                   curve=curve, curve_columns=["step", "train_loss", "validation_loss", "validation_accuracy"],
                   machine={"processor": processor(), "cores": os.cpu_count(), "python": platform.python_version()},
                   torch=torch.__version__, device=str(device))
@@ -177,6 +198,12 @@ def _stop(signum, frame):
     raise KeyboardInterrupt
 
 
+def _out_of_memory(e):
+    text = str(e).lower()
+    return isinstance(e, MemoryError) or "out of memory" in text or "can't allocate" in text or \
+        "not enough memory" in text
+
+
 def main(argv=None):
     signal.signal(signal.SIGTERM, _stop)
     try:
@@ -184,29 +211,46 @@ def main(argv=None):
     except ValueError as e:
         return print_error(e, status=2)
     try:
+        results_file.check_writable(args.results)
+    except results_file.ResultsError as e:
+        return print_error(e, status=2)
+    try:
         import torch  # noqa: F401
     except ImportError:
-        return print_error("PyTorch is not installed; pip install -r assignments/palindrome_pytorch/requirements.txt (the CPU build)")
+        return print_error("PyTorch is not installed; pip install -r {} (the CPU build is enough)".format(
+            os.path.relpath(os.path.join(HERE, "requirements.txt"))))
     if args.device.startswith("cuda") and not torch.cuda.is_available():  # the skeleton's default, without CUDA
         log("--device={}: CUDA is not available here; training on the CPU".format(args.device))
         args.device = "cpu"
     try:
+        kind = torch.device(args.device).type
+        if kind not in DEVICES:
+            return print_error("--device={} cannot train (it holds no numbers); use --device=cpu or cuda:0".format(
+                args.device), status=2)
         torch.zeros(1, device=torch.device(args.device))  # a device this PyTorch cannot use fails here, not mid-run
     except (RuntimeError, AssertionError, ValueError) as e:
         reason = (str(e).strip().splitlines() or [type(e).__name__])[0].split(". ")[0][:120]  # PyTorch's can be long
-        return print_error("--device={} cannot be used here ({}); use --device=cpu, the default".format(
-            args.device, reason), status=2)
-    if os.path.isdir(args.results):  # before the run, not after it
-        return print_error("--results={} is a folder; give a file such as results.jsonl".format(args.results), 2)
+        return print_error("--device={} cannot be used here ({}); use --device=cpu".format(args.device, reason),
+                           status=2)
+    available = memory_available() if kind == "cpu" else None
+    if available is not None and memory_needed(args) > 0.8 * available:
+        return print_error("these sizes need about {:.1f} GB of memory and {:.1f} GB are free; lower --batch_size, "
+                           "--num_hidden, --input_length, --validation_size or --test_size".format(
+                               memory_needed(args) / 1e9, available / 1e9), status=2)
     try:
-        os.makedirs(os.path.dirname(os.path.abspath(args.results)), exist_ok=True)  # before the run, not after it
         record = train(args)
         line = json.dumps(record, sort_keys=True)
-        append_result(args.results, line)
+        results_file.append(args.results, line)
     except KeyboardInterrupt:
         return print_error("interrupted; nothing was written (a run is minutes, no checkpoints)", status=130)
+    except (RuntimeError, MemoryError) as e:
+        if not _out_of_memory(e):
+            raise
+        return print_error("out of memory with these sizes; lower --batch_size, --num_hidden, --input_length, "
+                           "--validation_size or --test_size", status=1)
     except OSError as e:
-        return print_error("cannot write {}: {}; point --results elsewhere".format(e.filename, e.strerror))
+        return print_error("cannot write --results={} ({}); nothing was written; free some space or point "
+                           "--results elsewhere".format(args.results, e.strerror or e))
     print(line, flush=True)
     return 0
 

@@ -3,7 +3,7 @@
     h(t) = tanh(W_hx x(t) + W_hh h(t-1) + b_h),   h(0) = 0
     p(t) = W_ph h(t) + b_p,                       y~(t) = softmax(p(t)), on the last step only
 
-Initialisation as the project's cells.RNNCell: W_hx Glorot-uniform, W_hh orthogonal, biases zero.
+Initialisation as the LSTM's (lstm.py): W_hx Glorot-uniform, W_hh orthogonal, biases zero.
 """
 import torch
 import torch.nn as nn
@@ -13,8 +13,6 @@ def _parameter(shape, init):
     w = torch.empty(*shape)
     init(w)
     return nn.Parameter(w)
-
-
 
 
 class VanillaRNN(nn.Module):
