@@ -53,7 +53,7 @@ def _has_mnist(folder):
 
 
 def find_file(data_dir, name):
-    """The path of `name` or `name.gz` in data_dir, or a UserError saying what to do."""
+    """The path of the file `name` in data_dir, or of its gzipped copy (+ .gz), or a UserError saying what to do."""
     data_dir = os.path.expanduser(data_dir)  # --data_dir=~/data: a shell leaves the ~ after "=" as it is
     if not os.path.isdir(data_dir):
         found = [d for d in KNOWN_DATA_DIRS if os.path.abspath(d) != os.path.abspath(data_dir) and _has_mnist(d)]

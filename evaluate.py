@@ -201,7 +201,7 @@ UNSURE = 0.5
 
 def figure_stems(paths):
     """A name per image for its --explain figure, distinct within one call: the file name with its extension
-    (x.png and x.jpg are two images), and -2, -3 for the same name from other folders (a/d.png, b/d.png)."""
+    (<name>.png and <name>.jpg are two images), and -2, -3 for the same name from other folders."""
     stems, used = [], set()
     for path in paths:
         stem = os.path.basename(path).replace(".", "_")

@@ -10,7 +10,7 @@ MNIST's background is):
 The distortions of an epoch come from one seed (train.epoch_seed, stream 2),
 so a resumed run sees the same images as an uninterrupted one; the graph is
 the same with or without, so any checkpoint can be trained further either way.
-Cost (tools/benchmarks/README.md): a whole epoch's 55,000 images take about half
+Cost (measured): a whole epoch's 55,000 images take about half
 a second of one core, so train.py has the next epoch's images made in
 another process while the current epoch trains (`Prefetch`).
 """

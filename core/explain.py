@@ -1,7 +1,7 @@
 """Watch a trained cell read a digit: every step's gates and states, and the classifier after every row.
 
 The cells' equations (cells.py) are re-run here in NumPy from a checkpoint's weights, so that every gate is at
-hand; tests/test_explain.py checks that the last step gives TensorFlow's logits. The classifier is applied to
+hand; a test checks that the last step gives TensorFlow's logits. The classifier is applied to
 h(t) after every row t. The models were trained on the last step only, so earlier readings are what that
 same classifier makes of a partial image, not something it was trained to say.
 """

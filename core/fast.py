@@ -3,8 +3,7 @@
 model.py builds the network (layers, directions, join, lengths, dropout, loss) and asks an unroller for
 one direction of one layer at a time (the interface is in core/unroll.py). `Fast` is the default
 (`--unroll=fast`); `--unroll=plain` gives the textbook graph. The steps are still driven by static_rnn.
-What each lever does and why; what it gave on each processor, and the levers that did not pay, are in
-tools/benchmarks/README.md ("Levers, as measured").
+What each lever does and why:
 
 1. Input projection for all steps at once: x W_x + b as one [28B, in] x [in, kH] matmul before the
    time loop, so only h W_h runs per step: one large matmul is far faster than 28 small ones.
@@ -33,9 +32,9 @@ from core.unroll import NUM_STEPS, batch_of, final_h, keep_past_the_end
 
 def default_towers():
     """(towers, why) for a training run without --towers: the rule measured on the processors at hand
-    (tools/benchmarks/README.md, "Towers per processor"): one chain on TensorFlow 1.5, two towers on
+    (towers per processor): one chain on TensorFlow 1.5, two towers on
     TensorFlow 2, where they ran ahead of one chain for every cell, size and layout measured. Towers change
-    rounding only: the logits and gradients agree (tests/test_unrollers.py)."""
+    rounding only: the logits and gradients agree (tested)."""
     if IS_TF1:
         return 1, "one chain: TensorFlow 1.5's wheel (no AVX) ran two towers 10-20% slower per epoch"
     return 2, "two towers: faster than one chain for every model measured on TensorFlow 2"
@@ -48,7 +47,7 @@ class _Projected(object):
     def __init__(self, cell, defer):
         self.cell, self.products = cell, []  # per step: [(lhs, first column, end column)]
         # One copy for all steps: identical per-step ops on it (the GRU's split into gate blocks) are then
-        # merged by TensorFlow's graph optimiser; a copy per step made GRU-128/256 5-8% slower (ab_step.py).
+        # merged by TensorFlow's graph optimiser; a copy per step made GRU-128/256 5-8% slower (measured).
         self.W_h = tf.stop_gradient(cell.W_h) if defer else cell.W_h
         self._seen = set()
 

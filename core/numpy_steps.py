@@ -1,5 +1,5 @@
 """One step of each cell in NumPy, the equations and gate orders of cells.py: the one NumPy forward pass,
-shared by the hand-written BPTT (assignments/numpy_rnn/lstm.py), --explain and the draw-a-digit page's checks
+shared by the hand-written BPTT of the NumPy LSTM, --explain and the draw-a-digit page's checks
 (core/explain.py). xw = x W_x + b for the step; every gate and state comes back by name."""
 import numpy as np
 

@@ -123,8 +123,8 @@ def without_rulings(ink, faint):
     """Lined or squared paper: what is lit along a third of the image's width (or height) is a ruling, and
     is taken off where it is faint (below `faint`) across a band of 2% of the image around it. A digit's
     stroke that long (a 7's bar across a tight crop, a 1's stem) is ink at full strength and stays, and so
-    do its anti-aliased edges and ends, which lie in that band: the page's pad draws them, and tools/web/rnn.js
-    reads them as they are."""
+    do its anti-aliased edges and ends, which lie in that band: the page's pad draws them, and the page's
+    script reads them as they are."""
     band = max(5, int(0.02 * max(ink.shape)) | 1)
     along_rows = _opened_along(ink, ink.shape[1] // 3, 1)  # horizontal rulings
     along_cols = _opened_along(ink, ink.shape[0] // 3, 0)  # vertical rulings
@@ -250,7 +250,7 @@ def read_digit(path):
     scale = 20.0 / max(digit.shape)  # the longer side becomes 20 pixels, as in MNIST
     size = (max(1, int(round(digit.shape[1] * scale))), max(1, int(round(digit.shape[0] * scale))))
     # Across, then down, as passes of their own: Pillow 13 picks the order itself (the two differ by a grey
-    # level here and there), so a fixed order gives the same pixels on every Pillow, and tools/web/rnn.js's.
+    # level here and there), so a fixed order gives the same pixels on every Pillow, and the page script's.
     image = Image.fromarray((digit * 255).astype(np.uint8))
     image = image.resize((size[0], image.height), Image.LANCZOS).resize(size, Image.LANCZOS)
     digit = np.asarray(image, dtype=np.float32) / 255.0

@@ -1,5 +1,5 @@
 """The card's figures, drawn from the result files: test accuracy against hidden size (means over seeds), and
-the validation curves. plot_results.py writes them as PNGs; tools/make_report.py draws them into Report.pdf.
+the validation curves. plot_results.py writes them as PNGs; the report draws them on its pages.
 
 Reads results/<model>_h<hidden>.json (written by main.py --test), results/study/ (the seeds) and
 weights/<config>/log.csv of the basic single-layer LSTM and GRU configurations.

@@ -57,6 +57,14 @@ def read_result(path):
     return result
 
 
+def of_checkpoint(result, state):
+    """Whether `result` is the test of the checkpoint that a run's state.json (`state`, checked) names as best:
+    the same best epoch, validation accuracy and training time, which --test copies from it. The result of an
+    older run beside a retrained one is not."""
+    return (result.get("best_epoch") == state["best_epoch"] and result.get("val_accuracy") == state[
+        "best_val_accuracy"] and result.get("train_seconds") == round(state["train_seconds"], 1))
+
+
 def read_if_there(path):
     """read_result, or None when there is no such file."""
     return read_result(path) if os.path.isfile(path) else None

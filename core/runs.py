@@ -196,7 +196,7 @@ class RunDir(object):
     def read_checkpoint(self, prefix, expected):
         """The arrays of checkpoint `prefix`, {name: array} for each name of `expected` ({name: shape}), after
         checking that it holds every one with that shape: the one check --test, --predict, --explain and
-        tools/export_weights.py all go through."""
+        the weights export all go through."""
         from core.tfcompat import tf  # here, so that checking a folder (check_trained) needs no TensorFlow
         full = os.path.join(self.path, prefix)
         damaged = "cannot read the checkpoint {} ({}); train again or fetch the weights with download_weights.py"

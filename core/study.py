@@ -20,7 +20,7 @@ from core.runs import SHIPPED_FILE
 from core.common import RUNS_DIR, SHIPPED_RESULTS_DIR
 from core import recipes
 from core.config import Arch
-from core.results import read_if_there
+from core.results import of_checkpoint, read_if_there
 
 SEEDS = (1, 2, 3)
 STUDY_RUNS = os.path.join(RUNS_DIR, "study")
@@ -114,9 +114,7 @@ def tested(recipe, seed, name, results_dir=SHIPPED_RESULTS_DIR):
     would write the same file (evaluation is deterministic)."""
     found = state(recipe, seed, name)
     result = read_if_there(os.path.join(result_folder(recipe, seed, results_dir), name + ".json"))
-    return bool(found and found.get("finished") and result and result.get("best_epoch") == found["best_epoch"]
-                and result.get("val_accuracy") == found["best_val_accuracy"]
-                and result.get("train_seconds") == round(found["train_seconds"], 1))
+    return bool(found and found.get("finished") and result and of_checkpoint(result, found))
 
 
 def best_seed(recipe, name, seeds=SEEDS):

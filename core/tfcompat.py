@@ -10,7 +10,7 @@ import warnings
 
 # TensorFlow's C++ start-up chatter (CPU feature notices) is noise for users.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-# oneDNN matmuls are 5-15% faster here than Eigen's (tools/benchmarks/README.md); TF 2.x
+# oneDNN matmuls measured 5-15% faster here than Eigen's; TF 2.x
 # leaves them off on some CPUs (AMD) unless asked. TF 1.5 ignores the variable.
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 # TF 1.5 trips NumPy >= 1.17 deprecation warnings on import; they are harmless.

@@ -55,3 +55,30 @@ def test_your_assignment_3_figure_replaces_the_baselines(tmp_path):
     last = sentences_of(results, tmp_path, a3=98.7)[-1]
     assert "98.70% you report for your own Assignment 3" in last and "no verdict" in last
     assert "have no results here yet" in sentences_of(results, tmp_path)[-1]
+
+
+def test_each_row_gives_what_test_prints_and_the_seed_shipped_in_the_courses_words():
+    """Beside a configuration's mean over seeds, the shipped run's figure (what main.py --test prints for it) and
+    its seed; augmentation named for what it does; no claim about overfitting, which would need the training
+    images' accuracy without distortions and dropout; where the processor is not recorded, what is."""
+    folder = os.path.join(ROOT, "results")
+    results = plots.load_results(folder)
+    rows = card.table(results, folder)
+    assert len(card.HEADER) == len(card.WIDTHS) == len(rows[0])
+    column = card.HEADER.index("shipped run: what\n--test prints (seed)")
+    for r in results:
+        row = next(x for x in rows if x[0] == "{}-{}".format(r["model"].upper(), r["hidden_unit"]))
+        assert row[column] == "{:.2f}% ({:,})\nseed {}".format(100 * r["test_accuracy"], r["test_correct"],
+                                                              r["config"]["seed"]), row
+    words = " ".join(card.sentences(results, folder, os.path.join(ROOT, "weights")) + [card.footnote(results, folder)]
+                     + [cell for row in rows for cell in row])
+    assert "random affine distortions" in words and "rotated by up to \u00b110 degrees" in words
+    for gone in ("distortions 1", "unrecorded", "overfit", "distorted training"):
+        assert gone not in words, gone
+    if shutil.which("pdftotext"):
+        pdf = " ".join(subprocess.run(["pdftotext", os.path.join(ROOT, "Report.pdf"), "-"], stdout=subprocess.PIPE,
+                                      universal_newlines=True).stdout.split())
+        for r in results:
+            assert "{:.2f}% ({:,}) seed {}".format(100 * r["test_accuracy"], r["test_correct"], r["config"]["seed"]) \
+                in pdf, r["name"]
+        assert "distortions 1" not in pdf and "unrecorded" not in pdf and "overfit" not in pdf

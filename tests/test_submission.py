@@ -175,3 +175,122 @@ def test_a_roll_with_shell_text_is_refused_by_the_program_itself(tmp_path):
     proc, out = build(tmp_path, "AB$(touch pwned)12")
     assert_one_line_error(proc.returncode, proc.stderr, "roll number")
     assert not os.listdir(str(tmp_path))
+
+
+def _copy_project(tmp_path):
+    copy = tmp_path / "project"
+    shutil.copytree(ROOT, str(copy), ignore=shutil.ignore_patterns(".git", ".venv*", "runs", "logs", "__pycache__",
+                                                                   "*.zip"))
+    return copy
+
+
+def _as_your_run(copy, source="lstm_h32", name="lstm_h32", **result_changes):
+    """runs/<name>/ as if trained here, a copy of the shipped `source`, and its --test result in runs/results/."""
+    shutil.copytree(str(copy / "weights" / source), str(copy / "runs" / name))
+    with open(str(copy / "results" / (source + ".json"))) as f:
+        result = dict(json.load(f), **result_changes)
+    (copy / "runs" / "results").mkdir()
+    with open(str(copy / "runs" / "results" / (name + ".json")), "w") as f:
+        json.dump(result, f)
+
+
+def _best(folder):
+    with open(str(folder / "state.json")) as f:
+        return json.load(f)["best"]
+
+
+def _without_data(folder):
+    for path in folder.glob(_best(folder) + ".data-*"):
+        path.unlink()
+
+
+def _retrained(folder):
+    """The result file beside `folder` is of the run before: one epoch earlier, another validation accuracy."""
+    with open(str(folder / "state.json")) as f:
+        state = json.load(f)
+    return dict(best_epoch=state["best_epoch"] - 1, val_accuracy=state["best_val_accuracy"] - 0.001)
+
+
+def _case_your_run_without_data(copy):
+    _as_your_run(copy)
+    _without_data(copy / "runs" / "lstm_h32")
+    return ["--weights=yours"], ["cannot read the checkpoint", "runs/lstm_h32/best-"]
+
+
+def _case_a_gru_in_the_lstm_folder(copy):
+    _as_your_run(copy, source="gru_h32", name="lstm_h32")
+    return ["--weights=yours"], ["runs/lstm_h32 holds weights of another configuration", "model=gru"]
+
+
+def _case_your_retrained_run_beside_the_old_result(copy):
+    _as_your_run(copy, **_retrained(copy / "weights" / "lstm_h32"))
+    return ["--weights=yours"], ["runs/results/lstm_h32.json is the test of another checkpoint", "runs/lstm_h32",
+                                 "--test"]
+
+
+def _case_shipped_weights_beside_an_older_result(copy):
+    with open(str(copy / "results" / "gru_h64.json")) as f:
+        result = dict(json.load(f), **_retrained(copy / "weights" / "gru_h64"))
+    with open(str(copy / "results" / "gru_h64.json"), "w") as f:
+        json.dump(result, f)
+    return [], ["results/gru_h64.json is the test of another checkpoint", "weights/gru_h64"]
+
+
+def _case_a_shipped_checkpoint_without_its_data(copy):
+    _without_data(copy / "weights" / "gru_h128")
+    return [], ["cannot read the checkpoint", "weights/gru_h128/best-"]
+
+
+@pytest.mark.parametrize("case", [_case_your_run_without_data, _case_a_gru_in_the_lstm_folder,
+                                  _case_your_retrained_run_beside_the_old_result,
+                                  _case_shipped_weights_beside_an_older_result,
+                                  _case_a_shipped_checkpoint_without_its_data], ids=lambda c: c.__name__[6:])
+def test_the_handin_refuses_a_run_that_test_would_refuse_or_a_result_of_other_weights(tmp_path, case):
+    """Each run is checked by the readers --test uses (check_trained, the checkpoint's reader, the result
+    reader) before anything is packed: what does not fit is one error line naming it, and no zip."""
+    copy = _copy_project(tmp_path)
+    extra, words = case(copy)
+    out = tmp_path / "out"
+    out.mkdir()
+    proc, _ = build(out, extra=extra, root=str(copy))
+    assert_one_line_error(proc.returncode, proc.stderr, *words)
+    assert not os.listdir(str(out)) and not list(copy.glob("*.zip"))
+
+
+def test_the_zip_holds_only_the_modules_its_programs_import_and_the_best_checkpoint(unpacked):
+    folder, names, _ = unpacked
+    assert not (folder / "core" / "compare.py").exists()  # the report's rule; nothing in the zip imports it
+    for weights in (folder / "weights").iterdir():
+        if weights.is_dir():
+            best = _best(weights)
+            assert all(p.name.startswith(best + ".") for p in weights.glob("best-*")), weights
+
+
+def test_every_option_plot_results_offers_in_the_zip_runs_there(unpacked, real_mnist, tmp_path):
+    """--grid and --tasks draw other assignments' figures from modules the zip does not hold: not offered
+    there. What it offers runs, in a copy of the unpacked folder beside a ../data."""
+    folder, _, _ = unpacked
+    grader = tmp_path / "grader"
+    shutil.copytree(str(folder), str(grader / folder.name))
+    folder = grader / folder.name
+    data = grader / "data"
+    data.mkdir()
+    for name in os.listdir(real_mnist):
+        os.symlink(os.path.join(real_mnist, name), str(data / name))
+
+    def run(*args):
+        return subprocess.run([sys.executable, "plot_results.py"] + list(args), cwd=str(folder),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=900)
+    import re
+    help_text = run("--help").stdout
+    offered = set(re.findall(r"--(\w+)", help_text))
+    values = {"results_dir": "results", "weights_dir": "weights", "data_dir": "../data"}
+    assert "grid" not in offered and "tasks" not in offered, help_text
+    assert set(values) <= offered, help_text
+    for option in sorted(offered - {"help"}):
+        proc = run("--{}={}".format(option, values[option]) if option in values else "--" + option)
+        assert proc.returncode == 0 and "wrote" in proc.stdout, (option, proc.stderr)
+    assert (folder / "results" / "accuracy_vs_hidden.png").is_file()
+    assert (folder / "results" / "rows_until_known.png").is_file()
+    unknown = run("--grid")
+    assert unknown.returncode != 0 and "Traceback" not in unknown.stderr

@@ -148,7 +148,7 @@ def card_page(results, results_dir, weights_dir, a3=None, roll=None):
     y = paragraphs(fig, 0.925, card.sentences(results, results_dir, weights_dir, a3), size=9.5, width=100,
                    gap=0.35)
     rows = card.table(results, results_dir)
-    y = table_block(fig, 0.05, y - 0.005, 0.9, card.HEADER, rows, [0.1, 0.09, 0.25, 0.19, 0.17, 0.2], 7)
+    y = table_block(fig, 0.05, y - 0.005, 0.9, card.HEADER, rows, card.WIDTHS, 7)
     y = paragraphs(fig, y - 0.008, [card.footnote(results, results_dir)], size=7.5, width=130)
     plots.plot_accuracy(results, fig.add_axes([0.14, 0.05, 0.76, y - 0.09]))  # the rest of the page
     yield fig

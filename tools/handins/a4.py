@@ -7,30 +7,52 @@ import subprocess
 import sys
 
 from core import study
-from core.common import PROJECT_DIR, RUNS_DIR, UserError
+from core.common import PROJECT_DIR, RUNS_DIR, UserError, relpath
 from core.config import Arch
-from core.runs import SHIPPED_FILE
-from tools.handins.common import BASIC, CARD_PROGRAMS, HandIn, project_files, requirements_of
+from core.results import of_checkpoint, read_result
+from core.runs import SHIPPED_FILE, RunDir, check_trained
+from tools.handins.common import BASIC, CARD_PROGRAMS, HandIn, imported_modules, project_files, requirements_of
 
 _files = project_files
 
 
+def checked_run(folder, name, result):
+    """The files of the trained configuration `name` in `folder` (paths in the project) that the hand-in packs:
+    config.json, state.json, log.csv and the best checkpoint, after the checks --test makes with the same
+    readers: config.json is of this configuration and records its training (check_trained), the checkpoint
+    holds every variable with its shape and its data can be read (RunDir.read_checkpoint), and the result file
+    `result` is the test of that checkpoint (core/results.py). Anything that does not fit is one UserError."""
+    from core.explain import load_weights  # the best checkpoint's arrays, read and checked as --test reads them
+    arch = Arch.parse(name)
+    run = RunDir(os.path.join(PROJECT_DIR, folder), name)
+    config, state = check_trained(run, arch)
+    load_weights(run, state, config)
+    tested = read_result(os.path.join(PROJECT_DIR, result))
+    if not of_checkpoint(tested, state):
+        raise UserError("{} is the test of another checkpoint of {} (best epoch {}, validation accuracy {}) than "
+                        "the one in {} (best epoch {}, validation accuracy {}); test that one: {}".format(
+                            result, name, tested.get("best_epoch"), tested.get("val_accuracy"), relpath(run.path),
+                            state["best_epoch"], state["best_val_accuracy"], arch.command("test")))
+    return [p for p in _files(os.path.join(folder, name), lambda p: SHIPPED_FILE.match(os.path.basename(p)))
+            if not os.path.basename(p).startswith("best-") or os.path.basename(p).startswith(state["best"] + ".")]
+
+
 def assignment4_files(yours=()):
-    """[(path in the project, path in the hand-in)] of Assignment 4, without its report and README. The
+    """[(path in the project, path in the hand-in)] of Assignment 4, without its report and README: the
+    programs, the modules of core/ they import, and for each configuration its checked run and result. The
     configurations in `yours` come from runs/ (their weights and their --test result), without seeds."""
     wanted = [(p, p) for p in CARD_PROGRAMS]
-    wanted += [(p, p) for p in _files("core", lambda p: p.endswith(".py"))]
+    wanted += [(p, p) for p in imported_modules(CARD_PROGRAMS)]
+    runs = os.path.relpath(RUNS_DIR, PROJECT_DIR)
     for name in BASIC:
-        if name in yours:
-            source = os.path.relpath(os.path.join(RUNS_DIR, name), PROJECT_DIR)
+        folder, result = ((runs, os.path.join(runs, "results", name + ".json")) if name in yours else
+                          ("weights", "results/{}.json".format(name)))
+        if os.path.isfile(os.path.join(PROJECT_DIR, result)):  # else said below, with the other missing files
             wanted += [(p, "weights/{}/{}".format(name, os.path.basename(p)))
-                       for p in _files(source, lambda p: SHIPPED_FILE.match(os.path.basename(p)))]
-            result = os.path.relpath(os.path.join(RUNS_DIR, "results", name + ".json"), PROJECT_DIR)
-            wanted.append((result, "results/{}.json".format(name)))
+                       for p in checked_run(folder, name, result)]
+        wanted.append((result, "results/{}.json".format(name)))
+        if name in yours:
             continue
-        wanted += [(p, p) for p in _files(os.path.join("weights", name), lambda p: SHIPPED_FILE.match(
-            os.path.basename(p)))]
-        wanted.append(("results/{}.json".format(name), "results/{}.json".format(name)))
         arch = Arch.parse(name)  # the seeds behind the plot's mean
         recipe = study.recipe_of(arch.model, arch.layers[0])
         for seed in study.SEEDS:
@@ -93,7 +115,9 @@ MNIST's four IDX files (`.gz` or not) go in `../data`, beside this folder.
     python main.py --model='lstm' --train --hidden_unit=32    # train the configuration the report describes
     python plot_results.py                                    # results/accuracy_vs_hidden.png
 
-`--train` writes `runs/<config>/` and resumes after an interruption; `--test` then uses your run.
+Each configuration was trained with three seeds; `weights/` holds the seed with the best validation
+accuracy, and `--test` prints its test accuracy (the report lists it, and its seed, beside the mean over the
+seeds). `--train` writes `runs/<config>/` and resumes after an interruption; `--test` then uses your run.
 `python main.py --help` lists every flag.
 
 ## Files
@@ -109,7 +133,7 @@ MNIST's four IDX files (`.gz` or not) go in `../data`, beside this folder.
 | `download_weights.py` | installs a weights archive, verified by SHA-256 |
 | `core/` | what these import: the TensorFlow version switch, the unrollers, the configuration, run folders |
 | `weights/` | one checkpoint folder per configuration (LSTM and GRU at 32, 64, 128, 256 units) |
-| `results/` | their test results (and their seeds', under `results/study/`) and the figures |
+| `results/` | their test results (and their seeds', under `results/study/`); `plot_results.py` draws its figures here |
 | `{roll}_Report.pdf` | the report |
 """
 

@@ -52,3 +52,26 @@ def requirements_of(path, leave_out=("pytest", "selenium")):
     """A requirements file of the project for a grader: without the test runner and the browser driver."""
     with open(os.path.join(PROJECT_DIR, path)) as f:
         return "".join(line for line in f if not line.startswith(leave_out)).encode("utf-8")
+
+
+def imported_modules(programs, package="core"):
+    """The modules of `package` that the programs (paths in the project) import, directly or through each
+    other, anywhere in their code (an import inside a function counts): the package's part a hand-in needs,
+    and no module that nothing in it imports. Returns paths in the project, sorted, with the package's
+    __init__.py."""
+    import ast
+    wanted, todo = {package + "/__init__.py"}, list(programs)
+    while todo:
+        with open(os.path.join(PROJECT_DIR, todo.pop()), encoding="utf-8") as f:
+            tree = ast.parse(f.read())
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module] + ["{}.{}".format(node.module, a.name) for a in node.names]
+            for name in names:
+                path = name.replace(".", "/") + ".py"
+                if name.startswith(package + ".") and path not in wanted and os.path.isfile(
+                        os.path.join(PROJECT_DIR, path)):
+                    wanted.add(path)
+                    todo.append(path)
+    return sorted(wanted)

@@ -2,12 +2,12 @@
 what was trained and the result, why the sizes and the two cells differ or do not, how it compares with
 Assignment 3, then the model parameters and the accuracy-against-hidden-size plot.
 
-Every number comes from the result files: the seeds' test results (results/study/), the shipped runs' logs
-(weights/<config>/log.csv: accuracy on the distorted training images and on validation at the best epoch),
-the ablation, the baselines (study.BASELINES) and the TensorFlow 1.5 seeds (results/tf1.5/). Every
-comparison goes through core/compare.py's rule.
+Every number comes from the result files: the seeds' test results (results/study/), the shipped runs'
+results (results/<config>.json: the seed shipped and what main.py --test prints for it), the baselines
+(study.BASELINES) and the TensorFlow 1.5 seeds (results/tf1.5/). Every comparison goes through
+core/compare.py's rule. Whether a size overfits is not claimed: that needs the shipped checkpoints' accuracy
+on the undistorted training images without dropout, which no result file records.
 """
-import csv
 import os
 
 from core import compare, study
@@ -15,7 +15,7 @@ from core.config import Arch
 from core.results import read_if_there
 from core.recipes import recipe_for
 from tools.reporting.pages import pct
-from tools.reporting.text import per_seed, recipe_text
+from tools.reporting.text import augmentation, per_seed, recipe_text
 
 TF15_DIR = "tf1.5"  # results/tf1.5/seed<N>/lstm_h32.json: the card's command on the pinned runtime
 CARD_NAME = ("lstm", 32)
@@ -52,18 +52,12 @@ def tf15_runs(results_dir):
     return _seed_accuracies(results_dir, TF15_DIR, Arch(CARD_NAME[0], (CARD_NAME[1],)).name)
 
 
-def fit_at_best(weights_dir, name):
-    """(training accuracy, validation accuracy) at the best epoch of the shipped run's log.csv; the training
-    accuracy is on that epoch's distorted images with dropout on, as training saw them."""
-    path = os.path.join(weights_dir, name, "log.csv")
-    if not os.path.isfile(path):
-        return None
-    with open(path) as f:
-        rows = list(csv.DictReader(f))
-    if not rows or "train_accuracy" not in rows[0]:
-        return None
-    best = max(rows, key=lambda r: (float(r["val_accuracy"]), -int(r["epoch"])))
-    return float(best["train_accuracy"]), float(best["val_accuracy"])
+def _gain(small, large):
+    """(points, 'difference' or 'tie' or 'single run'): the mean test accuracy from one configuration to another,
+    and what the rule makes of it."""
+    verdict = compare.verdict(per_seed(large), per_seed(small))
+    points = 100 * (compare.spread(per_seed(large))[0] - compare.spread(per_seed(small))[0])
+    return points, {"higher": "difference", "lower": "difference", "tie": "tie", "one run": "single run"}[verdict]
 
 
 def _steps(sizes, runs):
@@ -99,18 +93,16 @@ def sentences(results, results_dir, weights_dir, a3=None):
                 sizes[0], sizes[-1], "/".join(map(str, seeds)), pct(mean(worst)), _name(worst["model"],
                 worst["hidden_unit"]), pct(mean(best)), _name(best["model"], best["hidden_unit"]),
                 _steps(sizes, [per_seed(r) for r in lstm]), _steps(sizes, [per_seed(r) for r in gru]))]
-    fits = [(h, fit_at_best(weights_dir, Arch("lstm", (h,)).name)) for h in sizes]
-    if all(f for _, f in fits):
-        (h0, (tr0, va0)), (h1, (tr1, va1)) = fits[0], fits[-1]
-        below = all(tr < va for _, (tr, va) in fits) and all(
-            f[0] < f[1] for f in (fit_at_best(weights_dir, Arch("gru", (h,)).name) for h in sizes) if f)
-        text.append("Size buys little: the LSTM's accuracy on its distorted training images at the best epoch rises "
-                    "from {} ({} units) to {} ({}), yet validation moves only from {} to {} for {:.0f} times the "
-                    "weights ({:,} to {:,}){}.".format(
-                        pct(tr0), h0, pct(tr1), h1, pct(va0), pct(va1),
-                        lstm[-1]["parameters"] / float(lstm[0]["parameters"]), lstm[0]["parameters"],
-                        lstm[-1]["parameters"], ", and at every size of both cells training accuracy stays below "
-                        "validation accuracy, so no size overfits (weights/*/log.csv)" if below else ""))
+    if len(sizes) > 1:
+        (up_l, word_l), (up_g, word_g) = _gain(lstm[0], lstm[-1]), _gain(gru[0], gru[-1])
+        grow = sorted({"{:.0f}".format(c[-1]["parameters"] / float(c[0]["parameters"])) for c in (lstm, gru)})
+        text.append("From {} to {} units the weights grow {} times (LSTM: {:,} to {:,}; GRU: {:,} to {:,}) for "
+                    "{:+.2f} (LSTM) and {:+.2f} (GRU) points of mean test accuracy, {}.".format(
+                        sizes[0], sizes[-1], " and ".join(grow), lstm[0]["parameters"], lstm[-1]["parameters"],
+                        gru[0]["parameters"], gru[-1]["parameters"], up_l, up_g,
+                        "single runs, so no verdict" if "single run" in (word_l, word_g) else
+                        "both {}s by the rule".format(word_l) if word_l == word_g else
+                        "the LSTM's a {} and the GRU's a {} by the rule".format(word_l, word_g)))
     verdicts = [compare.verdict(per_seed(a), per_seed(b)) for a, b in zip(lstm, gru)]
     gap = max(abs(mean(a) - mean(b)) for a, b in zip(lstm, gru))
     if "one run" in verdicts:
@@ -154,22 +146,37 @@ def a3_sentence(results, results_dir, a3=None):
 
 
 HEADER = ["model", "weights", "optimiser: rate x decay,\nbatch, epochs / patience", "regularisation",
-          "test acc.\nmean \u00b1 sd (seeds)", "runtime"]
+          "test acc.\nmean \u00b1 sd (seeds)", "shipped run: what\n--test prints (seed)", "runtime"]
+WIDTHS = [0.09, 0.08, 0.2, 0.17, 0.15, 0.15, 0.16]  # of the table's width, column by column
+NOT_SHIPPED = "not shipped"
 
 
-def _row(model, hidden, parameters, config, accs, runtime):
-    recipe = recipe_text(config)
-    schedule, extra = recipe.split(", aug")[0], recipe[len(recipe.split(", aug")[0]):].lstrip(", ")
+def regularisation(config):
+    """The recipe's regularisers in the course's words: 'random affine distortions, dropout 0.2'."""
+    words = ["random affine distortions" + (" x{:g}".format(config["augment"]) if config["augment"] != 1 else "")
+             ] if config.get("augment") else []
+    words += ["dropout {:g}".format(config["dropout"])] if config.get("dropout") else []
+    words += ["L2 {:g}".format(config["l2"])] if config.get("l2") else []
+    return ",\n".join(words) or "none"
+
+
+def shipped_run(result):
+    """What main.py --test prints for the shipped checkpoint, and its seed: '99.06% (9,906)\nseed 1'."""
+    return "{} ({:,})\nseed {}".format(pct(result["test_accuracy"]), result["test_correct"], result["config"]["seed"])
+
+
+def _row(model, hidden, parameters, config, accs, shipped, runtime):
+    schedule = recipe_text({k: v for k, v in config.items() if k not in ("augment", "dropout", "l2")})
     mean, sd = compare.spread(accs)
     return [_name(model, hidden), "{:,}".format(parameters), "Adam: " + schedule.replace(", b", ",\nb", 1),
-            extra.replace("aug", "distortions").replace("drop", "dropout") or "none",
-            "{:.2f} \u00b1 {:.2f}% ({})".format(100 * mean, 100 * sd, len(accs)), runtime]
+            regularisation(config), "{:.2f} \u00b1 {:.2f}% ({})".format(100 * mean, 100 * sd, len(accs)), shipped,
+            runtime]
 
 
 def table(results, results_dir):
     rows = []
     for r in sorted(results, key=lambda r: (r["model"] != "lstm", r["hidden_unit"])):
-        rows.append(_row(r["model"], r["hidden_unit"], r["parameters"], r["config"], per_seed(r),
+        rows.append(_row(r["model"], r["hidden_unit"], r["parameters"], r["config"], per_seed(r), shipped_run(r),
                          "TF " + r["trained_with"]["tensorflow"]))
     tf15 = tf15_runs(results_dir)
     card = {(r["model"], r["hidden_unit"]): r for r in results}.get(CARD_NAME)
@@ -177,32 +184,46 @@ def table(results, results_dir):
         accs = [r["test_accuracy"] for r in tf15]
         versus = {"tie": "ties with", "higher": "above", "lower": "below", "one run": "not compared with"}[
             compare.verdict(accs, per_seed(card))]
-        rows.append(_row(CARD_NAME[0], CARD_NAME[1], tf15[0]["parameters"], tf15[0]["config"], accs,
+        rows.append(_row(CARD_NAME[0], CARD_NAME[1], tf15[0]["parameters"], tf15[0]["config"], accs, NOT_SHIPPED,
                          "TF {}:\n{} TF {}".format(tf15[0]["trained_with"]["tensorflow"], versus,
                                                    card["trained_with"]["tensorflow"])))
     for model, layers, found in baselines(results_dir):
         rows.append(_row(model, layers[0], found[0]["parameters"], found[0]["config"],
-                         [r["test_accuracy"] for r in found], "TF " + found[0]["trained_with"]["tensorflow"]))
+                         [r["test_accuracy"] for r in found], NOT_SHIPPED, "TF " + found[0]["trained_with"]["tensorflow"]))
     return rows
 
 
 def _processor(result):
-    return (result.get("trained_with") or {}).get("machine", {}).get("processor", "an unrecorded processor")
+    return ((result.get("trained_with") or {}).get("machine") or {}).get("processor")
 
 
 def processors(results, results_dir):
-    """The processors that trained the rows' runs, as their result files record them."""
-    found = set()
+    """What the rows' runs' result files record of where they were trained: the processors named, and for the
+    runs that name none, the TensorFlow and Python they do record."""
+    runs = []
     for r in results:
         recipe = study.recipe_of(r["model"], r["hidden_unit"])
-        found.update(_processor(seed) for seed in (study.seed_results(recipe, r["name"], results_dir) if recipe
-                                                   else [r]))
-    for _, _, runs in baselines(results_dir):
-        found.update(_processor(x) for x in runs)
-    found.update(_processor(x) for x in tf15_runs(results_dir))
-    return sorted(found)
+        runs += study.seed_results(recipe, r["name"], results_dir) if recipe else [r]
+    runs += [x for _, _, found in baselines(results_dir) for x in found] + tf15_runs(results_dir)
+    named = sorted({_processor(x) for x in runs if _processor(x)})
+    unnamed = [x for x in runs if not _processor(x)]
+    text = "trained on {}".format(", ".join(named)) if named else "trained"
+    if unnamed:
+        versions = sorted({"TensorFlow {} and Python {}".format(x["trained_with"]["tensorflow"], x["trained_with"][
+            "python"]) for x in unnamed if {"tensorflow", "python"} <= set(x.get("trained_with") or {})})
+        sizes = {}  # model -> its sizes among those runs: LSTM-32/64/128/256
+        for x in unnamed:
+            sizes.setdefault(x["model"], set()).add(x["hidden_unit"])
+        text += "; {} of the {} runs ({}) record {}".format(
+            len(unnamed), len(runs), ", ".join("{}-{}".format(m.upper(), "/".join(map(str, sorted(sizes[m]))))
+                                               for m in sorted(sizes, key=lambda m: (m != "lstm", m))),
+            "only {}, not the processor".format(" or ".join(versions)) if versions else "no processor")
+    return text
 
 
 def footnote(results, results_dir):
-    """Under the table, as a list rather than sentences: what every row shares, and the processors."""
-    return "Every row: {}; trained on {}".format(INIT, ", ".join(processors(results, results_dir)))
+    """Under the table, as a list rather than sentences: what every row shares, the shipped run, the
+    distortions, and where the runs were trained."""
+    return ("Every row: {}; {}; shipped run: of a configuration's seeds, the one with the best validation accuracy, "
+            "chosen before testing: python main.py --test tests it; {}".format(
+                INIT, augmentation(), processors(results, results_dir)))

@@ -10,7 +10,7 @@ import os
 from core.runs import RunDir
 from core import study
 from core.config import Arch
-from core.common import SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, save_png
+from core.common import SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, UserError, relpath, save_png
 from core import compare
 
 CELL_NAMES = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU", "mlp": "MLP (no recurrence)", "cnn": "CNN (no recurrence)"}
@@ -120,7 +120,11 @@ def draw(fig, entries, model, box=(0.06, 0.06, 0.92, 0.86)):
 
 
 def plot(entries, folder):
-    """results/grid_<cell>.png, one per cell (draw()). Returns the paths written."""
+    """results/grid_<cell>.png, one per cell (draw()). Returns the paths written; with no grid results, one
+    UserError (empty figures would look like a result)."""
+    if not any(e["runs"] for e in entries):
+        raise UserError("no grid results in {}; run python tools/reproduce.py --grid first (or pass --results_dir)"
+                        .format(relpath(folder)))
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

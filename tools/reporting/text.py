@@ -2,6 +2,7 @@
 ablation and variant tables (for Report.pdf and the README alike)."""
 from core import study
 from core import compare
+from core.augment import RANGES
 from tools.reporting.pages import pct
 
 # The goal of the multi-seed retraining: the mean over 3 seeds, for both cells.
@@ -28,6 +29,14 @@ def recipe_text(c):
     words += ["drop {:g}".format(c["dropout"])] if c.get("dropout") else []
     words += ["L2 {:g}".format(c["l2"])] if c.get("l2") else []
     return ", ".join(words)
+
+
+def augmentation(strength=1.0):
+    """The distortions of --augment=strength in words, from core/augment.py's ranges."""
+    return ("random affine distortions: each epoch every training image is rotated by up to \u00b1{:g} degrees, "
+            "scaled by up to \u00b1{:g}%, sheared by up to \u00b1{:g}% and shifted by up to \u00b1{:g} pixels, drawn at "
+            "random".format(RANGES["rotation_degrees"] * strength, 100 * RANGES["scale"] * strength,
+                            100 * RANGES["shear"] * strength, RANGES["shift_pixels"] * strength))
 
 
 def _runs_phrase(results):
@@ -165,11 +174,10 @@ def settings(results):
         "held out of the 60,000 training images (fixed split); the test set is used once, at the end.".format(
             c["validation_size"]),
         "Initialisation: Glorot-uniform input weights, orthogonal recurrent weights, zero biases except the "
-        "LSTM forget gate (1.0). Trained with TensorFlow {} (Python {}). Recipes: distortions 1 are random "
-        "rotations up to 10 degrees, scalings and shears up to 10% and shifts up to 2 pixels, new every epoch; "
-        "dropout acts on the inputs of each layer and of the classifier. A retrained configuration has one run "
+        "LSTM forget gate (1.0). Trained with TensorFlow {} (Python {}). Recipes: 'aug 1' (--augment=1) is "
+        "{}; dropout acts on the inputs of each layer and of the classifier. A retrained configuration has one run "
         "per seed (seeds 1-3); its shipped run is the seed with the best validation accuracy.".format(
-            results[0]["trained_with"]["tensorflow"], results[0]["trained_with"]["python"]),
+            results[0]["trained_with"]["tensorflow"], results[0]["trained_with"]["python"], augmentation()),
     ]
     return lines
 
