@@ -26,7 +26,7 @@ import data_loader
 from core import photos
 from core.common import (LOGS_DIR, RUNS_DIR, SHIPPED_WEIGHTS_DIR, UserError, guarded, log, print_error, relpath,
                          results_dir_for, weights_dir_for_test)
-from core.config import DEFAULT_UNROLL, MAX_LAYERS, Arch, Config, ConfigError, Recipe, check_model
+from core.config import DEFAULT_UNROLL, MAX_LAYERS, UNROLLS, Arch, Config, ConfigError, Recipe, check_model
 from core.recipes import GENERAL, RECIPES
 from core.runs import RunDir, check_trained
 
@@ -57,11 +57,16 @@ for _field in dataclasses.fields(Recipe):  # the recipe's flags, made from its f
         _define(_field.name, _field.default, _field.metadata["help"] + " (plain default; the recipe's value unless "
                                                                      "given)")
 flags.DEFINE_string("recipe", "shipped", "shipped: the architecture's recorded recipe, or for other "
-                    "configurations the general default (core/recipes.py); plain: the defaults listed here")
-flags.DEFINE_string("unroll", DEFAULT_UNROLL, "how the steps are unrolled: fast (static_rnn with the speed levers, "
-                    "core/fast.py), plain (textbook static_rnn) or loop (a Python loop, no TensorFlow RNN API)")
+                    "configurations the general default (core/recipes.py); budget or early-stop: that named set "
+                    "of recipes of the eight basic configurations; plain: the defaults listed here")
+# --unroll offers the unrollers this copy holds: the loop always, the other two where their modules are here.
+UNROLL_HELP = {"fast": "fast (the same steps as plain, with speed levers)",
+               "plain": "plain (TensorFlow's own RNN function, the textbook graph)",
+               "loop": "loop (a plain Python loop over the steps, no TensorFlow RNN API)"}
+flags.DEFINE_string("unroll", DEFAULT_UNROLL, "how the steps are unrolled: " + "; ".join(
+    UNROLL_HELP[u] for u in UNROLLS if u == "loop" or DEFAULT_UNROLL != "loop"))
 flags.DEFINE_boolean("replace_shipped", False, "--train with --weights_dir=weights: allowed only with this flag "
-                     "(tools/reproduce.py passes it to regenerate the shipped models)")
+                     "(to regenerate the shipped models deliberately)")
 flags.DEFINE_boolean("download", False, "first download missing MNIST files into --data_dir (SHA-256 checked)")
 flags.DEFINE_string("mnist_mirror", "", "comma-separated base URLs to download MNIST from instead of the usual mirrors")
 flags.DEFINE_string("preset", "", "'tiny': 2 epochs on 2,000 training images, 500 for validation (smoke tests); "

@@ -76,9 +76,9 @@ class Model(object):
     `MLP` for the non-recurrent baseline.
 
     Variables (checkpoint names): <model>/W_x, <model>/W_h, <model>/b for the
-    first layer's cell, <model>_2/... and so on for further layers,
-    <model>_bw/... (<model>_bw_2/...) for the backward cells of a
-    bidirectional model, and logits/W, logits/b for the classifier.
+    first layer's cell, the same under the scope <model>_2 and so on for further
+    layers, under <model>_bw (then <model>_bw_2 and on) for the backward cells
+    of a bidirectional model, and logits/W, logits/b for the classifier.
     """
 
     @staticmethod

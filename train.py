@@ -1,4 +1,8 @@
-"""Training with validation every epoch, early stopping, best-checkpoint keeping and resume.
+"""Training with validation every epoch, best-checkpoint keeping and resume; `train` is the loop, top to bottom.
+
+Schedules (--schedule): exponential (the rate times --lr_decay each epoch, early stopping after --patience
+epochs without a better validation accuracy) or a fixed budget of --epochs (cosine or linear decay to zero after
+--warmup, made in the graph per step; no early stopping). Either way the best-validation checkpoint is kept.
 
 Resume rule: if the configuration's folder holds an unfinished run with the
 same training settings, `--train` continues it from its last finished epoch
@@ -161,40 +165,38 @@ def _start(trainer, run, config, state, rows, n_train, n_val):
     return config, state, []
 
 
-def _fit_and_validate(trainer, config, epoch, train, val, state, distorted):
-    """One epoch of training, then validation: (fit stats, validation stats, learning rate)."""
-    (train_x, train_y), (val_x, val_y) = train, val
-    bar = ProgressBar("epoch {}/{}".format(epoch, config.recipe.epochs))
-    order = np.random.RandomState(epoch_seed(config, epoch)).permutation(len(train_x))
-    if config.recipe.budget:  # the peak; the graph's schedule makes each step's rate from it
-        trainer.model.set_learning_rate(trainer.session, config.recipe.learning_rate)
-    else:
-        trainer.model.set_learning_rate(trainer.session, config.recipe.learning_rate *
-                                        config.recipe.lr_decay ** (epoch - 1))
-    learning_rate = float(trainer.session.run(trainer.model.rate))  # the epoch's first step's, for the log
-    fit = None
+def _epoch_images(config, epoch, train_x, distorted):
+    """The epoch's training images (its distorted copy with --augment, made while the last epoch trained) and,
+    with --crop_augment, its random crops' lengths (from the epoch's own seed)."""
+    images, lengths = train_x, None
+    if distorted is not None:
+        try:
+            images = distorted.epoch(epoch, config.recipe.epochs)
+        except augment.WorkerStopped as e:
+            raise UserError("{} in epoch {}; run the same command again to resume from the last finished "
+                            "epoch".format(e, epoch))
+    if config.arch.crop_augment:
+        images, lengths = data_loader.random_crops(images, np.random.RandomState(epoch_seed(config, epoch, 1)))
+    return images, lengths
+
+
+def _distortions(config, train_x):
+    """With --augment, the worker process that distorts the next epoch's images while this one trains."""
+    if not config.recipe.augment:
+        return None
     try:
-        images_in, lengths = train_x, None
-        if distorted is not None:  # this epoch's distorted copy (made while the last epoch trained)
-            try:
-                images_in = distorted.epoch(epoch, config.recipe.epochs)
-            except augment.WorkerStopped as e:
-                raise UserError("{} in epoch {}; run the same command again to resume from the last finished "
-                                "epoch".format(e, epoch))
-        if config.arch.crop_augment:  # new random crops every epoch, from the epoch's own seed
-            images_in, lengths = data_loader.random_crops(images_in, np.random.RandomState(epoch_seed(config, epoch, 1)))
-        fit = run_epoch(trainer.session, trainer.model, images_in, train_y, config.recipe.batch_size, train=True,
-                        order=order, on_batch=bar, lengths=lengths)
-        bar.close()
-        return fit, run_epoch(trainer.session, trainer.eval_model, val_x, val_y, EVAL_BATCH_SIZE), learning_rate
-    except Diverged as e:
-        bar.close()
-        kept = ("the best checkpoint so far (epoch {}) is kept".format(state["best_epoch"])
-                if state["best"] else "no checkpoint was written")
-        raise UserError("training diverged in epoch {} ({}): {}; lower --learning_rate (now {:g}), --lr_decay (now "
-                        "{:g}) or --l2 (now {:g}), or --clip_norm; {}".format(
-                            epoch, "validation" if fit else "training", e, config.recipe.learning_rate,
-                            config.recipe.lr_decay, config.recipe.l2, kept))
+        return augment.Prefetch(train_x, config.recipe.augment, lambda e: epoch_seed(config, e, 2))
+    except augment.WorkerStopped as e:
+        raise UserError("{}; run the same command again".format(e))
+
+
+def _diverged(config, epoch, state, error, during):
+    r = config.recipe
+    kept = ("the best checkpoint so far (epoch {}) is kept".format(state["best_epoch"]) if state["best"] else
+            "no checkpoint was written")
+    return UserError("training diverged in epoch {} ({}): {}; lower --learning_rate (now {:g}), --lr_decay (now {:g}) "
+                     "or --l2 (now {:g}), or --clip_norm; {}".format(epoch, during, error, r.learning_rate, r.lr_decay,
+                                                                     r.l2, kept))
 
 
 def _log_row(epoch, learning_rate, fit, val, seconds, improved):
@@ -218,64 +220,74 @@ def _save_epoch(trainer, run, state, epoch, improved):
 
 
 def train(config, data_dir, weights_dir, logs_dir):
-    train_set, val_set = _load_data(config, data_dir)
+    """Train (or resume) one configuration: the loop, top to bottom; returns the run's final state."""
+    (train_x, train_y), (val_x, val_y) = _load_data(config, data_dir)
     with training_lock(weights_dir, config.name):
         run, replaces, state = open_for_training(weights_dir, config)
         rows = run.read_log(state["epoch"]) if state else []  # a damaged log stops a resume before any write
-        trainer = Trainer(config, logs_dir, len(train_set[0]))
+        trainer, distorted = Trainer(config, logs_dir, len(train_x)), None
         try:
-            return _train(trainer, run, replaces, config, state, rows, train_set, val_set)
+            config, state, rows = _start(trainer, run, config, state, rows, len(train_x), len(val_x))
+            recipe, model = config.recipe, trainer.model
+            distorted = _distortions(config, train_x)
+            epoch_times = []
+            for epoch in range(state["epoch"] + 1, recipe.epochs + 1):
+                if not recipe.budget and state["epoch"] - state["best_epoch"] >= recipe.patience:
+                    log("stopping early: no better validation accuracy for {} epochs".format(recipe.patience))
+                    break
+                started = time.time()
+                # The rate: the epoch's own (exponential), or the peak the graph's schedule works from.
+                model.set_learning_rate(trainer.session, recipe.learning_rate if recipe.budget else
+                                        recipe.learning_rate * recipe.lr_decay ** (epoch - 1))
+                learning_rate = float(trainer.session.run(model.rate))  # the epoch's first step's, for the log
+                images, lengths = _epoch_images(config, epoch, train_x, distorted)
+                order = np.random.RandomState(epoch_seed(config, epoch)).permutation(len(train_x))
+                bar = ProgressBar("epoch {}/{}".format(epoch, recipe.epochs))
+                try:
+                    fit = run_epoch(trainer.session, model, images, train_y, recipe.batch_size, train=True,
+                                    order=order, on_batch=bar, lengths=lengths)
+                except Diverged as e:
+                    raise _diverged(config, epoch, state, e, "training")
+                finally:
+                    bar.close()
+                try:
+                    val = run_epoch(trainer.session, trainer.eval_model, val_x, val_y, EVAL_BATCH_SIZE)
+                except Diverged as e:
+                    raise _diverged(config, epoch, state, e, "validation")
+                improved = val["accuracy"] > state["best_val_accuracy"]
+                if improved:
+                    state.update(best_epoch=epoch, best_val_accuracy=val["accuracy"])
+                seconds = time.time() - started
+                epoch_times.append(seconds)
+                state.update(epoch=epoch, train_seconds=state["train_seconds"] + seconds)
+                rows.append(_log_row(epoch, learning_rate, fit, val, seconds, improved))
+                _write_log(run, rows)
+                trainer.summarize({
+                    "train/loss": fit["loss"], "train/accuracy": fit["accuracy"], "train/grad_norm": fit["grad_norm"],
+                    "train/grad_norm_max": fit["grad_norm_max"], "train/learning_rate": learning_rate,
+                    "validation/loss": val["loss"], "validation/accuracy": val["accuracy"]}, epoch)
+                _save_epoch(trainer, run, state, epoch, improved)
+                if replaces is not None:  # the new run has a finished epoch: now it may take the old one's place
+                    run, replaces = promote(run, replaces), None
+                left = format_duration(np.mean(epoch_times) * (recipe.epochs - epoch))
+                log("epoch {}/{}: train loss {:.4f} acc {:.2%} grad norm {:.2f} | validation loss {:.4f} acc {:.2%}{} "
+                    "| {} ({} left)".format(epoch, recipe.epochs, fit["loss"], fit["accuracy"], fit["grad_norm"],
+                                            val["loss"], val["accuracy"], " (best so far, saved)" if improved else "",
+                                            format_duration(seconds), left if recipe.budget else "at most " + left))
+            _finish(run, state)
+            return state
         except BaseException:
             if os.path.isdir(run.path) and not run.holds_progress():
                 run.clear()  # failed before its first epoch: leave no trace (an older run stays as it was)
             raise
         finally:
+            if distorted is not None:
+                distorted.close()
             trainer.close()
 
 
-def _train(trainer, run, replaces, config, state, rows, train_set, val_set):
-    config, state, rows = _start(trainer, run, config, state, rows, len(train_set[0]), len(val_set[0]))
-    distorted = None
-    if config.recipe.augment:
-        try:
-            distorted = augment.Prefetch(train_set[0], config.recipe.augment, lambda e: epoch_seed(config, e, 2))
-        except augment.WorkerStopped as e:
-            raise UserError("{}; run the same command again".format(e))
-    try:
-        return _epochs(trainer, run, replaces, config, state, rows, train_set, val_set, distorted)
-    finally:
-        if distorted is not None:
-            distorted.close()
-
-
-def _epochs(trainer, run, replaces, config, state, rows, train_set, val_set, distorted):
-    epoch_times = []
-    for epoch in range(state["epoch"] + 1, config.recipe.epochs + 1):
-        if not config.recipe.budget and state["epoch"] - state["best_epoch"] >= config.recipe.patience:
-            log("stopping early: no better validation accuracy for {} epochs".format(config.recipe.patience))
-            break
-        started = time.time()
-        fit, val, learning_rate = _fit_and_validate(trainer, config, epoch, train_set, val_set, state, distorted)
-        improved = val["accuracy"] > state["best_val_accuracy"]
-        if improved:
-            state.update(best_epoch=epoch, best_val_accuracy=val["accuracy"])
-        seconds = time.time() - started
-        epoch_times.append(seconds)
-        state.update(epoch=epoch, train_seconds=state["train_seconds"] + seconds)
-        rows.append(_log_row(epoch, learning_rate, fit, val, seconds, improved))
-        _write_log(run, rows)
-        trainer.summarize({
-            "train/loss": fit["loss"], "train/accuracy": fit["accuracy"], "train/grad_norm": fit["grad_norm"],
-            "train/grad_norm_max": fit["grad_norm_max"], "train/learning_rate": learning_rate,
-            "validation/loss": val["loss"], "validation/accuracy": val["accuracy"]}, epoch)
-        _save_epoch(trainer, run, state, epoch, improved)
-        if replaces is not None:  # the new run has a finished epoch: now it may take the old one's place
-            run, replaces = promote(run, replaces), None
-        left = np.mean(epoch_times) * (config.recipe.epochs - epoch)
-        log("epoch {}/{}: train loss {:.4f} acc {:.2%} grad norm {:.2f} | validation loss {:.4f} acc {:.2%}{} | {} "
-            "(at most {} left)".format(epoch, config.recipe.epochs, fit["loss"], fit["accuracy"], fit["grad_norm"],
-                                      val["loss"], val["accuracy"], " (best so far, saved)" if improved else "",
-                                      format_duration(seconds), format_duration(left)))
+def _finish(run, state):
+    """Mark the run finished (the commit point), then delete its resume checkpoint."""
     last_resume = state["resume"]
     state.update(resume=None, finished=True)
     run.save_state(state)  # finished first: a kill after this leaves a finished run, before it a resumable one
@@ -283,4 +295,3 @@ def _epochs(trainer, run, replaces, config, state, rows, train_set, val_set, dis
     log("finished {} after {} epochs in {}: best validation accuracy {:.2%} at epoch {}; weights in {}".format(
         run.name, state["epoch"], format_duration(state["train_seconds"]), state["best_val_accuracy"],
         state["best_epoch"], relpath(run.path)))
-    return state

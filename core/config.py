@@ -15,7 +15,7 @@ import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Optional, Tuple
 
-from core.recipes import PRESETS, recipe_for
+from core.recipes import PRESETS, SETS as RECIPE_SETS, recipe_for
 
 # Gate blocks per cell (W_x holds this many [in, H] blocks side by side); cells.py's cells read their count
 # here. The two non-recurrent baselines have none: mlp, dense ReLU layers on all 784 pixels; cnn, two
@@ -294,11 +294,12 @@ class Config:
         or the general default, then a preset, then `overrides` (the flags given on the command line)."""
         if recipe == "plain":
             source, settings = "plain", {}
-        elif recipe == "shipped":
-            source, settings = recipe_for(arch)
+        elif recipe == "shipped" or recipe in RECIPE_SETS:
+            source, settings = recipe_for(arch, recipe)
         else:
             raise ConfigError("unknown --recipe={!r}; choose shipped (the recorded recipe, or the general "
-                              "default) or plain (main.py's plain defaults)".format(recipe))
+                              "default), {} (a named set of recipes, core/recipes.py) or plain (main.py's plain "
+                              "defaults)".format(recipe, " or ".join(sorted(RECIPE_SETS))))
         if preset:
             if preset not in PRESETS:
                 raise ConfigError("unknown --preset={!r}; the only preset is 'tiny'".format(preset))

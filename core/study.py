@@ -75,15 +75,36 @@ def grid():
 def label(recipe):
     """A recipe's folder name: its flags in order, "plain" for main.py's defaults ({"augment": 1.0,
     "dropout": 0.2} -> "augment1_dropout0.2")."""
-    return "_".join("{}{:g}".format(k, v) for k, v in sorted(recipe.items())) or "plain"
+    return "_".join("{}{}".format(k, v if isinstance(v, str) else "{:g}".format(v))
+                    for k, v in sorted(recipe.items())) or "plain"
 
 
-def run_folder(recipe, seed):
-    return os.path.join(STUDY_RUNS, label(recipe), "seed{}".format(seed))
+# Which runtime trained a seed run: TensorFlow 2's runs sit directly under study/<recipe label>/, the pinned
+# runtime's under study/tf1.5/<recipe label>/ (the same recipe, another runtime: another run). The report reads
+# SHIPPED_RUNTIME's, whichever runtime makes it.
+RUNTIMES = ("tf2", "tf1.5")
+SHIPPED_RUNTIME = "tf2"
 
 
-def result_folder(recipe, seed, results_dir=SHIPPED_RESULTS_DIR):
-    return os.path.join(results_dir, "study", label(recipe), "seed{}".format(seed))
+def current_runtime():
+    """The runtime this process trains with ("tf2" or "tf1.5"); imports TensorFlow, so only where it trains."""
+    from core.tfcompat import TF_VERSION
+    return "tf1.5" if TF_VERSION.startswith("1.") else "tf2"
+
+
+def _under(runtime):
+    if runtime not in RUNTIMES:
+        raise ValueError("unknown runtime {!r}".format(runtime))
+    return () if runtime == "tf2" else (runtime,)
+
+
+def run_folder(recipe, seed, runtime=None):
+    return os.path.join(STUDY_RUNS, *_under(runtime or SHIPPED_RUNTIME) + (label(recipe), "seed{}".format(seed)))
+
+
+def result_folder(recipe, seed, results_dir=SHIPPED_RESULTS_DIR, runtime=None):
+    return os.path.join(results_dir, "study", *_under(runtime or SHIPPED_RUNTIME) + (label(recipe),
+                                                                                     "seed{}".format(seed)))
 
 
 def _read(path):
@@ -94,37 +115,37 @@ def _read(path):
         return None
 
 
-def state(recipe, seed, name):
+def state(recipe, seed, name, runtime=None):
     """The run's state.json, or None before its first epoch."""
-    return _read(os.path.join(run_folder(recipe, seed), name, "state.json"))
+    return _read(os.path.join(run_folder(recipe, seed, runtime), name, "state.json"))
 
 
-def finished(recipe, seed, name):
-    found = state(recipe, seed, name)
+def finished(recipe, seed, name, runtime=None):
+    found = state(recipe, seed, name, runtime)
     return bool(found and found.get("finished"))
 
 
-def has_result(recipe, seed, name, results_dir=SHIPPED_RESULTS_DIR):
+def has_result(recipe, seed, name, results_dir=SHIPPED_RESULTS_DIR, runtime=None):
     """Whether the run has a test result file (it may have been trained elsewhere: a clean clone has no runs/)."""
-    return os.path.isfile(os.path.join(result_folder(recipe, seed, results_dir), name + ".json"))
+    return os.path.isfile(os.path.join(result_folder(recipe, seed, results_dir, runtime), name + ".json"))
 
 
-def tested(recipe, seed, name, results_dir=SHIPPED_RESULTS_DIR):
+def tested(recipe, seed, name, results_dir=SHIPPED_RESULTS_DIR, runtime=None):
     """Whether the run's result file is of its finished run's best checkpoint, so that testing it again
     would write the same file (evaluation is deterministic)."""
-    found = state(recipe, seed, name)
-    result = read_if_there(os.path.join(result_folder(recipe, seed, results_dir), name + ".json"))
+    found = state(recipe, seed, name, runtime)
+    result = read_if_there(os.path.join(result_folder(recipe, seed, results_dir, runtime), name + ".json"))
     return bool(found and found.get("finished") and result and of_checkpoint(result, found))
 
 
-def best_seed(recipe, name, seeds=SEEDS):
+def best_seed(recipe, name, seeds=SEEDS, runtime=None):
     """The seed whose run reached the best validation accuracy (the first of equals); all must have finished."""
-    return max(seeds, key=lambda seed: (state(recipe, seed, name)["best_val_accuracy"], -seed))
+    return max(seeds, key=lambda seed: (state(recipe, seed, name, runtime)["best_val_accuracy"], -seed))
 
 
-def ship(recipe, seed, name, weights_dir):
+def ship(recipe, seed, name, weights_dir, runtime=None):
     """Copy one seed's run to weights_dir/<name>/, replacing what is there only once the copy is complete."""
-    source, target = os.path.join(run_folder(recipe, seed), name), os.path.join(weights_dir, name)
+    source, target = os.path.join(run_folder(recipe, seed, runtime), name), os.path.join(weights_dir, name)
     incoming = target + ".incoming"
     shutil.rmtree(incoming, ignore_errors=True)
     os.makedirs(incoming)
@@ -134,9 +155,10 @@ def ship(recipe, seed, name, weights_dir):
     swap_in(incoming, target, keep_old=False)
 
 
-def seed_results(recipe, name, results_dir=SHIPPED_RESULTS_DIR, seeds=SEEDS):
+def seed_results(recipe, name, results_dir=SHIPPED_RESULTS_DIR, seeds=SEEDS, runtime=None):
     """The test results of the seeds that have one, in seed order."""
-    found = [read_if_there(os.path.join(result_folder(recipe, seed, results_dir), name + ".json")) for seed in seeds]
+    found = [read_if_there(os.path.join(result_folder(recipe, seed, results_dir, runtime), name + ".json"))
+             for seed in seeds]
     return [r for r in found if r]
 
 

@@ -164,3 +164,27 @@ def test_epoch_time_times_one_epoch_and_names_the_processor(real_mnist):
     rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     assert [(r["model"], r["hidden"], r["towers"]) for r in rows] == [("gru", 4, 2)]
     assert rows[0]["epoch_seconds"] > 0 and rows[0]["processor"]
+
+
+def test_time_to_accuracy_times_a_whole_run_and_the_baselines_epochs(tmp_path, real_mnist):
+    """tools/benchmarks/time_to_accuracy.py on one tiny run: the record holds the wall time, the epochs, the
+    validation curve's time to target, the test accuracy of the kept checkpoint, the runtime and the processor;
+    the baseline's record its measured epoch time times its seeds' logged epochs; a second call skips both."""
+    out = str(tmp_path / "tta.jsonl")
+    cmd = [sys.executable, os.path.join(ROOT, "tools", "benchmarks", "time_to_accuracy.py"), "--data_dir=" + real_mnist,
+           "--configs=gru_h32", "--seeds=1", "--main_args=--preset=tiny", "--scratch=" + str(tmp_path / "runs"),
+           "--baseline_epochs=2", "--out=" + out]
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    with open(out) as f:
+        base, run = [json.loads(line) for line in f]
+    assert base["baseline"] and base["recipe"] == "early-stop" and len(base["logged_epochs"]) == 3
+    assert base["estimated_seconds_per_seed"] == pytest.approx(
+        base["epoch_seconds"] * sum(base["logged_epochs"]) / 3, rel=0.01)
+    assert run["recipe"] == "budget" and run["epochs"] == 2 and run["wall_seconds"] >= run["train_seconds"] > 0
+    assert 0 < run["test_accuracy"] < 1 and run["seconds_to_target"] is None  # 2 tiny epochs reach no goal
+    assert run["machine"]["processor"] and run["runtime"]["tensorflow"]
+    again = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=300)
+    assert again.returncode == 0 and "seed 1 in" not in again.stdout
+    with open(out) as f:
+        assert len(f.readlines()) == 2

@@ -16,8 +16,9 @@ from tools import reproduce  # noqa: E402
 
 
 def step(tmp_path, name, code):
-    """A stand-in for one main.py --train: its arguments, its name, its log file."""
-    return (["-c", textwrap.dedent(code)], name, str(tmp_path / "logs" / (name + ".log")))
+    """A stand-in for one main.py --train: its arguments, its name, its log file, where its run would be."""
+    return reproduce.Step(["-c", textwrap.dedent(code)], name, str(tmp_path / "logs" / (name + ".log")),
+                          str(tmp_path / "weights"), "lstm_h32")
 
 
 def test_two_jobs_run_side_by_side_each_into_its_log(tmp_path, capsys):
@@ -80,13 +81,13 @@ def test_a_stop_reaches_every_running_training_once_and_they_end_cleanly(tmp_pat
     for name in ("a", "b"):
         code = textwrap.dedent(child).format(out=str(tmp_path / (name + ".stopped")),
                                              ready=str(tmp_path / (name + ".ready")))
-        steps.append((["-c", code], name, str(tmp_path / "logs" / (name + ".log"))))
+        steps.append((["-c", code], name, str(tmp_path / "logs" / (name + ".log")), str(tmp_path / "w"), "lstm_h32"))
     driver.write_text(textwrap.dedent("""
         import sys
         sys.path.insert(0, {root!r})
         from core.common import guarded
         from tools import reproduce
-        sys.exit(guarded(lambda: reproduce.train_all({steps!r}, jobs=2),
+        sys.exit(guarded(lambda: reproduce.train_all([reproduce.Step(*s) for s in {steps!r}], jobs=2),
                          interrupted="interrupted; run tools/reproduce.py again"))
     """).format(root=ROOT, steps=steps))
     proc = subprocess.Popen([sys.executable, str(driver)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -108,3 +109,36 @@ def test_jobs_below_one_is_a_one_line_error():
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, cwd=ROOT)
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == ["error: --jobs must be 1 or more, not 0; 1 trains one run at a time"]
+
+
+def _run_with_epochs(weights, name, recipe_flags, seconds):
+    """A run folder as train.py leaves it after len(seconds) epochs: config.json and log.csv."""
+    from core.config import Arch, Config
+    from core.runs import LOG_FIELDS, RunDir
+    config = Config.make(Arch.parse(name), recipe_flags)
+    run = RunDir(weights, name)
+    os.makedirs(run.path)
+    run.save_config(config)
+    rows = [",".join(LOG_FIELDS)] + ["{},2026-12-06T00:00:00,0.01,0.1,0.9,0.1,0.9,1,1,{},1".format(i + 1, s)
+                                     for i, s in enumerate(seconds)]
+    with open(run.log_path, "w") as f:
+        f.write("\n".join(rows) + "\n")
+
+
+def test_the_progress_line_counts_runs_shows_epochs_and_an_eta_from_measured_epoch_times(tmp_path):
+    a = reproduce.Step(["main.py", "--train", "--model=lstm", "--hidden_unit=32", "--recipe=budget"], "a",
+                       "", str(tmp_path / "a"), "lstm_h32")
+    b = reproduce.Step(["main.py", "--train", "--model=lstm", "--hidden_unit=32", "--recipe=budget", "--epochs=10"], "b",
+                       "", str(tmp_path / "b"), "lstm_h32")
+    c = reproduce.Step(["main.py", "--train", "--model=gru", "--hidden_unit=64", "--recipe=budget"], "c",
+                       "", str(tmp_path / "c"), "gru_h64")
+    budget = {"schedule": "cosine", "warmup": 1.0, "epochs": 10}
+    _run_with_epochs(str(tmp_path / "a"), "lstm_h32", budget, [9.0, 4.0, 4.0, 4.0])  # 6 epochs to go at 4 s
+    line = reproduce.progress([a, b, c], done=[], running=[a], jobs=1)
+    assert "0 of 3 trainings done, 3 left" in line and "now a epoch 5/10" in line
+    assert "unknown until gru_h64 has a finished epoch" in line
+    _run_with_epochs(str(tmp_path / "c"), "gru_h64", budget, [5.0, 2.0])
+    line = reproduce.progress([a, b, c], done=[], running=[a, c], jobs=1)
+    # a: 6 x 4 s; b (not started, the same configuration): 10 x 4 s; c: 8 x 2 s -> 80 s
+    assert "about 1m20s left" in line, line
+    assert "about 40s left" in reproduce.progress([a, b, c], done=[], running=[a, c], jobs=2)

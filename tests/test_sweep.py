@@ -34,6 +34,11 @@ def test_a_sweep_records_each_combination_once_and_continues_after_them(tmp_path
         with open(state) as f:
             assert r["best_val_accuracy"] == json.load(f)["best_val_accuracy"]  # read from the run, not invented
         assert r["epochs_run"] == 1 and r["hidden_unit"] == 6
+        assert [e for e, _, _ in r["curve"]] == [1] and r["curve"][0][1] == r["best_val_accuracy"]  # its log.csv
+        assert r["machine"]["processor"]
+    status, table, stderr = sweep("--out=" + out, "--table")
+    assert status == 0, stderr
+    assert "| GRU-6 | 0.01 | {:.2%} (1/1) |".format(records[0]["best_val_accuracy"]) in table, table
     status, stdout, stderr = sweep(*args)  # everything done: nothing trains again, nothing is added
     assert status == 0 and "sweep: gru" not in stdout, stdout
     with open(out) as f:

@@ -70,13 +70,14 @@ def configurations(with_variants):
         yield arch.name, _args(arch, dict(settings, towers=VARIANT_TOWERS)) + ["--recipe=plain"]
 
 
-def seed_runs():
+def seed_runs(runtime="tf2"):
     """(folder name, recipe, seed, training arguments, test arguments) of every run of several seeds: the
-    retrained basic configurations smallest first, the ablation's among them (each run once)."""
+    retrained basic configurations smallest first, the ablation's among them (each run once; on TensorFlow 2
+    only)."""
     runs, seen = [], set()
     chosen = [((m, h), study.recipe_of(m, h)) for h in HIDDEN for m in MODELS]
-    # The ablation before the 256-unit models, whose seeds took 24-53 minutes each, two at a time.
-    ablation = [(study.ABLATION_CONFIG, r) for _, r in study.ABLATION]
+    # The ablation before the 256-unit models, the slowest.
+    ablation = [(study.ABLATION_CONFIG, r) for _, r in study.ABLATION] if runtime == "tf2" else []
     ordered = [c for c in chosen if c[0][1] < 256] + ablation + [c for c in chosen if c[0][1] >= 256]
     for (model, hidden), recipe in ordered:
         for seed in study.SEEDS:
@@ -124,41 +125,110 @@ def _last_line(path):
     return lines[-1] if lines else ""
 
 
-def train_all(steps, jobs):
-    """Run each (main.py arguments, what, log file) training step, `jobs` of them at a time.
+@dataclasses.dataclass
+class Step:
+    """One training: main.py's arguments, what it is (for the log), its log file with --jobs above 1, and where
+    its run is (weights folder and configuration name), which the progress line reads."""
+    args: list
+    what: str
+    log_path: str
+    weights: str
+    name: str
+
+    def epochs(self):
+        """(finished epochs, planned epochs, [seconds of each finished epoch]) from the run's own files."""
+        from core.config import Config
+        run = RunDir(self.weights, self.name)
+        config = run.load_config() if os.path.isfile(os.path.join(run.path, "config.json")) else None
+        rows = run.read_log() if os.path.isfile(run.log_path) else []
+        planned = config.recipe.epochs if config else _planned(self.args)
+        return len(rows), planned, [float(r["seconds"]) for r in rows]
+
+
+def _planned(args):
+    """The epochs a training's arguments plan, before it has a config.json: main.py's own recipe resolution."""
+    from core.config import Config
+    flags = dict(a[2:].split("=", 1) for a in args if a.startswith("--") and "=" in a)
+    arch = Arch(flags.get("model", "lstm"), tuple(int(n) for n in flags.get("hidden_unit", "128").split(",")),
+                "--bidirectional" in args, "--crop_augment" in args)
+    overrides = {k: type(getattr(Recipe(), k))(v) for k, v in flags.items() if k in RECIPE_ORDER and k != "train_examples"}
+    return Config.make(arch, overrides, recipe=flags.get("recipe", "shipped")).recipe.epochs
+
+
+def progress(steps, done, running, jobs):
+    """One line: runs done and left, each running run's epoch, and the time left from measured epoch times (an
+    upper bound for early-stopping recipes, which may stop before their planned epochs)."""
+    seconds = {}  # measured seconds per epoch, by configuration name (any of its runs)
+    states = {}
+    for step in steps:
+        try:
+            states[id(step)] = step.epochs()
+        except Exception:  # a run being written just now: its numbers next time
+            states[id(step)] = (0, None, [])
+        times = states[id(step)][2]
+        if times:
+            seconds.setdefault(step.name, []).extend(times[1:] or times)  # the first epoch warms up
+    left, unknown = 0.0, []
+    for step in steps:
+        if step in done:
+            continue
+        finished, planned, _ = states[id(step)]
+        if step.name not in seconds or planned is None:
+            unknown.append(step.name)
+            continue
+        left += (planned - finished) * sum(seconds[step.name]) / len(seconds[step.name])
+    now = "; ".join("{} epoch {}/{}".format(step.what, states[id(step)][0] + 1, states[id(step)][1])
+                    for step in running)
+    eta = format_duration(left / jobs) if not unknown else "unknown until {} has a finished epoch".format(
+        sorted(set(unknown))[0])
+    return "progress: {} of {} trainings done, {} left{}; about {} left".format(
+        len(done), len(steps), len(steps) - len(done), "; now " + now if now else "", eta)
+
+
+def train_all(steps, jobs, every=60.0):
+    """Run each training Step, `jobs` of them at a time, with a progress line at every start and end and every
+    `every` seconds (runs done and left, the epoch of each running one, an ETA from measured epoch times).
 
     One at a time, a step's progress shows here. With more, each step's output goes to its log file
     (two trainings' lines would interleave) and only starts and ends show here. A failed step stops new
     ones from starting; the others run to their end. A stop (Ctrl-C, SIGTERM) stops them all, resumably."""
-    pending, running, failure = list(steps), {}, None
+    pending, running, done, failure, last = list(steps), {}, [], None, time.time()
     try:
         while running or (pending and failure is None):
             while pending and len(running) < jobs and failure is None:
-                args, what, path = pending.pop(0)
+                step = pending.pop(0)
                 out = None
                 if jobs > 1:
-                    os.makedirs(os.path.dirname(path), exist_ok=True)
-                    out = open(path, "a")
-                    log("training {}; progress in {}".format(what, relpath(path)))
+                    os.makedirs(os.path.dirname(step.log_path), exist_ok=True)
+                    out = open(step.log_path, "a")
+                    log("training {}; progress in {}".format(step.what, relpath(step.log_path)))
                 # Its own session: a Ctrl-C reaches only this process, which passes it on once, below.
-                proc = subprocess.Popen([sys.executable] + args, cwd=PROJECT_DIR, stdout=out,
+                proc = subprocess.Popen([sys.executable] + step.args, cwd=PROJECT_DIR, stdout=out,
                                         stderr=subprocess.STDOUT if out else None, start_new_session=True)
-                running[proc] = (args, what, path, out, time.time())
+                running[proc] = (step, out, time.time())
+                log(progress(steps, done, [s for s, _, _ in running.values()], jobs))
+                last = time.time()
             time.sleep(0.2)
             for proc in [p for p in running if p.poll() is not None]:
-                args, what, path, out, started = running.pop(proc)
+                step, out, started = running.pop(proc)
                 if out is not None:
                     out.close()
                 if proc.returncode == 0:
-                    log("trained {} in {}".format(what, format_duration(time.time() - started)))
+                    done.append(step)
+                    log("trained {} in {}".format(step.what, format_duration(time.time() - started)))
+                    log(progress(steps, done, [s for s, _, _ in running.values()], jobs))
+                    last = time.time()
                 elif failure is None:
-                    failure = _failed(args, proc.returncode, ": " + _last_line(path) if out else "")
+                    failure = _failed(step.args, proc.returncode, ": " + _last_line(step.log_path) if out else "")
                     if running:
-                        log("{} failed; waiting for the {} other training(s) to end".format(what, len(running)))
+                        log("{} failed; waiting for the {} other training(s) to end".format(step.what, len(running)))
+            if running and time.time() - last >= every:
+                log(progress(steps, done, [s for s, _, _ in running.values()], jobs))
+                last = time.time()
     finally:
         for proc in running:  # only after an interruption: main.py stops as on Ctrl-C, resumably
             proc.send_signal(signal.SIGTERM)
-        for proc, (_, _, _, out, _) in running.items():
+        for proc, (_, out, _) in running.items():
             proc.wait()
             if out is not None:
                 out.close()
@@ -206,9 +276,10 @@ def reproduce(args):
     shipped = data + ["--weights_dir=" + SHIPPED_WEIGHTS_DIR, "--results_dir=" + SHIPPED_RESULTS_DIR]
     weights = SHIPPED_WEIGHTS_DIR
     started = time.time()
-    todo, seeds = list(configurations(args.variants)), seed_runs() + (grid_runs() if args.grid else [])
+    runtime = study.current_runtime()  # the pinned runtime's seed runs sit apart (core/study.py)
+    todo, seeds = list(configurations(args.variants)), seed_runs(runtime) + (grid_runs() if args.grid else [])
     if args.missing:
-        seeds = [run for run in seeds if not study.has_result(run[1], run[2], run[0])]
+        seeds = [run for run in seeds if not study.has_result(run[1], run[2], run[0], runtime=runtime)]
         todo = [(name, flags) for name, flags in todo if not os.path.isfile(os.path.join(SHIPPED_RESULTS_DIR,
                                                                                          name + ".json"))]
         log("--missing: {} seed run(s) without a result file".format(len(seeds)))
@@ -216,33 +287,45 @@ def reproduce(args):
     for name, flags in todo:
         state = RunDir(weights, name).load_state()
         if not (args.skip_training or (state and state.get("finished"))):
-            steps.append((["main.py", "--train", "--replace_shipped"] + flags + shipped, name,
-                          os.path.join(TRAIN_LOGS, name + ".log")))
+            steps.append(Step(["main.py", "--train", "--replace_shipped"] + flags + shipped, name,
+                          os.path.join(TRAIN_LOGS, name + ".log"), weights, name))
     for name, recipe, seed, flags, _ in seeds:
-        if args.skip_training or study.finished(recipe, seed, name):
+        if args.skip_training or study.finished(recipe, seed, name, runtime):
             continue
-        folder, what = study.run_folder(recipe, seed), "{} ({}, seed {})".format(name, study.label(recipe), seed)
-        steps.append((["main.py", "--train"] + flags + data + ["--weights_dir=" + folder,
-                                                               "--logs_dir=" + os.path.join(folder, "logs")],
-                      what, os.path.join(TRAIN_LOGS, "{}-{}-seed{}.log".format(name, study.label(recipe), seed))))
+        folder = study.run_folder(recipe, seed, runtime)
+        what = "{} ({}, seed {}{})".format(name, study.label(recipe), seed, "" if runtime == "tf2" else ", " + runtime)
+        steps.append(Step(["main.py", "--train"] + flags + data + ["--weights_dir=" + folder,
+                                                                   "--logs_dir=" + os.path.join(folder, "logs")],
+                          what, os.path.join(TRAIN_LOGS, "{}-{}-seed{}{}.log".format(
+                              name, study.label(recipe), seed, "" if runtime == "tf2" else "-" + runtime)),
+                          folder, name))
     train_all(steps, args.jobs)
     if args.train_only:
         return 0
     for name, recipe, seed, _, flags in seeds:  # a clean clone has the results but not the runs
         # A result of that very checkpoint would only be written again (testing is deterministic).
-        if study.finished(recipe, seed, name) and (args.retest or not study.tested(recipe, seed, name)):
-            run(["main.py", "--test"] + flags + data + ["--weights_dir=" + study.run_folder(recipe, seed),
-                                                        "--results_dir=" + study.result_folder(recipe, seed)])
+        if study.finished(recipe, seed, name, runtime) and (args.retest or not study.tested(
+                recipe, seed, name, runtime=runtime)):
+            run(["main.py", "--test"] + flags + data + [
+                "--weights_dir=" + study.run_folder(recipe, seed, runtime),
+                "--results_dir=" + study.result_folder(recipe, seed, runtime=runtime)])
     shipped_basic = []
     for hidden in HIDDEN:
         for model in MODELS:
             recipe, name = study.recipe_of(model, hidden), study.basic_name(model, hidden)
             # Until all its seeds have finished, weights/ keeps the configuration's earlier shipped run.
-            if all(study.finished(recipe, seed, name) for seed in study.SEEDS):
-                seed = study.best_seed(recipe, name)  # by validation accuracy, chosen before testing below
-                study.ship(recipe, seed, name, weights)
+            if runtime != study.SHIPPED_RUNTIME:
+                pass  # the shipped runs are the other runtime's (core/study.py); these are a comparison
+            elif all(study.finished(recipe, seed, name, runtime) for seed in study.SEEDS):
+                seed = study.best_seed(recipe, name, runtime=runtime)  # by validation accuracy, before testing
+                study.ship(recipe, seed, name, weights, runtime)
                 log("shipping {}: seed {} of {} ({})".format(name, seed, len(study.SEEDS), study.label(recipe)))
             shipped_basic.append((name, _args(Arch(model, (hidden,)))))
+    if runtime != study.SHIPPED_RUNTIME:
+        log("the seeds of {} are trained and tested (results/study/{}/); the shipped runs, weights/ and the report "
+            "are {}'s (core/study.py SHIPPED_RUNTIME), so they are left as they are".format(runtime, runtime,
+                                                                                           study.SHIPPED_RUNTIME))
+        return 0
     for name, flags in shipped_basic + todo:
         run(["main.py", "--test"] + flags + shipped)
     run(["tools/export_weights.py"])  # the draw-a-digit page's copy of the shipped weights

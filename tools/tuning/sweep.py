@@ -65,6 +65,8 @@ def curve(log_csv):
 
 
 def run(args):
+    if not args.data_dir:
+        raise UserError("a sweep needs MNIST: pass --data_dir=<the folder with its four IDX files>")
     axes = [(name, values.split(",")) for name, values in pairs(args.grid, "--grid")]
     fixed = dict(pairs(args.fixed, "--fixed"))
     done = finished(args.out)
@@ -105,9 +107,30 @@ def run(args):
     return 0
 
 
+def table(path, fixed_out=()):
+    """A Markdown table of a sweep's JSON lines: per run its settings (those that vary), the best validation
+    accuracy (best epoch / epochs run), and where the run recorded its curve, the first epoch at which
+    validation reached the configuration's goal (tools/benchmarks/time_to_accuracy.py's targets)."""
+    goals = {32: 0.988, 64: 0.991, 128: 0.993, 256: 0.993}
+    with open(path) as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    keys = sorted({k for r in rows for k in r["flags"]})
+    varying = [k for k in keys if len({r["flags"].get(k) for r in rows}) > 1 and k not in fixed_out]
+    lines = ["| configuration | {} | best validation (epoch / run) | goal reached at epoch |".format(
+        " | ".join(varying)), "|---|{}---|---|".format("---|" * len(varying))]
+    for r in rows:
+        goal = goals.get(r["hidden_unit"]) if isinstance(r["hidden_unit"], int) else None
+        first = next((e for e, v, _ in r.get("curve", []) if goal and v >= goal), None)
+        lines.append("| {}-{} | {} | {:.2%} ({}/{}) | {} |".format(
+            r["model"].upper(), r["hidden_unit"], " | ".join(str(r["flags"].get(k, "")) for k in varying),
+            r["best_val_accuracy"], r["best_epoch"], r["epochs_run"],
+            "-" if "curve" not in r else first or "not reached"))
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data_dir", required=True)
+    parser.add_argument("--data_dir", default="", help="MNIST's folder (required to run a sweep)")
     parser.add_argument("--models", default="lstm,gru")
     parser.add_argument("--hidden", default="32")
     parser.add_argument("--grid", nargs="+", default=[], metavar="FLAG=V1,V2",
@@ -115,7 +138,10 @@ def main(argv=None):
     parser.add_argument("--fixed", nargs="*", default=[], metavar="FLAG=V", help="main.py flags set in every run")
     parser.add_argument("--out", required=True, help="JSON lines, one per finished combination")
     parser.add_argument("--scratch", default="/tmp/sweep")
+    parser.add_argument("--table", action="store_true", help="print --out's runs as a Markdown table instead")
     args = parser.parse_args(argv)
+    if args.table:
+        return guarded(lambda: print(table(args.out)) or 0, "interrupted")
     return guarded(lambda: run(args), "interrupted; run the same command again to go on after the finished "
                    "combinations in " + relpath(args.out), fix="point --out and --scratch at folders you can write")
 
