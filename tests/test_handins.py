@@ -131,17 +131,17 @@ def test_the_ie643_handin_is_named_self_contained_and_its_notebook_runs_alone(tm
     assert folder.name == stem and sorted(n.split("/", 1)[1] for n in names) == sorted(
         ["README.md", stem + "_Ex1.pdf", stem + "_Ex3.ipynb"])
     readme = " ".join((folder / "README.md").read_text().split())
-    assert "Exercise 2" in readme and "not part of this project" in readme and "{" not in readme
+    assert "{" not in readme and "Ex2" not in readme and "project" not in readme and "map" not in readme
+    for part in ("(a) the forward pass", "(b) ∂E/∂w_ij", "i. the input gate", "ii. the forget gate",
+                 "iii. the candidate state", "iv. the output gate", "(c) the recurrences", "(d) whether the LSTM"):
+        assert part in readme, part  # the sheet's own letters, in its order: nothing to map
     with open(os.path.join(ROOT, "results", "numpy_rnn", "mnist4.json")) as f:
         result = json.load(f)
     assert "{:.2f}%".format(100 * result["test_accuracy"]) in readme and "rate" in readme
-    if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", str(folder / (stem + "_Ex1.pdf")), "-"], stdout=subprocess.PIPE,
-                              universal_newlines=True).stdout
-        assert all(label in text for label in ("(a) Forward", "(b) The output", "(c) The two", "(d) The gates"))
-        assert ".py" not in text and "tests/" not in text
-        if shutil.which("pandoc"):  # typeset for this roll
-            assert "IE643 scribing assignment, Exercise 1 - 22B0042" in text
+    from test_derivation_pdf import parts_of, text_of
+    text = text_of(folder / (stem + "_Ex1.pdf"))
+    assert "IE643 scribing assignment, Question 1 - 22B0042" in text  # typeset or stamped, the roll is on it
+    assert sorted(parts_of(text)) == ["a", "b", "c", "d"] and ".py" not in text and "tests/" not in text
     sys.path.insert(0, os.path.join(ROOT, "assignments", "numpy_rnn", "notebooks"))
     import build as notebooks
     nb = nbformat.read(str(folder / (stem + "_Ex3.ipynb")), as_version=4)
@@ -186,12 +186,55 @@ def test_all_five_handins_are_built_from_a_tree_without_git_each_under_its_name(
             assert "{}/README.md".format(folder) in z.namelist()
 
 
-def test_without_pandoc_the_ie643_pdf_is_the_stored_one_and_a_line_says_so(monkeypatch, capsys):
+@pytest.mark.parametrize("tools", ["pandoc and chromium", "neither"])
+def test_the_roll_is_on_the_ie643_pdf_with_and_without_pandoc(tools, monkeypatch, capsys, tmp_path):
+    """Typeset with the roll under the title where pandoc and Chromium are there; where they are not, the stored
+    PDF with the roll stamped at the top of its first page (pure Python), and a line saying which."""
+    import shutil
     sys.path.insert(0, ROOT)
     from tools import build_pdf
     from tools.handins import ie643
-    monkeypatch.setattr(build_pdf.shutil, "which", lambda name: None)
+    from test_derivation_pdf import parts_of, text_of
     with open(build_pdf.OUTPUT, "rb") as f:
-        assert ie643.ie643_pdf("22B0042") == f.read()
+        stored = f.read()
+    if tools == "neither":
+        which = shutil.which
+        monkeypatch.setattr(build_pdf.shutil, "which", lambda name: None if name in ("pandoc", "chromium",
+                            "chromium-browser", "google-chrome") else which(name))
+    elif not (shutil.which("pandoc") and build_pdf.browser()) and os.environ.get("CI") != "true":
+        pytest.skip("typesetting needs pandoc and chromium (CI installs them)")
+    made = ie643.ie643_pdf("22B0042")
     out = capsys.readouterr().out
-    assert "needs pandoc and chromium" in out and "without your roll number" in out
+    (tmp_path / "ex1.pdf").write_bytes(made)
+    text = text_of(tmp_path / "ex1.pdf")
+    assert "IE643 scribing assignment, Question 1 - 22B0042" in text and sorted(parts_of(text)) == list("abcd")
+    if tools == "neither":
+        assert made.startswith(stored) and len(made) - len(stored) < 4000  # the stored PDF, then only the stamp
+        assert "needs pandoc and chromium" in out and "with your roll number stamped" in out
+    else:
+        assert not made.startswith(stored) and "stamped" not in out
+
+
+def test_every_path_the_ie643_handin_names_is_inside_it(tmp_path):
+    """The README, the notebook's cells and the PDF's text name only files the zip holds (a folder outside it,
+    like ../data, or a web address is the user's)."""
+    import re
+    from test_derivation_pdf import text_of
+    folder, names = build(tmp_path, "ie643", roll="22B0042")
+    held = {n.split("/", 1)[1] for n in names}
+    texts = [(folder / "README.md").read_text(), text_of(folder / "IE643_22B0042_scribingassignment_Ex1.pdf")]
+    with open(str(folder / "IE643_22B0042_scribingassignment_Ex3.ipynb")) as f:
+        texts += ["".join(cell["source"]) for cell in json.load(f)["cells"]]
+    ending = re.compile(r"\.(py|md|pdf|ipynb|json|jsonl|txt|csv|png|npz|sh|zip|gz)$")
+    folders = {n for n in os.listdir(ROOT) if os.path.isdir(os.path.join(ROOT, n))}
+    named, outside = set(), set()
+    for text in texts:  # a word that starts after a space, quote or bracket: "∂E/∂h" is not a path, tests/ is
+        for m in re.finditer(r"(?:^|(?<=[\s`'\"(\[]))([A-Za-z0-9_./<>{}*-]+)", text, re.M):
+            token = m.group(1).rstrip(".,;:")
+            if token.startswith(("../", "/")) or "://" in text[m.start(1):m.end(1) + 3]:
+                outside.add(token)
+            elif ending.search(token) and not token.startswith(".") or "/" in token and (
+                    token.endswith("/") or token.split("/")[0] in folders):
+                named.add(token[2:] if token.startswith("./") else token)
+    assert named <= held, sorted(named - held)
+    assert "IE643_22B0042_scribingassignment_Ex1.pdf" in named and "../data" in outside  # the check sees mentions

@@ -6,9 +6,9 @@
 lstm_bptt.ipynb is the derivation (lstm_bptt.md, split at its sections) with a numerical check after each result.
 Each notebook carries its code, so that it runs in Google Colab as it is: rnn.py's and mnist4.py's sources are
 pasted in by this script (tests/test_notebooks.py checks they have not drifted). Its first code cell installs
-what it needs; its data cell reads MNIST from ../data or ../shared/data/mnist, or downloads it, verified by
-SHA-256. A cell tagged "parameters" holds the setting; --quick replaces it (one epoch on a subset) before
-running. Needs tools/requirements-docs.txt (nbformat, nbclient, ipykernel).
+what it needs; its data cell reads MNIST from the folder MNIST_DIR names (this script sets it to the
+project's MNIST) or ../data, or downloads it, verified by SHA-256. A cell tagged "parameters" holds the
+setting; --quick replaces it (one epoch on a subset) before running. Needs tools/requirements-docs.txt (nbformat, nbclient, ipykernel).
 """
 import inspect
 import os
@@ -45,15 +45,15 @@ def install_cell(packages):
     listed = "(" + ", ".join('"{}"'.format(p) for p in packages) + ("," if one else "") + ")"
     return INSTALL.format(packages=listed, colab="Colab has it" if one else "Colab has both", them="it" if one else "them")
 
-DATA = '''# MNIST: from ../data or ../shared/data/mnist if there (beside this notebook's folder, or beside the project
-# that holds it in assignments/numpy_rnn/notebooks/), else downloaded into ./mnist and checked by SHA-256.
+DATA = '''# MNIST: from the folder the environment variable MNIST_DIR names, or ../data (beside this notebook's folder),
+# if the files are there; else downloaded into ./mnist and checked by SHA-256.
 import gzip, hashlib, os, urllib.request, zlib
 import numpy as np
 
 FILES = {files!r}
 SHA256 = {sha!r}
 MIRRORS = os.environ.get("MNIST_MIRROR", "").split() + {mirrors!r}  # your own mirror first, if MNIST_MIRROR names one
-PLACES = ["../data", "../shared/data/mnist", "../../../../data", "../../../../shared/data/mnist", "mnist"]
+PLACES = [p for p in (os.environ.get("MNIST_DIR"), "../data", "mnist") if p]
 
 
 def mnist_file(name):
@@ -94,12 +94,14 @@ def load_split(split):
     images, labels = (read_idx(mnist_file(name)) for name in FILES[split])
     return images.astype(np.float32) / 255.0, labels.astype(np.int64)  # [N, 28, 28] in [0, 1], [N]'''
 
-SPLIT = '''# The project's split: the same 5,000 validation images every time (a fixed permutation).
+SPLIT = '''# The validation split: the same {size:,} training images validate every time (a fixed permutation).
 VALIDATION_SIZE, SPLIT_SEED = {size}, {seed}
-class UserError(Exception):
-    pass
 
-{split}'''
+
+def train_validation_split(images, labels):
+    order = np.random.RandomState(SPLIT_SEED).permutation(len(images))
+    val, train = order[:VALIDATION_SIZE], order[VALIDATION_SIZE:]
+    return (images[train], labels[train]), (images[val], labels[val])'''
 
 TRAIN = '''# Training at one learning rate (SGD), judged on validation every epoch, until validation stops improving.
 import time, types
@@ -170,8 +172,7 @@ the best **validation** accuracy is chosen, and only then is the test set touche
 overflows is recorded as diverged.
 
 Runs in Google Colab as it is: the first cell installs what is missing, the data cell downloads MNIST
-(checked by SHA-256) when it is not on disk. Built by `assignments/numpy_rnn/notebooks/build.py` from the project's sources
-(`assignments/numpy_rnn/rnn.py`, `assignments/numpy_rnn/mnist4.py`)."""
+(checked by SHA-256) when it is not on disk."""
 
 MODEL = """## The network: forward pass and hand-written BPTT
 
@@ -208,11 +209,11 @@ def cells():
     return [
         ("markdown", INTRO.format(patience=mnist4.PATIENCE), []),
         ("code", install_cell(("numpy", "matplotlib")), []),
-        ("markdown", "The setting. CI runs this notebook with a reduced setting in place of this cell.", []),
+        ("markdown", "The setting: the learning rates tried, each rate's budget, plain SGD or clipped, the batch size "
+                     "and the seed.", []),
         ("code", FULL, ["parameters"]),
         ("code", DATA.format(files=data_loader.FILES, sha=data_loader.SHA256, mirrors=list(data_loader.MIRRORS)), []),
-        ("code", SPLIT.format(size=data_loader.VALIDATION_SIZE, seed=data_loader.SPLIT_SEED,
-                              split=_source(data_loader.train_validation_split)), []),
+        ("code", SPLIT.format(size=data_loader.VALIDATION_SIZE, seed=data_loader.SPLIT_SEED), []),
         ("markdown", MODEL, []),
         ("code", rnn_source, []),
         ("code", check, []),
@@ -261,10 +262,28 @@ def build(parameters=FULL, cell_list=None):
     return nb
 
 
-def execute(nb, folder):
+def execute(nb, folder, data_dir=None):
+    """Runs nb in folder; data_dir, when given, is where its data cell finds MNIST (the kernel's MNIST_DIR)."""
     from nbclient import NotebookClient
-    NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3", resources={"metadata": {"path": folder}}).execute()
+    before = os.environ.get("MNIST_DIR")
+    if data_dir:
+        os.environ["MNIST_DIR"] = data_dir  # the kernel inherits the environment it is started in
+    try:
+        NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3", resources={"metadata": {"path": folder}}).execute()
+    finally:
+        if data_dir and before is None:
+            del os.environ["MNIST_DIR"]
+        elif data_dir:
+            os.environ["MNIST_DIR"] = before
     return nb
+
+
+def project_mnist():
+    """The folder the project reads MNIST from (data_loader's default, or the shared copy), or None."""
+    for folder in (data_loader.DEFAULT_DATA_DIR,) + tuple(data_loader.KNOWN_DATA_DIRS):
+        if data_loader._has_mnist(folder):
+            return folder
+    return None
 
 
 def outputs_text(nb):
@@ -291,7 +310,7 @@ def _build(args):
             import nbformat
             nb = build(QUICK if args.quick else FULL, nb_cells)
             log("running {} ({} setting)".format(os.path.basename(path), "quick" if args.quick else "full"))
-            execute(nb, HERE)
+            execute(nb, HERE, project_mnist())
         except ImportError as e:
             return print_error("{}; pip install -r tools/requirements-docs.txt".format(e))
         except Exception as e:  # a failing cell: nbclient's error names the cell and its traceback
