@@ -170,9 +170,12 @@ def spread(values):
     return mean, math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
 
 
-def recipe_of(model, hidden):
-    """The recipe a basic configuration is trained with, or None for any other configuration (a variant, a size
-    of your own): those are single runs."""
+def recipe_of(model, hidden, which="shipped"):
+    """The recipe a basic configuration is trained with (in the shipped set, or the named set `which` of
+    core/recipes.py), or None for any other configuration (a variant, a size of your own): those are single
+    runs."""
+    if which != "shipped":
+        return recipes.SETS[which].get(Arch(model, (hidden,)).name)
     return RECIPES.get((model, hidden))
 
 

@@ -81,6 +81,31 @@ def test_reproduce_trains_each_run_once_with_its_seed_and_recipe():
         assert not any(a.startswith(("--dropout", "--augment", "--seed")) for a in test_args)
 
 
+def test_the_pinned_runtimes_budget_seeds_are_the_24_basic_runs_in_their_own_folders():
+    from tools import reproduce
+    runs = reproduce.seed_runs("tf1.5", "budget")
+    assert len(runs) == 24 and {r[0] for r in runs} == {study.basic_name(m, h) for m in ("lstm", "gru")
+                                                         for h in (32, 64, 128, 256)}
+    for name, recipe, seed, train_args, _ in runs:
+        assert recipe["schedule"] == "cosine" and "--schedule=cosine" in train_args and "--recipe=plain" in train_args
+        assert study.run_folder(recipe, seed, "tf1.5") == os.path.join(study.STUDY_RUNS, "tf1.5", study.label(recipe),
+                                                                       "seed{}".format(seed))
+        assert study.run_folder(recipe, seed, "tf2") == os.path.join(study.STUDY_RUNS, study.label(recipe),
+                                                                     "seed{}".format(seed))
+
+
+def test_another_set_of_recipes_is_trained_only_apart_from_the_shipped_record():
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, os.path.join(os.path.dirname(study.STUDY_RUNS), os.pardir, "tools",
+                                                        "reproduce.py"), "--recipes=budget"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    assert proc.returncode != 0
+    assert proc.stderr.strip().splitlines() == ["error: --recipes=budget trains another set of recipes than the "
+                                                "shipped one: add --train_only (the shipped runs, weights/ and the "
+                                                "report stay as they are)"]
+
+
 def test_stopping_table_reads_where_each_seed_stopped(tmp_path, capsys, monkeypatch):
     import importlib.util
     path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools", "tuning", "stopping.py")

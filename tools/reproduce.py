@@ -23,10 +23,10 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the project root, for its core package
 import time
 
-from core import study
+from core import recipes, study
 from core.runs import RunDir
 from core.common import (ArgumentParser, PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, format_duration, guarded,
-                         log, print_error, relpath)
+                         log, print_error, relpath, UserError)
 from core.config import Arch, Recipe
 
 MODELS = ("lstm", "gru")
@@ -70,14 +70,15 @@ def configurations(with_variants):
         yield arch.name, _args(arch, dict(settings, towers=VARIANT_TOWERS)) + ["--recipe=plain"]
 
 
-def seed_runs(runtime="tf2"):
+def seed_runs(runtime="tf2", which="shipped"):
     """(folder name, recipe, seed, training arguments, test arguments) of every run of several seeds: the
     retrained basic configurations smallest first, the ablation's among them (each run once; on TensorFlow 2
     only)."""
     runs, seen = [], set()
-    chosen = [((m, h), study.recipe_of(m, h)) for h in HIDDEN for m in MODELS]
-    # The ablation before the 256-unit models, the slowest.
-    ablation = [(study.ABLATION_CONFIG, r) for _, r in study.ABLATION] if runtime == "tf2" else []
+    chosen = [((m, h), study.recipe_of(m, h, which)) for h in HIDDEN for m in MODELS]
+    # The ablation before the 256-unit models, the slowest (on TensorFlow 2, with the shipped recipes).
+    ablation = [(study.ABLATION_CONFIG, r) for _, r in study.ABLATION] if (runtime, which) == ("tf2", "shipped") \
+        else []
     ordered = [c for c in chosen if c[0][1] < 256] + ablation + [c for c in chosen if c[0][1] >= 256]
     for (model, hidden), recipe in ordered:
         for seed in study.SEEDS:
@@ -250,6 +251,9 @@ def main():
                         "it trains every run again)")
     parser.add_argument("--retest", action="store_true", help="test every finished seed run again, also those "
                         "whose result file is of that same checkpoint")
+    parser.add_argument("--recipes", default="shipped", choices=["shipped"] + sorted(recipes.SETS),
+                        help="the set of recipes whose seeds to train (another than the shipped one: with "
+                        "--train_only)")
     parser.add_argument("--jobs", type=int, default=1, help="trainings at a time; 2 on two cores finish 1.2-1.35x "
                         "as fast (tools/benchmarks/README.md); their progress then goes to runs/reproduce/")
     args = parser.parse_args()
@@ -277,7 +281,11 @@ def reproduce(args):
     weights = SHIPPED_WEIGHTS_DIR
     started = time.time()
     runtime = study.current_runtime()  # the pinned runtime's seed runs sit apart (core/study.py)
-    todo, seeds = list(configurations(args.variants)), seed_runs(runtime) + (grid_runs() if args.grid else [])
+    if args.recipes != "shipped" and not args.train_only:
+        raise UserError("--recipes={} trains another set of recipes than the shipped one: add --train_only (the "
+                        "shipped runs, weights/ and the report stay as they are)".format(args.recipes))
+    todo, seeds = list(configurations(args.variants)), seed_runs(runtime, args.recipes) + (
+        grid_runs() if args.grid else [])
     if args.missing:
         seeds = [run for run in seeds if not study.has_result(run[1], run[2], run[0], runtime=runtime)]
         todo = [(name, flags) for name, flags in todo if not os.path.isfile(os.path.join(SHIPPED_RESULTS_DIR,
