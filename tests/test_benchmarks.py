@@ -188,3 +188,7 @@ def test_time_to_accuracy_times_a_whole_run_and_the_baselines_epochs(tmp_path, r
     assert again.returncode == 0 and "seed 1 in" not in again.stdout
     with open(out) as f:
         assert len(f.readlines()) == 2
+    table = subprocess.run(cmd[:2] + ["--table", "--out=" + out], stdout=subprocess.PIPE, universal_newlines=True)
+    assert "| gru_h32 | {:.0f} | {:.0f} |".format(base["estimated_seconds_per_seed"], run["wall_seconds"]) in \
+        table.stdout, table.stdout
+    assert "fewer than 3 seeds" in table.stdout

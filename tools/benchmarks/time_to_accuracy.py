@@ -140,6 +140,8 @@ def _done(path):
 
 
 def run(args):
+    if not args.data_dir:
+        raise UserError("the benchmark trains on MNIST: pass --data_dir=<the folder with its four IDX files>")
     configs = args.configs.split(",") if args.configs else BASIC
     unknown = [c for c in configs if c not in BASIC]
     if unknown:
@@ -175,6 +177,50 @@ def run(args):
     return 0
 
 
+def table(path, recipe="budget", baseline_recipe="early-stop"):
+    """The benchmark's Markdown table, from its JSON lines: per configuration the baseline's estimated seconds a
+    seed, the recipe's measured ones (mean over its seeds), their ratio, both recipes' test accuracy over their
+    seeds (the baseline's from its shipped seeds' result files) and the verdict of the comparison rule
+    (core/compare.py), and whether the mean meets the goal."""
+    from core import compare
+    with open(path) as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    lines = ["| configuration | today: s a seed (estimated) | new: s a seed (measured) | today / new | "
+             "today: test | new: test | new against today | goal |", "|---|---|---|---|---|---|---|---|"]
+    for name in BASIC:
+        base = [r for r in rows if r["config"] == name and r.get("baseline") and r["recipe"] == baseline_recipe]
+        new = [r for r in rows if r["config"] == name and not r.get("baseline") and r["recipe"] == recipe]
+        if not base and not new:
+            continue
+        arch = Arch.parse(name)
+        today = [r["test_accuracy"] for r in study.seed_results(recipes.recipe_for(arch, baseline_recipe)[1], name)]
+        ours = [r["test_accuracy"] for r in new]
+        est = base[-1]["estimated_seconds_per_seed"] if base else None
+        took = sum(r["wall_seconds"] for r in new) / len(new) if new else None
+
+        def acc(values):
+            if not values:
+                return "-"
+            mean, sd = study.spread(values)
+            return "{:.2f} ± {:.2f}% ({})".format(100 * mean, 100 * sd, len(values))
+        verdict = compare.verdict(ours, today) if ours and today else "-"
+        goal = GOALS[arch.layers[0]]
+        lines.append("| {} | {} | {} | {} | {} | {} | {} | {} |".format(
+            name, "{:.0f}".format(est) if est else "-", "{:.0f}".format(took) if took else "-",
+            "{:.1f}x".format(est / took) if est and took else "-", acc(today), acc(ours),
+            {"tie": "tie", "higher": "higher", "lower": "lower", "one run": "fewer than 3 seeds"}.get(verdict, verdict),
+            "-" if not ours else ("met" if study.spread(ours)[0] >= goal else "missed") + " ({:.2f}%)".format(
+                100 * goal)))
+    return "\n".join(lines)
+
+
+def print_table(args):
+    if not args.out:
+        raise UserError("--table reads --out=<the benchmark's .jsonl>")
+    print(table(args.out, args.recipe, args.baseline))
+    return 0
+
+
 def _cpu_tag():
     processor = machine()["processor"]
     match = re.search(r"family (\d+), model (\d+)", processor)
@@ -184,7 +230,7 @@ def _cpu_tag():
 
 def main(argv=None):
     parser = ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data_dir", required=True)
+    parser.add_argument("--data_dir", default="", help="MNIST's folder (required to run the benchmark)")
     parser.add_argument("--configs", default="", help="comma-separated names (default: the eight basic ones)")
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--recipe", default="budget", help="the recipe timed whole (main.py --recipe)")
@@ -195,7 +241,10 @@ def main(argv=None):
     parser.add_argument("--scratch", default="", help="train into this folder instead of the study's (timing only)")
     parser.add_argument("--main_args", default="", help="more main.py flags for every training (tests: "
                         "--preset=tiny)")
+    parser.add_argument("--table", action="store_true", help="print --out's records as a Markdown table instead")
     args = parser.parse_args(argv)
+    if args.table:
+        return guarded(lambda: print_table(args), "interrupted")
     return guarded(lambda: run(args), "interrupted; run the same command again to go on after the finished runs",
                    fix="point --out at a file in a folder you can write")
 
