@@ -24,7 +24,7 @@ import tarfile
 import tempfile
 import zlib
 
-from core import fetch
+from core import fetch, tarcheck
 from core.common import ArgumentParser, guarded, PROJECT_DIR, UserError, atomic_write_bytes, log, relpath
 from core.folders import swap_in
 from core.runs import SHIPPED_FILE
@@ -95,6 +95,11 @@ def pack(weights_dir, output):
 MAX_DOWNLOAD_BYTES = 64 * 1000 * 1000
 MAX_FILE_BYTES = 32 * 1000 * 1000
 DOWNLOAD_SECONDS = 600
+# Peak memory of a download, whatever the archive: the body is spooled to a temporary file, then read in pieces of
+# at most 1 MB, its headers checked by core/tarcheck.py first (a test holds it to this).
+PEAK_MEMORY_BYTES = 16 * 1000 * 1000
+
+
 
 
 def _member_path(member):
@@ -109,12 +114,15 @@ def _member_path(member):
     return "/".join(parts[1:])
 
 
-def _unpack_verified(data, manifest, staging, max_file_bytes):
-    """Write the archive's files into `staging`, each checked against the manifest before and while it is
-    written (name first, then size and SHA-256 as it streams), so nothing unlisted or oversized touches disk."""
+def _unpack_verified(source, manifest, staging, max_file_bytes):
+    """Write the archive's files (`source`, a .tar.gz file object) into `staging`, each checked against the
+    manifest before and while it is written (name first, then size and SHA-256 as it streams), so nothing
+    unlisted or oversized touches disk. Its headers are checked first, before tarfile reads them."""
     written = set()
     try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r|*") as tar:  # a stream: one member at a time
+        tarcheck.check_headers(source)  # bounds on headers and members, before tarfile reads them
+        source.seek(0)
+        with tarfile.open(fileobj=source, mode="r|gz") as tar:  # a stream: one member at a time
             for member in tar:
                 relative = _member_path(member)
                 if member.isdir() or relative in ("", MANIFEST):
@@ -170,12 +178,13 @@ def _swap_in(weights_dir, staging, manifest):
 
 
 def install(data, weights_dir, max_file_bytes=MAX_FILE_BYTES):
-    """Verify the archive bytes against the manifest and swap the verified folders in."""
+    """Verify the archive (bytes, or a file object) against the manifest and swap the verified folders in."""
     manifest = read_manifest(weights_dir)
+    source = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
     staging = tempfile.mkdtemp(prefix=".download-", dir=os.path.dirname(os.path.abspath(weights_dir)))
     try:
         try:
-            _unpack_verified(data, manifest, staging, max_file_bytes)
+            _unpack_verified(source, manifest, staging, max_file_bytes)
         except OSError as e:
             raise UserError("cannot unpack the archive beside weights/ ({}); free some space".format(
                 e.strerror or e))
@@ -211,15 +220,26 @@ def _run(args):
                         "an archive of them (weights.tar.gz) to put on a server of your own")
     if not 0 < args.max_mb < 1e6:
         raise UserError("--max_mb must be a positive size in megabytes, like --max_mb=20, not {:g}".format(args.max_mb))
+    if not 0 < args.timeout < 1e6:  # nan and inf included: a limit that never ends is none
+        raise UserError("--timeout must be a positive number of seconds, like --timeout={}, not {:g}".format(
+            DOWNLOAD_SECONDS, args.timeout))
     try:
-        data = fetch.fetch_bytes(args.url, label="weights archive", max_bytes=int(args.max_mb * 1000 * 1000),
-                                 deadline=args.timeout)
+        fetch.check_url(args.url)
     except fetch.FetchError as e:
-        raise UserError("could not download {}: {}; weights/ is unchanged".format(args.url, e))
-    try:
-        install(data, args.weights_dir)
-    except UserError as e:
-        raise UserError("{}; weights/ is unchanged".format(e))
+        raise UserError("could not download {!r}: {}; weights/ is unchanged".format(args.url, e))
+    read_manifest(args.weights_dir)  # before the download: without it nothing could be verified
+    # Spooled to a file beside weights/ that has no name (removed on any exit, a kill included), not held in memory.
+    with tempfile.TemporaryFile(prefix=".tmp-download-spool.", dir=os.path.dirname(os.path.abspath(args.weights_dir))) as spool:
+        try:
+            fetch.fetch_bytes(args.url, label="weights archive", max_bytes=int(args.max_mb * 1000 * 1000),
+                              deadline=args.timeout, into=spool)
+        except fetch.FetchError as e:
+            raise UserError("could not download {}: {}; weights/ is unchanged".format(args.url, e))
+        spool.seek(0)
+        try:
+            install(spool, args.weights_dir)
+        except UserError as e:
+            raise UserError("{}; weights/ is unchanged".format(e))
     log("weights verified and installed in {}".format(relpath(args.weights_dir)))
     return 0
 

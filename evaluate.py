@@ -191,6 +191,9 @@ def explain_test_image(arch, data_dir, weights_dir, index):
     run = RunDir(weights_dir, arch.name)
     config, state = check_trained(run, arch)
     images, labels = data_loader.load_split(data_dir, "test")
+    if not 0 <= index < len(images):  # another test set than MNIST's 10,000 images can be smaller
+        raise UserError("--test_image={} is past the {:,} images of the test set in {}; give one from 0 to "
+                        "{}".format(index, len(images), relpath(data_dir), len(images) - 1))
     return _explain(run, config, state, images[index], "{} reading test image {} (a {})".format(
         run.name, index, labels[index]), "test{}".format(index))
 

@@ -13,7 +13,7 @@ import os
 import sys
 
 from core.common import ArgumentParser, PROJECT_DIR, UserError, guarded, print_error, relpath, save_png
-from core.plots import load_results, plot_accuracy, plot_curves, plt, write_rows_until_known
+from core.plots import load_log, load_results, plot_accuracy, plot_curves, plt, write_rows_until_known
 
 # Other assignments' figures, offered only where their modules are in this copy (a hand-in may hold neither).
 OPTIONAL = {"grid": "tools.reporting.grid", "tasks": "assignments.memory.tasks"}
@@ -71,6 +71,8 @@ def _main(argv):
     if not results:
         return print_error("no results in {}; test a trained model first, e.g. python main.py --model=lstm --test "
                            "--hidden_unit=32".format(relpath(args.results_dir)))
+    for result in results:  # every log the curves draw, checked before either figure is written
+        load_log(args.weights_dir, result["name"])
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     plot_accuracy(results, ax)
     save_png(fig, os.path.join(args.results_dir, "accuracy_vs_hidden.png"))

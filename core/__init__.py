@@ -7,7 +7,8 @@ download_weights.py) need, and nothing else. It imports none of the other folder
     config     the typed configuration (Arch, Recipe, Config); recipes: how each configuration is trained
     runs       a run folder (config.json, state.json, log.csv, checkpoints), each read through a checker;
                folders: the training lock and the one swap routine
-    common     errors as one line, logs, atomic writes, the SIGTERM guard; fetch: verified downloads
+    common     errors as one line, logs, atomic writes, the SIGTERM guard; fetch: verified downloads;
+               outputs: what an output flag may replace, temporary files and what a killed run left
     augment, photos          distortions for training; your own images for --predict
     study, compare, results  seeds, the comparison rule, the result files; plots, figures, explain: drawings
     numpy_steps              the cells' steps in NumPy (--explain, the draw-a-digit page's check)

@@ -70,6 +70,9 @@ def os_error_line(e, fix=FIX_PATH):
                 return "cannot write into {}: it is a file, not a folder; {}".format(relpath(name), fix)
             return "cannot make the folder {}: {} is a file; {}".format(relpath(name), relpath(blocker), fix)
     where = " {}".format(relpath(name)) if name else ""
+    if e.errno == errno.ENAMETOOLONG:  # a name past the file system's limit (255 bytes): more space will not help
+        return "cannot write or read{}: its name is longer than the file system allows (255 bytes a name); " \
+               "rename it or give a shorter one, then run the same command again".format(where)
     return "cannot write or read{}: {}; {}".format(where, e.strerror or e, fix)
 
 
@@ -84,6 +87,11 @@ def guarded(run, interrupted="interrupted", fix=None):
     `interrupted` may be functions, asked only when needed (what to say can depend on the flags parsed by then)."""
     main_thread = threading.current_thread() is threading.main_thread()  # only it may set a handler
     previous = signal.signal(signal.SIGTERM, _terminated) if main_thread else None
+    # A closed terminal (SIGHUP) stops like a kill, unless the program was started with nohup (it ignores it).
+    hangup = getattr(signal, "SIGHUP", None) if main_thread else None
+    hung = signal.getsignal(hangup) if hangup else None
+    if hangup and hung is not signal.SIG_IGN:
+        signal.signal(hangup, _terminated)
     try:
         return run()
     except UserError as e:
@@ -98,6 +106,8 @@ def guarded(run, interrupted="interrupted", fix=None):
     finally:
         if main_thread:
             signal.signal(signal.SIGTERM, previous)
+        if hangup and hung is not signal.SIG_IGN:
+            signal.signal(hangup, hung if hung is not None else signal.SIG_DFL)
 
 
 def log(message):
@@ -106,14 +116,21 @@ def log(message):
     print("[{}] {}".format(stamp, message), flush=True)
 
 
+def _cut(name, size=160):
+    """`name` cut to at most `size` bytes of UTF-8 (a whole character last)."""
+    return name.encode("utf-8", "surrogateescape")[:size].decode("utf-8", "ignore")
+
+
 def atomic_write_bytes(path, data):
     """Write `data` to `path` so that readers see the old file or the new one, never half."""
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):  # say so with the user's path, before a temporary file is made
         raise IsADirectoryError(errno.EISDIR, "it is a folder, not a file", path)
     os.makedirs(folder, exist_ok=True)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-" + os.path.basename(path))
+    from core.outputs import remove_stale  # here: core.outputs imports this module
+    remove_stale(folder)
+    try:  # the name cut short: with the suffixes it must stay within the file system's 255 bytes
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-{}.{}.".format(_cut(os.path.basename(path)), os.getpid()))
     except OSError as e:  # name the file the user asked for, not our temporary one
         raise OSError(e.errno, e.strerror, path)
     try:
@@ -133,6 +150,12 @@ def append_line(path, line):
     """Add one line to a text file (a .jsonl of results) so that two programs appending at once both land
     and a reader never sees half a line: under an exclusive lock on <path>.lock, old text + line, atomically."""
     import fcntl
+    if not path.endswith(".jsonl") or os.path.isdir(path):  # before the lock file: never main.py.lock beside main.py
+        raise UserError("{} is not a .jsonl file; results are appended as JSON lines to a file whose name ends in "
+                        ".jsonl".format(relpath(path)))
+    if os.path.isfile(path):  # and before the lock file, as above
+        with open(path, "rb") as f:
+            _json_lines(path, f.read())
     os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", exist_ok=True)
     with open(path + ".lock", "a") as lock:
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # released when the file closes
@@ -142,7 +165,19 @@ def append_line(path, line):
                 old = f.read()
             if old and not old.endswith(b"\n"):
                 old += b"\n"
+            _json_lines(path, old)
         atomic_write_bytes(path, old + line.rstrip("\n").encode("utf-8") + b"\n")
+
+
+def _json_lines(path, text):
+    """Refuse to append to a file that is not JSON lines (a file of another kind named .jsonl stays as it is)."""
+    for number, line in enumerate(text.split(b"\n"), 1):
+        if line.strip():
+            try:
+                json.loads(line.decode("utf-8"))
+            except ValueError:  # UnicodeDecodeError is a ValueError too
+                raise UserError("{} line {} is not a JSON line, so nothing is appended to it; give another file "
+                                "(a new .jsonl), or move this one aside".format(relpath(path), number))
 
 
 def save_png(fig, path, dpi=130):

@@ -10,7 +10,7 @@ import os
 import numpy as np
 
 from core.numpy_steps import STEPS, state_of
-from core.common import UserError, atomic_write_json, save_png
+from core.common import UserError, atomic_write_json, relpath, save_png
 from core.config import GATE_BLOCKS
 from core.figures import grid_in, png
 
@@ -122,13 +122,24 @@ def draw_known(curves, count, fig, box):
     return True
 
 
-def known_summary(folder, runs, images, labels, load):
-    """results/rows_until_known.json (+ .png): per shipped model, the fraction known after t rows."""
+def known_summary(folder, runs, images, labels, load, test_set=None):
+    """results/rows_until_known.json (+ .png): per shipped model, the fraction known after t rows. `test_set`
+    (another set than MNIST's) is recorded, and a summary on one set never replaces one on another."""
+    from core.common import read_json
+    path = os.path.join(folder, "rows_until_known.json")
+    old = read_json(path) if os.path.isfile(path) else None
+    theirs = old.get("test_set") if isinstance(old, dict) else None  # absent on MNIST's
+    theirs = theirs.get("sha256") if isinstance(theirs, dict) else theirs
+    if old is not None and theirs != (test_set or {}).get("sha256"):
+        raise UserError("{} is a summary on {}, so one on {} does not replace it; give another --results_dir".format(
+            relpath(path), "another test set" if theirs else "MNIST's 10,000 test images",
+            "another test set" if test_set else "MNIST's test set"))
     curves = {}
     for name, model, weights in load(runs):
         _, p = read_rows(model, weights, images)
         curves[name] = rows_until_known(p, labels)
-    atomic_write_json(os.path.join(folder, "rows_until_known.json"), {"images": len(labels), "curves": curves})
+    atomic_write_json(path, dict({"images": len(labels), "curves": curves}, **({"test_set": test_set} if test_set
+                                                                              else {})))
     png(lambda fig, box: draw_known(curves, len(labels), fig, box), os.path.join(folder, "rows_until_known.png"),
         KNOWN_SIZE, dpi=120)
     return curves

@@ -4,8 +4,6 @@ the validation curves. plot_results.py writes them as PNGs; the report draws the
 Reads results/<model>_h<hidden>.json (written by main.py --test), results/study/ (the seeds) and
 weights/<config>/log.csv of the basic single-layer LSTM and GRU configurations.
 """
-import csv
-import glob
 import os
 
 import matplotlib
@@ -17,7 +15,7 @@ import matplotlib.ticker  # noqa: E402
 from core import study  # noqa: E402
 from core.config import Arch  # noqa: E402
 from core.common import UserError, relpath  # noqa: E402
-from core.results import read_result  # noqa: E402
+from core.results import read_folder  # noqa: E402
 
 MODELS = (("lstm", "LSTM", "tab:blue", "o"), ("gru", "GRU", "tab:orange", "s"))
 
@@ -25,7 +23,7 @@ MODELS = (("lstm", "LSTM", "tab:blue", "o"), ("gru", "GRU", "tab:orange", "s"))
 def load_all(results_dir):
     """Every result file of results_dir, checked (core/results.py: a damaged one is one error line), all on one
     test set: MNIST's (results on another set are marked by evaluate.py and never mixed in)."""
-    results = [read_result(path) for path in sorted(glob.glob(os.path.join(results_dir, "*_h*.json")))]
+    results = read_folder(results_dir)
     sets = {(r.get("test_set") or {}).get("sha256", "MNIST's 10,000 images") for r in results}
     if len(sets) > 1:
         raise UserError("{} mixes results on {} different test sets; plot each set's results from a folder of "
@@ -57,11 +55,9 @@ def load_variants(results_dir):
 
 
 def load_log(weights_dir, name):
-    path = os.path.join(weights_dir, name, "log.csv")
-    if not os.path.isfile(path):
-        return []
-    with open(path) as f:
-        return [(int(r["epoch"]), float(r["val_accuracy"])) for r in csv.DictReader(f)]
+    """[(epoch, validation accuracy)] of a run's log.csv, read and checked by core/runs.py ([] where none)."""
+    from core.runs import RunDir
+    return [(r["epoch"], r["val_accuracy"]) for r in RunDir(weights_dir, name).curves()]
 
 
 def accuracy_points(results):

@@ -2,10 +2,12 @@
 by main.py --test): every program that plots or reports reads them through read_result, so that a damaged
 file is one error line naming it and the fix, never a traceback or a silently wrong mean."""
 import json
+import math
 import numbers
 import os
 
-from core.common import UserError, relpath
+from core.common import UserError, log, relpath
+from core.config import Arch
 
 FIX = "restore it from git (git checkout -- {path}) or write it again with main.py --test"
 
@@ -21,6 +23,11 @@ def _problem(result):
     if not (isinstance(hidden, int) and not isinstance(hidden, bool) and hidden > 0 or isinstance(hidden, list)
             and hidden and all(isinstance(h, int) and not isinstance(h, bool) and h > 0 for h in hidden)):
         return "has 'hidden_unit' {!r}, not a positive whole number or a list of them".format(hidden)
+    arch = Arch.parse(result["name"])  # the name says the configuration; model and hidden_unit must agree with it
+    layers = tuple(hidden) if isinstance(hidden, list) else (hidden,)
+    if arch is None or arch.model != result["model"] or arch.layers != layers:
+        return "has 'name' {!r} with 'model' {!r} and 'hidden_unit' {!r}, not a configuration this program " \
+               "trains".format(result["name"], result["model"], hidden)
     for key in ("test_accuracy", "val_accuracy", "crop_test_accuracy"):
         value = result.get(key)
         if key == "test_accuracy" or value is not None:
@@ -33,6 +40,24 @@ def _problem(result):
     if isinstance(result.get("test_correct"), int) and isinstance(result.get("test_count"), int) \
             and result["test_correct"] > result["test_count"]:
         return "has more images right ({}) than tested ({})".format(result["test_correct"], result["test_count"])
+    return _history_problem(result.get("history"))
+
+
+def _history_problem(history):
+    """What is wrong with a result's "history" (log.csv's curves, which the grid's figures draw), or None."""
+    if history is None:
+        return None
+    if not isinstance(history, list):
+        return "has a 'history' that is not a list of epochs"
+    for number, row in enumerate(history, 1):
+        if not isinstance(row, dict) or row.get("epoch") != number or isinstance(row.get("epoch"), bool):
+            return "has 'history' row {} that is not epoch {}".format(number, number)
+        for key in ("train_loss", "train_accuracy", "val_loss", "val_accuracy"):
+            value = row.get(key)
+            if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value) \
+                    or key.endswith("accuracy") and not 0 <= value <= 1:
+                return "has 'history' epoch {}'s {} {!r}, not a finite number{}".format(
+                    number, key, value, " from 0 to 1" if key.endswith("accuracy") else "")
     return None
 
 
@@ -52,6 +77,9 @@ def read_result(path):
     except RecursionError:
         raise UserError("{} nests deeper than any result file; {}".format(where, FIX.format(path=where)))
     problem = _problem(result)
+    stem = os.path.basename(path)[:-len(".json")] if path.endswith(".json") else None
+    if not problem and stem != result["name"]:  # a copy under another name would count twice, or as another
+        problem = "holds the result of {}, whose file is {}.json".format(result["name"], result["name"])
     if problem:
         raise UserError("{} {}; {}".format(where, problem, FIX.format(path=where)))
     return result
@@ -68,3 +96,22 @@ def of_checkpoint(result, state):
 def read_if_there(path):
     """read_result, or None when there is no such file."""
     return read_result(path) if os.path.isfile(path) else None
+
+
+_NOTED = set()
+
+
+def read_folder(folder):
+    """Every result file directly in `folder` ({config}.json, as main.py --test names them), checked; any other
+    .json file there that looks like one (a backup copy under another name) is left out, named in one line."""
+    import glob
+    results = []
+    for path in sorted(glob.glob(os.path.join(folder, "*_h*.json"))):
+        if Arch.parse(os.path.basename(path)[:-len(".json")]) is None:
+            if path not in _NOTED:  # once, though a report reads the folder more than once
+                _NOTED.add(path)
+                log("note: left out {}: not named <configuration>.json as main.py --test writes results (a "
+                    "backup? move it out of {})".format(relpath(path), relpath(folder)))
+            continue
+        results.append(read_result(path))
+    return results

@@ -112,21 +112,35 @@ class RunDir(object):
         """log.csv's rows as written (strings), checked: its header, epochs 1, 2, ... in order, a number in every
         numeric field; with upto_epoch, exactly the epochs 1 to upto_epoch (a resumed run must find them all)."""
         import csv
+        import io
+        import math
         if not os.path.isfile(self.log_path):
             rows = []
         else:
             damaged = "{} is damaged ({}); restore it or train the configuration again"
             try:
-                with open(self.log_path, encoding="utf-8") as f:
-                    reader = csv.DictReader(f)
-                    if reader.fieldnames is not None and list(reader.fieldnames[:len(LOG_FIELDS)]) != list(LOG_FIELDS):
-                        raise ValueError("its header is not {}".format(",".join(LOG_FIELDS)))
-                    rows = list(reader)
+                with open(self.log_path, "rb") as f:
+                    text = f.read()
+                try:
+                    text = text.decode("utf-8")
+                except UnicodeDecodeError as e:
+                    raise ValueError("it is not UTF-8 text: byte {} is 0x{:02x}".format(e.start, text[e.start]))
+                if text and not text.endswith("\n"):  # train.py writes whole files, each row ending in a newline
+                    raise ValueError("its last row is cut off")
+                reader = csv.DictReader(io.StringIO(text, newline=""))
+                if reader.fieldnames is not None and list(reader.fieldnames[:len(LOG_FIELDS)]) != list(LOG_FIELDS):
+                    raise ValueError("its header is not {}".format(",".join(LOG_FIELDS)))
+                rows = list(reader)
                 for number, row in enumerate(rows, 1):
                     if row.get("epoch") != str(number):
                         raise ValueError("row {} is epoch {!r}, not {}".format(number, row.get("epoch"), number))
+                    if None in row or None in row.values():
+                        raise ValueError("row {} has {} fields than the header".format(
+                            number, "more" if None in row else "fewer"))
                     for key in LOG_FIELDS[2:]:
-                        float(row[key])  # a ValueError names the value
+                        value = float(row[key])  # a ValueError names the value
+                        if not math.isfinite(value) or key.endswith("accuracy") and not 0 <= value <= 1:
+                            raise ValueError("row {}'s {} is {}".format(number, key, row[key]))
             except (KeyError, ValueError, TypeError, UnicodeDecodeError, csv.Error) as e:
                 raise UserError(damaged.format(relpath(self.log_path), str(e).splitlines()[0] if str(e) else
                                                type(e).__name__))

@@ -73,7 +73,7 @@ def test_good_archive_installs_verified_files(tmp_path, packed, http_server, cap
     status, out = fetch_into(weights, server.url + "/w.tar.gz", capsys)
     assert status == 0, out.err
     assert tree_digest(weights) == tree_digest(source)
-    assert not [n for n in os.listdir(os.path.dirname(weights)) if n.startswith(".download-")]
+    assert not [n for n in os.listdir(os.path.dirname(weights)) if n.startswith((".download-", ".tmp-"))]
 
 
 def test_differing_local_folder_is_moved_aside(tmp_path, packed, http_server, capsys):
@@ -143,7 +143,7 @@ def _expect_unchanged(tmp_path, weights, url, capsys, words, extra_args=()):
     assert status == 1
     assert_one_line_error(status, err, *words)
     assert tree_digest(str(tmp_path)) == before
-    assert not [n for n in os.listdir(os.path.dirname(weights)) if n.startswith(".download-")]
+    assert not [n for n in os.listdir(os.path.dirname(weights)) if n.startswith((".download-", ".tmp-"))]
 
 
 def test_an_oversized_download_is_refused(tmp_path, packed, http_server, capsys):

@@ -302,6 +302,7 @@ def test_download_weights_ctrl_c_is_one_line(monkeypatch, capsys, tmp_path):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
     monkeypatch.setattr(fetch, "fetch_bytes", interrupted)
+    (tmp_path / download_weights.MANIFEST).write_text("")  # read before the download: it must be there
     assert download_weights.main(["--url=http://127.0.0.1:9/w.tar.gz", "--weights_dir=" + str(tmp_path)]) == 130
     assert capsys.readouterr().err == "error: interrupted; weights/ is unchanged\n"
 

@@ -26,7 +26,15 @@ def write_results(folder, weights):
             json.dump(result, f)
         os.makedirs(os.path.join(weights, result["name"]))
         with open(os.path.join(weights, result["name"], "log.csv"), "w") as f:
-            f.write("epoch,val_accuracy\n" + "".join("{},{}\n".format(e, 0.9 + e / 100.0) for e in range(1, 9)))
+            f.write(log_csv([0.9 + e / 100.0 for e in range(1, 9)]))
+
+
+def log_csv(val_accuracies):
+    """A log.csv as train.py writes it, one row per epoch with these validation accuracies."""
+    from core.runs import LOG_FIELDS
+    rows = ["{},2026-01-01T00:00:{:02d},0.005,0.5,0.9,0.3,{:.5f},1.0,2.0,5.0,1".format(e, e, a)
+            for e, a in enumerate(val_accuracies, 1)]
+    return ",".join(LOG_FIELDS) + "\n" + "".join(r + "\n" for r in rows)
 
 
 def write_variant(folder):

@@ -17,7 +17,8 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)  # the project root, for its core package
 
-from core.common import ArgumentParser, log, os_error_line, print_error, relpath  # noqa: E402
+from core.common import ArgumentParser, UserError, log, os_error_line, print_error, relpath  # noqa: E402
+from core.outputs import SCRATCH, check_output, remove_stale  # noqa: E402
 from assignments.numpy_rnn import derivation  # noqa: E402
 
 OUTPUT = os.path.join(ROOT, "assignments", "numpy_rnn", "lstm_bptt.pdf")
@@ -43,7 +44,8 @@ def build(output=OUTPUT, byline=""):
     if not pandoc or not chrome:
         raise RuntimeError("needs pandoc and chromium ({} missing); apt-get install pandoc chromium".format(
             " and ".join(n for n, p in (("pandoc", pandoc), ("chromium", chrome)) if not p)))
-    work = tempfile.mkdtemp()
+    remove_stale(tempfile.gettempdir(), SCRATCH)  # a killed run's folder (kill -9); this one names our pid
+    work = tempfile.mkdtemp(prefix="mnist-rnn-pdf.{}.".format(os.getpid()))
     try:
         header = os.path.join(work, "style.html")
         with open(header, "w") as f:
@@ -73,9 +75,15 @@ def build(output=OUTPUT, byline=""):
 def main(argv=None):
     parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--output", default=OUTPUT)
+    parser.add_argument("--force", action="store_true", help="replace the file --output names even when it is "
+                        "not a PDF")
     args = parser.parse_args(argv)
     if os.path.isdir(args.output):
         return print_error("--output={} is a folder; give a file name like assignments/numpy_rnn/lstm_bptt.pdf".format(args.output))
+    try:
+        check_output(args.output, "--output", ".pdf", args.force)  # a PDF, never over main.py or a pipe
+    except UserError as e:
+        return print_error(e)
     try:
         log("wrote {}".format(relpath(build(output=args.output))))
     except subprocess.CalledProcessError as e:

@@ -27,9 +27,10 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 
 import numpy as np
 
+from core.results import read_if_there
 from core.runs import RunDir, check_trained
-from core.common import (ArgumentParser, guarded, PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, UserError,
-                            atomic_write_bytes, log, relpath)
+from core.common import (ArgumentParser, guarded, PROJECT_DIR, SHIPPED_WEIGHTS_DIR, UserError, atomic_write_bytes,
+                         log, relpath, results_dir_for)
 from core.config import Arch
 from core.explain import GATES
 
@@ -37,22 +38,25 @@ WEB_WEIGHTS = os.path.join(PROJECT_DIR, "tools", "web", "weights")
 BASIC = ["{}_h{}".format(m, h) for m in ("lstm", "gru") for h in (32, 64, 128, 256)]
 
 
-def export(name, weights_dir, out, results_dir=SHIPPED_RESULTS_DIR):
-    """Write out/<name>.js; returns its entry for index.js."""
+def export(name, weights_dir, out, results_dir=None):
+    """Write out/<name>.js; returns its entry for index.js. Its test accuracy is the one --test wrote for these
+    weights (results/ for weights/, runs/results/ for any other folder), of the same best epoch, else none."""
     arch = Arch.parse(name)
     if arch is None:
         raise UserError("{!r} is not a configuration name such as lstm_h128".format(name))
+    result_path = os.path.join(results_dir or results_dir_for(weights_dir), name + ".json")
+    result = read_if_there(result_path)  # checked first (core/results.py): a fraction, or one error line
     run = RunDir(weights_dir, name)
     config, state = check_trained(run, arch)
+    accuracy = result["test_accuracy"] if result and result.get("best_epoch") in (None, state["best_epoch"]) else None
+    if result and accuracy is None:
+        log("note: {} is of best epoch {}, these weights of {}: the page shows no test accuracy for {}; run "
+            "{} to test them".format(relpath(result_path), result["best_epoch"], state["best_epoch"], name,
+                                     arch.command("test")))
     from core.explain import load_weights
     weights = load_weights(run, state, config)
     model = arch.model
     wanted = [model + "/W_x", model + "/W_h", model + "/b", "logits/W", "logits/b"]
-    result_path = os.path.join(results_dir, name + ".json")
-    accuracy = None
-    if os.path.isfile(result_path):
-        with open(result_path) as f:
-            accuracy = json.load(f).get("test_accuracy")
     entry = {"name": name, "model": model, "hidden": arch.layers[0], "gates": list(GATES[model]),
              "checkpoint": state["best"], "test_accuracy": accuracy}
     payload = dict(entry, shapes={k: list(weights[k].shape) for k in wanted}, arrays={

@@ -11,11 +11,13 @@ import io
 import os
 import re
 import sys
+import tempfile
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the project root, for core
 
 from core.common import ArgumentParser, PROJECT_DIR, RUNS_DIR, UserError, atomic_write_bytes, guarded, log, relpath  # noqa
+from core.outputs import SCRATCH, check_output, remove_stale  # noqa: E402
 from core.runs import RunDir  # noqa: E402
 from download_weights import sha256_file  # noqa: E402
 from tools.handins import ALL as HANDINS  # noqa: E402
@@ -95,9 +97,27 @@ def main(argv=None):
     parser.add_argument("--weights", default="shipped", help="shipped: the shipped weights and results; yours: "
                         "those of runs/ for each configuration you trained and tested (the report is made from "
                         "them), the shipped ones for the rest")
+    parser.add_argument("--force", action="store_true", help="replace the file --output names even when it is "
+                        "not a zip")
     args = parser.parse_args(argv)
-    return guarded(lambda: write(args), "interrupted; no zip was written",
+    args.written = []  # the zips written so far: an interruption of --assignment=all says which
+    return guarded(lambda: write(args), lambda: interrupted(args.written),
                    fix="free some space, or pass --output=<a file in a folder you can write>")
+
+
+def interrupted(written):
+    if not written:
+        return "interrupted; no zip was written"
+    return "interrupted after writing {}; the other zips were not written (run the same command again for them)"\
+        .format(" and ".join(relpath(p) for p in written))
+
+
+def output_of(args, key, roll):
+    """Where the zip goes, checked before anything is built: a zip, or a new file whose name ends in .zip."""
+    output = args.output or os.path.join(PROJECT_DIR, HANDINS[key].zip.format(roll=roll))
+    if ROLL.match(roll):  # a bad roll is said by build(), in its own words
+        check_output(output, "--output", ".zip", args.force)
+    return output
 
 
 def write(args):
@@ -109,8 +129,15 @@ def write(args):
     if args.assignment == "all":
         if args.output:
             raise UserError("--output names one zip; with --assignment=all each is written under its own name")
+        for key in sorted(HANDINS):  # every zip's place is checked before the first is written
+            output_of(args, key, args.roll.strip())
         for key in sorted(HANDINS):
-            status = write(argparse_namespace(args, assignment=key))
+            try:
+                status = write(argparse_namespace(args, assignment=key))
+            except UserError as e:  # say what was written before it, as an interruption does
+                if not args.written:
+                    raise
+                raise UserError("{} ({} written before it)".format(e, " and ".join(relpath(p) for p in args.written)))
             if status:
                 return status
         return 0
@@ -122,13 +149,14 @@ def write(args):
     if args.weights not in ("shipped", "yours"):
         raise UserError("unknown --weights={!r}; choose shipped or yours".format(args.weights))
     roll = args.roll.strip()
+    output = output_of(args, args.assignment, roll)
+    remove_stale(PROJECT_DIR)  # what a killed build left: its zip's temporary file, its scratch folder
+    remove_stale(tempfile.gettempdir(), SCRATCH)
     mine = own_runs()
     yours = mine if args.weights == "yours" else []
     wanted, data, packed = build(args.assignment, roll, args.a3, yours, author_of(args.author))
-    output = args.output or os.path.join(PROJECT_DIR, wanted)
-    if os.path.isdir(output):
-        raise UserError("--output={} is a folder; give a file name ending in .zip".format(relpath(output)))
     atomic_write_bytes(output, data)
+    args.written.append(output)
     named = "" if os.path.basename(output) == wanted else "; the assignment wants it named " + wanted
     report = HANDINS[args.assignment].report
     print("wrote {} ({:.1f} MB): the folder {}/{}{}".format(

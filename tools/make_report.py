@@ -227,6 +227,8 @@ def write(args):
     ablation, gains = ablation_tables(args.results_dir)
     reference = plain_reference(args.results_dir)
     entries = grid.load(args.results_dir, args.weights_dir)
+    for result in results:  # every log the pages draw, checked before any document is written
+        plots.load_log(args.weights_dir, result["name"])
     atomic_write_bytes(args.output, build(card_page(results, args.results_dir, args.weights_dir, args.a3,
                                                     args.roll)))
     print("wrote {}".format(relpath(args.output)))

@@ -17,6 +17,8 @@ import os
 import shutil
 import sys
 import time
+import zipfile
+import zlib
 
 import numpy as np
 
@@ -121,6 +123,15 @@ def read_result(path, new=False):
             relpath(path), result["best_rate"], fix))
     if not all(isinstance(why, str) for why in result.get("stopped", {}).values()):
         raise UserError("{}: stopped holds something other than reasons{}".format(relpath(path), fix))
+    for rate, rows in sorted(result["curves"].items()):  # numbers the page prints: finite, accuracies in [0, 1]
+        problem = _curves_problem(rows)
+        if problem:
+            raise UserError("{}: rate {}: {}{}".format(relpath(path), rate, problem.replace("its curves'", "the"),
+                                                       fix))
+    chosen = result["curves"][result["best_rate"]][result["best_epoch"] - 1]["val_accuracy"]
+    if result["best_val_accuracy"] != chosen or not 0 <= result["test_accuracy"] <= 1:
+        raise UserError("{}: best_val_accuracy {!r} or test_accuracy {!r} is not what its curves and test count "
+                        "say{}".format(relpath(path), result["best_val_accuracy"], result["test_accuracy"], fix))
     return result
 
 
@@ -235,45 +246,91 @@ def _settings(args):
 
 
 def _finished(partial, rate, settings):
-    """(curves, params, stop) of a rate an earlier run of this sweep finished, or None."""
+    """(curves, params, stop) of a rate an earlier run of this sweep finished, or None. The record must be this
+    rate's, of these settings, with the very weights file it was written with (its SHA-256), whole and finite;
+    anything else is said in one line and the rate trains again."""
     stem = os.path.join(partial, "rate_{!r}".format(rate))
+    if not os.path.exists(stem + ".json"):
+        return None
     try:
-        with open(stem + ".json") as f:
-            record = json.load(f)
-        if record.get("settings") != settings:
-            raise ValueError("another sweep's record")
-        with np.load(stem + ".npz") as saved:  # arrays only: no pickled objects are loaded
-            params = {k: saved[k] for k in saved.files} or None
-        curves, stop = record["curves"], record["stop"]
-        if isinstance(stop, str) and _whole(curves, params):
-            return curves, params, stop
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        pass
-    if os.path.exists(stem + ".json"):  # there, but another sweep's, or damaged: this sweep overwrites it
-        log("rate {:g}: the record in {} is another sweep's or damaged; training the rate again".format(
-            rate, relpath(partial)))
+        why = _unfit(stem, rate, settings)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError, EOFError,
+            zipfile.BadZipFile, zlib.error) as e:  # unreadable JSON or weights: damaged
+        why = "unreadable: {}".format(str(e).splitlines()[0] if str(e) else type(e).__name__)
+    if isinstance(why, tuple):
+        return why
+    log("rate {:g}: the record {} ({}) is another sweep's or damaged; training the rate again".format(
+        rate, relpath(stem + ".json"), why))  # this sweep overwrites it
     return None
 
 
-def _whole(curves, params):
-    """Whether a kept rate's curves and weights are what train() returns: rows of epochs, and weights of this
-    network's shapes, finite (none only where it diverged before its first epoch ended)."""
-    rows = isinstance(curves, list) and all(isinstance(r, dict) and isinstance(r.get("epoch"), int) and
-                                            isinstance(r.get("val_accuracy"), float) for r in curves)
-    if not rows or not curves:
-        return rows and params is None
+def _unfit(stem, rate, settings):
+    """What is wrong with a kept record, or (curves, params, stop) when nothing is."""
+    import hashlib
+    import io
+    with open(stem + ".json", "rb") as f:
+        record = json.loads(f.read().decode("utf-8"))
+    if not isinstance(record, dict):
+        return "not a record object"
+    if record.get("rate") != repr(rate):  # a record renamed or copied from another rate's
+        return "it is the record of rate {}".format(record.get("rate"))
+    if record.get("settings") != settings:
+        return "its settings differ from this sweep's"
+    with open(stem + ".npz", "rb") as f:
+        data = f.read()
+    if record.get("npz_sha256") != hashlib.sha256(data).hexdigest():
+        return "{} is not the weights file written with it".format(os.path.basename(stem) + ".npz")
+    with np.load(io.BytesIO(data)) as saved:  # arrays only: no pickled objects are loaded
+        params = {k: saved[k] for k in saved.files} or None
+    curves, stop = record.get("curves"), record.get("stop")
+    if not isinstance(stop, str):
+        return "it says no reason the rate stopped"
+    problem = _curves_problem(curves) or _weights_problem(curves, params, stop)
+    return problem or (curves, params, stop)
+
+
+CURVE_KEYS = ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "seconds")
+
+
+def _curves_problem(curves):
+    """What is wrong with a rate's curves (rows of epochs 1, 2, ... with finite numbers, accuracies in [0, 1]),
+    or None."""
+    if not isinstance(curves, list):
+        return "its curves are not a list of epochs"
+    for number, row in enumerate(curves, 1):
+        if not isinstance(row, dict) or row.get("epoch") != number or isinstance(row.get("epoch"), bool):
+            return "its curves' row {} is not epoch {}".format(number, number)
+        for key in CURVE_KEYS:
+            value = row.get(key)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not np.isfinite(value) or \
+                    key.endswith("accuracy") and not 0 <= value <= 1 or value < 0:
+                return "epoch {}'s {} is {!r}, not a finite number{}".format(
+                    number, key, value, " in [0, 1]" if key.endswith("accuracy") else "")
+    return None
+
+
+def _weights_problem(curves, params, stop):
+    """Whether a kept rate's weights are what train() returns: this network's shapes, finite; none only where it
+    diverged before its first epoch ended."""
+    if not curves:
+        return None if params is None and stop.startswith("diverged") else "it has weights but no epochs"
     shapes = {k: v.shape for k, v in rnn.init_params(28, HIDDEN, len(CLASSES)).items()}
-    return params is not None and {k: v.shape for k, v in params.items()} == shapes and all(
-        np.isfinite(v).all() for v in params.values())
+    if params is None or {k: v.shape for k, v in params.items()} != shapes:
+        return "its weights are not this network's"
+    if not all(np.isfinite(v).all() for v in params.values()):
+        return "its weights are not all finite"
+    return None
 
 
 def _keep(partial, rate, settings, curves, params, stop):
+    import hashlib
     import io
     stem = os.path.join(partial, "rate_{!r}".format(rate))
     buffer = io.BytesIO()
     np.savez(buffer, **(params or {}))
     atomic_write_bytes(stem + ".npz", buffer.getvalue())
-    atomic_write_json(stem + ".json", {"settings": settings, "curves": curves, "stop": stop})  # last: marks it whole
+    atomic_write_json(stem + ".json", {"rate": repr(rate), "settings": settings, "curves": curves, "stop": stop,
+                                       "npz_sha256": hashlib.sha256(buffer.getvalue()).hexdigest()})  # last: marks it whole
 
 
 def _train_and_test(args, rates):

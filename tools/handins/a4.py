@@ -70,8 +70,8 @@ def report_pdf(roll, a3=None, files=()):
     """Report.pdf made for this hand-in (the roll number on the page; --a3 when given), in memory, from the
     results and logs the hand-in packs (with the baselines and the pinned runtime's seeds of results/)."""
     import shutil
-    import tempfile
-    with tempfile.TemporaryDirectory() as scratch:
+    from core.outputs import dies_with_us, scratch_folder  # removed on every exit; a killed build's, by the next
+    with scratch_folder("handin") as scratch:
         results, weights = os.path.join(scratch, "results"), os.path.join(scratch, "weights")
         shutil.copytree(os.path.join(PROJECT_DIR, "results"), results)
         for name in BASIC:  # only what the hand-in packs stands for these configurations
@@ -89,7 +89,8 @@ def report_pdf(roll, a3=None, files=()):
         args = [sys.executable, os.path.join(PROJECT_DIR, "tools", "make_report.py"), "--output=" + out,
                 "--technical=", "--readme=", "--roll=" + roll, "--results_dir=" + results,
                 "--weights_dir=" + weights] + (["--a3={}".format(a3)] if a3 is not None else [])
-        proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+        proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                              preexec_fn=dies_with_us)
         if proc.returncode:
             raise UserError("the report could not be made: {}".format(proc.stderr.strip().splitlines()[-1]
                                                                        if proc.stderr.strip() else proc.returncode))

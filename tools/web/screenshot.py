@@ -24,6 +24,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default=os.path.join(HERE, "screenshot.png"))
     args = parser.parse_args()
+    check_places(args.out)
     from PIL import Image
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -47,6 +48,27 @@ def main():
     atomic_write_bytes(args.out, buffer.getvalue())
     atomic_write_json(os.path.splitext(args.out)[0] + ".json", shown(MODEL))
     print("wrote {} ({}x{})".format(args.out, shot.width, shot.height))
+
+
+def check_places(out):
+    """Before the browser starts: --out is a PNG (new, or one this wrote), and the .json beside it is new or one
+    this wrote (what shown() records), never a config.json or main.py that happens to share the name."""
+    import json
+    from core.common import UserError
+    from core.outputs import check_output
+    beside = os.path.splitext(out)[0] + ".json"
+    try:
+        check_output(out, "--out", ".png")
+        if os.path.lexists(beside):
+            with open(beside, "rb") as f:
+                record = json.loads(f.read().decode("utf-8"))
+            if not (isinstance(record, dict) and set(record) == {"model", "checkpoint", "weights_sha256"}):
+                raise UserError("{} is not a record this program wrote, so it is not replaced; give another "
+                                "--out".format(beside))
+    except UserError as e:
+        sys.exit("error: {}".format(e))
+    except (ValueError, OSError) as e:  # not JSON, not UTF-8, unreadable: not ours either
+        sys.exit("error: {} is not a record this program wrote ({}); give another --out".format(beside, e))
 
 
 MODEL = "lstm_h128"
