@@ -26,6 +26,7 @@ import zlib
 
 from core import fetch, tarcheck
 from core.common import ArgumentParser, guarded, PROJECT_DIR, UserError, atomic_write_bytes, log, relpath
+from core.outputs import check_output, remove_stale
 from core.folders import swap_in
 from core.runs import SHIPPED_FILE
 from core.config import Arch
@@ -72,8 +73,9 @@ def shipped_files(weights_dir):
     return files
 
 
-def pack(weights_dir, output):
+def pack(weights_dir, output, force=False):
     """Rewrite the manifest from the current weights and write a reproducible .tar.gz of them."""
+    check_output(output, "--output", ".tar.gz", force)  # never over the manifest, main.py or a pipe
     files = shipped_files(weights_dir)
     if not files:
         raise UserError("no trained configurations in {}; train some first".format(relpath(weights_dir)))
@@ -98,8 +100,6 @@ DOWNLOAD_SECONDS = 600
 # Peak memory of a download, whatever the archive: the body is spooled to a temporary file, then read in pieces of
 # at most 1 MB, its headers checked by core/tarcheck.py first (a test holds it to this).
 PEAK_MEMORY_BYTES = 16 * 1000 * 1000
-
-
 
 
 def _member_path(member):
@@ -181,7 +181,9 @@ def install(data, weights_dir, max_file_bytes=MAX_FILE_BYTES):
     """Verify the archive (bytes, or a file object) against the manifest and swap the verified folders in."""
     manifest = read_manifest(weights_dir)
     source = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
-    staging = tempfile.mkdtemp(prefix=".download-", dir=os.path.dirname(os.path.abspath(weights_dir)))
+    beside = os.path.dirname(os.path.abspath(weights_dir))
+    remove_stale(beside)  # the staging folder of a killed download (kill -9), named by its pid
+    staging = tempfile.mkdtemp(prefix=".tmp-download.{}.".format(os.getpid()), dir=beside)
     try:
         try:
             _unpack_verified(source, manifest, staging, max_file_bytes)
@@ -203,6 +205,8 @@ def main(argv=None):
     parser.add_argument("--weights_dir", default=os.path.join(PROJECT_DIR, "weights"))
     parser.add_argument("--pack", action="store_true", help="build the archive to upload instead")
     parser.add_argument("--output", default=os.path.join(PROJECT_DIR, "weights.tar.gz"), help="with --pack")
+    parser.add_argument("--force", action="store_true", help="with --pack: replace the file --output names even "
+                        "when it is not a .tar.gz archive")
     parser.add_argument("--max_mb", type=float, default=MAX_DOWNLOAD_BYTES / 1e6, help="largest download accepted")
     parser.add_argument("--timeout", type=float, default=DOWNLOAD_SECONDS, help="seconds the whole download may take")
     args = parser.parse_args(argv)
@@ -212,7 +216,7 @@ def main(argv=None):
 
 def _run(args):
     if args.pack:
-        pack(args.weights_dir, args.output)
+        pack(args.weights_dir, args.output, args.force)
         return 0
     if not args.url:
         raise UserError("give the archive's address with --url=... or the WEIGHTS_URL environment variable; a clone "

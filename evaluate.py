@@ -25,6 +25,7 @@ from core import photos
 from core.folders import training_pid
 from core.runs import RunDir, check_trained
 from core.common import RUNS_DIR, UserError, atomic_write_json, log, machine, read_json, relpath
+from core.results import other_set_folder
 from model import EVAL_BATCH_SIZE, Model, run_epoch
 from core.tfcompat import TF_VERSION, session_config, tf
 
@@ -94,6 +95,23 @@ def restore_best(run, session, saver, variables, state):
     return state
 
 
+def check_replaceable(path, old, name, test_set=None):
+    """A result file is replaced only by a result of the same configuration on the same test set: one on another
+    set never replaces an MNIST record (whatever link leads there), nor a test on MNIST another set's record."""
+    if old is None:
+        return
+    if not isinstance(old, dict) or old.get("name") != name:
+        raise UserError("{} is not a result of {}, so it is not replaced; move it away or give another "
+                        "--results_dir".format(relpath(path), name))
+    marked = old.get("test_set")  # absent on MNIST's records
+    theirs = marked.get("sha256") if isinstance(marked, dict) else marked
+    if theirs != (test_set or {}).get("sha256"):
+        raise UserError("{} holds {}'s result on {}, so a result on {} does not replace it; give another "
+                        "--results_dir".format(relpath(path), name, "another test set" if theirs else
+                                               "MNIST's 10,000 test images", "another test set" if test_set else
+                                               "MNIST's test set"))
+
+
 def result_record(config):
     """A result file's "config": the architecture's options and the recipe, as core.config records them."""
     return dict(layers=list(config.arch.layers), bidirectional=config.arch.bidirectional,
@@ -144,15 +162,13 @@ def evaluate(arch, data_dir, weights_dir, results_dir, show_crops=False):
         result.update(crop_test_accuracy=cropped["accuracy"], crop_test_correct=cropped["correct"])
     if not test_set["standard"]:  # another test set: marked, and never filed over the shipped record of MNIST's
         result["test_set"] = {"count": test_set["count"], "sha256": test_set["sha256"]}
-        from core.common import SHIPPED_RESULTS_DIR  # read when called: where the shipped record is kept
-        if os.path.abspath(results_dir) == os.path.abspath(SHIPPED_RESULTS_DIR):
-            results_dir = os.path.join(results_dir, "test-sets", "{}-{}".format(test_set["count"],
-                                                                               test_set["sha256"][:12]))
+        results_dir = other_set_folder(results_dir, test_set)
         log("note: {} holds a test set other than MNIST's 10,000 images ({:,} images, SHA-256 {}...); its result "
             "goes to {}/, marked as such".format(relpath(data_dir), test_set["count"], test_set["sha256"][:12],
                                                  relpath(results_dir)))
     path = os.path.join(results_dir, run.name + ".json")
     old = read_json(path) if os.path.isfile(path) else None
+    check_replaceable(path, old, run.name, result.get("test_set"))
     if same_result(old, result):
         where = "unchanged in {}".format(relpath(path))
     else:
@@ -208,6 +224,10 @@ def figure_stems(paths):
     stems, used = [], set()
     for path in paths:
         stem = os.path.basename(path).replace(".", "_")
+        if len(stem.encode("utf-8", "surrogateescape")) > 100:  # the figure's name must fit the file system's 255
+            import hashlib  # bytes: a long name is cut, and a digest of it keeps two such names apart
+            whole = stem.encode("utf-8", "surrogateescape")
+            stem = whole[:80].decode("utf-8", "ignore") + "-" + hashlib.sha256(whole).hexdigest()[:8]
         name, n = stem, 1
         while name in used:
             n += 1

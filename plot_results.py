@@ -12,7 +12,7 @@ import importlib.util
 import os
 import sys
 
-from core.common import ArgumentParser, PROJECT_DIR, UserError, guarded, print_error, relpath, save_png
+from core.common import ArgumentParser, PROJECT_DIR, UserError, guarded, log, print_error, relpath, save_png
 from core.plots import load_log, load_results, plot_accuracy, plot_curves, plt, write_rows_until_known
 
 # Other assignments' figures, offered only where their modules are in this copy (a hand-in may hold neither).
@@ -49,10 +49,18 @@ def _main(argv):
     if args.rows_until_known:
         try:
             import data_loader
-            write_rows_until_known(args.results_dir, args.weights_dir, *data_loader.load_split(args.data_dir, "test"))
+            from core.results import other_set_folder
+            found, out, marker = data_loader.test_set_of(args.data_dir), args.results_dir, None
+            if not found["standard"]:  # filed apart, as --test files results on another set: never over MNIST's
+                out, marker = other_set_folder(args.results_dir, found), {"count": found["count"],
+                                                                          "sha256": found["sha256"]}
+                log("note: {} holds a test set other than MNIST's 10,000 images ({:,} images); the summary goes "
+                    "to {}/, marked as such".format(relpath(args.data_dir), found["count"], relpath(out)))
+            write_rows_until_known(args.results_dir, args.weights_dir, *data_loader.load_split(args.data_dir, "test"),
+                                   out=out, test_set=marker)
         except UserError as e:
             return print_error(e)
-        print("wrote {}".format(relpath(os.path.join(args.results_dir, "rows_until_known.png"))))
+        print("wrote {}".format(relpath(os.path.join(out, "rows_until_known.png"))))
         return 0
     if getattr(args, "grid", False):
         from tools.reporting import grid

@@ -139,8 +139,9 @@ def plot_curves(results, weights_dir, ax):
     ax.legend(ncol=2, fontsize=8)
 
 
-def write_rows_until_known(results_dir, weights_dir, images, labels):
-    """The fraction of test images right after row t and from then on, for each basic shipped model."""
+def write_rows_until_known(results_dir, weights_dir, images, labels, out=None, test_set=None):
+    """The fraction of test images right after row t and from then on, for each basic shipped model, written to
+    `out` (default results_dir); `test_set` marks a test set other than MNIST's (evaluate.py's marker)."""
     from core import explain
     from core.runs import RunDir
 
@@ -150,4 +151,4 @@ def write_rows_until_known(results_dir, weights_dir, images, labels):
             config, state = run.load_config(), run.load_state()
             yield name, config.arch.model, explain.load_weights(run, state, config)
     names = [r["name"] for r in sorted(load_results(results_dir), key=lambda r: (r["model"], r["hidden_unit"]))]
-    return explain.known_summary(results_dir, names, images, labels, load)
+    return explain.known_summary(out or results_dir, names, images, labels, load, test_set)

@@ -93,6 +93,17 @@ def of_checkpoint(result, state):
         "best_val_accuracy"] and result.get("train_seconds") == round(state["train_seconds"], 1))
 
 
+def other_set_folder(results_dir, test_set):
+    """Where a result on another test set than MNIST's goes (data_loader.test_set_of): always
+    <results_dir>/test-sets/<count>-<sha256>/, so that it never lands on an MNIST record (the shipped one, yours in
+    runs/results/, or one reached through a link); a results_dir that already is that set's folder is kept."""
+    name = "{}-{}".format(test_set["count"], test_set["sha256"][:12])
+    here = os.path.abspath(results_dir)
+    if os.path.basename(here) == name and os.path.basename(os.path.dirname(here)) == "test-sets":
+        return results_dir
+    return os.path.join(results_dir, "test-sets", name)
+
+
 def read_if_there(path):
     """read_result, or None when there is no such file."""
     return read_result(path) if os.path.isfile(path) else None

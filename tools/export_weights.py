@@ -89,6 +89,32 @@ def kept_entries(out, exported):
             and os.path.isfile(os.path.join(out, str(e.get("name")) + ".js"))]
 
 
+MARK = b"// Written by tools/export_weights.py"  # the first line of every file this program writes
+
+
+def check_targets(out, names, force=False):
+    """Before anything is written: each file this run would write in --out (<name>.js, index.js) is new, or one this
+    program wrote (its first line says so), or --force; never main.py, README.md or a pipe that happens to be there."""
+    import stat
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise UserError("--out={} is a file, not a folder; give the folder the .js files go to".format(relpath(out)))
+    for name in list(names) + ["index"]:
+        path = os.path.join(out, name + ".js")
+        if not os.path.lexists(path):
+            continue
+        try:
+            regular = stat.S_ISREG(os.stat(path).st_mode)
+        except OSError:
+            regular = False
+        if not regular:
+            raise UserError("{} is a pipe, a device, a folder or a link to nothing, not a file this program wrote; "
+                            "move it away, or give another --out".format(relpath(path)))
+        with open(path, "rb") as f:
+            if not force and not f.read(len(MARK)) == MARK:
+                raise UserError("{} was not written by tools/export_weights.py, so it is not replaced; give another "
+                                "--out, or add --force to replace it".format(relpath(path)))
+
+
 def write_index(out, entries):
     text = "// Written by tools/export_weights.py: the configurations in this folder, for the page's menu.\n"
     text += "MNIST_RNN.available({});\n".format(json.dumps(entries, sort_keys=True, indent=1))
@@ -100,6 +126,8 @@ def run(argv=None):
     parser.add_argument("--names", default=",".join(BASIC), help="comma-separated configuration folder names")
     parser.add_argument("--weights_dir", default=SHIPPED_WEIGHTS_DIR)
     parser.add_argument("--out", default=WEB_WEIGHTS)
+    parser.add_argument("--force", action="store_true", help="replace <name>.js and index.js in --out even when "
+                        "this program did not write them")
     args = parser.parse_args(argv)
     names = [n.strip() for n in args.names.split(",") if n.strip()]
     if not names:
@@ -109,6 +137,7 @@ def run(argv=None):
         if arch and (len(arch.layers) != 1 or arch.bidirectional or arch.crop_augment):
             raise UserError("{} cannot be drawn on: the page runs single-layer, forward models on whole "
                             "images".format(name))
+    check_targets(args.out, names, args.force)
     entries = [export(name, args.weights_dir, args.out) for name in names]
     kept = kept_entries(args.out, entries)
     write_index(args.out, entries + kept)

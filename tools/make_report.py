@@ -27,6 +27,7 @@ from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 from core import plots  # noqa: E402
 from core.common import (ArgumentParser, PROJECT_DIR, UserError, atomic_write_bytes, guarded, print_error,  # noqa: E402
                             relpath)
+from core.outputs import check_output  # noqa: E402
 
 from tools.reporting.pages import A4, pct, table_block, paragraphs, bptt_page, known_page, task_pages  # noqa: E402
 from tools.reporting import card, ee6123, grid  # noqa: E402
@@ -180,6 +181,8 @@ def main(argv=None):
     parser.add_argument("--roll", default="", help="a roll number to print on the page")
     parser.add_argument("--readme", default=os.path.join(PROJECT_DIR, "README.md"),
                         help="file whose results table to update ('' for none)")
+    parser.add_argument("--force", action="store_true", help="replace the files --output, --technical and --ee6123 "
+                        "name even when they are not PDFs")
     args = parser.parse_args(argv)
     own = os.path.abspath(args.output) != os.path.abspath(os.path.join(PROJECT_DIR, "Report.pdf"))
     for flag, name in (("technical", "technical_report.pdf"), ("ee6123", "ee6123_report.pdf")):
@@ -198,8 +201,13 @@ def _check_paths(args):
         raise UserError("--readme={} is not a file; give the README whose results table to update, or "
                         "--readme='' for none".format(args.readme))
     if args.readme:
-        with open(args.readme, encoding="utf-8", errors="replace") as f:
-            if "<!-- results:begin -->" not in f.read():
+        with open(args.readme, "rb") as f:
+            try:
+                text = f.read().decode("utf-8")
+            except UnicodeDecodeError:  # a README is text; this one is not, so it is left as it is
+                raise UserError("--readme={} is not UTF-8 text; give the README whose results table to update, or "
+                                "--readme='' for none".format(args.readme))
+            if "<!-- results:begin -->" not in text:
                 raise UserError("--readme={} has no '<!-- results:begin -->' marker, so its table cannot be "
                                 "updated; add the markers, or pass --readme='' for none".format(args.readme))
     folder = os.path.dirname(os.path.abspath(args.output))
@@ -209,6 +217,9 @@ def _check_paths(args):
     if os.path.exists(folder) and not os.path.isdir(folder):
         raise UserError("--output={} cannot be written: {} is a file, not a folder; give a file like "
                         "Report.pdf".format(args.output, folder))
+    for flag in ("output", "technical", "ee6123"):  # PDFs only, never over main.py or README.md
+        if getattr(args, flag):
+            check_output(getattr(args, flag), "--" + flag, ".pdf", args.force)
     os.makedirs(folder, exist_ok=True)  # an OSError here, before the figures are drawn, is one line (guarded)
     try:
         fd, probe = tempfile.mkstemp(dir=folder, prefix=".tmp-probe-")
