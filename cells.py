@@ -1,4 +1,4 @@
-"""LSTM, GRU and vanilla RNN cells written from scratch, for `static_rnn`.
+"""LSTM, GRU and vanilla RNN cells written from scratch, for any unroller of the 28 rows.
 
 Each cell keeps three variables under its own scope, and checkpoints depend on
 these names and shapes (k = number of gate blocks, H = hidden units):
@@ -12,19 +12,19 @@ Glorot-uniform and every [H, H] block of W_h is orthogonal (so each gate starts
 as if it had its own matrices); biases are zero except the LSTM forget gate,
 which starts at 1.0 so that early in training the cell remembers by default
 (Gers et al. 2000; Jozefowicz et al. 2015). Two of these are arguments, for
-the memory tasks' ablation (assignments/memory/sequence_tasks.py): `recurrent_init="gaussian"`
+the memory tasks' ablation: `recurrent_init="gaussian"`
 draws W_h from N(0, 0.01^2) instead, and `keep_bias` sets the starting bias of
 the gate that keeps the old state (the LSTM's forget gate, default 1.0; the
 GRU's update gate z, default 0.0). The MNIST models use the defaults.
 
-A cell is called the `static_rnn` way, `cell(x, state) -> (output, new_state)`:
+A cell is called as TensorFlow's own cells are, `cell(x, state) -> (output, new_state)`:
 the input part xw = x W_x + b, then the step. The step itself is a pure
 function of the projected input, the state and the recurrent weights,
 `lstm_step(xw, state, W_h)` (like Sonnet's `_lstm_fn`), so that an unroller
 may compute xw for all 28 rows in one matmul first and pass any W_h it likes
-(core/fast.py passes a copy per step, to take W_h's gradient in one matmul).
+(the fast unroller passes a copy per step, to take W_h's gradient in one matmul).
 Every product with W_h is added to the columns of xw it belongs to before any
-nonlinearity; core/fast.py relies on that (tested).
+nonlinearity; the fast unroller relies on that (tested).
 """
 import collections
 
@@ -79,7 +79,7 @@ def _blockwise(make_initializer, num_blocks, seed):
 
 
 class _Cell(object):
-    """What the three cells share: the variables and the static_rnn contract."""
+    """What the three cells share: the variables and the cell contract (`cell(x, state)`, `zero_state`)."""
 
     NUM_BLOCKS = None  # gate blocks in W_x, W_h and b
     KEEP_BLOCK = None  # the block of the gate that keeps the old state (LSTM f, GRU z); None: no such gate

@@ -1,9 +1,9 @@
-"""The core package: what the card's programs (main.py, train.py, evaluate.py, plot_results.py,
-download_weights.py) need, and nothing else. It imports none of the other folders (tests/test_layout.py).
+"""The core package: what the programs at the top level need, and nothing else. It imports no other folder
+(tested).
 
     tfcompat   the TensorFlow version switch (1.5 or 2.x through tf.compat.v1), session settings
-    unroll     the unrollers' interface and the plain Python loop (no RNN API); static: static_rnn; fast: the
-               speed levers
+    unroll     the unrollers' interface and the plain Python loop (no RNN API); where present, static:
+               TensorFlow's own RNN function, fast: the same steps with the speed levers
     config     the typed configuration (Arch, Recipe, Config); recipes: how each configuration is trained
     runs       a run folder (config.json, state.json, log.csv, checkpoints), each read through a checker;
                folders: the training lock and the one swap routine

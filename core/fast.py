@@ -26,7 +26,8 @@ What each lever does and why:
 """
 import collections
 
-from core.tfcompat import IS_TF1, static_rnn, tf
+from core.static import static_rnn
+from core.tfcompat import IS_TF1, tf
 from core.unroll import NUM_STEPS, batch_of, final_h, keep_past_the_end
 
 

@@ -26,7 +26,7 @@ from core.folders import aside_name, promote
 LOG_FIELDS = ("epoch", "time", "learning_rate", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
               "grad_norm", "grad_norm_max", "seconds", "best")
 STATE_KEYS = ("epoch", "best_epoch", "best_val_accuracy", "best", "resume", "finished", "train_seconds")
-# The files of a finished run, as weights/ ships them and download_weights.py packs them.
+# The files of a finished run, as weights/ ships them (and its manifest lists them).
 SHIPPED_FILE = re.compile(r"^(config\.json|state\.json|log\.csv|best-\d+\.(index|data-\d+-of-\d+))$")
 OUR_FILE = re.compile(r"^(config\.json|state\.json|log\.csv|(best|resume)-\d+\.(index|data-\d+-of-\d+)|\.tmp-.*)$")
 
@@ -213,7 +213,7 @@ class RunDir(object):
         the weights export all go through."""
         from core.tfcompat import tf  # here, so that checking a folder (check_trained) needs no TensorFlow
         full = os.path.join(self.path, prefix)
-        damaged = "cannot read the checkpoint {} ({}); train again or fetch the weights with download_weights.py"
+        damaged = "cannot read the checkpoint {} ({}); train again or restore the shipped weights"
         try:
             reader = tf.train.NewCheckpointReader(full)
             shapes = reader.get_variable_to_shape_map()
@@ -238,8 +238,8 @@ class RunDir(object):
         try:
             saver.restore(session, os.path.join(self.path, prefix))
         except Exception as e:  # a bit-flipped .data file can pass the reads above
-            raise UserError("cannot read the checkpoint {} ({}); train again or fetch the weights with "
-                            "download_weights.py".format(relpath(os.path.join(self.path, prefix)),
+            raise UserError("cannot read the checkpoint {} ({}); train again or restore the shipped "
+                            "weights".format(relpath(os.path.join(self.path, prefix)),
                                                          str(e).splitlines()[0] if str(e) else type(e).__name__))
 
 
@@ -292,8 +292,7 @@ def check_trained(run, arch):
                             "uses them), or train with: {}".format(run.name, relpath(run.path), relpath(shipped_run),
                                                                    relpath(SHIPPED_WEIGHTS_DIR), train_cmd))
         raise UserError("no trained weights for {} in {}; train them with: {} (shipped: {})".format(
-            run.name, relpath(run.path), train_cmd, ", ".join(shipped) or "none in this copy; python "
-            "download_weights.py --url=<archive> installs an archive"))
+            run.name, relpath(run.path), train_cmd, ", ".join(shipped) or "none in this copy"))
     if config.arch != arch:
         shown = lambda a, k: list(a.layers) if k == "layers" else getattr(a, k)  # noqa: E731
         differ = ", ".join("{}={} (flags: {})".format(k, shown(config.arch, k), shown(arch, k))

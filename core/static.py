@@ -1,8 +1,12 @@
 """The plain unroller (`--unroll=plain`): static_rnn per direction, the textbook graph.
 The interface is core/unroll.py's; the backward direction reverses each example's real steps first, as
 static_bidirectional_rnn does."""
-from core.tfcompat import static_rnn, tf
+from core.tfcompat import IS_TF1, tf
 from core.unroll import NUM_STEPS, Unroller, final_h
+
+# TensorFlow's RNN function, by version: it lives here, not in core/tfcompat.py, so that a copy without this
+# module and core/fast.py (the two that call it) names it nowhere.
+static_rnn = tf.contrib.rnn.static_rnn if IS_TF1 else tf.nn.static_rnn
 
 
 class StaticRNN(Unroller):

@@ -2,8 +2,9 @@
 
 The code runs on the assignment's pinned TensorFlow 1.5 (Python 3.6) and on
 current TensorFlow 2.x. Everything else does `from core.tfcompat import tf` and gets
-the TF1-style graph API either way. The only other place that looks at the
-version is core/fast.py's default_towers(), a measured speed choice (IS_TF1).
+the TF1-style graph API either way. IS_TF1 tells the version to the few places that
+must know it; this module names no TensorFlow RNN function (the unrollers that call
+one pick its version themselves).
 """
 import os
 import warnings
@@ -45,12 +46,10 @@ IS_TF1 = int(TF_VERSION.split(".")[0]) == 1
 
 if IS_TF1:
     tf = _tf
-    static_rnn = _tf.contrib.rnn.static_rnn
     stateless_uniform = _tf.contrib.stateless.stateless_random_uniform  # (shape, seed [2])
 else:
     tf = _tf.compat.v1
     tf.disable_eager_execution()  # graph mode: Session, Saver, placeholders
-    static_rnn = tf.nn.static_rnn
     stateless_uniform = _tf.random.stateless_uniform  # (shape, seed [2])
 
 tf.logging.set_verbosity(tf.logging.ERROR)

@@ -12,13 +12,13 @@ each (layer, direction) to an unroller:
         final_h  [B, H], h after the last step read
     gradients = unroller.gradients(objective, variables)
 
-Three unrollers give the same logits and gradients up to float rounding (tests/test_unrollers.py):
+`--unroll` chooses among the unrollers this copy holds; they give the same logits and gradients up to float
+rounding (tested):
 
-    core/static.py's StaticRNN  static_rnn per direction, as the assignment prescribes (`--unroll=plain`)
-    Loop (here)  a plain Python loop over steps that calls the cell, with masks for lengths: no TensorFlow
-                 RNN API at all (`--unroll=loop`, for the assignment that forbids it); this module calls
-                 none, so a copy without core/static.py and core/fast.py has no RNN API call at all
-    core/fast.py's Fast, the default: the same steps with the speed levers
+    Loop (here)  a plain Python loop over the steps that calls the cell, with masks for lengths: no
+                 TensorFlow RNN API at all (`--unroll=loop`)
+    plain, fast  where their modules sit beside this one: TensorFlow's own RNN function per direction
+                 (`--unroll=plain`), and the same steps with speed levers (`--unroll=fast`, then the default)
 """
 from core.tfcompat import tf
 
@@ -32,7 +32,7 @@ def final_h(state):
 
 def keep_past_the_end(real, new_state, old_state, output):
     """One step with variable lengths: where `real` [B] is False the state stays and the output is zero,
-    which is what static_rnn's sequence_length does."""
+    which is what TensorFlow's RNN function does with sequence_length."""
     keep = lambda new, old: tf.where(real, new, old)
     if isinstance(old_state, tuple):  # LSTMState(c, h)
         new_state = type(old_state)(*[keep(n, o) for n, o in zip(new_state, old_state)])

@@ -1,50 +1,199 @@
-"""The assignment that forbids TensorFlow's RNN API: the card's programs and core/ without the two unrollers
-that call it (so --unroll=loop is the default), the loop-trained models with their logs and TensorBoard files."""
+"""The assignment that forbids TensorFlow's RNN API ("Assignment 3", an LSTM on MNIST read row by row): the
+programs and the part of core/ they import, without the two unrollers that call TensorFlow's RNN function (so
+`--unroll=loop`, a Python loop, is the only one there), and one loop-trained model per Part of the sheet, each
+with its checkpoint, its result file, its timestamped log and its TensorBoard files.
+
+Part 1's one-layer model is kept apart, in weights/no_rnn_api/ and results/no_rnn_api/: its name, lstm_h128,
+is also that of Assignment 4's LSTM-128 in weights/, trained otherwise (fast unroller, shuffled split). The zip
+packs it as weights/lstm_h128/, so `--test --hidden_unit=128` finds it there.
+"""
+import json
 import os
+from dataclasses import dataclass, fields
 
-from tools.handins.common import CARD_PROGRAMS, HandIn, project_files, requirements_of
+from core.common import PROJECT_DIR, UserError, relpath
+from core.config import Arch, Config, Recipe
+from core.runs import SHIPPED_FILE
+from tools.handins.common import HandIn, imported_modules, project_files, requirements_of
 
-_files = project_files
+PROGRAMS = ("main.py", "cells.py", "model.py", "data_loader.py", "train.py", "evaluate.py")
+LEFT_OUT = ("core/fast.py", "core/static.py")  # the two unrollers that call TensorFlow's RNN function
 
-NO_RNN_API_MODEL = "lstm_h64-64_crop"  # trained with --unroll=loop --validation_split=first (its config.json)
-LEFT_OUT_OF_NO_RNN_API = ("core/fast.py", "core/static.py")  # the two unrollers that call static_rnn
+
+@dataclass(frozen=True)
+class Shipped:
+    """A model the hand-in ships for one Part of the sheet: its architecture, the project folder holding its
+    checkpoint folder <name>/, and the one holding its result <name>.json and <name>_training/ (the training
+    log and TensorBoard files)."""
+    part: str
+    arch: Arch
+    weights: str
+    results: str
+
+    @property
+    def name(self):
+        return self.arch.name
+
+    def result(self):
+        with open(os.path.join(PROJECT_DIR, self.results, self.name + ".json")) as f:
+            return json.load(f)
+
+    def config(self):
+        with open(os.path.join(PROJECT_DIR, self.weights, self.name, "config.json")) as f:
+            return Config.from_json(json.load(f))
+
+
+# Part 1's size was chosen on validation (tools/handins/no_rnn_api_choice.py wrote CHOICE; a test checks they agree).
+CHOICE = "results/no_rnn_api/size_choice.json"
+PART1 = Shipped("Basic implementation (Part 1)", Arch("lstm", (128,)), "weights/no_rnn_api", "results/no_rnn_api")
+PART2 = Shipped("Additional features (Part 2)", Arch("lstm", (64, 64), crop_augment=True), "weights", "results")
+MODELS = (PART1, PART2)
+
+
+def _checked(model):
+    """The model's files [(path in the project, path in the zip)], or one UserError naming what is missing."""
+    folder = os.path.join(model.weights, model.name)
+    state_path = os.path.join(PROJECT_DIR, folder, "state.json")
+    try:
+        with open(state_path) as f:
+            best = json.load(f).get("best")
+    except (OSError, ValueError, AttributeError):
+        best = None
+    weights = project_files(folder, lambda p: SHIPPED_FILE.match(os.path.basename(p))) if best else []
+    logs = project_files(os.path.join(model.results, model.name + "_training"))
+    needed = [os.path.join(folder, n) for n in ("config.json", "state.json", "log.csv")] + \
+        ["{}/{}.index".format(folder, best)] if best else [state_path]
+    needed.append(os.path.join(model.results, model.name + ".json"))
+    absent = [p for p in needed if not os.path.isfile(os.path.join(PROJECT_DIR, p))]
+    absent += [] if any("/events.out.tfevents" in p for p in logs) else [model.results + "/" + model.name +
+                                                                         "_training/events.out.tfevents.*"]
+    absent += [] if any(p.endswith("/train.log") for p in logs) else [model.results + "/" + model.name +
+                                                                      "_training/train.log"]
+    if absent or not any(".data-" in p for p in weights):
+        raise UserError("the no-RNN-API hand-in ships {} for its {}, but {} is missing (or the folder has no best "
+                        "checkpoint); train {} with --unroll=loop --validation_split=first --weights_dir={}, then "
+                        "--test it with --weights_dir={} --results_dir={}".format(
+                            model.name, model.part, relpath(os.path.join(PROJECT_DIR, absent[0] if absent else
+                                                                         folder)), model.name, model.weights,
+                            model.weights, model.results))
+    return [(p, "weights/{}/{}".format(model.name, os.path.basename(p))) for p in weights] + \
+        [(os.path.join(model.results, model.name + ".json"), "results/{}.json".format(model.name))] + \
+        [(p, "training_logs/{}/{}".format(model.name, os.path.basename(p))) for p in logs]
 
 
 def no_rnn_api_files(yours=()):
-    """The assignment that forbids TensorFlow's RNN API: the card's programs and core/ without the two unrollers
-    that call it (so --unroll=loop is the default), the loop-trained deep crop LSTM with its log and TensorBoard
-    files."""
-    wanted = [(p, p) for p in CARD_PROGRAMS if p not in ("plot_results.py", "download_weights.py")]
-    wanted += [(p, p) for p in _files("core", lambda p: p.endswith(".py") and p not in LEFT_OUT_OF_NO_RNN_API)]
-    wanted += [(p, p) for p in _files(os.path.join("weights", NO_RNN_API_MODEL))]
-    wanted.append(("results/{}.json".format(NO_RNN_API_MODEL), "results/{}.json".format(NO_RNN_API_MODEL)))
-    wanted += [(p, "training_logs/" + os.path.basename(p))
-               for p in _files("results/{}_training".format(NO_RNN_API_MODEL))]
-    return wanted
+    """The programs, the part of core/ they import (without the two unrollers that call TensorFlow's RNN
+    function) and each Part's model."""
+    core = [p for p in imported_modules(PROGRAMS) if p not in LEFT_OUT]
+    wanted = [(p, p) for p in PROGRAMS + tuple(core)]
+    for model in MODELS:
+        wanted += _checked(model)
+    if not os.path.isfile(os.path.join(PROJECT_DIR, CHOICE)):
+        raise UserError("the no-RNN-API hand-in packs {}, which is missing; python tools/handins/no_rnn_api_choice.py "
+                        "--runs=<its runs' folder> writes it".format(CHOICE))
+    return wanted + [(CHOICE, "results/size_choice.json")]
 
 
-README_NO_RNN_API = """# An LSTM in TensorFlow without its RNN API ({roll})
+def train_command(model):
+    """The command that trained the model: the flags of every recipe field whose value is not the one the
+    architecture's recipe gives (read from its config.json), so it reproduces the recorded configuration."""
+    config = model.config()
+    base = Config.make(model.arch, unroll="loop").recipe
+    flags = ["--{}={:g}".format(f.name, getattr(config.recipe, f.name)) if not isinstance(
+        getattr(config.recipe, f.name), str) else "--{}={}".format(f.name, getattr(config.recipe, f.name))
+        for f in fields(Recipe) if f.name not in ("towers", "train_examples")
+        and getattr(config.recipe, f.name) != getattr(base, f.name)]
+    return " ".join(["python", "main.py"] + model.arch.main_args("train") + ["--unroll=" + config.unroll] + flags)
+
+
+def measured(model):
+    """What the model's result file records, in a line."""
+    r, machine = model.result(), model.result()["trained_with"].get("machine", {})
+    line = ("test accuracy {:.2%} ({:,} of {:,}); the checkpoint is epoch {} of {}, chosen on validation: "
+            "{:.2%} validation accuracy").format(r["test_accuracy"], r["test_correct"], r["test_count"],
+                                                 r["best_epoch"], r["epochs_run"], r["val_accuracy"])
+    if "crop_test_accuracy" in r:
+        line += "; on the cropped test images, read as streams of 21-28 steps: {:.2%}".format(r["crop_test_accuracy"])
+    return line + ". {:,} parameters, trained in {:.0f} s on {} (TensorFlow {}).".format(
+        r["parameters"], r["train_seconds"], machine.get("processor", "a processor not recorded"),
+        r["trained_with"]["tensorflow"])
+
+
+README = """# An LSTM in TensorFlow without its RNN API ({roll})
 
 Hand-written LSTM cells (`cells.py`: variables through `tf.get_variable`, gates through matmuls) unrolled by a
-plain Python loop over the time steps (`core/unroll.py`'s `Loop`): no file here calls `static_rnn`,
-`dynamic_rnn` or `static_bidirectional_rnn` (`core/tfcompat.py` only names `static_rnn` as the version
-switch's alias, which nothing in this folder calls). `--unroll=loop` is the default.
+plain Python loop over the time steps (`core/unroll.py`'s `Loop`, `--unroll=loop`, the only unroller here): no
+file in this folder uses TensorFlow's RNN API. MNIST's four IDX files go in `../data`; the first 5,000 training
+images validate (`--validation_split=first`): the 5,000 that TensorFlow's own MNIST reader holds out
+(TensorFlow 1.5's `tensorflow.examples.tutorials.mnist.input_data.read_data_sets(..., validation_size=5000)`
+gives the same 55,000 training and 5,000 validation images). The model is validated after every epoch and the
+best checkpoint on validation is kept. The loss is the cross entropy of
+the softmax over the 10 classes, trained on minibatches with Adam.
 
-The shipped model, `weights/{model}/`: two LSTM layers of 64 units trained on random crops of 24-28 pixels a
-side, each read as a stream of pixels cut into steps of 28 (21-28 steps, `--crop_augment`), validated on the
-first 5,000 training images as TensorFlow's own MNIST reader holds them out (`--validation_split=first`).
-`training_logs/train.log` is its training log with timestamps, `training_logs/events.*` its TensorBoard files
-(`tensorboard --logdir training_logs`), `weights/{model}/log.csv` a row per epoch.
+    pip install -r requirements.txt
 
-## Install and run
+## 3 {part1}
 
-    pip install -r requirements.txt          # MNIST's four IDX files go in ../data
-    python main.py --model=lstm --hidden_unit=64,64 --crop_augment --test    # the checkpoint's validation and test
-    python main.py --model=lstm --hidden_unit=64,64 --crop_augment --validation_split=first --train   # train it again
+A one-layer LSTM reads the image row by row (28 steps of 28 pixels); its last hidden state goes through a
+linear layer to the 10 classes' logits. `weights/{name1}/` is its checkpoint. Its size was chosen on validation
+alone: {choice}
+
+    {test1}
+    {train1}
+
+Measured: {measured1}
+
+## 4 {part2}
+
+Random crops of 24-28 pixels a side, each read as one stream of pixels cut into steps of 28 (the last step
+zero-padded: 21-28 steps, `--crop_augment`); the hidden state at each example's last real step is the one
+classified. The LSTM is deep: `--hidden_unit` takes one size per layer (`64,64`), or one size with
+`--num_layers=N`. `weights/{name2}/` is its checkpoint.
+
+    {test2}
+    {train2}
+
+Measured: {measured2}
+
+## 5 Logs
+
+`training_logs/<model>/train.log` is each run's log with timestamps (train and validation loss and accuracy
+per epoch), `weights/<model>/log.csv` the same per epoch as a table, and `--test` prints the kept
+checkpoint's validation error beside the test accuracy. `tensorboard --logdir training_logs` shows the
+training and validation loss and accuracy, the gradient norm and the learning rate.
+
+## 7 Additional solution features
+
+Gradient clipping by global norm (`--clip_norm`, the norm in TensorBoard), dropout on the non-recurrent
+connections only (`--dropout`, as in arXiv 1409.2329), deep bidirectional LSTMs (`--bidirectional`).
+`python main.py --help` lists every flag.
 """
 
 
-HANDIN = HandIn("no-rnn-api", "the TensorFlow LSTM without TensorFlow's RNN API, a loop-trained crop model",
-                "{roll}_lstm_without_rnn_api.zip", "{roll}_lstm_without_rnn_api", no_rnn_api_files,
-                lambda: README_NO_RNN_API.replace("{model}", NO_RNN_API_MODEL),
+def choice_text():
+    """The size choice in words, from its record."""
+    with open(os.path.join(PROJECT_DIR, CHOICE)) as f:
+        c = json.load(f)
+    sizes = sorted({r["hidden_unit"] for r in c["runs"]})
+    seeds = sorted({r["seed"] for r in c["runs"]})
+    return ("{} seeds each of {} units (`results/size_choice.json`, each run `{}`); {} ({}). Chosen: {} units, "
+            "the smallest size that does not differ from the best (two sizes differ only when their means are "
+            "further apart than their two standard deviations added); the model here is its seed 1, trained "
+            "again.").format(
+        len(seeds), ", ".join(str(s) for s in sizes), c["command"], c["verdict"],
+        ", ".join("{}: {:.2%} mean".format(s, c["mean_val_accuracy"][str(s)]) for s in sizes), c["chosen"])
+
+
+def readme():
+    text = {"choice": choice_text()}
+    for k, model in enumerate(MODELS, 1):
+        text.update({"part{}".format(k): model.part, "name{}".format(k): model.name,
+                     "test{}".format(k): model.arch.command("test"), "train{}".format(k): train_command(model),
+                     "measured{}".format(k): measured(model)})
+    return README.replace("{roll}", "\0").format(**text).replace("\0", "{roll}")
+
+
+HANDIN = HandIn("no-rnn-api", "the TensorFlow LSTM without TensorFlow's RNN API: Part 1's one-layer LSTM and "
+                "Part 2's deep crop model, both loop-trained", "{roll}_lstm_without_rnn_api.zip",
+                "{roll}_lstm_without_rnn_api", no_rnn_api_files, readme,
                 requirements=lambda: requirements_of("requirements.txt"))
