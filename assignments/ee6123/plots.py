@@ -124,14 +124,20 @@ def table_text(entries):
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
 
 
+def _cell_or_note(entries, model, fig, box):
+    """draw_cell, or where the cell has no run yet a line saying how to train it (the file is always there)."""
+    if draw_cell(entries, model, fig, box):
+        return True
+    fig.text(0.5, 0.5, "{}: not trained yet ({})".format(grid.NAMES[model], grid.command(model, (128,), False)),
+             ha="center", va="center", fontsize=11)
+    return True
+
+
 def write_q1(entries, tiny=False):
     """The PNGs beside the results: curves_<cell>.png for each cell, accuracy.png. Returns the paths written."""
     folder = grid.folders(tiny)[1]
-    paths = []
-    for model in grid.MODELS:
-        path = png(lambda fig, box, m=model: draw_cell(entries, m, fig, box),
-                   os.path.join(folder, "curves_{}.png".format(model)), CURVES_SIZE)
-        paths += [path] if path else []
+    paths = [png(lambda fig, box, m=model: _cell_or_note(entries, m, fig, box),
+                 os.path.join(folder, "curves_{}.png".format(model)), CURVES_SIZE) for model in grid.MODELS]
     path = png(lambda fig, box: draw_accuracy(entries, fig, box), os.path.join(folder, "accuracy.png"),
                ACCURACY_SIZE)
     return paths + ([path] if path else [])

@@ -168,5 +168,12 @@ def addition_hidden_text(records):
                 "{} units {} +- {:.1f} ({} seeds, {} with every validation sum right)".format(
                     h, pct(np.mean(_at(g, longest))), 100 * spread(_at(g, longest))[1], len(g), successes(g))
                 for h, g in rows)))
-    return "Trained at L = {}, bit accuracy on {}-bit sums by hidden units: {}.".format(length, longest,
-                                                                                      "; ".join(parts))
+    reference = main_hidden(records)
+    pairs = []
+    for loss in ("ce", "mse"):
+        groups = {k[1]: g for k, g in by(records, "loss", "hidden").items() if k[0] == loss}
+        pairs += ["{}: {}".format(LOSS_NAMES[loss], pair("{} units".format(h), _at(g, longest),
+                                                         "{} units".format(reference), _at(groups[reference], longest)))
+                  for h, g in sorted(groups.items()) if h != reference and reference in groups]
+    return "Trained at L = {}, bit accuracy on {}-bit sums by hidden units: {}.{}".format(
+        length, longest, "; ".join(parts), " By the comparison rule: {}.".format("; ".join(pairs)) if pairs else "")

@@ -1,19 +1,16 @@
 """EE6123 Assignment 3, as a student hands it in: EE6123_<roll>/ with q1.py, q2.py and q3.py (one per question)
 and all the code they run, the result files behind every figure, a README with one command per question, and
 the report made for the roll and the author (tools/reporting/ee6123.py)."""
+import ast
 import os
 
 from core.common import PROJECT_DIR, UserError
 from tools.handins.common import HandIn, project_files, requirements_of
 
-# Question 1 runs main.py; every module main.py and the three programs import, found by following the imports
-# (tests/test_ee6123.py checks that the list is whole).
-PROGRAMS = ("main.py", "cells.py", "model.py", "data_loader.py", "train.py", "evaluate.py")
-CORE = ("augment", "common", "compare", "config", "explain", "fast", "fetch", "figures", "folders", "numpy_steps",
-        "photos", "recipes", "results", "runs", "static", "study", "tfcompat", "unroll")
-PACKAGES = {"assignments/ee6123": ("__init__", "grid", "plots", "findings", "memory"),
-            "assignments/memory": ("__init__", "data", "net", "figures", "task_runs")}
+# The three programs, and main.py, which q1.py runs once per seed; every module they import, lazily or not, is
+# found by following the imports (closure), so that the folder holds what they run and nothing else.
 QUESTIONS = ("q1.py", "q2.py", "q3.py")
+PROGRAMS = ("main.py",)
 TASK_FILES = ("recall.jsonl", "recall.png", "recall_curves.png", "binary_addition.jsonl", "binary_addition.png",
               "binary_addition_curves.png", "binary_addition_hidden.png")
 
@@ -21,10 +18,8 @@ TASK_FILES = ("recall.jsonl", "recall.png", "recall_curves.png", "binary_additio
 def ee6123_files(yours=()):
     """[(path in the project, path in the hand-in)]: the programs at the top, the modules where they import
     them from, and the results (Question 1's per seed and its figures, the pilot of the rates, the tasks')."""
-    wanted = [("assignments/ee6123/" + q, q) for q in QUESTIONS] + [(p, p) for p in PROGRAMS]
-    wanted += [("core/{}.py".format(m), "core/{}.py".format(m)) for m in CORE]
-    wanted += [("{}/{}.py".format(folder, m), "{}/{}.py".format(folder, m)) for folder, names in
-               sorted(PACKAGES.items()) for m in names]
+    wanted = [("assignments/ee6123/" + q, q) for q in QUESTIONS] + [(p, p) for p in closure(
+        ["assignments/ee6123/" + q for q in QUESTIONS] + list(PROGRAMS)) if not p.startswith("assignments/ee6123/q")]
     wanted += [(p, p) for p in project_files("results/ee6123", lambda p: p.startswith(
         ("results/ee6123/q1/", "results/ee6123/q1_rates.json")))]
     wanted += [("results/tasks/" + n, "results/tasks/" + n) for n in TASK_FILES]
@@ -34,6 +29,36 @@ def ee6123_files(yours=()):
     if not any(name.endswith(".json") and name.startswith("results/ee6123/q1/") for _, name in wanted):
         raise UserError("Question 1 has no results in results/ee6123/q1; {}".format(_fix("results/ee6123/q1")))
     return wanted
+
+
+def _module(name):
+    """The project file of a dotted module name (a module, or a package's __init__.py), or None."""
+    base = os.path.join(*name.split("."))
+    for path in (base + ".py", os.path.join(base, "__init__.py")):
+        if os.path.isfile(os.path.join(PROJECT_DIR, path)):
+            return path.replace(os.sep, "/")
+    return None
+
+
+def closure(starts):
+    """The project's .py files that `starts` import, directly or through each other, with them, sorted. The
+    top-level `assignments` package's own __init__.py is left out: a namespace package needs none."""
+    found, todo = set(), list(starts)
+    while todo:
+        path = todo.pop()
+        if path in found:
+            continue
+        found.add(path)
+        with open(os.path.join(PROJECT_DIR, path)) as f:
+            tree = ast.parse(f.read())
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module] + [
+                node.module + "." + a.name for a in node.names] if isinstance(node, ast.ImportFrom) and \
+                node.module and not node.level else []
+            for name in names:
+                parts = name.split(".")
+                todo += [p for p in (_module(".".join(parts[:i])) for i in range(1, len(parts) + 1)) if p]
+    return sorted(p for p in found if p != "assignments/__init__.py")
 
 
 def _fix(path):

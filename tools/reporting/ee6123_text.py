@@ -245,6 +245,9 @@ def question3():
     hidden = figures.addition_hidden_text(addition)
     if hidden:
         blocks += [("heading", "4.3  Hidden Units", 12), ("paragraph", hidden),
+                   ("paragraph", "Why: the carry is one bit, so the state needs little room to hold it; what "
+                                 "differs between sizes and seeds is whether training finds a rule that holds at "
+                                 "every length, which the wide spread over seeds on the longest sums shows."),
                    ("figure", lambda fig, box: figures.addition_hidden(addition, fig, box), (6.4, 4.2),
                     "Figure 9: bit accuracy on 40-bit sums against the hidden units, trained at L = {}.".format(
                         figures.sweep_length(addition)))]
