@@ -1,9 +1,9 @@
 """assignments/numpy_rnn/lstm_bptt.pdf: typeset from assignments/numpy_rnn/lstm_bptt.md (its one source) by
-tools/build_pdf.py. It answers IE643's Question 1 under the sheet's own letters: (a) the forward pass and the
+assignments/numpy_rnn/build_pdf.py. It answers IE643's Question 1 under the sheet's own letters: (a) the forward pass and the
 squared errors, (b) dE/dw_ij for a weight from h(t-1) to i. the input gate, ii. the forget gate, iii. the
 candidate state, iv. the output gate, (c) the two recurrences, (d) the LSTM against the RNN, and nothing after
 (d); it stands alone (IE643 hands it in without the project). The roll number is stamped on it in pure Python
-(tools/pdf_stamp.py) where it cannot be typeset. The PDF is read with pdftotext where installed, else pypdf;
+(assignments/numpy_rnn/pdf_stamp.py) where it cannot be typeset. The PDF is read with pdftotext where installed, else pypdf;
 rebuilding it needs pandoc and chromium, which CI installs."""
 import os
 import re
@@ -15,7 +15,7 @@ import pytest
 
 from core.common import PROJECT_DIR
 
-sys.path.insert(0, os.path.join(PROJECT_DIR, "tools"))
+sys.path.insert(0, os.path.join(PROJECT_DIR, "assignments", "numpy_rnn"))
 import build_pdf  # noqa: E402
 import pdf_stamp  # noqa: E402
 
@@ -120,7 +120,7 @@ def test_the_project_notes_are_paired_and_left_out_only_of_the_pdf(tmp_path, mon
 def test_the_stored_pdf_is_typeset_from_the_current_source(tmp_path):
     fresh = build_pdf.build(output=str(tmp_path / "fresh.pdf"))
     assert text_of(fresh) == text_of(build_pdf.OUTPUT), \
-        "assignments/numpy_rnn/lstm_bptt.pdf is out of date with assignments/numpy_rnn/lstm_bptt.md: run python tools/build_pdf.py"
+        "assignments/numpy_rnn/lstm_bptt.pdf is out of date with assignments/numpy_rnn/lstm_bptt.md: run python assignments/numpy_rnn/build_pdf.py"
 
 
 def test_a_missing_tool_or_folder_output_is_one_line(capsys, tmp_path, monkeypatch):

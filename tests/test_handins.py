@@ -164,7 +164,7 @@ def test_the_roll_is_on_the_ie643_pdf_with_and_without_pandoc(tools, monkeypatch
     PDF with the roll stamped at the top of its first page (pure Python), and a line saying which."""
     import shutil
     sys.path.insert(0, ROOT)
-    from tools import build_pdf
+    from assignments.numpy_rnn import build_pdf
     from tools.handins import ie643
     from test_derivation_pdf import parts_of, text_of
     with open(build_pdf.OUTPUT, "rb") as f:

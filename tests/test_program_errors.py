@@ -19,7 +19,7 @@ def run(script, *args):
 
 
 PROGRAMS = ["plot_results.py", "tools/make_report.py", "tools/export_weights.py", "download_weights.py", "tools/handin.py",
-            "tools/reproduce.py", "tools/build_pdf.py", "assignments/numpy_rnn/notebooks/build.py", "assignments/numpy_rnn/mnist4.py", "tools/tuning/sweep.py",
+            "tools/reproduce.py", "assignments/numpy_rnn/build_pdf.py", "assignments/numpy_rnn/notebooks/build.py", "assignments/numpy_rnn/mnist4.py", "tools/tuning/sweep.py",
             "tools/tuning/stopping.py", "assignments/palindrome_pytorch/train.py"]
 
 
@@ -64,7 +64,7 @@ def test_an_output_that_cannot_be_written_is_one_line(blocked, script, args, wor
 @pytest.mark.skipif(not (shutil.which("pandoc") and (shutil.which("chromium") or shutil.which("chromium-browser")))
                     and os.environ.get("CI") != "true", reason="the derivation's PDF needs pandoc and chromium")
 def test_the_derivation_pdf_to_a_folder_that_cannot_be_made_is_one_line(blocked):
-    status, err = run("tools/build_pdf.py", "--output={}/lstm_bptt.pdf".format(blocked))
+    status, err = run("assignments/numpy_rnn/build_pdf.py", "--output={}/lstm_bptt.pdf".format(blocked))
     assert_one_line_error(status, err, "a_file", "--output")
 
 

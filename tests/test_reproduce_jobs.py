@@ -12,12 +12,12 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from tools import reproduce  # noqa: E402
+from tools import train_queue  # noqa: E402
 
 
 def step(tmp_path, name, code):
     """A stand-in for one main.py --train: its arguments, its name, its log file, where its run would be."""
-    return reproduce.Step(["-c", textwrap.dedent(code)], name, str(tmp_path / "logs" / (name + ".log")),
+    return train_queue.Step(["-c", textwrap.dedent(code)], name, str(tmp_path / "logs" / (name + ".log")),
                           str(tmp_path / "weights"), "lstm_h32")
 
 
@@ -30,7 +30,7 @@ def test_two_jobs_run_side_by_side_each_into_its_log(tmp_path, capsys):
     """.format(str(marker))
     steps = [step(tmp_path, n, code.replace("sys.argv[0]", repr(n))) for n in ("a", "b")]
     started = time.time()
-    reproduce.train_all(steps, jobs=2)
+    train_queue.train_all(steps, jobs=2)
     took = time.time() - started
     assert took < 2.9, "two 1.5 s steps at once took {:.1f} s".format(took)  # one after the other: 3 s or more
     for name in ("a", "b"):
@@ -43,7 +43,7 @@ def test_two_jobs_run_side_by_side_each_into_its_log(tmp_path, capsys):
 def test_one_job_runs_them_in_order_with_progress_on_the_terminal(tmp_path, capfd):
     steps = [step(tmp_path, n, "import time; print('progress of {}', flush=True); time.sleep(0.3)".format(n))
              for n in ("a", "b")]
-    reproduce.train_all(steps, jobs=1)
+    train_queue.train_all(steps, jobs=1)
     out = capfd.readouterr().out
     assert out.index("progress of a") < out.index("trained a in") < out.index("progress of b")
     assert not (tmp_path / "logs").exists()  # nothing redirected
@@ -56,8 +56,8 @@ def test_a_failed_step_stops_new_ones_lets_the_others_finish_and_says_why(tmp_pa
                                  "use --data_dir'); sys.exit(1)"),
              step(tmp_path, "b", "import time; time.sleep(1.5); open({!r}, 'w').close()".format(str(finished))),
              step(tmp_path, "c", "open({!r}, 'w').close()".format(str(never)))]
-    with pytest.raises(reproduce.StepFailed) as failed:
-        reproduce.train_all(steps, jobs=2)
+    with pytest.raises(train_queue.StepFailed) as failed:
+        train_queue.train_all(steps, jobs=2)
     message = str(failed.value)
     assert "exited with status 1: error: no MNIST in ../data; use --data_dir" in message
     assert "run tools/reproduce.py again" in message
@@ -86,8 +86,8 @@ def test_a_stop_reaches_every_running_training_once_and_they_end_cleanly(tmp_pat
         import sys
         sys.path.insert(0, {root!r})
         from core.common import guarded
-        from tools import reproduce
-        sys.exit(guarded(lambda: reproduce.train_all([reproduce.Step(*s) for s in {steps!r}], jobs=2),
+        from tools import train_queue
+        sys.exit(guarded(lambda: train_queue.train_all([train_queue.Step(*s) for s in {steps!r}], jobs=2),
                          interrupted="interrupted; run tools/reproduce.py again"))
     """).format(root=ROOT, steps=steps))
     proc = subprocess.Popen([sys.executable, str(driver)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -126,19 +126,19 @@ def _run_with_epochs(weights, name, recipe_flags, seconds):
 
 
 def test_the_progress_line_counts_runs_shows_epochs_and_an_eta_from_measured_epoch_times(tmp_path):
-    a = reproduce.Step(["main.py", "--train", "--model=lstm", "--hidden_unit=32", "--recipe=budget"], "a",
+    a = train_queue.Step(["main.py", "--train", "--model=lstm", "--hidden_unit=32", "--recipe=budget"], "a",
                        "", str(tmp_path / "a"), "lstm_h32")
-    b = reproduce.Step(["main.py", "--train", "--model=lstm", "--hidden_unit=32", "--recipe=budget", "--epochs=10"], "b",
+    b = train_queue.Step(["main.py", "--train", "--model=lstm", "--hidden_unit=32", "--recipe=budget", "--epochs=10"], "b",
                        "", str(tmp_path / "b"), "lstm_h32")
-    c = reproduce.Step(["main.py", "--train", "--model=gru", "--hidden_unit=64", "--recipe=budget"], "c",
+    c = train_queue.Step(["main.py", "--train", "--model=gru", "--hidden_unit=64", "--recipe=budget"], "c",
                        "", str(tmp_path / "c"), "gru_h64")
     budget = {"schedule": "cosine", "warmup": 1.0, "epochs": 10}
     _run_with_epochs(str(tmp_path / "a"), "lstm_h32", budget, [9.0, 4.0, 4.0, 4.0])  # 6 epochs to go at 4 s
-    line = reproduce.progress([a, b, c], done=[], running=[a], jobs=1)
+    line = train_queue.progress([a, b, c], done=[], running=[a], jobs=1)
     assert "0 of 3 trainings done, 3 left" in line and "now a epoch 5/10" in line
     assert "unknown until gru_h64 has a finished epoch" in line
     _run_with_epochs(str(tmp_path / "c"), "gru_h64", budget, [5.0, 2.0])
-    line = reproduce.progress([a, b, c], done=[], running=[a, c], jobs=1)
+    line = train_queue.progress([a, b, c], done=[], running=[a, c], jobs=1)
     # a: 6 x 4 s; b (not started, the same configuration): 10 x 4 s; c: 8 x 2 s -> 80 s
     assert "about 1m20s left" in line, line
-    assert "about 40s left" in reproduce.progress([a, b, c], done=[], running=[a, c], jobs=2)
+    assert "about 40s left" in train_queue.progress([a, b, c], done=[], running=[a, c], jobs=2)

@@ -25,9 +25,9 @@ import time
 from core import recipes, study
 from core.runs import RunDir
 from core.common import (ArgumentParser, PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, format_duration, guarded,
-                         log, print_error, relpath, UserError)
+                         log, print_error, UserError)
 from core.config import Arch, Recipe
-from tools.train_queue import Step, StepFailed, _failed, progress, train_all  # noqa: F401 (used by the tests too)
+from tools.train_queue import Step, StepFailed, step_failed, train_all
 
 MODELS = ("lstm", "gru")
 HIDDEN = (32, 64, 128, 256)
@@ -107,7 +107,7 @@ def run(args):
     started = time.time()
     status = subprocess.call([sys.executable] + args, cwd=PROJECT_DIR)
     if status:
-        raise _failed(args, status)
+        raise step_failed(args, status)
     return time.time() - started
 
 

@@ -18,7 +18,8 @@ class StepFailed(Exception):
     """A step of the reproduction exited non-zero (it has printed its own error line)."""
 
 
-def _failed(args, status, detail=""):
+def step_failed(args, status, detail=""):
+    """The error of a step that exited non-zero, saying how to go on."""
     return StepFailed("{} exited with status {}{}; fix what it reported and run tools/reproduce.py again (finished "
                       "trainings are kept, an interrupted one resumes)".format(" ".join(args[:3]), status, detail))
 
@@ -121,7 +122,7 @@ def train_all(steps, jobs, every=60.0):
                     log(progress(steps, done, [s for s, _, _ in running.values()], jobs))
                     last = time.time()
                 elif failure is None:
-                    failure = _failed(step.args, proc.returncode, ": " + _last_line(step.log_path) if out else "")
+                    failure = step_failed(step.args, proc.returncode, ": " + _last_line(step.log_path) if out else "")
                     if running:
                         log("{} failed; waiting for the {} other training(s) to end".format(step.what, len(running)))
             if running and time.time() - last >= every:

@@ -23,10 +23,10 @@ BYLINE = "IE643 scribing assignment, Question 1 - {roll}"
 def ie643_pdf(roll, author=""):
     """Question 1: the derivation, typeset with the roll number under its title; where pandoc or Chromium is
     missing, the stored PDF (the same text) with the roll number stamped at the top of its first page, in pure
-    Python (tools/pdf_stamp.py), and a line saying so."""
+    Python (assignments/numpy_rnn/pdf_stamp.py), and a line saying so."""
     from core.outputs import scratch_folder  # removed on every exit; a killed build's, by the next build
-    from tools import build_pdf, pdf_stamp
-    byline = BYLINE.format(roll=roll)
+    from assignments.numpy_rnn import build_pdf, pdf_stamp
+    byline = BYLINE.format(roll=roll) + (", " + author if author else "")
     with scratch_folder("handin") as scratch:
         try:
             path = build_pdf.build(os.path.join(scratch, "ex1.pdf"), byline)

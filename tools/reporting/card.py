@@ -152,7 +152,7 @@ NOT_SHIPPED = "not shipped"
 
 
 def regularisation(config):
-    """The recipe's regularisers in the course's words: 'random affine distortions, dropout 0.2'."""
+    """What the recipe adds to plain training, in the course's words: 'random affine distortions, dropout 0.2'."""
     words = ["random affine distortions" + (" x{:g}".format(config["augment"]) if config["augment"] != 1 else "")
              ] if config.get("augment") else []
     words += ["dropout {:g}".format(config["dropout"])] if config.get("dropout") else []
