@@ -22,8 +22,8 @@ EARLY_STOP["gru_h64"].update(LONGER)
 
 # budget: batches of 256 at twice the rate (0.01), one warm-up epoch, cosine decay to zero over a budget of
 # epochs per size. On validation (seed 1) 10-15 epochs came within 0.1-0.2 points of the early-stop seeds at 64 units
-# and above, and 20 epochs left LSTM-32 0.3-0.5 points short; each budget is about a third of the early-stop
-# seeds' epochs (96/85 at 32 units, 58/95 at 64, 38/49 at 128, 52/47 at 256) in epochs of twice the batch.
+# and above, and 20 epochs left LSTM-32 0.3-0.5 points short; each budget is 0.21-0.47 of the epochs the
+# early-stop seeds ran (LSTM/GRU: 96/85 at 32 units, 58/95 at 64, 38/49 at 128, 52/47 at 256).
 BUDGET_EPOCHS = {32: 40, 64: 20, 128: 15, 256: 15}
 BUDGET = {name: dict(REGULARISED, schedule="cosine", warmup=1.0, batch_size=256, learning_rate=0.01,
                      epochs=BUDGET_EPOCHS[int(name.split("_h")[1])]) for name in BASIC_NAMES}
