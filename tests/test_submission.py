@@ -144,7 +144,7 @@ def test_your_own_runs_are_packed_when_asked_and_named_either_way(tmp_path):
 @pytest.mark.parametrize("roll", ["AB`touch pwned`12", "AB$(touch pwned)12", "AB$$(touch pwned)12", "AB$12",
                                   'AB"12', 'AB12" --output="elsewhere.zip', "AB'12"])
 def test_make_hands_the_roll_to_the_program_as_typed_and_no_shell_runs_it(tmp_path, roll):
-    """make submission/handin pass ROLL, A3, ASSIGNMENT and WEIGHTS through the environment: the program gets the
+    """make submission/handin pass ROLL, A3, ASSIGNMENT, AUTHOR and WEIGHTS through the environment: the program gets the
     exact text typed (and rejects it), nothing in it runs. The Makefile is run as it is; .venv/bin/python stands in
     as a recorder of its arguments."""
     make = shutil.which("make")
@@ -161,7 +161,8 @@ def test_make_hands_the_roll_to_the_program_as_typed_and_no_shell_runs_it(tmp_pa
     (tmp_path / ".venv" / "installed").write_text("")
     for target, extra, expected in [
             ("submission", ["A3=" + roll], ["--roll=" + roll, "--a3=" + roll]),
-            ("handin", ["ASSIGNMENT=" + roll], ["--roll=" + roll, "--assignment=" + roll]),
+            ("handin", ["ASSIGNMENT=" + roll, "AUTHOR=" + roll], ["--roll=" + roll, "--author=" + roll,
+                                                                 "--assignment=" + roll]),
             ("submission", ["WEIGHTS=" + roll], ["--roll=" + roll, "--weights=" + roll])]:
         proc = subprocess.run([make, "-s", target, "ROLL=" + roll] + extra, cwd=str(tmp_path),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
