@@ -203,6 +203,8 @@ def test_the_handin_runs_alone_with_each_readme_command_and_its_report_is_signed
         report = " ".join(subprocess.run(["pdftotext", str(folder / "EE6123_R42_report.pdf"), "-"],
                                          stdout=subprocess.PIPE, universal_newlines=True).stdout.split())
         assert "Author: A. Student" in report and "R42" in report
+        for words in ("project", "related assignments", "ReNet", "the card", "tools/", "tests/"):
+            assert words not in report, words
         order = [report.find(s) for s in ("Implementation and Technical Notes", "2 Question 1", "3 Question 2",
                                           "4 Question 3")]
         assert -1 not in order and order == sorted(order), order

@@ -16,8 +16,13 @@ from core.compare import spread  # noqa: E402
 from core.figures import png  # noqa: E402
 from assignments.ee6123 import grid  # noqa: E402
 
-COLORS = {"rnn": "tab:gray", "lstm": "tab:blue", "gru": "tab:orange"}
-CURVES_SIZE, ACCURACY_SIZE = (10.0, 4.6), (7.0, 5.2)
+COLORS = {"rnn": "tab:green", "lstm": "tab:blue", "gru": "tab:orange"}  # training curves are gray
+CURVES_SIZE = (10.0, 4.6)
+
+
+def accuracy_size(entries):
+    """draw_accuracy's size in inches: a line per row with results."""
+    return 7.0, 1.4 + 0.3 * max(1, sum(1 for e in entries if e["runs"]))
 
 
 def draw_cell(entries, model, fig, box):
@@ -54,9 +59,12 @@ def draw_cell(entries, model, fig, box):
             upper.set_ylabel("loss", fontsize=7)
             lower.set_ylabel("error, % (log)", fontsize=7)
         lower.set_xlabel("epoch", fontsize=7)
+        upper.tick_params(labelbottom=False)  # the epochs are read on the panel below
         runs = [r for r in entry["runs"] if r.get("history")]
         if not runs:
             upper.text(0.5, 0.5, "not trained yet", ha="center", va="center", fontsize=7, transform=upper.transAxes)
+            for ax in (upper, lower):
+                ax.set_xticks([])
             continue
         for run in runs:
             epochs = [h["epoch"] for h in run["history"]]
@@ -67,13 +75,12 @@ def draw_cell(entries, model, fig, box):
             lower.plot(epochs, [100 * (1 - h["val_accuracy"]) for h in run["history"]], "-", color=COLORS[model],
                        lw=0.7)
             lower.plot([run["best_epoch"]], [100 * (1 - run["test_accuracy"])], "o", color="tab:red", ms=2.5)
-        if k == 0:
-            handles = [matplotlib.lines.Line2D([], [], ls="--", color="tab:gray", lw=0.8, label="training"),
-                       matplotlib.lines.Line2D([], [], ls="-", color=COLORS[model], lw=0.8, label="validation"),
-                       matplotlib.lines.Line2D([], [], ls="", marker="o", color="tab:red", ms=3,
-                                               label="test, at the best validation epoch")]
-            fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=7, frameon=False,
-                       bbox_to_anchor=((left + right) / 2, top + 0.01))
+    handles = [matplotlib.lines.Line2D([], [], ls="--", color="tab:gray", lw=0.8, label="training"),
+               matplotlib.lines.Line2D([], [], ls="-", color=COLORS[model], lw=0.8, label="validation"),
+               matplotlib.lines.Line2D([], [], ls="", marker="o", color="tab:red", ms=3,
+                                       label="test, at the best validation epoch")]
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=7, frameon=False,
+               bbox_to_anchor=((left + right) / 2, top + 0.01))
     return True
 
 
@@ -139,5 +146,5 @@ def write_q1(entries, tiny=False):
     paths = [png(lambda fig, box, m=model: _cell_or_note(entries, m, fig, box),
                  os.path.join(folder, "curves_{}.png".format(model)), CURVES_SIZE) for model in grid.MODELS]
     path = png(lambda fig, box: draw_accuracy(entries, fig, box), os.path.join(folder, "accuracy.png"),
-               ACCURACY_SIZE)
+               accuracy_size(entries))
     return paths + ([path] if path else [])

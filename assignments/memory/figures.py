@@ -116,11 +116,13 @@ def addition_hidden(records, fig, box):
         if rows:
             means = [100 * np.mean(_at(g, longest)) for _, g in rows]
             sds = [100 * spread(_at(g, longest))[1] for _, g in rows]
-            ax.errorbar([h for h, _ in rows], means, yerr=sds, marker="o", capsize=4, label=LOSS_NAMES[loss],
+            ax.errorbar([h for h, _ in rows], means, yerr=[sds, [min(sd, 100 - m) for sd, m in zip(sds, means)]],
+                        marker="o", capsize=4, label=LOSS_NAMES[loss],
                         linestyle="-" if loss == "ce" else "--", color="tab:blue" if loss == "ce" else "tab:orange")
     ax.set_xscale("log")
     ax.set_xticks(sorted({r["hidden"] for r in records}))
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: "{:g}".format(v)))
+    ax.xaxis.set_minor_formatter(plt.NullFormatter())  # no "4 x 10^0" between the sizes
     ax.set_xlabel("LSTM hidden units")
     ax.set_ylabel("bit accuracy on {}-bit sums (%)".format(longest))
     ax.set_title("Binary addition trained at L={}: hidden units".format(length))

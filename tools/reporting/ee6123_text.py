@@ -103,7 +103,8 @@ def question1():
     blocks = _setup_q1() + _rates_text()
     blocks += [("heading", "2.1  Results", 12),
                ("paragraph", "Test and validation accuracy, mean \u00b1 standard deviation over the seeds, and the "
-                             "minutes of training per run. The rank is one more than the number of rows whose test "
+                             "minutes of training per run (wall time on two cores shared with other work, so it "
+                             "varies with the load as much as with the model). The rank is one more than the number of rows whose test "
                              "accuracy is higher by the rule, so rows the rule cannot separate share a rank."),
                ("table", plots.HEADER, plots.table_rows(entries), [0.06, 0.27, 0.1, 0.07, 0.2, 0.2, 0.1]),
                ("paragraph", findings.rank_text(entries))]
@@ -113,7 +114,7 @@ def question1():
                                     "them.".format(MIN_SEEDS, "; ".join("{} (seed {})".format(t, ", ".join(map(str, s)))
                                                                         for t, s in gone),
                                                    "python3 q1.py --all")))
-    blocks.append(("figure", lambda fig, box: plots.draw_accuracy(entries, fig, box), plots.ACCURACY_SIZE,
+    blocks.append(("figure", lambda fig, box: plots.draw_accuracy(entries, fig, box), plots.accuracy_size(entries),
                    "Figure 1: test accuracy of each row; the dot and bar are the mean and standard deviation over "
                    "the seeds, the ticks the seeds."))
     blocks.append(("heading", "2.2  Accuracy and Loss Curves", 12))
@@ -145,7 +146,7 @@ def _why(entries):
                          "make the growth worse{}.".format(against_rnn or "The vanilla RNN's rows are not "
                                                            "complete yet", rates))]
     lstm_gru = _measured(entries, "gates", lambda a, b: (a["model"], b["model"]) == ("lstm", "gru"),
-                         "The LSTM against the GRU is")
+                         "The LSTM's test accuracy against the GRU's is")
     out.append(("paragraph", "The gates give the error a path without that product. The LSTM keeps a cell state "
                              "c(t) = f(t) c(t-1) + i(t) g(t): back through it the error is only multiplied by the "
                              "forget gate, which starts near one (its bias is 1). The GRU's "
