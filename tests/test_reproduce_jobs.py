@@ -136,7 +136,7 @@ def test_the_progress_line_counts_runs_shows_epochs_and_an_eta_from_measured_epo
     _run_with_epochs(str(tmp_path / "a"), "lstm_h32", budget, [9.0, 4.0, 4.0, 4.0])  # 6 epochs to go at 4 s
     line = train_queue.progress([a, b, c], done=[], running=[a], jobs=1)
     assert "0 of 3 trainings done, 3 left" in line and "now a epoch 5/10" in line
-    assert "unknown until gru_h64 has a finished epoch" in line
+    assert "time left known once gru_h64 has a finished epoch" in line
     _run_with_epochs(str(tmp_path / "c"), "gru_h64", budget, [5.0, 2.0])
     line = train_queue.progress([a, b, c], done=[], running=[a, c], jobs=1)
     # a: 6 x 4 s; b (not started, the same configuration): 10 x 4 s; c: 8 x 2 s -> 80 s

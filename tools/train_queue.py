@@ -82,9 +82,9 @@ def progress(steps, done, running, jobs):
         left += (planned - finished) * sum(seconds[step.name]) / len(seconds[step.name])
     now = "; ".join("{} epoch {}/{}".format(step.what, states[id(step)][0] + 1, states[id(step)][1])
                     for step in running)
-    eta = format_duration(left / jobs) if not unknown else "unknown until {} has a finished epoch".format(
-        sorted(set(unknown))[0])
-    return "progress: {} of {} trainings done, {} left{}; about {} left".format(
+    eta = "about {} left".format(format_duration(left / jobs)) if not unknown else \
+        "time left known once {} has a finished epoch".format(unknown[0])
+    return "progress: {} of {} trainings done, {} left{}; {}".format(
         len(done), len(steps), len(steps) - len(done), "; now " + now if now else "", eta)
 
 
