@@ -1,6 +1,6 @@
 """Typeset the BPTT derivation: assignments/numpy_rnn/lstm_bptt.md -> assignments/numpy_rnn/lstm_bptt.pdf.
 
-    python tools/build_pdf.py [--output=assignments/numpy_rnn/lstm_bptt.pdf]
+    python assignments/numpy_rnn/build_pdf.py [--output=assignments/numpy_rnn/lstm_bptt.pdf]
 
 Two well-kept tools, no LaTeX installation: pandoc turns the Markdown and its $...$ math into HTML with
 MathML (`--mathml`), and headless Chromium, which typesets MathML natively, prints it to PDF. Needs
@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)  # the project root, for its core package
 
 from core.common import ArgumentParser, UserError, log, os_error_line, print_error, relpath  # noqa: E402

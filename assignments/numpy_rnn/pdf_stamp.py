@@ -1,7 +1,7 @@
 """Stamp one line of text at the top of a PDF's first page, in pure Python (no pandoc, browser or PDF library).
 
 The IE643 hand-in puts the roll number on Exercise 1's PDF. Where pandoc and Chromium are there it typesets the
-derivation with the roll under the title (tools/build_pdf.py); where they are not, it stamps the roll on the
+derivation with the roll under the title (assignments/numpy_rnn/build_pdf.py); where they are not, it stamps the roll on the
 stored PDF with this module. The stamp is a PDF incremental update: the original bytes stay as they are, and
 appended after them come a standard Helvetica font, a content stream that draws the line in the page's top
 margin, and a new version of the first page that lists both. Every PDF reader applies such updates, and text
