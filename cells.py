@@ -22,9 +22,10 @@ the input part xw = x W_x + b, then the step. The step itself is a pure
 function of the projected input, the state and the recurrent weights,
 `lstm_step(xw, state, W_h)` (like Sonnet's `_lstm_fn`), so that an unroller
 may compute xw for all 28 rows in one matmul first and pass any W_h it likes
-(the fast unroller passes a copy per step, to take W_h's gradient in one matmul).
-Every product with W_h is added to the columns of xw it belongs to before any
-nonlinearity; the fast unroller relies on that (tested).
+(the loop calls the cell, which does both; `--unroll=fast`, where present, passes
+a copy of W_h per step, to take W_h's gradient in one matmul). Every product with
+W_h is added to the columns of xw it belongs to before any nonlinearity, which is
+what makes that split exact (tested).
 """
 import collections
 

@@ -59,9 +59,9 @@ for _field in dataclasses.fields(Recipe):  # the recipe's flags, made from its f
 flags.DEFINE_string("recipe", "shipped", "shipped: the architecture's recorded recipe, or for other "
                     "configurations the general default (core/recipes.py); budget or early-stop: that named set "
                     "of recipes of the eight basic configurations; plain: the defaults listed here")
-# --unroll offers the unrollers this copy holds: the loop always, the other two where their modules are here.
-UNROLL_HELP = {"fast": "fast (the same steps as plain, with speed levers)",
-               "plain": "plain (TensorFlow's own RNN function, the textbook graph)",
+# --unroll offers the loop always; fast and plain only where their modules are present (--help lists only those).
+UNROLL_HELP = {"fast": "fast (where present: plain's steps, with speed levers)",
+               "plain": "plain (where present: the steps driven by TensorFlow's RNN function, the textbook graph)",
                "loop": "loop (a plain Python loop over the steps, no TensorFlow RNN API)"}
 flags.DEFINE_string("unroll", DEFAULT_UNROLL, "how the steps are unrolled: " + "; ".join(
     UNROLL_HELP[u] for u in UNROLLS if u == "loop" or DEFAULT_UNROLL != "loop"))
@@ -191,8 +191,8 @@ def run(argv):
                 from core.fast import default_towers
                 towers, why = default_towers()
             else:
-                towers, why = 1, "one chain: only the fast unroller cuts a batch into towers"
-            log("towers: {} ({}; --towers=N to choose)".format(towers, why))
+                towers, why = 1, "one chain: --unroll={} steps through each batch whole".format(config.unroll)
+            log("towers: {} ({})".format(towers, why + ("; --towers=N to choose" if config.unroll == "fast" else "")))
             try:
                 config = config.with_towers(towers)
             except ConfigError as e:

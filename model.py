@@ -8,8 +8,8 @@ One `Model` exposes `logits`, `loss`, `accuracy` and `train_op`; `run_epoch`
 drives it for training, validation and test alike. The network's layout is
 written here once (`_network`); each direction of each layer is run by an
 interchangeable unroller, `--unroll` (core/unroll.py: the interface, and `loop`,
-a plain Python loop with no TensorFlow RNN API; where present beside it, `plain`,
-TensorFlow's own RNN function, and `fast`, the same steps with the speed levers).
+a plain Python loop that calls the cell once per time step, with no TensorFlow RNN
+API; `plain` and `fast`, where their modules are present, give the same results).
 """
 import zlib
 
@@ -105,8 +105,9 @@ class Model(object):
                 b = tf.get_variable("b", [NUM_CLASSES], initializer=tf.zeros_initializer())
         self.model_variables = [v for pair in layers for layer in pair for v in layer.variables()] + [W, b]
 
-        # Towers cut a training batch into parts unrolled side by side (the fast unroller); one otherwise. Their
-        # number divides the batch (core.config.Recipe checks it).
+        # Towers cut a training batch into parts unrolled side by side (--unroll=fast, where present); one
+        # otherwise, the whole batch stepped through at once. Their number divides the batch (core.config.Recipe
+        # checks it).
         self.towers = (recipe.towers or 1) if training and batch_size and unroll == "fast" else 1
         self.unroller = make_unroller(unroll, self.towers, defer=training)
         finals = self._network(layers)

@@ -2,8 +2,8 @@
 (tested).
 
     tfcompat   the TensorFlow version switch (1.5 or 2.x through tf.compat.v1), session settings
-    unroll     the unrollers' interface and the plain Python loop (no RNN API); where present, static:
-               TensorFlow's own RNN function, fast: the same steps with the speed levers
+    unroll     the unrollers' interface and the loop, a plain Python loop over the time steps (no RNN API);
+               where present, static and fast: the other unrollers (--unroll=plain, --unroll=fast)
     config     the typed configuration (Arch, Recipe, Config); recipes: how each configuration is trained
     runs       a run folder (config.json, state.json, log.csv, checkpoints), each read through a checker;
                folders: the training lock and the one swap routine

@@ -54,8 +54,13 @@ def curve(sizes, runs):
             return "peaks at {} units ({} points per doubling)".format(sizes[i + 1], numbers)
     first_tie = steps.index("tie") if "tie" in steps else None
     if first_tie and all(s == "higher" for s in steps[:first_tie]) and all(s == "tie" for s in steps[first_tie:]):
-        return "rises to {} units, then flattens: every later doubling is a tie ({} points)".format(
-            sizes[first_tie], numbers)
+        # Each step named with its own verdict and the spread it was judged against: a bare list of gains after
+        # "a tie" read as if the rise's gain were a tie too.
+        rises = ["from {} to {} units ({:+.2f} points, more than the seeds' spread {:.2f})".format(
+            sizes[i], sizes[i + 1], *gains[i]) for i in range(first_tie)]
+        ties = ["{} to {} ties ({:+.2f}, within {:.2f})".format(sizes[i], sizes[i + 1], *gains[i])
+                for i in range(first_tie, len(steps))]
+        return "rises {}, then flattens: {}".format(", ".join(rises), ", ".join(ties))
     words = {"higher": "rises", "lower": "falls", "tie": "ties"}
     overall = verdict(runs[-1], runs[0])
     return "; ".join("{} from {} to {}".format(words[s], sizes[i], sizes[i + 1]) for i, s in enumerate(steps)) + \

@@ -27,8 +27,8 @@ RECURRENT = ("lstm", "gru", "rnn")
 CONVOLUTIONS = ((16, 3), (32, 3))
 MODELS = tuple(GATE_BLOCKS)
 UNROLLS = ("fast", "plain", "loop")
-# The fastest unroller this copy holds: the fast one where its module sits beside core/unroll.py, else the plain
-# Python loop, which every copy holds (a copy may leave out the two unrollers that call TensorFlow's RNN function).
+# The default unroller: fast where its module is present, else the loop (a plain Python loop over the time steps,
+# calling the cell once per step), which is always present.
 DEFAULT_UNROLL = "fast" if importlib.util.find_spec("core.fast") else "loop"
 SPLITS = ("shuffled", "first")
 SCHEDULES = ("exponential", "cosine", "linear")
@@ -281,8 +281,8 @@ class Config:
         if self.unroll not in UNROLLS:
             raise ConfigError("unknown --unroll={!r}; choose {}".format(self.unroll, ", ".join(UNROLLS)))
         if self.unroll != "loop" and DEFAULT_UNROLL == "loop":
-            raise ConfigError("--unroll={} is not in this copy, which calls no TensorFlow RNN function; use "
-                              "--unroll=loop".format(self.unroll))
+            raise ConfigError("--unroll={} is not present here: the only unroller here is the loop, a plain Python "
+                              "loop over the time steps; use --unroll=loop".format(self.unroll))
 
     @property
     def name(self):
@@ -361,8 +361,8 @@ class Config:
             if missing:
                 raise ConfigError("it has no '{}'".format("', '".join(missing)))
             trained = Trained(**{f.name: stored[f.name] for f in fields(Trained) if f.name in stored})
-        # Files from before --unroll were all trained by the fast unroller; a loop-only copy evaluates them with
-        # the loop (the same model: the unrollers agree, as tested).
+        # Files from before --unroll were all trained with --unroll=fast; where only the loop is present it
+        # evaluates them (the same model: the unrollers agree, as tested).
         unroll = stored.get("unroll", "fast")
         config = cls(arch, recipe, stored.get("recipe"), unroll if DEFAULT_UNROLL != "loop" else "loop", trained)
         if stored.get("name", config.name) != config.name:

@@ -12,13 +12,13 @@ each (layer, direction) to an unroller:
         final_h  [B, H], h after the last step read
     gradients = unroller.gradients(objective, variables)
 
-`--unroll` chooses among the unrollers this copy holds; they give the same logits and gradients up to float
-rounding (tested):
+`--unroll` chooses the unroller; all give the same logits and gradients up to float rounding (tested):
 
-    Loop (here)  a plain Python loop over the steps that calls the cell, with masks for lengths: no
-                 TensorFlow RNN API at all (`--unroll=loop`)
-    plain, fast  where their modules sit beside this one: TensorFlow's own RNN function per direction
-                 (`--unroll=plain`), and the same steps with speed levers (`--unroll=fast`, then the default)
+    Loop (here)  a plain Python loop over the time steps that calls the cell once per step, with masks for
+                 lengths: no TensorFlow RNN API at all (`--unroll=loop`, always present)
+    plain, fast  where their modules are present: the steps driven by TensorFlow's RNN function per
+                 direction (`--unroll=plain`), and the same steps with speed levers (`--unroll=fast`, then the
+                 default)
 """
 from core.tfcompat import tf
 

@@ -39,7 +39,18 @@ def test_a_straight_line_is_not_called_flattening():
 def test_flattening_needs_a_rise_then_ties():
     text = compare.curve(SIZES, [seeds(0.9880, 0.0003), seeds(0.9920, 0.0003), seeds(0.9921, 0.0003),
                                  seeds(0.9922, 0.0003)])
-    assert text.startswith("rises to 64 units, then flattens")
+    assert text.startswith("rises from 32 to 64 units (+0.40 points, more than the seeds' spread 0.06), then "
+                           "flattens: 64 to 128 ties (+0.01, within 0.06), 128 to 256 ties (+0.01, within 0.06)"), text
+
+
+def test_flattening_names_each_step_with_its_own_verdict():
+    """Two rises, then one tie: every gain sits beside its own verdict (the no-RNN-API README once read
+    "every later doubling is a tie (+0.23, +0.11 points)", as if the rise's +0.23 were a tie)."""
+    text = compare.curve(SIZES, [seeds(0.9880, 0.0003), seeds(0.9920, 0.0003), seeds(0.9940, 0.0003),
+                                 seeds(0.9941, 0.0003)])
+    assert text == ("rises from 32 to 64 units (+0.40 points, more than the seeds' spread 0.06), from 64 to 128 "
+                    "units (+0.20 points, more than the seeds' spread 0.06), then flattens: 128 to 256 ties (+0.01, "
+                    "within 0.06)"), text
 
 
 def test_the_reports_sentences_use_the_rule():

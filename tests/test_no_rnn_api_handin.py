@@ -91,6 +91,23 @@ def test_each_part_ships_a_loop_trained_model_on_tensorflows_split_with_its_logs
     assert "best validation accuracy" in log and best.startswith("best-")
 
 
+def test_each_log_names_the_handins_folders_or_the_readme_says_whose_they_are(unpacked):
+    """A log is a record, never edited: a model trained in the hand-in's own layout has a log naming ../data and
+    weights/<model> (and no unroller the folder lacks); one trained elsewhere is said so, in one README sentence."""
+    folder, _ = unpacked
+    readme = " ".join((folder / "README.md").read_text().split())
+    for model in no_rnn_api.MODELS:
+        with open(str(folder / "training_logs" / model.name / "train.log")) as f:
+            log = f.read()
+        data, weights = re.findall(r"MNIST from (\S+?),", log), re.findall(r"weights in (\S+)$", log, re.M)
+        here = data == ["../data"] and weights == ["weights/" + model.name]
+        assert here != model.logged_elsewhere, (model.name, data, weights)
+        assert not here or "fast" not in log, model.name
+        said = "`training_logs/{}/train.log` was written where that model was trained".format(model.name) in readme
+        assert said == model.logged_elsewhere, model.name
+    assert not no_rnn_api.PART1.logged_elsewhere  # Part 1 was trained again in the hand-in's layout
+
+
 def test_part1_tests_at_97_percent_or_more_where_unpacked_with_the_readmes_numbers(unpacked, real_mnist):
     folder, _ = unpacked
     data = folder.parent / "data"

@@ -29,6 +29,9 @@ class Shipped:
     arch: Arch
     weights: str
     results: str
+    # True where its train.log was written in another folder layout than the hand-in's: the folders it names for
+    # MNIST and the checkpoint are those of the machine that trained it (a log is a record: it is not edited).
+    logged_elsewhere: bool = False
 
     @property
     def name(self):
@@ -46,7 +49,8 @@ class Shipped:
 # Part 1's size was chosen on validation (tools/handins/no_rnn_api_choice.py wrote CHOICE; a test checks they agree).
 CHOICE = "results/no_rnn_api/size_choice.json"
 PART1 = Shipped("Basic implementation (Part 1)", Arch("lstm", (128,)), "weights/no_rnn_api", "results/no_rnn_api")
-PART2 = Shipped("Additional features (Part 2)", Arch("lstm", (64, 64), crop_augment=True), "weights", "results")
+PART2 = Shipped("Additional features (Part 2)", Arch("lstm", (64, 64), crop_augment=True), "weights", "results",
+                logged_elsewhere=True)
 MODELS = (PART1, PART2)
 
 
@@ -160,7 +164,7 @@ Measured: {measured2}
 `training_logs/<model>/train.log` is each run's log with timestamps (train and validation loss and accuracy
 per epoch), `weights/<model>/log.csv` the same per epoch as a table, and `--test` prints the kept
 checkpoint's validation error beside the test accuracy. `tensorboard --logdir training_logs` shows the
-training and validation loss and accuracy, the gradient norm and the learning rate.
+training and validation loss and accuracy, the gradient norm and the learning rate.{elsewhere}
 
 ## 7 Additional solution features
 
@@ -176,16 +180,21 @@ def choice_text():
         c = json.load(f)
     sizes = sorted({r["hidden_unit"] for r in c["runs"]})
     seeds = sorted({r["seed"] for r in c["runs"]})
-    return ("{} seeds each of {} units (`results/size_choice.json`, each run `{}`); {} ({}). Chosen: {} units, "
+    return ("{} seeds each of {} units (`results/size_choice.json`, each run `{}`); {}. Mean validation "
+            "accuracy: {}. Chosen: {} units, "
             "the smallest size that does not differ from the best (two sizes differ only when their means are "
             "further apart than their two standard deviations added); the model here is its seed 1, trained "
             "again.").format(
         len(seeds), ", ".join(str(s) for s in sizes), c["command"], c["verdict"],
-        ", ".join("{}: {:.2%} mean".format(s, c["mean_val_accuracy"][str(s)]) for s in sizes), c["chosen"])
+        ", ".join("{} units {:.2%}".format(s, c["mean_val_accuracy"][str(s)]) for s in sizes), c["chosen"])
 
 
 def readme():
-    text = {"choice": choice_text()}
+    elsewhere = [m for m in MODELS if m.logged_elsewhere]
+    text = {"choice": choice_text(), "elsewhere": "".join(
+        " `training_logs/{0}/train.log` was written where that model was trained: the folders it names for MNIST "
+        "and the checkpoint are that machine's (here `../data` and `weights/{0}/`).".format(m.name)
+        for m in elsewhere)}
     for k, model in enumerate(MODELS, 1):
         text.update({"part{}".format(k): model.part, "name{}".format(k): model.name,
                      "test{}".format(k): model.arch.command("test"), "train{}".format(k): train_command(model),
