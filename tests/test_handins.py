@@ -137,6 +137,81 @@ def test_the_ie643_handin_is_named_self_contained_and_its_notebook_runs_alone(tm
     assert sorted(os.listdir(str(folder / "mnist"))) == sorted(n for n in os.listdir(real_mnist) if n.endswith(".gz"))
 
 
+def _handin(tmp_path, *flags):
+    return subprocess.run([sys.executable, os.path.join(ROOT, "tools", "handin.py"), "--roll=22B0042"] + list(flags),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=600)
+
+
+def test_ie643_question2_is_packed_from_ie643_q2_and_named_only_when_given(tmp_path):
+    """Question 2's notebook (the course's, not public) is the student's: --ie643_q2 packs it under the sheet's
+    name and the README's table gains its row; without it the zip has no such file, its README names none, and
+    the build says in one line how to add it."""
+    notebook = tmp_path / "my q2.ipynb"
+    notebook.write_bytes(json.dumps({"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["# Q2 é"]}],
+                                     "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).encode("utf-8"))
+    stem = "IE643_22B0042_scribingassignment"
+    for given in (True, False):
+        out = tmp_path / "given.zip" if given else tmp_path / "not_given.zip"
+        proc = _handin(tmp_path, "--assignment=ie643", "--output=" + str(out),
+                       *(["--ie643_q2=" + str(notebook)] if given else []))
+        assert proc.returncode == 0, proc.stderr
+        with zipfile.ZipFile(str(out)) as z:
+            names = sorted(n.split("/", 1)[1] for n in z.namelist())
+            readme = z.read(stem + "/README.md").decode("utf-8")
+            packed = z.read("{0}/{0}_Ex2.ipynb".format(stem)) if given else None
+        notes = [line for line in (proc.stdout + proc.stderr).splitlines() if "Question 2" in line]
+        if given:
+            assert names == sorted(["README.md", stem + "_Ex1.pdf", stem + "_Ex2.ipynb", stem + "_Ex3.ipynb"])
+            assert packed == notebook.read_bytes() and not notes, notes
+            assert "| `{}_Ex2.ipynb` | Question 2:".format(stem) in readme
+            assert readme.index("_Ex1.pdf") < readme.index("_Ex2.ipynb") < readme.index("_Ex3.ipynb")
+        else:
+            assert names == sorted(["README.md", stem + "_Ex1.pdf", stem + "_Ex3.ipynb"])
+            assert "Ex2" not in readme and "Question 2" not in readme
+            assert len(notes) == 1 and "--ie643_q2=" in notes[0] and stem + "_Ex2.ipynb" not in notes[0], notes
+            assert "IE643_<roll>_scribingassignment_Ex2.ipynb" in notes[0]
+
+
+@pytest.mark.parametrize("what,words", [("missing.ipynb", ["no file", "missing.ipynb"]),
+                                        ("notes.txt", ["not a notebook", ".ipynb"]),
+                                        ("broken.ipynb", ["cannot read", "broken.ipynb"]),
+                                        ("list.ipynb", ["not a notebook", "cells"]),
+                                        ("a4", ["--assignment=ie643"])])
+def test_a_bad_ie643_q2_is_one_error_line_and_no_zip(tmp_path, what, words):
+    (tmp_path / "notes.txt").write_text('{"cells": []}')
+    (tmp_path / "broken.ipynb").write_text('{"cells": [')
+    (tmp_path / "list.ipynb").write_text("[1, 2]")
+    (tmp_path / "ok.ipynb").write_text('{"cells": []}')
+    out = tmp_path / "out.zip"
+    flags = ["--assignment=a4", "--ie643_q2=" + str(tmp_path / "ok.ipynb")] if what == "a4" else \
+        ["--assignment=ie643", "--ie643_q2=" + str(tmp_path / what)]
+    proc = _handin(tmp_path, "--output=" + str(out), *flags)
+    assert_one_line_error(proc.returncode, proc.stderr, *words)
+    assert not out.exists()
+
+
+def test_the_ie643_question3_notebook_carries_the_question_and_the_roll_and_else_the_stored_bytes():
+    """Question 3's notebook is the stored, executed one with "Question 3" in its title and the roll (and name)
+    under it: only its first markdown cell's source changes; every other byte, the outputs too, is the stored
+    file's."""
+    sys.path.insert(0, ROOT)
+    from tools.handins import ie643
+    with open(ie643.NOTEBOOK, encoding="utf-8") as f:
+        stored = f.read()
+    made = ie643.ie643_notebook("22B0042", "A. Student").decode("utf-8")
+    first = next(c for c in json.loads(made)["cells"] if c["cell_type"] == "markdown")
+    title = next(c for c in json.loads(stored)["cells"] if c["cell_type"] == "markdown")["source"][0]
+    assert first["source"][:3] == ["# Question 3: " + title[2:], "\n", "IE643 scribing assignment - 22B0042, "
+                                                                           "A. Student\n"]
+    # The stored text up to the title line, then the new lines, then the stored text from the title's next line on.
+    line = "    " + json.dumps(title, ensure_ascii=False) + ",\n"
+    assert stored.count(line) == 1
+    before, after = stored.split(line)
+    inserted = "".join("    {},\n".format(json.dumps(l, ensure_ascii=False)) for l in first["source"][:3])
+    assert made == before + inserted + after
+    assert "22B0042" not in stored and ie643.ie643_notebook("22B0042").decode("utf-8").count("22B0042") == 1
+
+
 def test_all_five_handins_are_built_from_a_tree_without_git_each_under_its_name(tmp_path):
     """make handin ROLL=<roll>: from a copy of the project without .git, every zip in its top folder, each holding
     one folder named as its assignment names it."""

@@ -20,7 +20,7 @@ from core.common import ArgumentParser, PROJECT_DIR, RUNS_DIR, UserError, atomic
 from core.outputs import SCRATCH, check_output, remove_stale  # noqa: E402
 from core.runs import RunDir  # noqa: E402
 from download_weights import sha256_file  # noqa: E402
-from tools.handins import ALL as HANDINS  # noqa: E402
+from tools.handins import ALL as HANDINS, ie643  # noqa: E402
 from tools.handins.a4 import report_pdf  # noqa: E402
 from tools.handins.common import BASIC  # noqa: E402
 
@@ -99,7 +99,13 @@ def main(argv=None):
                         "them), the shipped ones for the rest")
     parser.add_argument("--force", action="store_true", help="replace the file --output names even when it is "
                         "not a zip")
+    parser.add_argument("--ie643_q2", default="", type=ie643.question2_notebook, metavar="NOTEBOOK.ipynb",
+                        help="IE643: your Question 2 notebook (the course's Part II notebook, completed), packed as "
+                        "IE643_<roll>_scribingassignment_Ex2.ipynb")
     args = parser.parse_args(argv)
+    if args.ie643_q2 and args.assignment not in ("ie643", "all"):
+        parser.error("--ie643_q2 is IE643's Question 2 notebook; pass it with --assignment=ie643 (or all)")
+    ie643.QUESTION2["path"] = args.ie643_q2
     args.written = []  # the zips written so far: an interruption of --assignment=all says which
     return guarded(lambda: write(args), lambda: interrupted(args.written),
                    fix="free some space, or pass --output=<a file in a folder you can write>")

@@ -1,4 +1,7 @@
-"""IE643's scribing assignment: Question 1's derivation as a PDF made for the roll, Question 3's notebook."""
+"""IE643's scribing assignment: Question 1's derivation as a PDF and Question 3's notebook, each made for the
+roll; Question 2's notebook, the student's own, where tools/handin.py's --ie643_q2 names it."""
+import argparse
+import json
 import os
 import subprocess
 
@@ -6,15 +9,64 @@ from core.common import PROJECT_DIR, UserError, log, relpath
 from tools.handins.common import HandIn
 
 IE643 = "IE643_{roll}_scribingassignment"
+NOTEBOOK = os.path.join(PROJECT_DIR, "assignments", "numpy_rnn", "notebooks", "numpy_rnn_mnist4.ipynb")
+# Question 2 completes the notebook the course posted for Part II, which is not public: the student's own
+# notebook, set by tools/handin.py from --ie643_q2 (checked there by question2_notebook), or "" when not given.
+QUESTION2 = {"path": ""}
+
+
+def question2_notebook(path):
+    """--ie643_q2, checked: an existing .ipynb file holding a notebook's JSON; its absolute path ("" stays "":
+    not given, as `make handin` passes it when IE643_Q2 is unset)."""
+    if not path:
+        return ""
+    if not path.endswith(".ipynb"):
+        raise argparse.ArgumentTypeError("{!r} is not a notebook; pass your Question 2 notebook, a file ending in "
+                                         ".ipynb".format(path))
+    if not os.path.isfile(path):
+        raise argparse.ArgumentTypeError("there is no file {}; pass the path of your Question 2 notebook".format(
+            path))
+    try:
+        with open(path, encoding="utf-8") as f:
+            notebook = json.load(f)
+    except (OSError, ValueError) as e:  # missing, unreadable, not JSON (UnicodeDecodeError is a ValueError)
+        raise argparse.ArgumentTypeError("cannot read {} as a notebook ({}); pass the .ipynb file Jupyter or "
+                                         "Colab saved".format(path, getattr(e, "strerror", None) or e))
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        raise argparse.ArgumentTypeError("{} is JSON but not a notebook (it has no list of cells); pass the .ipynb "
+                                         "file Jupyter or Colab saved".format(path))
+    return os.path.abspath(path)
 
 
 def ie643_files(yours=()):
-    """IE643's scribing assignment: Question 3's notebook as stored, executed (it installs what it needs and
-    fetches MNIST itself, so it runs in Colab as it is). Question 1's PDF is made for the roll (ie643_pdf).
-    Question 2 completes the course's own notebook, which the student adds: the build says so, the README not."""
-    log("note: Question 2 is the notebook the course posted for Part II; add yours to the folder as "
-        "IE643_<roll>_scribingassignment_Ex2.ipynb before you upload")
-    return [("assignments/numpy_rnn/notebooks/numpy_rnn_mnist4.ipynb", IE643 + "_Ex3.ipynb")]
+    """Question 2's notebook where --ie643_q2 gave one, as given; without it, one line saying how to add it
+    (and the README names no such file). Question 1's PDF and Question 3's notebook are made for the roll."""
+    if QUESTION2["path"]:
+        return [(QUESTION2["path"], IE643 + "_Ex2.ipynb")]
+    log("note: Question 2's notebook (the course's Part II notebook, completed) is not in this zip; add it with "
+        "--ie643_q2=<your Question 2 notebook>.ipynb, packed as IE643_<roll>_scribingassignment_Ex2.ipynb")
+    return []
+
+
+def ie643_notebook(roll, author=""):
+    """Question 3: the stored, executed notebook (it installs what it needs and fetches MNIST itself, so it runs
+    in Colab as it is), with the question's number in its title and the roll (and name) under it, in its first
+    markdown cell. Only that cell's source changes: the file is written in the stored file's own layout (Jupyter's: one
+    space of indent, sorted keys), so every other byte, the outputs included, is the stored file's (tested)."""
+    with open(NOTEBOOK, encoding="utf-8") as f:
+        notebook = json.load(f)
+    first = next(c for c in notebook["cells"] if c["cell_type"] == "markdown")
+    byline = "IE643 scribing assignment - {}{}".format(roll, ", " + escape_markdown(author) if author else "")
+    title, rest = (first["source"][0], first["source"][1:]) if first["source"][0].startswith("# ") else ("", [])
+    # "# <title>" becomes "# Question 3: <title>", the byline under it; a cell without a title gets both above.
+    first["source"] = ["# Question 3: " + title[2:], "\n", byline + "\n"] + rest if title else \
+        ["# Question 3\n", "\n", byline + "\n", "\n"] + first["source"]
+    return json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False).encode("utf-8")
+
+
+def escape_markdown(text):
+    """A name as plain text in Markdown: its * _ ` [ ] < > # and backslashes shown, not read as formatting."""
+    return "".join("\\" + c if c in "\\*_`[]<>#" else c for c in text)
 
 
 BYLINE = "IE643 scribing assignment, Question 1 - {roll}"
@@ -45,7 +97,9 @@ def ie643_pdf(roll, author=""):
 
 
 def ie643_readme():
-    """The hand-in's README: what each file answers, and Question 3's measured choice."""
+    """The hand-in's README: what each file answers (Question 2's row only where its notebook is packed), and
+    Question 3's measured choice. The clipped-rate ablation is the report's, not the notebook's: the notebook
+    stores plain SGD's outputs only, so the README says nothing of it."""
     from assignments.numpy_rnn import mnist4
     result = mnist4.read_result(os.path.join(PROJECT_DIR, "results", "numpy_rnn", "mnist4.json"), new=True)
     def stop(rate):
@@ -53,14 +107,16 @@ def ie643_readme():
         return "{} {}".format(rate, why if why.startswith(("diverged", "reached")) else
                               "stopped after {} epochs".format(epochs))
     stops = "; ".join(stop(rate) for rate in sorted(result["curves"], key=lambda r: -float(r)))
-    clipped = mnist4.read_ablation(os.path.join(PROJECT_DIR, "results", "numpy_rnn"))
-    from tools.reporting.pages import clipping_text  # the report's sentence, word for word
-    clipping = " " + clipping_text(result, clipped) + " (`CLIP_NORM = {:g}` in the notebook's setting cell runs " \
-        "that sweep.)".format(clipped["clip_norm"]) if clipped else ""
     return README_IE643.format(roll="{roll}", rate=result["best_rate"], epoch=result["best_epoch"],
                                val=100 * result["best_val_accuracy"], test=100 * result["test_accuracy"],
                                correct=result["test_correct"], count=result["test_count"], stops=stops,
-                               patience=result["patience"], machine=result["machine"]["processor"], clipping=clipping)
+                               patience=result["patience"], machine=result["machine"]["processor"],
+                               question2=QUESTION2_ROW if QUESTION2["path"] else "")
+
+
+QUESTION2_ROW = """| `IE643_{roll}_scribingassignment_Ex2.ipynb` | Question 2: the notebook the course posted for Scribing \
+Assignment Part II, with the answers to the questions posted in it |
+"""
 
 
 README_IE643 = """# IE643 scribing assignment ({roll})
@@ -68,7 +124,7 @@ README_IE643 = """# IE643 scribing assignment ({roll})
 | file | question |
 |---|---|
 | `IE643_{roll}_scribingassignment_Ex1.pdf` | Question 1: backpropagation through time for an LSTM, derived by hand: (a) the forward pass for h(t), C(t) and ŷ(t) and the squared errors e_j²(t), e²(t) and E; (b) ∂E/∂w_ij for a weight from h(t-1) to i. the input gate, ii. the forget gate, iii. the candidate state C̃(t), iv. the output gate; (c) the recurrences between ∂E/∂C(t) and ∂E/∂C(t+1), and between ∂E/∂h(t) and ∂E/∂h(t+1); (d) whether the LSTM preserves gradients over longer spans than an RNN |
-| `IE643_{roll}_scribingassignment_Ex3.ipynb` | Question 3: a two-layer ReLU RNN in NumPy with hand-written backpropagation through time, on MNIST digits 0, 5, 6 and 9 read row by row, trained with plain SGD; the learning rate chosen on validation, the loss and accuracy curves, then the test accuracy |
+{question2}| `IE643_{roll}_scribingassignment_Ex3.ipynb` | Question 3: a two-layer ReLU RNN in NumPy with hand-written backpropagation through time, on MNIST digits 0, 5, 6 and 9 read row by row, trained with plain SGD; the learning rate chosen on validation, the loss and accuracy curves, then the test accuracy |
 
 ## Question 3
 
@@ -79,10 +135,11 @@ the files are there). Locally: `pip install numpy matplotlib notebook`, then `ju
 Plain SGD, as the question asks. Each learning rate had the same budget: it trained until neither its
 validation accuracy nor its validation loss had reached a new best for {patience} epochs ({stops}). The best on
 validation was {rate} ({val:.2f}% at epoch {epoch}); on the test images of the four digits it scores
-{test:.2f}% ({correct:,} of {count:,}). One seed: the rates are ranked only to choose one, on validation.{clipping}
+{test:.2f}% ({correct:,} of {count:,}). One seed: the rates are ranked only to choose one, on validation.
 Measured on an {machine}.
 """
 
 
-HANDIN = HandIn("ie643", "IE643's scribing assignment: the BPTT derivation (PDF), Question 3's notebook",
-                IE643 + ".zip", IE643, ie643_files, ie643_readme, made=((IE643 + "_Ex1.pdf", ie643_pdf),))
+HANDIN = HandIn("ie643", "IE643's scribing assignment: the BPTT derivation (PDF), Question 3's notebook "
+                "(Question 2's: --ie643_q2)", IE643 + ".zip", IE643, ie643_files, ie643_readme,
+                made=((IE643 + "_Ex1.pdf", ie643_pdf), (IE643 + "_Ex3.ipynb", ie643_notebook)))
