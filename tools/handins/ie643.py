@@ -17,7 +17,7 @@ QUESTION2 = {"path": ""}
 
 def question2_notebook(path):
     """--ie643_q2, checked: an existing .ipynb file holding a notebook's JSON; its absolute path ("" stays "":
-    not given, as `make handin` passes it when IE643_Q2 is unset)."""
+    not given)."""
     if not path:
         return ""
     if not path.endswith(".ipynb"):
