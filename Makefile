@@ -26,7 +26,8 @@ override A3 := $(value A3)
 override WEIGHTS := $(value WEIGHTS)
 override AUTHOR := $(value AUTHOR)
 override RECIPES := $(value RECIPES)
-export ROLL ASSIGNMENT A3 WEIGHTS AUTHOR RECIPES
+override IE643_Q2 := $(value IE643_Q2)
+export ROLL ASSIGNMENT A3 WEIGHTS AUTHOR RECIPES IE643_Q2
 
 .PHONY: setup setup-tf1.5 setup-torch setup-docs run results test test-fast test-modern test-tf1.5 submission handin clean-venvs
 
@@ -74,11 +75,13 @@ test-fast: .venv/installed
 	.venv/bin/python -m pytest -q -m "not slow"
 
 # Every hand-in, each under the name its assignment gives it: make handin ROLL=<roll> [AUTHOR='<your name>']
+# [IE643_Q2=<your Question 2 notebook>.ipynb]
 # [ASSIGNMENT=a4|cs324|ee6123|ie643|no-rnn-api];
 # without ROLL it lists them.
 handin: .venv/installed
 	@if [ -z "$$ROLL" ]; then .venv/bin/python tools/handin.py --list; \
-	else .venv/bin/python tools/handin.py --roll="$$ROLL" --author="$$AUTHOR" --assignment="$${ASSIGNMENT:-all}"; fi
+	else .venv/bin/python tools/handin.py --roll="$$ROLL" --author="$$AUTHOR" --assignment="$${ASSIGNMENT:-all}" \
+		$${IE643_Q2:+--ie643_q2="$$IE643_Q2"}; fi
 
 # The assignment's zip: make submission ROLL=<your roll number> [A3=<your Assignment 3 accuracy in %>]
 submission: .venv/installed

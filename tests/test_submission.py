@@ -161,8 +161,8 @@ def test_make_hands_the_roll_to_the_program_as_typed_and_no_shell_runs_it(tmp_pa
     (tmp_path / ".venv" / "installed").write_text("")
     for target, extra, expected in [
             ("submission", ["A3=" + roll], ["--roll=" + roll, "--a3=" + roll]),
-            ("handin", ["ASSIGNMENT=" + roll, "AUTHOR=" + roll], ["--roll=" + roll, "--author=" + roll,
-                                                                 "--assignment=" + roll]),
+            ("handin", ["ASSIGNMENT=" + roll, "AUTHOR=" + roll, "IE643_Q2=" + roll],
+             ["--roll=" + roll, "--author=" + roll, "--assignment=" + roll, "--ie643_q2=" + roll]),
             ("submission", ["WEIGHTS=" + roll], ["--roll=" + roll, "--weights=" + roll])]:
         proc = subprocess.run([make, "-s", target, "ROLL=" + roll] + extra, cwd=str(tmp_path),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
