@@ -1,5 +1,6 @@
-"""The card's figures, drawn from the result files: test accuracy against hidden size (means over seeds), and
-the validation curves. plot_results.py writes them as PNGs; the report draws them on its pages.
+"""The figures of the LSTM and GRU results, drawn from the result files: test accuracy against hidden size
+(means over seeds), and the validation curves. plot_results.py writes them as PNGs; the report draws them on its
+pages.
 
 Reads results/<model>_h<hidden>.json (written by main.py --test), results/study/ (the seeds) and
 weights/<config>/log.csv of the basic single-layer LSTM and GRU configurations.
@@ -50,7 +51,8 @@ def load_results(results_dir):
 
 
 def load_variants(results_dir):
-    """Every other result (--model=rnn, more layers, --bidirectional, ...): the report's appendix."""
+    """Every other result (--model=rnn, more layers, --bidirectional, ...): the variants, apart from the main
+    results."""
     return [r for r in load_all(results_dir) if not is_basic(r)]
 
 
@@ -73,9 +75,10 @@ def accuracy_points(results):
     return points
 
 
-def plot_accuracy(results, ax):
-    """Test accuracy (%) against hidden size on a log2 axis, one line per cell, values labelled: means with
-    error bars of one standard deviation over the seeds, hollow markers for a single run."""
+def plot_accuracy(results, ax, places=2):
+    """Test accuracy (%) against hidden size on a log2 axis, one line per cell, values labelled to `places`
+    decimals (a report passes the decimals its text and table use): means with error bars of one standard
+    deviation over the seeds, hollow markers for a single run."""
     points = accuracy_points(results)
     value = {k: v[0] for k, v in points.items()}
     several = sorted({n for _, _, n in points.values() if n > 1})
@@ -92,7 +95,8 @@ def plot_accuracy(results, ax):
                         markerfacecolor="white" if mixed and n == 1 else color)
             others = [v for (m, h), v in value.items() if h == x and m != model]
             above = not others or y > others[0] or (y == others[0] and model == "lstm")
-            text = "{:.2f}".format(y) + ("\u00b1{:.2f}".format(points[(model, x)][1]) if points[(model, x)][2] > 1 else "")
+            text = "{:.{p}f}".format(y, p=places) + ("\u00b1{:.{p}f}".format(points[(model, x)][1], p=places)
+                                                     if points[(model, x)][2] > 1 else "")
             ax.annotate(text, (x, y), textcoords="offset points",  # the higher label on top
                         xytext=(0, 7 if above else -13), ha="center", fontsize=8, color=color)
     ax.set_xscale("log", base=2)

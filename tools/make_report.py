@@ -151,7 +151,8 @@ def card_page(results, results_dir, weights_dir, a3=None, roll=None):
     rows = card.table(results, results_dir)
     y = table_block(fig, 0.05, y - 0.005, 0.9, card.HEADER, rows, card.WIDTHS, 7)
     y = paragraphs(fig, y - 0.008, [card.footnote(results, results_dir)], size=7.5, width=130)
-    plots.plot_accuracy(results, fig.add_axes([0.14, 0.05, 0.76, y - 0.09]))  # the rest of the page
+    plots.plot_accuracy(results, fig.add_axes([0.14, 0.05, 0.76, y - 0.09]),  # the rest of the page
+                        places=card.decimals(results, results_dir))
     yield fig
 
 

@@ -1,5 +1,6 @@
 """Assignment 4 (the card): the folder Assignment4_<roll>/ with the card's programs, the core package they
-import, weights/ of the eight configurations the report describes, the result files plot_results.py reads,
+import, weights/ of the eight configurations the report describes, the result files plot_results.py and the
+report read (the seeds', the MLP and CNN baselines' and the TensorFlow 1.5 seeds' of LSTM-32),
 <roll>_Report.pdf (made for this roll), a README for the grader and requirements.txt for Python 3.6 +
 TensorFlow 1.5. The assignment keeps MNIST in ../data, beside the folder."""
 import os
@@ -9,6 +10,7 @@ import sys
 from core import study
 from core.common import PROJECT_DIR, RUNS_DIR, UserError, relpath
 from core.config import Arch
+from core.recipes import recipe_for
 from core.results import of_checkpoint, read_result
 from core.runs import SHIPPED_FILE, RunDir, check_trained
 from tools.handins.common import BASIC, CARD_PROGRAMS, HandIn, imported_modules, project_files, requirements_of
@@ -58,12 +60,28 @@ def assignment4_files(yours=()):
         for seed in study.SEEDS:
             path = os.path.relpath(os.path.join(study.result_folder(recipe, seed), name + ".json"), PROJECT_DIR)
             wanted.append((path, path))
+    wanted += [(p, p) for p in report_rows()]
     missing = [p for p, _ in wanted if not os.path.isfile(os.path.join(PROJECT_DIR, p))]
     if missing:
         raise UserError("{} is missing (and {} more); {}".format(
             missing[0], len(missing) - 1, "test your run first: python main.py ... --test" if missing[0].startswith(
                 "runs") else "restore it, or run python tools/reproduce.py --skip_training"))
     return wanted
+
+
+def report_rows():
+    """The result files (paths in the project and in the hand-in alike) behind the report's rows beyond the eight
+    configurations, those there: each baseline's seeds (trained alike, the general recipe) and the TensorFlow 1.5
+    seeds of LSTM-32, read by the report as tools/reporting/card.py says."""
+    from tools.reporting.card import CARD_NAME, TF15_DIR
+    paths = []
+    for model, layers in study.BASELINES:
+        arch = Arch(model, tuple(layers))
+        paths += [os.path.relpath(os.path.join(study.result_folder(recipe_for(arch)[1], seed), arch.name + ".json"),
+                                  PROJECT_DIR) for seed in study.SEEDS]
+    paths += ["results/{}/seed{}/{}.json".format(TF15_DIR, seed, Arch(CARD_NAME[0], (CARD_NAME[1],)).name)
+              for seed in study.SEEDS]
+    return [p.replace(os.sep, "/") for p in paths if os.path.isfile(os.path.join(PROJECT_DIR, p))]
 
 
 def report_pdf(roll, a3=None, files=()):
@@ -108,37 +126,112 @@ unrolled with `static_rnn` over the 28 rows of each image. The report is `{roll}
     python3.6 -m venv venv && . venv/bin/activate
     pip install pip==21.3.1 && pip install -r requirements.txt
 
-MNIST's four IDX files (`.gz` or not) go in `../data`, beside this folder.
+MNIST's four IDX files (`.gz` or not) go in `../data`, beside this folder, or pass `--data_dir=<folder>`.
 
 ## Commands
 
     python main.py --model=gru --test --hidden_unit=128       # test a shipped model (any of 32, 64, 128, 256)
-    python main.py --model='lstm' --train --hidden_unit=32    # train the configuration the report describes
+    python main.py --model='lstm' --train --hidden_unit=32    # train: writes runs/lstm_h32/, not weights/
+    python main.py --model='lstm' --test --hidden_unit=32     # after --train: tests YOUR run in runs/lstm_h32/
+    python main.py --model='lstm' --test --hidden_unit=32 --weights_dir=weights   # the shipped model, always
     python plot_results.py                                    # results/accuracy_vs_hidden.png
 
-Each configuration was trained with three seeds; `weights/` holds the seed with the best validation
-accuracy, and `--test` prints its test accuracy (the report lists it, and its seed, beside the mean over the
-seeds). `--train` writes `runs/<config>/` and resumes after an interruption; `--test` then uses your run.
+**Which weights `--test` uses.** The shipped models are in `weights/<config>/` (`weights/lstm_h32/` ...).
+`--train` writes `runs/<config>/` and resumes there after an interruption; it leaves `weights/` alone. Once
+`runs/<config>/` holds a checkpoint, `--test` tests that run (your own) and writes `runs/results/<config>.json`;
+before, or with `--weights_dir=weights`, it tests the shipped model and writes `results/<config>.json`.
 `python main.py --help` lists every flag.
 
+Each configuration was trained with three seeds; `weights/` holds the seed with the best validation
+accuracy (chosen before testing), and `--test` prints its test accuracy (the report lists it, and its seed,
+beside the mean over the seeds).
+
+**TensorFlow versions.** The shipped models were trained with TensorFlow 2.21 (through `tf.compat.v1`; the
+same code runs on 1.5), as the report's runtime column says. On TensorFlow 1.5 with this `requirements.txt`,
+`--test` of each of the eight shipped models prints the same count of correct test images as the report's
+shipped column (checked for all eight). Only LSTM-32 has also been trained on TensorFlow 1.5 (three seeds:
+the report's TF 1.5.0 row).
+
+## The other result files, and the commands that make them
+
+The report's means, its baselines and its TensorFlow 1.5 row rest on these files, each the `--test` of one run:
+
+| file | the run |
+|---|---|
+| `results/study/<recipe>/seed<N>/<config>.json` | seed N (1, 2, 3) of a configuration; `<recipe>` names its recipe's settings: {recipes} |
+| `results/study/{general}/seed<N>/`: {baselines} | the baselines at about LSTM-128's size, trained alike: an \
+MLP (one dense ReLU layer of 103 units on all 784 pixels) and a CNN (two 3x3 convolutions, then 48 dense units) |
+| `results/{tf15}/seed<N>/lstm_h32.json` | LSTM-32 trained on TensorFlow 1.5 |
+
+Seed 2 of LSTM-64, for example; every seed run is made alike (`--train` takes the configuration's recipe,
+and `--model=mlp --hidden_unit=103` or `--model=cnn --hidden_unit=48` the baselines'):
+
+    python main.py --model=lstm --train --hidden_unit=64 --seed=2 --weights_dir=runs/study/{lstm64}/seed2
+    python main.py --model=lstm --test --hidden_unit=64 --weights_dir=runs/study/{lstm64}/seed2 \\
+        --results_dir=results/study/{lstm64}/seed2
+
+Those files were made with TensorFlow 2.21, as each records (`trained_with`); with this `requirements.txt` the
+same commands train runs of TensorFlow 1.5 of their own. The TensorFlow 1.5 seeds of LSTM-32, seed 1 for example:
+
+    python main.py --model=lstm --train --hidden_unit=32 --seed=1 --weights_dir=runs/{tf15}/seed1
+    python main.py --model=lstm --test --hidden_unit=32 --weights_dir=runs/{tf15}/seed1 \\
+        --results_dir=results/{tf15}/seed1
+
+{crops}
 ## Files
 
 | file | what it holds |
 |---|---|
 | `main.py` | the entry point and its flags |
 | `cells.py` | `LSTMCell`, `GRUCell` (and a vanilla `RNNCell`), written from scratch |
-| `model.py` | the cells unrolled with `static_rnn`, the classifier, loss, accuracy and train op |
-| `data_loader.py` | MNIST from `../data`, checked; the train/validation split |
+| `model.py` | the cells unrolled with `static_rnn`, the classifier, loss, accuracy and train op; the MLP and CNN baselines |
+| `data_loader.py` | MNIST from `../data` (or `--data_dir`), checked; the train/validation split |
 | `train.py`, `evaluate.py` | training with validation and early stopping; the test accuracy |
 | `plot_results.py` | the accuracy-against-hidden-size figure |
 | `download_weights.py` | installs a weights archive, verified by SHA-256 |
 | `core/` | what these import: the TensorFlow version switch, the unrollers, the configuration, run folders |
 | `weights/` | one checkpoint folder per configuration (LSTM and GRU at 32, 64, 128, 256 units) |
-| `results/` | their test results (and their seeds', under `results/study/`); `plot_results.py` draws its figures here |
+| `results/` | their test results, and the files above; `plot_results.py` draws its figures here |
 | `{roll}_Report.pdf` | the report |
 """
 
 
+def readme():
+    """README_A4 with the recipe folders' names, from core/study.py and core/recipes.py ({roll} stays for the
+    builder)."""
+    from tools.reporting.card import TF15_DIR
+    folders = {}
+    for model in ("lstm", "gru"):
+        for hidden in (32, 64, 128, 256):
+            folders.setdefault(study.label(study.recipe_of(model, hidden)), []).append(
+                "{}-{}".format(model.upper(), hidden))
+    recipes = "; ".join("`{}` for {}".format(label, ", ".join(names)) for label, names in sorted(
+        folders.items(), key=lambda item: -len(item[1])))
+    general = sorted({study.label(recipe_for(Arch(m, tuple(layers)))[1]) for m, layers in study.BASELINES})
+    return README_A4.format(roll="{roll}", recipes=recipes, general="|".join(general), tf15=TF15_DIR,
+                            baselines=", ".join("`{}.json`".format(Arch(m, tuple(layers)).name)
+                                                for m, layers in study.BASELINES),
+                            lstm64=study.label(study.recipe_of("lstm", 64)), crops=crop_note())
+
+
+def crop_note():
+    """The README's word on `crop_test_accuracy`, which the seeds' files of the recurrent models hold: its range
+    in the files packed, and what it measures (data_loader.random_crops); '' where no packed file holds it."""
+    import data_loader
+    found = []
+    for name in BASIC:
+        arch = Arch.parse(name)
+        found += [r["crop_test_accuracy"] for r in study.seed_results(study.recipe_of(arch.model, arch.layers[0]),
+                                                                        name) if "crop_test_accuracy" in r]
+    if not found:
+        return ""
+    return ("The seeds' files of the recurrent models also hold `crop_test_accuracy` ({:.2f}-{:.2f}): the same model "
+            "on a fixed random crop of each test image ({}-{} pixels a side), its pixels read {} at a time from the "
+            "crop's first row on, so that a step is no longer a row of the image (`--test --crop_test`). These models "
+            "were not trained on such input, and the report does not use that figure.\n".format(
+                min(found), max(found), data_loader.MIN_SIDE, data_loader.MAX_SIDE, data_loader.SIDE))
+
+
 HANDIN = HandIn("a4", "Assignment 4, the card: LSTM and GRU from scratch, weights, <roll>_Report.pdf",
-                "Assignment4_{roll}.zip", "Assignment4_{roll}", assignment4_files, lambda: README_A4,
+                "Assignment4_{roll}.zip", "Assignment4_{roll}", assignment4_files, readme,
                 report="{roll}_Report.pdf", requirements=lambda: requirements_of("requirements-tf1.5.txt"))
