@@ -4,7 +4,7 @@
     python download_weights.py --pack [--output=weights.tar.gz]
 
 The assignment's fallback for weights too large to submit. weights/MANIFEST.sha256
-(committed with the code) lists the SHA-256 of every shipped weight file. The
+(written by --pack with the archive, and kept beside the weights) lists the SHA-256 of every shipped weight file. The
 download is size- and time-limited; its members are checked one by one as they
 stream (a plain file inside weights/, listed in the manifest, not oversized,
 its SHA-256 computed while it is written to a temporary folder beside weights/),

@@ -7,7 +7,7 @@
 
 --train trains the architecture with its recipe: the one recorded for a shipped
 configuration (the eight basic ones), else the general default
-(core/config.py); flags given override it, --recipe=plain starts from
+(core/recipes.py); flags given override it, --recipe=plain starts from
 the plain defaults listed below. Training writes runs/<config>/, where <config>
 names the architecture (lstm_h32, lstm_h64-64_bi); its config.json records the
 recipe, so testing needs only the architecture's flags.
@@ -50,7 +50,7 @@ flags.DEFINE_boolean("explain", False, "a figure of the cell reading a digit (ga
                      "every row): of each --predict image, or else of test image --test_image")
 flags.DEFINE_integer("test_image", 0, "--explain without --predict: which test image (0-9999)")
 flags.DEFINE_boolean("crop_test", False, "--test: also print the accuracy on randomly cropped test images "
-                     "(always printed for --crop_augment models; always recorded in the JSON)")
+                     "(always for --crop_augment models) and record it in the result's JSON")
 for _field in dataclasses.fields(Recipe):  # the recipe's flags, made from its fields (core/config.py)
     if _field.name != "train_examples":
         _define = {int: flags.DEFINE_integer, float: flags.DEFINE_float, str: flags.DEFINE_string}[_field.type]
@@ -137,7 +137,7 @@ def _trained_weights_dir(arch):
 
 
 def _parse(argv):
-    FLAGS.unparse_flags()  # every call parses afresh (the tests call main() many times in one process)
+    FLAGS.unparse_flags()  # every call parses afresh (main() may be called more than once in one process)
     try:
         extra = FLAGS(argv)[1:]
     except flags.Error as e:

@@ -5,7 +5,7 @@
 Reads results/<model>_h<hidden>.json (written by main.py --test) and
 weights/<model>_h<hidden>/log.csv (written by main.py --train) of the basic
 single-layer LSTM and GRU configurations (variants such as lstm_h128_bi are
-the report's appendix); writes results/accuracy_vs_hidden.png and
+left out); writes results/accuracy_vs_hidden.png and
 results/validation_curves.png.
 """
 import importlib.util
@@ -15,7 +15,7 @@ import sys
 from core.common import ArgumentParser, PROJECT_DIR, UserError, guarded, log, print_error, relpath, save_png
 from core.plots import load_log, load_results, plot_accuracy, plot_curves, plt, write_rows_until_known
 
-# Other assignments' figures, offered only where their modules are in this copy (a hand-in may hold neither).
+# Further figures, offered only where their modules are in this copy (it may hold neither).
 OPTIONAL = {"grid": "tools.reporting.grid", "tasks": "assignments.memory.tasks"}
 
 

@@ -1,5 +1,5 @@
-"""The core package: what the programs at the top level need, and nothing else. It imports no other folder
-(tested).
+"""The core package: what the programs at the top level need, and nothing else. It imports nothing from
+outside this folder but installed packages.
 
     tfcompat   the TensorFlow version switch (1.5 or 2.x through tf.compat.v1), session settings
     unroll     the unrollers' interface and the loop, a plain Python loop over the time steps (no RNN API);
@@ -10,6 +10,7 @@
     common     errors as one line, logs, atomic writes, the SIGTERM guard; fetch: verified downloads;
                outputs: what an output flag may replace, temporary files and what a killed run left
     augment, photos          distortions for training; your own images for --predict
-    study, compare, results  seeds, the comparison rule, the result files; plots, figures, explain: drawings
-    numpy_steps              the cells' steps in NumPy (--explain, the draw-a-digit page's check)
+    study, results           seeds, the result files (and, where present, compare: the comparison rule);
+                             plots, figures, explain: drawings
+    numpy_steps              the cells' steps in NumPy (--explain; a reference for other implementations)
 """

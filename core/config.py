@@ -362,7 +362,7 @@ class Config:
                 raise ConfigError("it has no '{}'".format("', '".join(missing)))
             trained = Trained(**{f.name: stored[f.name] for f in fields(Trained) if f.name in stored})
         # Files from before --unroll were all trained with --unroll=fast; where only the loop is present it
-        # evaluates them (the same model: the unrollers agree, as tested).
+        # evaluates them (the same model: every unroller computes the same steps, up to float rounding).
         unroll = stored.get("unroll", "fast")
         config = cls(arch, recipe, stored.get("recipe"), unroll if DEFAULT_UNROLL != "loop" else "loop", trained)
         if stored.get("name", config.name) != config.name:

@@ -35,7 +35,7 @@ def default_towers():
     """(towers, why) for a training run without --towers: the rule measured on the processors at hand
     (towers per processor): one chain on TensorFlow 1.5, two towers on
     TensorFlow 2, where they ran ahead of one chain for every cell, size and layout measured. Towers change
-    rounding only: the logits and gradients agree (tested)."""
+    rounding only: every tower computes the same steps on its part of the batch."""
     if IS_TF1:
         return 1, "one chain: TensorFlow 1.5's wheel (no AVX) ran two towers 10-20% slower per epoch"
     return 2, "two towers: faster than one chain for every model measured on TensorFlow 2"

@@ -1,6 +1,6 @@
 """One step of each cell in NumPy, the equations and gate orders of cells.py: the one NumPy forward pass,
-shared by the hand-written BPTT of the NumPy LSTM, --explain and the draw-a-digit page's checks
-(core/explain.py). xw = x W_x + b for the step; every gate and state comes back by name."""
+shared by the hand-written BPTT of the NumPy LSTM, --explain (core/explain.py) and checks of other
+implementations of the cells. xw = x W_x + b for the step; every gate and state comes back by name."""
 import numpy as np
 
 

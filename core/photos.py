@@ -94,7 +94,7 @@ def paper_level(ink, work_side=64, window=0.25):
     work_side copy, scaled back up. Strokes are narrower than the window and drop out; what a lamp, a
     shadow or a phone's vignette does to the paper changes over larger distances and stays. One level for
     the whole page counted the darker side of an unevenly lit sheet as ink, and the digit shrank into a
-    corner (#27). Small enough to be quick at any size: the opening runs on at most work_side pixels a side."""
+    corner. Small enough to be quick at any size: the opening runs on at most work_side pixels a side."""
     from PIL import Image
     h, w = ink.shape
     factor = min(1.0, float(work_side) / min(h, w))
@@ -123,8 +123,8 @@ def without_rulings(ink, faint):
     """Lined or squared paper: what is lit along a third of the image's width (or height) is a ruling, and
     is taken off where it is faint (below `faint`) across a band of 2% of the image around it. A digit's
     stroke that long (a 7's bar across a tight crop, a 1's stem) is ink at full strength and stays, and so
-    do its anti-aliased edges and ends, which lie in that band: the page's pad draws them, and the page's
-    script reads them as they are."""
+    do its anti-aliased edges and ends, which lie in that band: a digit drawn on a screen has them too, and
+    they are read as they are."""
     band = max(5, int(0.02 * max(ink.shape)) | 1)
     along_rows = _opened_along(ink, ink.shape[1] // 3, 1)  # horizontal rulings
     along_cols = _opened_along(ink, ink.shape[0] // 3, 0)  # vertical rulings
@@ -237,7 +237,8 @@ def read_digit(path):
     if grey.max() < 0.1:
         raise UserError("{} looks blank: no digit found".format(relpath(path)))
     # Strong ink becomes 1: the 80th percentile of the stroke pixels (or the darkest pixel when that is
-    # near it, as on the page's pad), so that, as in MNIST, a pencil stroke is full-strength across its width.
+    # near it, as in a digit drawn on a screen), so that, as in MNIST, a pencil stroke is full-strength across
+    # its width.
     strokes = grey[grey > 0.3 * grey.max()]
     strong = np.percentile(strokes, 80)
     grey = without_rulings(grey, faint=0.6 * grey.max())
@@ -250,7 +251,7 @@ def read_digit(path):
     scale = 20.0 / max(digit.shape)  # the longer side becomes 20 pixels, as in MNIST
     size = (max(1, int(round(digit.shape[1] * scale))), max(1, int(round(digit.shape[0] * scale))))
     # Across, then down, as passes of their own: Pillow 13 picks the order itself (the two differ by a grey
-    # level here and there), so a fixed order gives the same pixels on every Pillow, and the page script's.
+    # level here and there), so a fixed order gives the same pixels on every Pillow version.
     image = Image.fromarray((digit * 255).astype(np.uint8))
     image = image.resize((size[0], image.height), Image.LANCZOS).resize(size, Image.LANCZOS)
     digit = np.asarray(image, dtype=np.float32) / 255.0

@@ -3,7 +3,7 @@ chosen on the validation split only. Data, not code: main.py --help lists them.
 
 Two named sets of recipes for the eight basic configurations, both reachable with main.py --recipe=<name>:
   early-stop  the recipes of the first multi-seed study: the rate x0.97 per epoch, early stopping with patience;
-  budget      a fixed budget of epochs, warm-up then cosine decay to zero, larger batches (#44, time to accuracy).
+  budget      a fixed budget of epochs, warm-up then cosine decay to zero, larger batches (for time to accuracy).
 --recipe=shipped is the set the shipped runs were trained with (SHIPPED).
 """
 

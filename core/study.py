@@ -79,9 +79,9 @@ def label(recipe):
                     for k, v in sorted(recipe.items())) or "plain"
 
 
-# Which runtime trained a seed run: TensorFlow 2's runs sit directly under study/<recipe label>/, the pinned
-# runtime's under study/tf1.5/<recipe label>/ (the same recipe, another runtime: another run). The report reads
-# SHIPPED_RUNTIME's, whichever runtime makes it.
+# Which runtime trained a seed run: TensorFlow 2's runs sit directly under study/<recipe label>/; a run on
+# TensorFlow 1.5 is filed apart, in a tf1.5/ folder of study/ that the first such run creates (the same recipe,
+# another runtime: another run). The seeds' means are SHIPPED_RUNTIME's, whichever runtime computes them.
 RUNTIMES = ("tf2", "tf1.5")
 SHIPPED_RUNTIME = "tf2"
 

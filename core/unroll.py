@@ -12,7 +12,8 @@ each (layer, direction) to an unroller:
         final_h  [B, H], h after the last step read
     gradients = unroller.gradients(objective, variables)
 
-`--unroll` chooses the unroller; all give the same logits and gradients up to float rounding (tested):
+`--unroll` chooses the unroller; all compute the same steps of the same cell, so the logits and gradients agree
+up to float rounding:
 
     Loop (here)  a plain Python loop over the time steps that calls the cell once per step, with masks for
                  lengths: no TensorFlow RNN API at all (`--unroll=loop`, always present)

@@ -58,13 +58,6 @@ def test_missing_data_folder(workspace):
                    ["nowhere", "does not exist", "--data_dir", "--download"], subprocess=True)
 
 
-def test_missing_data_folder_names_the_folder_that_holds_the_files(workspace, monkeypatch):
-    import data_loader
-    monkeypatch.setattr(data_loader, "KNOWN_DATA_DIRS", (workspace["data"],))
-    expect_failure(workspace, TRAIN + ["--data_dir=" + os.path.join(workspace["root"], "nowhere")],
-                   ["nowhere", "does not exist", "the MNIST files are in", "--data_dir=" + workspace["data"]])
-
-
 def test_missing_data_file(workspace):
     folder = broken_data(workspace, "t10k-labels-idx1-ubyte.gz", os.remove)
     expect_failure(workspace, TEST + ["--data_dir=" + folder], ["t10k-labels-idx1-ubyte", "missing"])

@@ -279,9 +279,12 @@ def execute(nb, folder, data_dir=None):
 
 
 def project_mnist():
-    """The folder the project reads MNIST from (data_loader's default, or the shared copy), or None."""
-    for folder in (data_loader.DEFAULT_DATA_DIR,) + tuple(data_loader.KNOWN_DATA_DIRS):
-        if data_loader._has_mnist(folder):
+    """The folder the project reads MNIST from (data_loader's default, or the course machines' shared copy, where
+    the Makefile looks too), or None."""
+    shared = os.path.join(os.path.dirname(data_loader.DEFAULT_DATA_DIR), "shared", "data", "mnist")
+    for folder in (data_loader.DEFAULT_DATA_DIR, shared):
+        if all(any(os.path.isfile(os.path.join(folder, name + ext)) for ext in ("", ".gz"))
+               for names in data_loader.FILES.values() for name in names):  # the four files, gzipped or not
             return folder
     return None
 
