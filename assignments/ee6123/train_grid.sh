@@ -15,7 +15,8 @@ q1 --model RNN --bi 0 -l 128 --seeds 1 --rates 0.01,0.003,0.001
 echo "[$(date '+%F %T')] q3.py --loss MSE,CE --L 5 --H 2,3,5,10"
 $P assignments/ee6123/q3.py --loss MSE,CE --L 5 --H 2,3,5,10 > /dev/null || echo "[$(date '+%F %T')] failed: q3.py"
 # The gates (128 units, one way), then both directions (128), then width (64), then depth (64,64).
-for bi in 0 1; do for m in LSTM GRU RNN; do q1 --model $m --bi $bi -l 128; done; done
+for m in LSTM GRU RNN; do q1 --model $m --bi 0 -l 128; done
+for m in LSTM RNN GRU; do q1 --model $m --bi 1 -l 128; done
 for m in LSTM GRU RNN; do q1 --model $m --bi 0 -l 64; done
 for m in LSTM GRU RNN; do q1 --model $m --bi 0 -l 64,64; done
 for m in LSTM GRU RNN; do q1 --model $m --bi 1 -l 64; done

@@ -136,13 +136,14 @@ def _why(entries):
     against_rnn = _measured(entries, "gates", lambda a, b: b["model"] == "rnn",
                             "Against the vanilla RNN, the gated cells' test accuracy is")
     pilot = grid.load_rates()
-    rates = "; its rate had to be lower: on validation it reached {}".format(", ".join(
-        "{:.2f}% at {:g}".format(100 * p["val_accuracy"], p["learning_rate"]) for p in pilot)) if pilot else ""
+    rates = ", so its rate had to be lower: on validation ({} {}, seed {}) it reached {}".format(
+        grid.NAMES[pilot[0]["model"]], ",".join(map(str, pilot[0]["layers"])), pilot[0]["seed"], ", ".join(
+            "{:.2f}% at {:g}".format(100 * p["val_accuracy"], p["learning_rate"]) for p in pilot)) if pilot else ""
     out = [("paragraph", "{}. The vanilla RNN updates its state as h(t) = tanh(W_x x(t) + W_h h(t-1) + b), so "
                          "the error at the last row reaches row t only through 28 - t products with "
                          "W_h' diag(1 - h(t)^2). Unless those factors stay near one, the signal from the top rows "
                          "shrinks geometrically on its way back (or grows, and clipping stops only the growth), so "
-                         "the top of the digit, where a 7 differs from a 1, shapes the weights least; large steps "
+                         "the top of the digit, where a 7 differs from a 1, shapes the weights least. Large steps "
                          "make the growth worse{}.".format(against_rnn or "The vanilla RNN's rows are not "
                                                            "complete yet", rates))]
     lstm_gru = _measured(entries, "gates", lambda a, b: (a["model"], b["model"]) == ("lstm", "gru"),
@@ -157,14 +158,15 @@ def _why(entries):
     out.append(("paragraph", "A second layer reads the first layer's state at every row, so each row passes "
                              "through two nonlinear steps, and the model has more weights; a wider layer has more "
                              "weights in one step. {}".format(" ".join(
-                                 s + "." for s in (depth, width) if s) or "These rows are not complete yet.")))
+                                 s + "." for s in (depth, width) if s) or "The rows that measure this (64 and "
+                                 "64,64 units) are not trained yet.")))
     both = _measured(entries, "directions", what="Both directions against one:")
     rnn_both = _measured(entries, "directions", lambda a, b: a["model"] == "rnn", what="for the vanilla RNN alone,")
     out.append(("paragraph", "Both directions put every row within 14 steps of one of the two final states the "
                              "classifier reads, instead of up to 27, at twice the weights; that matters most to "
                              "the cell whose error fades over the steps, the vanilla RNN. {}".format(
                                  "; ".join(s for s in (both, rnn_both) if s) + "." if both else
-                                 "These rows are not complete yet.")))
+                                 "The bidirectional rows are not trained yet.")))
     out.append(("paragraph", "Every comparison, with the numbers it rests on (test accuracy, mean over the seeds; "
                              "a tie where the gap is within the two standard deviations added):", 9))
     for factor in findings.FACTORS:
