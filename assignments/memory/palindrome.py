@@ -2,7 +2,7 @@
 ablation, how far back the loss reaches, the curves, and PyTorch's runs of the same setting beside them."""
 import numpy as np
 
-from core.compare import pair, spread, verdict
+from core.compare import spread, verdict
 from core.figures import grid_in
 from assignments.memory.task_runs import (ASSIGNMENT, FACTORS, TASK_STYLE, accuracies, by, curves, mean_sd, models,
                                  successes, is_assignment, plt, setting, versus)
@@ -265,20 +265,3 @@ def _start_text(started, torch_runs, tf_main):
     return (" One factor, the optimiser's start: PyTorch's RMSprop with its mean square starting at 1, as "
             "TensorFlow's does, instead of 0 (whose first steps are about ten times the learning rate): {}.".format(
                 ". ".join(parts)))
-
-
-# (task, file name, draw(records, fig, box) -> whether there was anything to draw, size in inches)
-
-
-def lstm_against_rnn(torch_runs):
-    """The CS324 assignment's question, does the LSTM beat the vanilla RNN, answered from the PyTorch runs of
-    its setting at each length by the rule over seeds (test accuracy), with the numbers."""
-    runs = [r for r in torch_runs if not r.get("rmsprop_start")]
-    parts = []
-    for n in sorted({r["length"] for r in runs}):
-        lstm = [r for r in runs if r["model"] == "lstm" and r["length"] == n]
-        rnn = [r for r in runs if r["model"] == "rnn" and r["length"] == n]
-        if lstm and rnn:
-            parts.append("T = {} ({} and {} seeds): {}".format(n, len(lstm), len(rnn), pair(
-                "the LSTM", [r["test_accuracy"] for r in lstm], "the vanilla RNN", [r["test_accuracy"] for r in rnn])))
-    return "; ".join(parts)

@@ -1,6 +1,6 @@
 """The LSTM against the vanilla RNN over palindrome lengths: every run of both models, trained alike.
 
-    python sweep.py            # T = 5, 10, 15, 20, 30; seeds 1-10 of both models
+    python sweep.py            # T = 5, 10, 15, 20, 30, 40; seeds 1-10 of both models
     python sweep.py --quick    # a check in seconds: T = 5, seeds 1-2, into quick.jsonl beside this file
 
 Each run is train.py with its defaults except --input_length = T - 1, --seed, --device=cpu and --target=0.995,
@@ -67,7 +67,7 @@ def numbers(text, name, low, high):
 
 def parse(argv):
     parser = train.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--lengths", default="5,10,15,20,30", help="palindrome lengths T (the inputs are T - 1)")
+    parser.add_argument("--lengths", default="5,10,15,20,30,40", help="palindrome lengths T (the inputs are T - 1)")
     parser.add_argument("--seeds", type=int, default=10, help="seeds 1..N of each model at each length")
     parser.add_argument("--models", default="RNN,LSTM", help="RNN, LSTM or both")
     parser.add_argument("--train_steps", type=int, default=10000, help="train.py's --train_steps (its default)")
