@@ -24,6 +24,18 @@ from assignments.palindrome_pytorch.lstm import LSTM  # noqa: E402
 from assignments.palindrome_pytorch.vanilla_rnn import VanillaRNN  # noqa: E402
 
 
+def test_importing_the_folder_as_a_package_leaves_the_projects_train_py_alone():
+    """The package's modules import each other relatively: sys.path does not get the folder, so `import train`
+    elsewhere (main.py's, in the same process) is still the project's train.py, not the palindrome's."""
+    here = os.path.join(PROJECT_DIR, "assignments", "palindrome_pytorch")
+    assert here not in sys.path
+    for name in ("train", "results_file", "dataset", "lstm", "vanilla_rnn"):
+        module = sys.modules.get(name)
+        assert module is None or not os.path.abspath(module.__file__).startswith(here + os.sep), name
+    import train as project_train
+    assert os.path.dirname(os.path.abspath(project_train.__file__)) == PROJECT_DIR
+
+
 @pytest.mark.parametrize("length", [2, 5, 10, 25, 200])
 def test_the_dataset_yields_palindromes_at_any_length(length):
     data = PalindromeDataset(length, seed=3)

@@ -17,9 +17,12 @@ import sys
 from contextlib import redirect_stdout
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-import results_file  # noqa: E402
-import train  # noqa: E402
+if __package__:  # imported as part of a package: not the project's train.py through sys.path or sys.modules
+    from . import results_file, train
+else:  # run as a program: the files beside this one
+    sys.path.insert(0, HERE)
+    import results_file  # noqa: E402
+    import train  # noqa: E402
 
 DEFAULT_RESULTS = os.path.join(HERE, "results", "lstm_vs_rnn.jsonl")
 QUICK_RESULTS = os.path.join(HERE, "quick.jsonl")

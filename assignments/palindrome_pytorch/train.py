@@ -22,8 +22,11 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)  # dataset.py, lstm.py, vanilla_rnn.py beside this file, wherever it is run from
-import results_file  # noqa: E402
+if __package__:  # imported as part of a package: its own modules, and sys.path and sys.modules left alone
+    from . import results_file
+else:  # run as a program: dataset.py, lstm.py, vanilla_rnn.py beside this file, wherever it is run from
+    sys.path.insert(0, HERE)
+    import results_file  # noqa: E402
 DEFAULT_RESULTS = os.path.join(HERE, "results.jsonl")
 DEVICES = ("cpu", "cuda", "mps")  # devices that train; others (meta, ...) hold no numbers to learn from
 
@@ -136,9 +139,14 @@ def accuracy(model, batch):
 
 def train(args):
     import torch
-    from dataset import PalindromeDataset
-    from lstm import LSTM
-    from vanilla_rnn import VanillaRNN
+    if __package__:
+        from .dataset import PalindromeDataset
+        from .lstm import LSTM
+        from .vanilla_rnn import VanillaRNN
+    else:
+        from dataset import PalindromeDataset
+        from lstm import LSTM
+        from vanilla_rnn import VanillaRNN
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
     device = torch.device(args.device)
