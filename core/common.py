@@ -169,6 +169,25 @@ def append_line(path, line):
         atomic_write_bytes(path, old + line.rstrip("\n").encode("utf-8") + b"\n")
 
 
+def read_json_lines(path):
+    """The records of a .jsonl file that append_line would add to (none when it does not exist yet), checked as
+    append_line checks it, so that a program can refuse a bad --out in one line before its long work starts."""
+    if not path.endswith(".jsonl") or os.path.isdir(path):
+        raise UserError("{} is not a .jsonl file; results are appended as JSON lines to a file whose name ends in "
+                        ".jsonl".format(relpath(path)))
+    if not os.path.isfile(path):
+        return []
+    with open(path, "rb") as f:
+        text = f.read()
+    _json_lines(path, text)
+    records = [json.loads(line.decode("utf-8")) for line in text.split(b"\n") if line.strip()]
+    bad = [n for n, r in enumerate(records, 1) if not isinstance(r, dict)]
+    if bad:
+        raise UserError("{} record {} is not a JSON object; give another file (a new .jsonl), or move this one "
+                        "aside".format(relpath(path), bad[0]))
+    return records
+
+
 def _json_lines(path, text):
     """Refuse to append to a file that is not JSON lines (a file of another kind named .jsonl stays as it is)."""
     for number, line in enumerate(text.split(b"\n"), 1):

@@ -20,7 +20,8 @@ def run(script, *args):
 
 PROGRAMS = ["plot_results.py", "tools/make_report.py", "tools/export_weights.py", "download_weights.py", "tools/handin.py",
             "tools/reproduce.py", "assignments/numpy_rnn/build_pdf.py", "assignments/numpy_rnn/notebooks/build.py", "assignments/numpy_rnn/mnist4.py", "tools/tuning/sweep.py",
-            "tools/tuning/stopping.py", "assignments/palindrome_pytorch/train.py"]
+            "tools/tuning/stopping.py", "assignments/palindrome_pytorch/train.py", "tools/benchmarks/augment_cost.py",
+            "tools/benchmarks/parallel_jobs.py", "tools/benchmarks/time_to_accuracy.py"]
 
 
 @pytest.mark.parametrize("script", PROGRAMS)
@@ -66,6 +67,20 @@ def test_an_output_that_cannot_be_written_is_one_line(blocked, script, args, wor
 def test_the_derivation_pdf_to_a_folder_that_cannot_be_made_is_one_line(blocked):
     status, err = run("assignments/numpy_rnn/build_pdf.py", "--output={}/lstm_bptt.pdf".format(blocked))
     assert_one_line_error(status, err, "a_file", "--output")
+
+
+@pytest.mark.parametrize("script", ["tools/benchmarks/augment_cost.py", "tools/benchmarks/parallel_jobs.py",
+                                    "tools/benchmarks/time_to_accuracy.py"])
+@pytest.mark.parametrize("name, text, words", [
+    ("README.md", "# notes\n", ["README.md", "not a .jsonl file"]),
+    ("old.jsonl", "not json\n", ["old.jsonl line 1", "not a JSON line"]),
+    ("list.jsonl", "[1, 2]\n", ["list.jsonl record 1", "not a JSON object"])])
+def test_a_benchmarks_out_that_is_not_its_records_is_one_line_before_any_training(tmp_path, script, name, text, words):
+    out = tmp_path / name
+    out.write_text(text)
+    status, err = run(script, "--data_dir=" + str(tmp_path), "--out=" + str(out))
+    assert_one_line_error(status, err, *words)
+    assert out.read_text() == text and sorted(os.listdir(str(tmp_path))) == [name]  # no lock file, nothing trained
 
 
 def test_plots_on_a_full_disk_are_one_line(tmp_path, capsys, monkeypatch):

@@ -29,7 +29,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the project
 sys.path.insert(0, ROOT)
 from core import recipes, study  # noqa: E402
-from core.common import ArgumentParser, UserError, append_line, guarded, log, machine, read_json, relpath  # noqa: E402
+from core.common import (ArgumentParser, UserError, append_line, guarded, log, machine, read_json,  # noqa: E402
+                         read_json_lines, relpath)
 from core.config import Arch  # noqa: E402
 from core.runs import RunDir  # noqa: E402
 
@@ -132,10 +133,10 @@ def _runtime():
 
 
 def _done(path):
-    if not os.path.isfile(path):
-        return set()
-    with open(path) as f:
-        rows = [json.loads(line) for line in f if line.strip()]
+    """The (configuration, seed, recipe) of the records already in --out (checked: one line if it is not ours)."""
+    rows = read_json_lines(path)
+    if any(not {"config", "recipe"} <= set(r) for r in rows):
+        raise UserError("{} holds records that are not this benchmark's; give a new --out".format(relpath(path)))
     return {(r["config"], r.get("seed"), r["recipe"]) for r in rows}
 
 
@@ -183,8 +184,10 @@ def table(path, recipe="budget", baseline_recipe="early-stop"):
     seeds (the baseline's from its shipped seeds' result files) and the verdict of the comparison rule
     (core/compare.py), and whether the mean meets the goal."""
     from core import compare
-    with open(path) as f:
-        rows = [json.loads(line) for line in f if line.strip()]
+    if not os.path.isfile(path):
+        raise UserError("{} does not exist; give --out=<a .jsonl this benchmark wrote>".format(relpath(path)))
+    _done(path)  # one line if the file is not this benchmark's
+    rows = read_json_lines(path)
     lines = ["| configuration | today: s a seed (estimated) | new: s a seed (measured) | today / new | "
              "today: test | new: test | new against today | goal |", "|---|---|---|---|---|---|---|---|"]
     for name in BASIC:
