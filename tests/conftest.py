@@ -246,3 +246,11 @@ def net_of(cfg, *args, **kwargs):
     from model import Model
     config = as_config(cfg)
     return Model.of(config)(config, *args, **kwargs)
+
+
+def other_set_result(folder, name):
+    """The path of the one result file `name` under folder/test-sets/: where --test files its result on a test set
+    that is not MNIST's (the fake one of these tests), apart from the shipped records."""
+    found = [os.path.join(d, f) for d, _, fs in os.walk(os.path.join(folder, "test-sets")) for f in fs if f == name]
+    assert len(found) == 1, found
+    return found[0]

@@ -53,7 +53,8 @@ def test_shipped_model_reproduces_its_test_accuracy(name, real_mnist, tmp_path):
 
 def test_every_shipped_config_has_the_full_schema():
     """Every shipped config.json reads as a typed configuration, with what trained it; written back, it holds the
-    same fields and values, plus the newer ones (recipe, unroll, validation_split) at their defaults."""
+    same fields and values, plus the newer ones (recipe, unroll, validation_split, schedule, warmup) at their
+    defaults (schedule and warmup: the per-epoch decay every shipped run trained with, no warm-up)."""
     from core.config import Config
     for name in shipped_results():
         with open(os.path.join(WEIGHTS, name, "config.json")) as f:
@@ -62,7 +63,9 @@ def test_every_shipped_config_has_the_full_schema():
         assert config.name == name and config.trained is not None, name
         again = config.to_json()
         assert {k: again[k] for k in stored} == stored, name
-        assert set(again) - set(stored) <= {"recipe", "unroll", "validation_split"}, name
+        assert set(again) - set(stored) <= {"recipe", "unroll", "validation_split", "schedule", "warmup"}, name
+        assert (again["schedule"], float(again["warmup"])) == (stored.get("schedule", "exponential"),
+                                                                float(stored.get("warmup", 0))), name
 
 
 def test_every_basic_configuration_is_shipped():
@@ -121,11 +124,30 @@ def test_report_pdf_agrees_with_results():
         data = f.read()
     text = b"".join(_inflated(m) for m in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S))
     from core import study
+    from core.plots import load_results
+    from tools.reporting.card import decimals
+    places = decimals(load_results(RESULTS), RESULTS)  # the report prints as many decimals as its verdicts need
     for model, hidden in CONFIGS:  # the parameter table: each configuration's weights and its seeds' mean
         r = recorded(model, hidden)
         assert "({:,}) Tj".format(r["parameters"]).encode() in text, (model, hidden)
         seeds = study.summary(model, hidden, RESULTS)
-        assert "({:.2f} ".format(100 * seeds["test_mean"]).encode() in text, (model, hidden)
+        assert "({:.{}f} ".format(100 * seeds["test_mean"], places).encode() in text, (model, hidden)
+
+
+def same_setting(a, b):
+    """Two values of a recipe setting (a flag's string or default, a config.json's value) are the same setting:
+    equal numbers, or equal words (--schedule)."""
+    try:
+        return float(a) == float(b)
+    except ValueError:
+        return str(a) == str(b)
+
+
+def full_config(name):
+    """The shipped config.json of `name` with every field, the newer ones at their defaults (core.config)."""
+    from core.config import Config
+    with open(os.path.join(WEIGHTS, name, "config.json")) as f:
+        return Config.from_json(json.load(f)).to_json()
 
 
 def test_reproduce_passes_the_settings_each_shipped_model_was_trained_with():
@@ -138,12 +160,11 @@ def test_reproduce_passes_the_settings_each_shipped_model_was_trained_with():
         path = os.path.join(WEIGHTS, name, "config.json")
         if not os.path.isfile(path):
             pytest.fail("{} is in tools/reproduce.py but not shipped".format(name))
-        with open(path) as f:
-            config = json.load(f)
+        config = full_config(name)
         given = dict(a[2:].split("=", 1) for a in args if "=" in a)
         for key in [f.name for f in dataclasses.fields(Recipe)]:
             if key not in ("train_examples", "validation_split"):  # no number; the shipped runs used the default
-                assert float(given.get(key, FLAGS[key].default)) == float(config[key]), (name, key)
+                assert same_setting(given.get(key, FLAGS[key].default), config[key]), (name, key)
 
 
 def test_each_retrained_model_ships_its_best_validation_seed_with_its_recipe():
@@ -158,14 +179,13 @@ def test_each_retrained_model_ships_its_best_validation_seed_with_its_recipe():
         # every seed of the recipe tested: the shipped run is one of them, not an earlier recipe's
         assert seeds and seeds["n"] == len(study.SEEDS), (model, hidden, seeds and seeds["n"])
         name = study.basic_name(model, hidden)
-        with open(os.path.join(WEIGHTS, name, "config.json")) as f:
-            config = json.load(f)
+        config = full_config(name)
         best = max(seeds["seeds"], key=lambda s: (s[3], -s[0]))  # (seed, correct, count, validation accuracy)
         assert config["seed"] == best[0], name
         assert recorded(model, hidden)["test_correct"] == best[1], name
         for key in [f.name for f in dataclasses.fields(Recipe)]:
             if key not in ("train_examples", "seed", "towers", "validation_split"):
-                assert float(recipe.get(key, FLAGS[key].default)) == float(config[key]), (name, key)
+                assert same_setting(recipe.get(key, FLAGS[key].default), config[key]), (name, key)
 
 
 def test_the_readme_screenshot_shows_the_shipped_weights():

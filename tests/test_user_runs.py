@@ -4,7 +4,7 @@ import os
 
 from core import common
 import main
-from conftest import main_in_process, ROOT, tree_digest
+from conftest import main_in_process, other_set_result, ROOT, tree_digest
 
 SHIPPED = [os.path.join(ROOT, "weights"), os.path.join(ROOT, "results")]
 
@@ -24,8 +24,8 @@ def test_training_a_shipped_configuration_goes_to_runs(tmp_path, fake_mnist, mon
     code, out, err = main_in_process(["--model=lstm", "--test", "--hidden_unit=32", "--data_dir=" + fake_mnist, logs])
     assert code == 0, err
     assert "(" + common.relpath(os.path.join(runs, "lstm_h32")) + ")" in out  # the log names the folder it tested
-    with open(os.path.join(runs, "results", "lstm_h32.json")) as f:
-        assert json.load(f)["test_count"] == 200  # the fake test set, not the shipped result
+    with open(other_set_result(os.path.join(runs, "results"), "lstm_h32.json")) as f:
+        assert json.load(f)["test_count"] == 200  # the fake test set, filed apart; not the shipped result
     accuracy = [line for line in out.splitlines() if "test accuracy of" in line or "cropped" in line]
     assert sum(line.count("%") for line in accuracy) == 1, out  # one headline test figure for whole images
     assert [tree_digest(folder) for folder in SHIPPED] == before
@@ -56,7 +56,7 @@ def test_crop_accuracy_gets_a_line_of_its_own_when_asked(tmp_path, fake_mnist):
     assert code == 0, err
     lines = [line for line in out.splitlines() if "%" in line and "validation" not in line]  # the test figures
     assert len(lines) == 2 and "test accuracy of gru_h4" in lines[0] and "randomly cropped" in lines[1]
-    with open(os.path.join(results, "gru_h4.json")) as f:
+    with open(other_set_result(results, "gru_h4.json")) as f:
         result = json.load(f)
     assert "{:.2%}".format(result["crop_test_accuracy"]) in lines[1]
     assert "{:.2%}".format(result["test_accuracy"]) in lines[0]

@@ -17,7 +17,7 @@ import sys
 from contextlib import redirect_stdout
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-if __package__:  # imported as part of a package: not the project's train.py through sys.path or sys.modules
+if __package__:  # imported as part of a package: the train.py beside this file, not another found on sys.path
     from . import results_file, train
 else:  # run as a program: the files beside this one
     sys.path.insert(0, HERE)
