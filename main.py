@@ -201,7 +201,11 @@ def run(argv):
             arch.name, arch.model.upper(), arch.sizes, relpath(data_dir), TF_VERSION))
         log(config.describe())
         train.train(config, data_dir, weights_dir, FLAGS.logs_dir)
-        log("next: " + arch.command("test"))
+        # The folders this run used, where they are not --test's defaults, so that the command tests this run.
+        where = [("--data_dir", data_dir, os.path.abspath(data_loader.DEFAULT_DATA_DIR)),
+                 ("--weights_dir", os.path.abspath(weights_dir), os.path.abspath(RUNS_DIR))]
+        log("next: " + " ".join([arch.command("test")] + ["{}={}".format(flag, relpath(path))
+                                                           for flag, path, default in where if path != default]))
     else:
         weights_dir = _trained_weights_dir(arch)
         results_dir = FLAGS.results_dir or results_dir_for(weights_dir)

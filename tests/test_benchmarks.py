@@ -185,10 +185,17 @@ def test_time_to_accuracy_times_a_whole_run_and_the_baselines_epochs(tmp_path, r
     assert 0 < run["test_accuracy"] < 1 and run["seconds_to_target"] is None  # 2 tiny epochs reach no goal
     assert run["machine"]["processor"] and run["runtime"]["tensorflow"]
     again = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=300)
-    assert again.returncode == 0 and "seed 1 in" not in again.stdout
+    assert again.returncode == 0 and "seed 1: --train in" not in again.stdout + again.stderr
     with open(out) as f:
         assert len(f.readlines()) == 2
     table = subprocess.run(cmd[:2] + ["--table", "--out=" + out], stdout=subprocess.PIPE, universal_newlines=True)
-    assert "| gru_h32 | {:.0f} | {:.0f} |".format(base["estimated_seconds_per_seed"], run["wall_seconds"]) in \
+    assert "| gru_h32 | {:.0f} | {:.0f} |".format(base["estimated_seconds_per_seed"], run["train_seconds"]) in \
         table.stdout, table.stdout
     assert "fewer than 3 seeds" in table.stdout
+    floor = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "benchmarks", "tta_floor.py"), "--out=" + out],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=300)
+    assert floor.returncode == 0, floor.stderr
+    (row,) = [line.split(" | ") for line in floor.stdout.splitlines() if line.startswith("| gru_h32 ")]
+    # 55,000 images x 28 steps x (28 + 32) inputs x 96 gate units x 2 operations x 3 with the backward pass
+    assert row[1] == "{:.0f}".format(55000 * 28 * 60 * 96 * 2 * 3 / 1e9) and row[4] == "not reached"
+    assert row[7] == "{:.0f} s |".format(run["train_seconds"])

@@ -125,6 +125,10 @@ def test_a_variant_trains_tests_and_logs(tmp_path, real_mnist):
     assert [step for step, _ in scalars["validation/accuracy"]] == [1, 2]
     assert abs(scalars["train/grad_norm"][0][1] - float(rows[0]["grad_norm"])) < 1e-3
     assert "next: python main.py --model=gru --test --hidden_unit=8,6 --bidirectional --crop_augment" in out
+    (next_line,) = [line for line in out.splitlines() if "next: " in line]  # it tests this run, not the default's
+    from core.common import relpath
+    weights = [a.split("=", 1)[1] for a in args if a.startswith("--weights_dir=")][0]
+    assert next_line.endswith(" --data_dir={} --weights_dir={}".format(relpath(real_mnist), relpath(weights)))
 
     code, out, err = run_main("--test", *args)
     assert code == 0, err

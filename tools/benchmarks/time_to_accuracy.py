@@ -87,12 +87,14 @@ def measure(name, seed, recipe, data_dir, log_path, extra=(), scratch=None):
     result = read_json(os.path.join(results, name + ".json"))
     target = GOALS[arch.layers[0]]
     reached = next((seconds for _, val, seconds in curve if val >= target), None)
-    return {"config": name, "seed": seed, "recipe": recipe, "wall_seconds": round(train + test, 1),
+    return {"config": name, "seed": seed, "recipe": recipe, "settings": study.label(settings),
+            "wall_seconds": round(train + test, 1),
             "train_seconds": round(train, 1), "test_seconds": round(test, 1), "epochs": len(curve),
             "best_epoch": state["best_epoch"], "best_val_accuracy": state["best_val_accuracy"],
             "target": target, "seconds_to_target": None if reached is None else round(reached, 1),
             "test_accuracy": result["test_accuracy"], "load_before": round(load_before, 2),
-            "load_after": round(os.getloadavg()[0], 2), "runtime": _runtime(), "machine": machine()}
+            "load_after": round(os.getloadavg()[0], 2), "runtime": _runtime(), "machine": machine(),
+            "weights_dir": _in_project(weights)}
 
 
 def baseline(name, recipe, epochs, data_dir, log_path, extra=()):
@@ -125,6 +127,12 @@ def _logged_epochs(arch, recipe):
                 relpath(path)))
         logged.append(int(read_json(path)["epochs_run"]))
     return logged
+
+
+def _in_project(path):
+    """A path for a record: relative to the project when inside it (the record stays true in a fresh clone)."""
+    inside = os.path.relpath(os.path.abspath(path), ROOT)
+    return os.path.abspath(path) if inside.startswith(os.pardir) else inside
 
 
 def _runtime():
