@@ -145,6 +145,22 @@ def test_mnist4_out_under_a_file_is_refused_before_training(capsys, tmp_path, re
     assert blocker.read_text() == "mine"
 
 
+@pytest.mark.parametrize("name, content, words", [
+    ("mnist4.json", b'{"my": "notes"}', ["mnist4.json", "not this program's result"]),
+    ("mnist4.json", b"not json", ["mnist4.json"]),
+    ("mnist4.png", b"# my notes", ["mnist4.png", "not a PNG image"]),
+    ("mnist4.partial", b"a file", ["mnist4.partial", "is a file"])])
+def test_mnist4_out_holding_files_it_did_not_write_is_refused_before_training(capsys, tmp_path, name, content,
+                                                                             words):
+    """--out may hold only what an earlier run wrote under the names this program writes; anything else there is
+    one line before any data are read, and stays as it was."""
+    from assignments.numpy_rnn import mnist4
+    (tmp_path / name).write_bytes(content)
+    status = mnist4.main(["--out=" + str(tmp_path), "--data_dir=" + str(tmp_path / "no_data")])
+    assert_one_line_error(status, capsys.readouterr().err, *words)
+    assert (tmp_path / name).read_bytes() == content and os.listdir(str(tmp_path)) == [name]
+
+
 def test_mnist4_sigterm_is_one_line_and_writes_nothing(tmp_path, real_mnist):
     import signal
     import subprocess

@@ -202,6 +202,21 @@ def _check_out(folder):
     if not os.access(path, os.W_OK):
         raise UserError("--out={} cannot be written ({} is not writable); give another folder".format(
             folder, relpath(path)))
+    # The three names this program writes in --out: each may be only what an earlier run of it wrote there.
+    from core.outputs import check_output
+    check_output(os.path.join(folder, "mnist4.png"), "--out", ".png")
+    result, partial = os.path.join(folder, "mnist4.json"), os.path.join(folder, "mnist4.partial")
+    if os.path.lexists(result):
+        try:
+            ours = "best_rate" in read_json(result)
+        except (UserError, TypeError):
+            ours = False
+        if not ours:
+            raise UserError("{} is there and is not this program's result, so it is not replaced; give another "
+                            "--out folder".format(relpath(result)))
+    if os.path.lexists(partial) and not os.path.isdir(partial):
+        raise UserError("{} is a file, where this program keeps its finished rates; give another --out folder".format(
+            relpath(partial)))
 
 
 def main(argv=None):
