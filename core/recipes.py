@@ -21,8 +21,8 @@ EARLY_STOP["gru_h32"].update(LONGER, batch_size=64)
 EARLY_STOP["gru_h64"].update(LONGER)
 
 # budget: one warm-up epoch, then cosine decay to zero over a fixed budget of epochs: no patience spent after the
-# best epoch. Chosen on validation (seed 1, tools/tuning/tta_sweep.jsonl), each within a third of the wall time
-# the early-stop seeds' logged epochs take (tools/benchmarks/README.md, "Time to accuracy"):
+# best epoch. Chosen on validation (seed 1), each to stay within a third of the time a seed that the early-stop
+# seeds' epochs take (on the same machine, epoch time x epochs logged):
 #   32 units: batches of 512 at 0.02 for 40 epochs (validation LSTM 99.24%, GRU 99.06%) beat batches of 256 at
 #     0.01 for 40 (LSTM 99.16-99.22%) and 25 epochs (LSTM 98.96%, GRU 98.84%);
 #   64: LSTM 13 epochs (99.40%; 10 gave 99.30%, and its 3 seeds' validation, 99.10-99.30%, was lower than
