@@ -70,8 +70,10 @@ def floor_table(path, recipe="budget"):
         epoch = statistics.median(epochs)
         fewest = min(reached) if reached else None
         floor = fewest * epoch + statistics.median(startup) if fewest else None
-        lines.append("| {} | {:.0f} | {:.2f} s | {:.0f} | {} | {:.0f} s | {} | {:.0f} s |".format(
-            name, epoch_flop(arch) / 1e9, epoch, epoch_flop(arch) / epoch / 1e9, fewest or "not reached",
+        # log.csv keeps seconds to one place: a tiny run's epoch can read 0.00 s, and has no rate
+        rate = "{:.0f}".format(epoch_flop(arch) / epoch / 1e9) if epoch > 0 else "-"
+        lines.append("| {} | {:.0f} | {:.2f} s | {} | {} | {:.0f} s | {} | {:.0f} s |".format(
+            name, epoch_flop(arch) / 1e9, epoch, rate, fewest or "not reached",
             statistics.median(startup), "{:.0f} s".format(floor) if floor else "-",
             statistics.mean(r["train_seconds"] for r in mine)))
     return "\n".join(lines)
