@@ -110,13 +110,14 @@ def rows(runs):
         row["p_steps"] = rank_sum([steps_to_target(r) for r in group["lstm"]], [steps_to_target(r) for r in group["rnn"]])
         if row["p_solved"] < LEVEL:
             better = "lstm" if lstm["solved"] / lstm["n"] > rnn["solved"] / rnn["n"] else "rnn"
-            row["verdict"], row["why"] = better, "solves it more often"
+            row["verdict"], row["why"], row["short"] = better, "solves it more often", "solves more"
         elif row["p_steps"] < LEVEL:
             pairs = [(x > y) - (x < y) for x in map(steps_to_target, group["lstm"])
                      for y in map(steps_to_target, group["rnn"])]  # > 0: the LSTM's runs tend to need more steps
             row["verdict"], row["why"] = "rnn" if sum(pairs) > 0 else "lstm", "reaches the target in fewer steps"
+            row["short"] = "fewer steps"
         else:
-            row["verdict"], row["why"] = "tie", ""
+            row["verdict"], row["why"], row["short"] = "tie", "", "tie"
         out.append(row)
     return out
 
@@ -137,7 +138,7 @@ def report(runs):
         lines.append("| {} | {}/{} | {}/{} | {} | {} | {:.4f} ({:.4f}) | {:.4f} ({:.4f}) | {:.3g} | {:.3g} | {} |".format(
             row["length"], lstm["solved"], lstm["n"], rnn["solved"], rnn["n"], _steps(lstm["steps"], budget),
             _steps(rnn["steps"], budget), lstm["accuracy"], lstm["lowest"], rnn["accuracy"], rnn["lowest"],
-            row["p_solved"], row["p_steps"], "tie" if row["verdict"] == "tie" else NAMES[row["verdict"]] + " better"))
+            row["p_solved"], row["p_steps"], "tie" if row["verdict"] == "tie" else "{}: {}".format(NAMES[row["verdict"]], row["short"])))
     said = []
     for who in ("lstm", "rnn"):
         for why in ("solves it more often", "reaches the target in fewer steps"):
@@ -197,20 +198,24 @@ def draw(runs, path):
         finite = [n for n in lengths if median(list(map(steps_to_target, at[n]))) < float("inf")]
         axes[2].plot(finite, [median(list(map(steps_to_target, at[n]))) for n in finite], color=color,
                      label=NAMES[model] + ", median of all seeds")
-    for n, row in table.items():
-        if row["verdict"] != "tie":
-            axes[0 if row["why"] == "solves it more often" else 2].annotate(
-                NAMES[row["verdict"]] + " better", (n, 0.02), xycoords=("data", "axes fraction"), ha="center",
-                fontsize=7)
+    for n, row in table.items():  # each T's verdict, in a row above the figure, clear of the points
+        axes[0].annotate("{}:\n{}".format(NAMES[row["verdict"]], row["short"]) if row["verdict"] != "tie" else "tie",
+                         (n, 1.02), xycoords=("data", "axes fraction"), ha="center", va="bottom", fontsize=7)
     axes[0].set_ylabel("seeds solved (%)\n(test accuracy >= {:g})".format(SOLVED))
     axes[1].set_ylabel("test accuracy (%)")
     axes[1].axhline(10, color="k", linewidth=0.8, linestyle=":")
+    axes[1].annotate("chance (10%)", (0.99, 10), xycoords=("axes fraction", "data"), ha="right", va="bottom",
+                     fontsize=7)
     axes[2].set_ylabel("steps to the target\n(runs that reached it)")
     axes[2].set_xlabel("palindrome length T")
-    axes[2].set_xticks(sorted({r["length"] for r in runs}))
+    lengths_run = sorted({r["length"] for r in runs})
+    axes[2].set_xticks(lengths_run)
+    margin = max(2.5, 0.06 * (lengths_run[-1] - lengths_run[0]))  # room for the verdicts at the first and last T
+    axes[2].set_xlim(lengths_run[0] - margin, lengths_run[-1] + margin)
     axes[0].set_ylim(-5, 105)
     axes[1].set_ylim(0, 105)
-    axes[0].set_title("LSTM and vanilla RNN on palindromes ({} runs)".format(len(runs)), fontsize=10)
+    axes[0].set_title("LSTM and vanilla RNN on palindromes ({} runs); the verdict at each T".format(len(runs)),
+                      fontsize=10, pad=26)
     for ax in axes:
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)

@@ -4,6 +4,8 @@ Item k is (the first T-1 digits as floats [T-1], the T-th digit as an int); the 
 As in the course's skeleton, a palindrome is an array of digits, so any length works. Beyond the skeleton: a
 seed, so that training, validation and test palindromes are separate draws and a run repeats.
 """
+import sys
+
 import numpy as np
 import torch
 import torch.utils.data as data
@@ -19,8 +21,8 @@ class PalindromeDataset(data.Dataset):
         self.half_length = (self.seq_length + 1) // 2
 
     def __len__(self):
-        # Any number: items are drawn at random, so the dataset is as long as one likes (the skeleton's choice).
-        return 10 ** 9
+        # Items are drawn at random, so the dataset is as long as one likes: the skeleton's sys.maxsize.
+        return sys.maxsize
 
     def __getitem__(self, idx):
         full = self.generate_palindrome()

@@ -237,7 +237,9 @@ def main(argv=None):
                 args.device), status=2)
         torch.zeros(1, device=torch.device(args.device))  # a device this PyTorch cannot use fails here, not mid-run
     except (RuntimeError, AssertionError, ValueError) as e:
-        reason = (str(e).strip().splitlines() or [type(e).__name__])[0].split(". ")[0][:120]  # PyTorch's can be long
+        reason = (str(e).strip().splitlines() or [type(e).__name__])[0].split(". ")[0]
+        if len(reason) > 120:  # PyTorch's can list every device it knows: cut at a word, and say so
+            reason = reason[:120].rsplit(" ", 1)[0] + " ..."
         return print_error("--device={} cannot be used here ({}); use --device=cpu".format(args.device, reason),
                            status=2)
     available = memory_available() if kind == "cpu" else None
