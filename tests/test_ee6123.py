@@ -135,6 +135,7 @@ def test_a_memory_run_already_in_the_results_is_not_trained_again(root, monkeypa
 
 
 def test_a_memory_run_too_large_for_the_memory_is_one_line_before_it_starts(capsys, monkeypatch):
+    checked = net.check_memory
     s = net.setting("recall", hidden=4096, batch_size=65536, length=200, validation_size=100000, test_size=100000)
     with pytest.raises(UserError, match="needs about .* GB of memory .* lower --batch_size"):
         net.check_memory(s, available=16 * 10 ** 9)
@@ -149,6 +150,27 @@ def test_a_memory_run_too_large_for_the_memory_is_one_line_before_it_starts(caps
     monkeypatch.setattr(net, "available_bytes", lambda: 10 ** 9)  # what sequence_tasks' check_memory asks
     status = sequence_tasks.main(["sequence_tasks.py", "--task=recall", "--hidden=4096", "--batch_size=65536"])
     assert_one_line_error(status, capsys.readouterr().err, "GB of memory", "--batch_size")
+    # q2.py has no --batch_size: its line names the flags it has
+    from assignments.ee6123 import q2
+    monkeypatch.setattr(net, "check_memory", checked)
+    status = q2.main(["--H", "4096", "--seeds", "1"])
+    err = capsys.readouterr().err
+    assert_one_line_error(status, err, "GB of memory", "lower --H or --L")
+    assert "--batch_size" not in err
+
+
+def test_q1_checks_the_data_folder_once_before_training(tmp_path, capsys):
+    """A missing data folder, or a missing file in it, is one line naming --data_dir, with no --download (q1.py
+    has none) and no second line about stopped training."""
+    from assignments.ee6123 import q1
+    status = q1.main(["--model", "LSTM", "--bi", "1", "-l", "64", "--seeds", "4", "--data_dir=" + str(tmp_path / "no")])
+    err = capsys.readouterr().err
+    assert_one_line_error(status, err, "does not exist", "--data_dir")
+    assert "--download" not in err
+    (tmp_path / "half").mkdir()
+    (tmp_path / "half" / "train-images-idx3-ubyte").write_bytes(b"")
+    status = q1.main(["--model", "LSTM", "--bi", "1", "-l", "64", "--seeds", "4", "--data_dir=" + str(tmp_path / "half")])
+    assert_one_line_error(status, capsys.readouterr().err, "train-labels-idx1-ubyte", "--data_dir")
 
 
 def _imports(source):

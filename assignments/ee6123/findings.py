@@ -75,6 +75,16 @@ def rank_text(entries):
         len(top), "" if len(top) == 1 else "s", "has no row" if len(top) == 1 else "have no row",
         "it" if len(top) == 1 else "them", ", ".join("{} ({:.2f}%)".format(e["title"], 100 * e["mean"]) for e in top),
         "; they tie with each other" if len(top) > 1 and mutual else "")
+    # The rule judges two rows at a time and is not transitive: say so where a row ties with one ranked above it.
+    crossed = [(a, b) for a in ranked for b in ranked if a["rank"] < b["rank"] and
+               verdict(grid.accuracies(a), grid.accuracies(b)) == "tie"]
+    if crossed:
+        a, b = max(crossed, key=lambda pair: pair[1]["rank"] - pair[0]["rank"])
+        text += (" The rule judges two rows at a time and is not transitive, so a row can tie with a row ranked above "
+                 "it and still rank lower, because more rows are above it: {} ties with {} (rank {}), yet {} row{} "
+                 "{} above it (rank {}).".format(b["title"], a["title"], a["rank"], b["rank"] - 1,
+                                                "" if b["rank"] == 2 else "s", "is" if b["rank"] == 2 else "are",
+                                                b["rank"]))
     last = [e for e in ranked if e["rank"] == max(x["rank"] for x in ranked)]
     if last[0]["rank"] > 1:
         text += " Lowest: {}, below {} other row{}.".format(

@@ -134,7 +134,7 @@ def rates_file(tiny=False):
     return os.path.join(folders(tiny)[1] + "_rates.json")
 
 
-def try_rate(model, layers, bidirectional, seed, rate, data_dir, tiny=False):
+def try_rate(model, layers, bidirectional, seed, rate, data_dir, tiny=False, before=None):
     """Train one row at another peak rate, on validation only (its test images are never read), and record its
     best validation accuracy in results/ee6123/q1_rates.json (a rate already there is not trained again)."""
     from core.common import atomic_write_json, read_json
@@ -145,6 +145,8 @@ def try_rate(model, layers, bidirectional, seed, rate, data_dir, tiny=False):
         raise UserError("{} is not a list of records; delete it and run again".format(relpath(path)))
     if any(all(k.get(f) == v for f, v in key.items()) for k in kept):
         return False
+    if before:
+        before()  # e.g. the caller's check of the data folder, only where something is trained
     name = Arch(model, tuple(layers), bidirectional).name
     weights = os.path.join(folders(tiny)[0] + "_rates", "rate{:g}".format(rate), "seed{}".format(seed))
     what = "{} seed {} at rate {:g}".format(title(model, layers, bidirectional), seed, rate)

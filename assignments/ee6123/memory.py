@@ -51,7 +51,7 @@ def _same(record, s):
 def train_missing(wanted, folder):
     """Train the settings without a result line in `folder` (one at a time), appending each line as it ends."""
     for s in wanted:
-        net.check_memory(s)  # every run fits before the first starts
+        net.check_memory(s, lower="--H or --L")  # every run fits before the first starts
     task = wanted[0]["task"]
     path = os.path.join(folder, task + ".jsonl")
     if os.path.isdir(path):

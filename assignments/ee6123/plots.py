@@ -103,7 +103,7 @@ def draw_accuracy(entries, fig, box):
     return True
 
 
-HEADER = ["rank", "model", "weights", "seeds", "validation acc.", "test acc.", "min/run"]
+HEADER = ["rank", "model", "weights", "seeds", "validation acc.", "test acc.", "test loss", "min/run"]
 
 
 def table_rows(entries):
@@ -112,14 +112,15 @@ def table_rows(entries):
         runs = e["runs"]
         val, val_sd = spread([100 * r["val_accuracy"] for r in runs])
         test, test_sd = spread([100 * r["test_accuracy"] for r in runs])
+        loss = spread([r["test_loss"] for r in runs])[0]  # mean cross-entropy on the test set
         minutes = sum(r["train_seconds"] for r in runs) / 60.0 / len(runs)
         return [rank, e["title"], "{:,}".format(runs[0]["parameters"]), str(len(runs)),
                 "{:.2f} \u00b1 {:.2f}%".format(val, val_sd), "{:.2f} \u00b1 {:.2f}%".format(test, test_sd),
-                "{:.1f}".format(minutes)]
+                "{:.4f}".format(loss), "{:.1f}".format(minutes)]
     ranked = grid.ranked(entries)
     out = [cells(e, str(e["rank"])) for e in ranked]
     names = {e["name"] for e in ranked}
-    out += [cells(e, "-") if e["runs"] else ["-", e["title"], "-", "0", "-", "-", "-"]
+    out += [cells(e, "-") if e["runs"] else ["-", e["title"], "-", "0", "-", "-", "-", "-"]
             for e in entries if e["name"] not in names]
     return out
 

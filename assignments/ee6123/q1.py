@@ -18,7 +18,7 @@ ROOT = HERE if os.path.isfile(os.path.join(HERE, "main.py")) else os.path.dirnam
 sys.path.insert(0, ROOT)  # main.py's folder: the hand-in's, where this file sits beside it
 
 from core.common import ArgumentParser, UserError, guarded, log, relpath  # noqa: E402
-from data_loader import DEFAULT_DATA_DIR  # noqa: E402
+from data_loader import DEFAULT_DATA_DIR, FILES  # noqa: E402
 from assignments.ee6123 import findings, grid, plots  # noqa: E402
 
 
@@ -69,12 +69,25 @@ def seeds_of(text):
     return seeds
 
 
+def check_data(data_dir):
+    """MNIST's four files in data_dir (or gzipped), else one line saying where they go."""
+    if not os.path.isdir(data_dir):
+        raise UserError("data folder {} does not exist; put MNIST's four IDX files there, or point --data_dir at "
+                        "the folder that holds them".format(relpath(data_dir)))
+    for name in [n for pair in FILES.values() for n in pair]:
+        if not any(os.path.isfile(os.path.join(data_dir, n)) for n in (name, name + ".gz")):
+            raise UserError("{} (or {}.gz) is missing from {}; copy MNIST's four IDX files there, or point "
+                            "--data_dir at the folder that holds them".format(name, name, relpath(data_dir)))
+
+
 def run(args):
     if args.preset not in ("", "tiny"):
         raise UserError("the only --preset is tiny, not {!r}".format(args.preset))
     tiny = args.preset == "tiny"
     wanted, seeds = chosen_rows(args), seeds_of(args.seeds)
     data_dir = os.path.abspath(os.path.expanduser(args.data_dir))
+    if not args.rates and any(not grid.done(m, layers, bi, seed, tiny) for m, layers, bi in wanted for seed in seeds):
+        check_data(data_dir)  # here, once, before any training starts
     if args.rates:
         return try_rates(args, wanted, seeds, data_dir, tiny)
     for number, (model, layers, bi) in enumerate(wanted, 1):
@@ -102,7 +115,8 @@ def try_rates(args, wanted, seeds, data_dir, tiny):
                         "-l), not {!r}".format(args.rates))
     for rate in rates:
         for seed in seeds:
-            grid.try_rate(*wanted[0], seed=seed, rate=rate, data_dir=data_dir, tiny=tiny)
+            grid.try_rate(*wanted[0], seed=seed, rate=rate, data_dir=data_dir, tiny=tiny,
+                          before=lambda: check_data(data_dir))
     for r in grid.load_rates(tiny):
         print("{} seed {} rate {:g}: validation {:.2f}% at epoch {}".format(
             grid.title(r["model"], tuple(r["layers"]), r["bidirectional"]), r["seed"], r["learning_rate"],

@@ -79,14 +79,16 @@ def available_bytes():
     return None
 
 
-def check_memory(s, available=None):
-    """A UserError, before anything is allocated, when the run cannot fit in the free memory."""
+def check_memory(s, available=None, lower=None):
+    """A UserError, before anything is allocated, when the run cannot fit in the free memory; `lower` names the
+    calling program's flags that shrink it (default: --batch_size, --validation_size, --test_size, --hidden,
+    --length)."""
     need, free = peak_bytes(s), available if available is not None else available_bytes()
     if free is not None and need > free:
-        raise UserError("{} {}-{} at length {} needs about {:.1f} GB of memory and {:.1f} GB are free; lower "
-                        "--batch_size ({}), --validation_size/--test_size ({}/{}), --hidden or --length".format(
-                            s["task"], s["model"], s["hidden"], s["length"], need / 1e9, free / 1e9,
-                            s["batch_size"], s["validation_size"], s["test_size"]))
+        raise UserError("{} {}-{} at length {} needs about {:.1f} GB of memory and {:.1f} GB are free; lower {}".format(
+            s["task"], s["model"], s["hidden"], s["length"], need / 1e9, free / 1e9, lower or (
+                "--batch_size ({}), --validation_size/--test_size ({}/{}), --hidden or --length".format(
+                    s["batch_size"], s["validation_size"], s["test_size"]))))
 
 
 class TaskModel(object):

@@ -2,7 +2,7 @@
 number is read from the result files, every comparison goes through core/compare.py's rule, and each question
 gives the command that produces its results. The explanations of why the models differ are the course's
 reasoning; each is tied to the measured verdict it explains, and a tie is said as a tie."""
-from core.compare import MIN_SEEDS
+from core.compare import MIN_SEEDS, verdict
 from assignments.ee6123 import findings, grid, memory, plots
 from assignments.memory import figures
 from assignments.memory.net import DEFAULTS, RECALL
@@ -101,12 +101,12 @@ def _rates_text():
 def question1():
     entries = grid.load()
     blocks = _setup_q1() + _rates_text()
-    blocks += [("heading", "2.1  Results", 12),
+    blocks += [("heading", "2.1  Accuracy and Loss Plots", 12),
                ("paragraph", "Test and validation accuracy, mean \u00b1 standard deviation over the seeds, and the "
                              "minutes of training per run (wall time on two cores shared with other work, so it "
                              "varies with the load as much as with the model). The rank is one more than the number of rows whose test "
                              "accuracy is higher by the rule, so rows the rule cannot separate share a rank."),
-               ("table", plots.HEADER, plots.table_rows(entries), [0.06, 0.27, 0.1, 0.07, 0.2, 0.2, 0.1]),
+               ("table", plots.HEADER, plots.table_rows(entries), [0.05, 0.25, 0.09, 0.06, 0.17, 0.17, 0.11, 0.1]),
                ("paragraph", findings.rank_text(entries))]
     gone = grid.missing(entries)
     if gone:
@@ -117,12 +117,11 @@ def question1():
     blocks.append(("figure", lambda fig, box: plots.draw_accuracy(entries, fig, box), plots.accuracy_size(entries),
                    "Figure 1: test accuracy of each row; the dot and bar are the mean and standard deviation over "
                    "the seeds, the ticks the seeds."))
-    blocks.append(("heading", "2.2  Accuracy and Loss Curves", 12))
     for k, model in enumerate(grid.MODELS, 2):
         blocks.append(("figure", lambda fig, box, m=model: plots.draw_cell(entries, m, fig, box), plots.CURVES_SIZE,
                        "Figure {}: {}, loss and error per epoch for each seed; training (dashed, on distorted images "
                        "with dropout) and validation (solid).".format(k, grid.NAMES[model])))
-    return blocks + [("heading", "2.3  Why the models differ", 12)] + _why(entries)
+    return blocks + [("heading", "2.2  Why the models differ", 12)] + _why(entries)
 
 
 def _measured(entries, factor, keep=lambda a, b: True, what=""):
@@ -152,7 +151,11 @@ def _why(entries):
                              "c(t) = f(t) c(t-1) + i(t) g(t): back through it the error is only multiplied by the "
                              "forget gate, which starts near one (its bias is 1). The GRU's "
                              "h(t) = z(t) h(t-1) + (1 - z(t)) n(t) is a path of the same kind, through the update "
-                             "gate z(t). {}.".format(lstm_gru or "The LSTM and the GRU are not both complete yet")))
+                             "gate z(t). {}. Both cells have that path, so neither is expected to win by it; the GRU "
+                             "has three gate blocks to the LSTM's four, a quarter fewer weights at each width, and "
+                             "mostly ties with the LSTM here, which suggests (without testing it) that the LSTM's "
+                             "separate output gate and cell state add little for reading 28 rows.".format(
+                                 lstm_gru or "The LSTM and the GRU are not both complete yet")))
     depth = _measured(entries, "depth", what="Two layers of 64 against one:")
     width = _measured(entries, "width", what="128 units against 64:")
     out.append(("paragraph", "A second layer reads the first layer's state at every row, so each row passes "
@@ -195,11 +198,12 @@ def question2():
     if not recall:
         return blocks + [("paragraph", "Not trained yet.")]
     blocks.append(("paragraph", figures.recall_text(recall)))
+    blocks.append(("paragraph", budget_text(recall, d["steps"])))
     blocks.append(("paragraph", "Why: the state must hold the second digit, one of ten, while up to eight more "
                                 "digits arrive, and let none of them overwrite it. Two units bounded by tanh have "
                                 "little room to keep ten digits apart while the later inputs pass through the same "
                                 "units; with more units the gates can hold the digit in units the later inputs "
-                                "leave alone. That is our reading of the curve above, not something measured "
+                                "leave alone. That is our reading of the results, not something measured "
                                 "directly."))
     blocks.append(("paragraph", "We also perform randomised testing (five test sequences of the first seed, "
                                 "q2.py prints them):"))
@@ -209,7 +213,8 @@ def question2():
     blocks.append(("figure", lambda fig, box: figures.recall(recall, fig, box), (6.4, 4.2),
                    "Figure 5: test accuracy against H, mean and standard deviation over the seeds."))
     blocks.append(("figure", lambda fig, box: figures.recall_curves(recall, fig, box), (9.6, 3.8),
-                   "Figure 6: validation accuracy and training loss over the steps, means over the seeds."))
+                   "Figure 6: validation accuracy and training loss over the steps, means over the seeds (a run that "
+                   "stopped at its target is carried on at its last values)."))
     return blocks
 
 
@@ -235,19 +240,19 @@ def question3():
     blocks += [("heading", "4.1  MSE vs Cross Entropy", 12), ("paragraph", figures.addition_text(addition)),
                ("paragraph", "Why: for a sigmoid output p of logit z, cross-entropy's gradient is p - y, while "
                              "squared error's is 2 (p - y) p (1 - p), which vanishes when an output is confidently "
-                             "wrong. Where both losses bring every validation sum right, that difference changes "
-                             "how fast they get there, not where they end, and the comparison above is a tie "
-                             "where the seeds' spread covers the gap. Training on longer sums shows more carry "
-                             "chains, which is the part of the rule that must hold at every length."),
+                             "wrong, so squared error can learn more slowly from a bad start. " +
+                             steps_text(addition)),
+               ("heading", "4.2  MSE: Loss and Accuracy Curves", 12),
                ("figure", lambda fig, box: figures.addition_curves(addition, fig, box), (9.6, 3.8),
                 "Figure 7: MSE and cross-entropy at each training length: validation accuracy (whole sums) and "
-                "training loss over the steps, means over the seeds."),
-               ("heading", "4.2  Average Bit Accuracy against Length", 12),
+                "training loss over the steps, means over the seeds (a run that stopped at its target is carried "
+                "on at its last values)."),
+               ("heading", "4.3  MSE: Average Bit Accuracy", 12),
                ("figure", lambda fig, box: figures.addition(addition, fig, box), (6.4, 4.2),
                 "Figure 8: bit accuracy on test sums of 1 to 40 bits, for each loss and training length L.")]
     hidden = figures.addition_hidden_text(addition)
     if hidden:
-        blocks += [("heading", "4.3  Hidden Units", 12), ("paragraph", hidden),
+        blocks += [("heading", "4.4  Hidden Units", 12), ("paragraph", hidden),
                    ("paragraph", "Why: the carry is one bit, so the state needs little room to hold it; what "
                                  "differs between sizes and seeds is whether training finds a rule that holds at "
                                  "every length, which the wide spread over seeds on the longest sums shows."),
@@ -256,3 +261,43 @@ def question3():
                         figures.sweep_length(addition)))]
     return blocks
 
+
+
+def budget_text(recall, steps):
+    """Question 2's runs against the step budget, per H: how many stopped at the target, and where the others'
+    validation accuracy ended (means over the seeds)."""
+    parts = []
+    for hidden in sorted({r["hidden"] for r in recall}):
+        runs = [r for r in recall if r["hidden"] == hidden]
+        done = [r["steps_done"] for r in runs if r["stopped"] == "target"]
+        part = "H = {}: {} of {} reached the target".format(hidden, len(done), len(runs))
+        if done:
+            part += " (median {:,.0f} steps)".format(sorted(done)[len(done) // 2])
+        late = [r for r in runs if r["stopped"] != "target"]
+        if late:
+            end = sum(r["curve"][-1][3] for r in late) / len(late)
+            before = sum(r["curve"][-3][3] for r in late) / len(late)
+            part += ", {} ended at {:.1f}% validation accuracy ({:.1f}% {:,} steps earlier)".format(
+                "all" if not done else "the others", 100 * end, 100 * before, late[0]["curve"][-1][0] - late[0]["curve"][-3][0])
+        parts.append(part)
+    return ("These results are at a fixed budget of {:,} steps: {}. Where a model spent the whole budget, the "
+            "comparison says it did not learn the recall within those steps, not that it cannot.".format(
+                steps, "; ".join(parts)))
+
+
+def steps_text(addition):
+    """What these runs show of that: the steps each loss took to the target at each training length (means over
+    the seeds, at the default width), compared by the rule."""
+    width = DEFAULTS["binary_addition"]["hidden"]
+    parts, differ = [], []
+    for length in sorted({r["length"] for r in addition}):
+        steps = {loss: [r["steps_done"] for r in addition if r["length"] == length and r["loss"] == loss
+                        and r["hidden"] == width] for loss in ("mse", "ce")}
+        if steps["mse"] and steps["ce"]:
+            parts.append("L = {}: MSE {:,.0f}, CE {:,.0f}".format(length, *(sum(v) / len(v) for v in steps.values())))
+            if verdict(steps["mse"], steps["ce"]) in ("higher", "lower"):
+                differ.append(length)
+    found = ("by the rule they differ at L = {}".format(", ".join(map(str, differ))) if differ else
+             "by the rule they tie at every length, so we do not claim either loss learns faster here")
+    return ("The steps each loss took to bring every validation sum right (means over the seeds at {} units; {}): "
+            "{}.".format(width, "; ".join(parts), found))
