@@ -92,20 +92,24 @@ def test_each_part_ships_a_loop_trained_model_on_tensorflows_split_with_its_logs
 
 
 def test_each_log_names_the_handins_folders_or_the_readme_says_whose_they_are(unpacked):
-    """A log is a record, never edited: a model trained in the hand-in's own layout has a log naming ../data and
-    weights/<model> (and no unroller the folder lacks); one trained elsewhere is said so, in one README sentence."""
+    """A log is a record, never edited: a model trained in the hand-in's own layout, by its README's command, has a
+    log naming ../data and runs/<model> (where --train writes; the README says the checkpoint was copied from there
+    to weights/), no unroller the folder lacks, and the closing hint main.py prints now; one trained elsewhere is
+    said so, in one README sentence."""
     folder, _ = unpacked
     readme = " ".join((folder / "README.md").read_text().split())
     for model in no_rnn_api.MODELS:
         with open(str(folder / "training_logs" / model.name / "train.log")) as f:
             log = f.read()
         data, weights = re.findall(r"MNIST from (\S+?),", log), re.findall(r"weights in (\S+)$", log, re.M)
-        here = data == ["../data"] and weights == ["weights/" + model.name]
+        here = data == ["../data"] and weights == ["runs/" + model.name]
         assert here != model.logged_elsewhere, (model.name, data, weights)
         assert not here or "fast" not in log, model.name
+        assert not here or log.rstrip().endswith("next: " + model.arch.command("test")), model.name
         said = "`training_logs/{}/train.log` was written where that model was trained".format(model.name) in readme
         assert said == model.logged_elsewhere, model.name
     assert not no_rnn_api.PART1.logged_elsewhere  # Part 1 was trained again in the hand-in's layout
+    assert "copied from `runs/<model>/` to `weights/<model>/`" in readme
 
 
 def test_part1_tests_at_97_percent_or_more_where_unpacked_with_the_readmes_numbers(unpacked, real_mnist):

@@ -29,8 +29,9 @@ class Shipped:
     arch: Arch
     weights: str
     results: str
-    # True where its train.log was written in another folder layout than the hand-in's: the folders it names for
-    # MNIST and the checkpoint are those of the machine that trained it (a log is a record: it is not edited).
+    # True where its train.log was written in another folder layout than the hand-in's, by earlier code: the
+    # folders it names for MNIST and the checkpoint are those of the machine that trained it (a log is a record:
+    # it is not edited). Part 1's was written in a folder laid out as the hand-in, by its README's command.
     logged_elsewhere: bool = False
 
     @property
@@ -161,8 +162,11 @@ Measured: {measured2}
 
 ## 5 Logs
 
-`training_logs/<model>/train.log` is each run's log with timestamps (train and validation loss and accuracy
-per epoch), `weights/<model>/log.csv` the same per epoch as a table, and `--test` prints the kept
+`--train` prints a log with timestamps (train and validation loss and accuracy per epoch) and writes the
+checkpoints to `runs/<model>/`, the same per epoch as a table to `runs/<model>/log.csv` and TensorBoard files to
+`logs/<model>/`. For each model here, `training_logs/<model>/train.log` is that printed log, saved with
+`2>&1 | tee train.log` on the training command above, and `training_logs/<model>/` also holds its TensorBoard
+files; its checkpoint folder was then copied from `runs/<model>/` to `weights/<model>/`. `--test` prints the kept
 checkpoint's validation error beside the test accuracy. `tensorboard --logdir training_logs` shows the
 training and validation loss and accuracy, the gradient norm and the learning rate.{elsewhere}
 
@@ -192,8 +196,9 @@ def choice_text():
 def readme():
     elsewhere = [m for m in MODELS if m.logged_elsewhere]
     text = {"choice": choice_text(), "elsewhere": "".join(
-        " `training_logs/{0}/train.log` was written where that model was trained: the folders it names for MNIST "
-        "and the checkpoint are that machine's (here `../data` and `weights/{0}/`).".format(m.name)
+        " `training_logs/{0}/train.log` was written where that model was trained, by an earlier version of this "
+        "code: the folders it names for MNIST and the checkpoint are that machine's (here `../data` and "
+        "`weights/{0}/`), and some lines differ in wording from what `--train` prints now.".format(m.name)
         for m in elsewhere)}
     for k, model in enumerate(MODELS, 1):
         text.update({"part{}".format(k): model.part, "name{}".format(k): model.name,
