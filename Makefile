@@ -68,7 +68,10 @@ results: $(VENV_$(RUNTIME))/installed
 	$(RUN_PY) tools/reproduce.py --data_dir=$(DATA_DIR) --jobs=$(JOBS) --recipes="$${RECIPES:-shipped}" \
 		$$([ "$${RECIPES:-shipped}" = shipped ] || echo --train_only)
 
-test: test-modern test-tf1.5
+# Both legs at once, each in its own process (measured: about 19 minutes for both on two cores, against 34 one
+# after the other); each leg's output is printed whole when it ends.
+test:
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-modern test-tf1.5
 
 # The edit-test loop: everything but the slow tests (training, real MNIST, the browser), modern runtime.
 test-fast: .venv/installed
