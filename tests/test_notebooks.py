@@ -33,7 +33,7 @@ def test_the_derivation_notebook_is_the_derivation_with_a_check_after_each_resul
     assert [c.source for c in nb.cells] == [c.source for c in fresh.cells], \
         "assignments/numpy_rnn/notebooks/lstm_bptt.ipynb is out of date: run python assignments/numpy_rnn/notebooks/build.py --only=lstm_bptt"
     markdown = "".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    assert "frac{\\partial E}{\\partial w_{ij}}" in markdown and "## (c) The recurrences of" in markdown
+    assert "frac{\\partial E}{\\partial w^{i}_{ij}}" in markdown and "## (c) The recurrences of" in markdown
     text = build.outputs_text(nb)
     for check in ("dC(t) against nudging C(t)", "dh(t) written out against backward", "i. input gate    dE/dw_ij",
                   "ii. forget gate  dE/dw_ij", "iii. candidate   dE/dw_ij", "iv. output gate  dE/dw_ij",
