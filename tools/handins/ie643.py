@@ -97,8 +97,8 @@ def ie643_pdf(roll, author=""):
 
 
 def ie643_readme():
-    """The hand-in's README: what each file answers (Question 2's row only where its notebook is packed), and
-    Question 3's measured choice. The clipped-rate ablation is the report's, not the notebook's: the notebook
+    """The hand-in's README: which file is which question (Question 2 said absent unless its notebook is
+    packed), and Question 3's run time and measured choice. The clipped-rate ablation is the report's, not the notebook's: the notebook
     stores plain SGD's outputs only, so the README says nothing of it."""
     from assignments.numpy_rnn import mnist4
     result = mnist4.read_result(os.path.join(PROJECT_DIR, "results", "numpy_rnn", "mnist4.json"), new=True)
@@ -111,33 +111,45 @@ def ie643_readme():
                                val=100 * result["best_val_accuracy"], test=100 * result["test_accuracy"],
                                correct=result["test_correct"], count=result["test_count"], stops=stops,
                                patience=result["patience"], machine=result["machine"]["processor"],
-                               question2=QUESTION2_ROW if QUESTION2["path"] else "")
+                               question2=QUESTION2_PACKED if QUESTION2["path"] else QUESTION2_ABSENT,
+                               minutes=notebook_minutes())
 
 
-QUESTION2_ROW = """| `IE643_{roll}_scribingassignment_Ex2.ipynb` | Question 2: the notebook the course posted for Scribing \
-Assignment Part II, with the answers to the questions posted in it |
-"""
+QUESTION2_PACKED = "Question 2 is `IE643_{roll}_scribingassignment_Ex2.ipynb`, the notebook the course posted " \
+    "for Part II, completed. "
+QUESTION2_ABSENT = "Question 2 (the notebook the course posted for Part II) is not in this folder. "
 
 
 README_IE643 = """# IE643 scribing assignment ({roll})
 
-| file | question |
-|---|---|
-| `IE643_{roll}_scribingassignment_Ex1.pdf` | Question 1: backpropagation through time for an LSTM, derived by hand: (a) the forward pass for h(t), C(t) and ŷ(t) and the squared errors e_j²(t), e²(t) and E; (b) ∂E/∂w_ij for a weight from h(t-1) to i. the input gate, ii. the forget gate, iii. the candidate state C̃(t), iv. the output gate; (c) the recurrences between ∂E/∂C(t) and ∂E/∂C(t+1), and between ∂E/∂h(t) and ∂E/∂h(t+1); (d) whether the LSTM preserves gradients over longer spans than an RNN |
-{question2}| `IE643_{roll}_scribingassignment_Ex3.ipynb` | Question 3: a two-layer ReLU RNN in NumPy with hand-written backpropagation through time, on MNIST digits 0, 5, 6 and 9 read row by row, trained with plain SGD; the learning rate chosen on validation, the loss and accuracy curves, then the test accuracy |
+Question 1 is `IE643_{roll}_scribingassignment_Ex1.pdf`. {question2}Question 3 is
+`IE643_{roll}_scribingassignment_Ex3.ipynb`.
 
 ## Question 3
 
 The notebook is stored executed. It runs in Google Colab as it is: its first cell installs what is missing
-(numpy, matplotlib) and its data cell downloads MNIST and checks each file's SHA-256 (or reads `../data` if
-the files are there). Locally: `pip install numpy matplotlib notebook`, then `jupyter notebook`.
+(numpy, matplotlib) and its data cell downloads MNIST and checks each file's SHA-256. Locally:
+`pip install numpy matplotlib notebook`, then `jupyter notebook`. Running it whole trains for about {minutes}
+minutes on a 2-core CPU ({machine}, the stored run).
 
 Plain SGD, as the question asks. Each learning rate had the same budget: it trained until neither its
 validation accuracy nor its validation loss had reached a new best for {patience} epochs ({stops}). The best on
 validation was {rate} ({val:.2f}% at epoch {epoch}); on the test images of the four digits it scores
-{test:.2f}% ({correct:,} of {count:,}). One seed: the rates are ranked only to choose one, on validation.
-Measured on an {machine}.
+{test:.2f}% ({correct:,} of {count:,}).
 """
+
+
+def notebook_minutes():
+    """The stored notebook's training time, from its first and last timestamped output lines ([HH:MM:SS])."""
+    import re
+    with open(NOTEBOOK, encoding="utf-8") as f:
+        cells = json.load(f)["cells"]
+    text = "".join("".join(o.get("text", "")) for c in cells for o in c.get("outputs", []))
+    stamps = [int(h) * 3600 + int(m) * 60 + int(s) for h, m, s in re.findall(r"^\[(\d\d):(\d\d):(\d\d)\]", text, re.M)]
+    if len(stamps) < 2:
+        raise UserError("{} has no timestamped training log; run python {} again".format(
+            relpath(NOTEBOOK), "assignments/numpy_rnn/notebooks/build.py"))
+    return round(((stamps[-1] - stamps[0]) % 86400) / 60.0)
 
 
 HANDIN = HandIn("ie643", "IE643's scribing assignment: the BPTT derivation (PDF), Question 3's notebook "
