@@ -20,10 +20,10 @@ GRU's update gate z, default 0.0). The MNIST models use the defaults.
 A cell is called as TensorFlow's own cells are, `cell(x, state) -> (output, new_state)`:
 the input part xw = x W_x + b, then the step. The step itself is a pure
 function of the projected input, the state and the recurrent weights,
-`lstm_step(xw, state, W_h)` (like Sonnet's `_lstm_fn`), so that an unroller
+`lstm_step(xw, state, W_h)`, so that an unroller
 may compute xw for all 28 rows in one matmul first and pass any W_h it likes
-(the loop calls the cell, which does both; `--unroll=fast`, where present, passes
-a copy of W_h per step, to take W_h's gradient in one matmul). Every product with
+(the loop calls the cell, which does both; an unroller may also pass a copy of
+W_h per step, to take W_h's gradient in one matmul). Every product with
 W_h is added to the columns of xw it belongs to before any nonlinearity, which is
 what makes that split exact: each gate's pre-activation is the same sum either way.
 """

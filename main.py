@@ -26,7 +26,7 @@ import data_loader
 from core import photos
 from core.common import (LOGS_DIR, RUNS_DIR, SHIPPED_WEIGHTS_DIR, UserError, guarded, log, print_error, relpath,
                          results_dir_for, weights_dir_for_test)
-from core.config import DEFAULT_UNROLL, MAX_LAYERS, UNROLLS, Arch, Config, ConfigError, Recipe, check_model
+from core.config import DEFAULT_UNROLL, MAX_LAYERS, UNROLL_HELP, UNROLLS, Arch, Config, ConfigError, Recipe, check_model
 from core.recipes import GENERAL, RECIPES
 from core.runs import RunDir, check_trained
 
@@ -59,12 +59,9 @@ for _field in dataclasses.fields(Recipe):  # the recipe's flags, made from its f
 flags.DEFINE_string("recipe", "shipped", "shipped: the architecture's recorded recipe, or for other "
                     "configurations the general default (core/recipes.py); budget or early-stop: that named set "
                     "of recipes of the eight basic configurations; plain: the defaults listed here")
-# --unroll offers the loop always; fast and plain only where their modules are present (--help lists only those).
-UNROLL_HELP = {"fast": "fast (where present: plain's steps, with speed levers)",
-               "plain": "plain (where present: the steps driven by TensorFlow's RNN function, the textbook graph)",
-               "loop": "loop (a plain Python loop over the steps, no TensorFlow RNN API)"}
+# --unroll offers the unrollers this copy holds (core/config.py finds them).
 flags.DEFINE_string("unroll", DEFAULT_UNROLL, "how the steps are unrolled: " + "; ".join(
-    UNROLL_HELP[u] for u in UNROLLS if u == "loop" or DEFAULT_UNROLL != "loop"))
+    "{} ({})".format(u, UNROLL_HELP[u]) for u in UNROLLS))
 flags.DEFINE_boolean("replace_shipped", False, "--train with --weights_dir=weights: allowed only with this flag "
                      "(to regenerate the shipped models deliberately)")
 flags.DEFINE_boolean("download", False, "first download missing MNIST files into --data_dir (SHA-256 checked)")
@@ -187,12 +184,13 @@ def run(argv):
         import train
         from core.tfcompat import TF_VERSION
         if not config.recipe.towers:
-            if config.unroll == "fast":
-                from core.fast import default_towers
-                towers, why = default_towers()
+            from core.unroll import has_towers, module_of
+            if has_towers(config.unroll):
+                towers, why = module_of(config.unroll).default_towers()
+                why += "; --towers=N to choose"
             else:
                 towers, why = 1, "one chain: --unroll={} steps through each batch whole".format(config.unroll)
-            log("towers: {} ({})".format(towers, why + ("; --towers=N to choose" if config.unroll == "fast" else "")))
+            log("towers: {} ({})".format(towers, why))
             try:
                 config = config.with_towers(towers)
             except ConfigError as e:

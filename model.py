@@ -7,9 +7,9 @@
 One `Model` exposes `logits`, `loss`, `accuracy` and `train_op`; `run_epoch`
 drives it for training, validation and test alike. The network's layout is
 written here once (`_network`); each direction of each layer is run by an
-interchangeable unroller, `--unroll` (core/unroll.py: the interface, and `loop`,
-a plain Python loop that calls the cell once per time step, with no TensorFlow RNN
-API; `plain` and `fast`, where their modules are present, give the same results).
+interchangeable unroller, `--unroll` (core/unroll.py: the interface, `loop`, a
+plain Python loop that calls the cell once per time step, and any other unroller
+present; all give the same results).
 """
 import zlib
 
@@ -18,7 +18,7 @@ import numpy as np
 from cells import CELLS
 from core.config import CONVOLUTIONS
 from core.tfcompat import stateless_uniform, tf
-from core.unroll import NUM_STEPS, Loop
+from core.unroll import NUM_STEPS, has_towers, make_unroller
 
 INPUT_SIZE = 28   # pixels per row = inputs per step
 NUM_CLASSES = 10
@@ -51,23 +51,11 @@ class Dense(object):
         return [self.W, self.b]
 
 
-def make_unroller(unroll, towers=1, defer=False):
-    """The unroller of `--unroll` (core.config.UNROLLS): fast (towers and the deferred W_h gradient), plain or
-    loop. The first two are imported only when asked for, so that a copy without them runs the loop."""
-    if unroll == "loop":
-        return Loop()
-    if unroll == "plain":
-        from core.static import StaticRNN
-        return StaticRNN()
-    from core.fast import Fast
-    return Fast(towers, defer)
-
-
 class Model(object):
     """The graph for one configuration (core.config.Config).
 
-    Like the PTB tutorial, training and evaluation use two instances that share
-    the variables: `Model(config, training=True, batch_size=B)` adds the loss
+    Training and evaluation use two instances that share the variables
+    (one graph, two batch sizes): `Model(config, training=True, batch_size=B)` adds the loss
     gradients and `train_op` for batches of exactly B (a static batch size lets
     TensorFlow drop the broadcasting bookkeeping from the gradients, about 4%
     faster), and `Model(config)` measures batches of any size. Build the
@@ -105,10 +93,10 @@ class Model(object):
                 b = tf.get_variable("b", [NUM_CLASSES], initializer=tf.zeros_initializer())
         self.model_variables = [v for pair in layers for layer in pair for v in layer.variables()] + [W, b]
 
-        # Towers cut a training batch into parts unrolled side by side (--unroll=fast, where present); one
+        # Towers cut a training batch into parts unrolled side by side, where the unroller has them; one
         # otherwise, the whole batch stepped through at once. Their number divides the batch (core.config.Recipe
         # checks it).
-        self.towers = (recipe.towers or 1) if training and batch_size and unroll == "fast" else 1
+        self.towers = (recipe.towers or 1) if training and batch_size and has_towers(unroll) else 1
         self.unroller = make_unroller(unroll, self.towers, defer=training)
         finals = self._network(layers)
         # The classifier reads the final states (with lengths, those of each example's last real

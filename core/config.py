@@ -9,7 +9,7 @@
 Each field's default, type, check and help (main.py's flags are made from them) are here alone. `Config.make`
 applies the plain defaults, the architecture's recipe (core/recipes.py), a preset, then the flags given.
 """
-import importlib.util
+import os
 import math
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -26,10 +26,26 @@ RECURRENT = ("lstm", "gru", "rnn")
 # a 2x2 max-pool (28 -> 14 -> 7 pixels a side).
 CONVOLUTIONS = ((16, 3), (32, 3))
 MODELS = tuple(GATE_BLOCKS)
-UNROLLS = ("fast", "plain", "loop")
-# The default unroller: fast where its module is present, else the loop (a plain Python loop over the time steps,
-# calling the cell once per step), which is always present.
-DEFAULT_UNROLL = "fast" if importlib.util.find_spec("core.fast") else "loop"
+
+
+def _unrollers():
+    """(the --unroll names this copy holds, the default, each one's line for --help): the loop (core/unroll.py)
+    always; any other is a module core/unroll_<name>.py, found by its file and read as text, not imported (that
+    would start TensorFlow): its `HELP = "..."` line, and `DEFAULT = True` in the default's (else the loop)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    names = sorted(n[len("unroll_"):-len(".py")] for n in os.listdir(here) if re.fullmatch(r"unroll_\w+\.py", n))
+    default, helps = "loop", {"loop": "a plain Python loop over the steps, calling the cell once per step"}
+    for name in names:
+        with open(os.path.join(here, "unroll_{}.py".format(name)), encoding="utf-8") as f:
+            text = f.read()
+        if re.search(r"^DEFAULT = True\b", text, re.M):
+            default = name
+        found = re.search(r'^HELP = "(.*)"$', text, re.M)
+        helps[name] = found.group(1) if found else ""
+    return tuple(names) + ("loop",), default, helps
+
+
+UNROLLS, DEFAULT_UNROLL, UNROLL_HELP = _unrollers()
 SPLITS = ("shuffled", "first")
 SCHEDULES = ("exponential", "cosine", "linear")
 MAX_LAYERS, MAX_UNITS = 8, 4096
@@ -63,7 +79,7 @@ class Arch:
     layers: Tuple[int, ...] = _flag((128,), "hidden units, a positive integer, or one per layer: 64,64")
     bidirectional: bool = _flag(False, "each layer reads the rows forwards and backwards; final states joined")
     crop_augment: bool = _flag(False, "train on random crops (24-28 px a side) read as pixel streams of variable "
-                                      "length (sequence_length)")
+                                      "length")
 
     def __post_init__(self):
         check_model(self.model)
@@ -279,10 +295,7 @@ class Config:
 
     def __post_init__(self):
         if self.unroll not in UNROLLS:
-            raise ConfigError("unknown --unroll={!r}; choose {}".format(self.unroll, ", ".join(UNROLLS)))
-        if self.unroll != "loop" and DEFAULT_UNROLL == "loop":
-            raise ConfigError("--unroll={} is not present here: the only unroller here is the loop, a plain Python "
-                              "loop over the time steps; use --unroll=loop".format(self.unroll))
+            raise ConfigError("unknown --unroll={!r}; the unrollers here are {}".format(self.unroll, ", ".join(UNROLLS)))
 
     @property
     def name(self):
@@ -361,10 +374,10 @@ class Config:
             if missing:
                 raise ConfigError("it has no '{}'".format("', '".join(missing)))
             trained = Trained(**{f.name: stored[f.name] for f in fields(Trained) if f.name in stored})
-        # Files from before --unroll were all trained with --unroll=fast; where only the loop is present it
-        # evaluates them (the same model: every unroller computes the same steps, up to float rounding).
-        unroll = stored.get("unroll", "fast")
-        config = cls(arch, recipe, stored.get("recipe"), unroll if DEFAULT_UNROLL != "loop" else "loop", trained)
+        # A run trained with an unroller this copy lacks (or from before --unroll) is evaluated with the default
+        # here: the same model, since every unroller computes the same steps, up to float rounding.
+        unroll = stored.get("unroll", DEFAULT_UNROLL)
+        config = cls(arch, recipe, stored.get("recipe"), unroll if unroll in UNROLLS else DEFAULT_UNROLL, trained)
         if stored.get("name", config.name) != config.name:
             raise ConfigError("its name {!r} is not that of its architecture, {}".format(stored["name"], config.name))
         return config

@@ -3,8 +3,8 @@
 The code runs on the assignment's pinned TensorFlow 1.5 (Python 3.6) and on
 current TensorFlow 2.x. Everything else does `from core.tfcompat import tf` and gets
 the TF1-style graph API either way. IS_TF1 tells the version to the few places that
-must know it. This module names no TensorFlow RNN function: the loop unroller (core/unroll.py) uses
-none, and any other unroller, where present, picks its own version.
+must know it. Anything that differs between the versions beyond that lives
+here, or in the one module that needs it.
 """
 import os
 import warnings

@@ -13,14 +13,13 @@ each (layer, direction) to an unroller:
     gradients = unroller.gradients(objective, variables)
 
 `--unroll` chooses the unroller; all compute the same steps of the same cell, so the logits and gradients agree
-up to float rounding:
-
-    Loop (here)  a plain Python loop over the time steps that calls the cell once per step, with masks for
-                 lengths: no TensorFlow RNN API at all (`--unroll=loop`, always present)
-    plain, fast  where their modules are present: the steps driven by TensorFlow's RNN function per
-                 direction (`--unroll=plain`), and the same steps with speed levers (`--unroll=fast`, then the
-                 default)
+up to float rounding. `Loop` (here, `--unroll=loop`, always present) is a plain Python loop over the time
+steps that calls the cell once per step, with masks for lengths. Any other unroller is a module
+core/unroll_<name>.py beside this one, with HELP (a line for --help, read by core/config.py, which lists
+them) and make(towers, defer); `make_unroller` builds one by its name.
 """
+import importlib
+
 from core.tfcompat import tf
 
 NUM_STEPS = 28  # rows of an image = time steps
@@ -32,8 +31,8 @@ def final_h(state):
 
 
 def keep_past_the_end(real, new_state, old_state, output):
-    """One step with variable lengths: where `real` [B] is False the state stays and the output is zero,
-    which is what TensorFlow's RNN function does with sequence_length."""
+    """One step with variable lengths: where `real` [B] is False (the example has ended) the state stays and
+    the output is zero."""
     keep = lambda new, old: tf.where(real, new, old)
     if isinstance(old_state, tuple):  # LSTMState(c, h)
         new_state = type(old_state)(*[keep(n, o) for n, o in zip(new_state, old_state)])
@@ -69,3 +68,19 @@ class Loop(Unroller):
                 output, new_state = keep_past_the_end(tf.less(t, lengths), new_state, state, output)
             outputs[t], state = output, new_state
         return tf.concat(outputs, 0), final_h(state)  # 28 x [B, H] -> [28*B, H]
+
+
+def module_of(name):
+    """The module of a named unroller other than the loop."""
+    return importlib.import_module("core.unroll_" + name)
+
+
+def has_towers(name):
+    """Whether the unroller cuts a training batch into towers (--towers)."""
+    return name != "loop" and getattr(module_of(name), "TOWERS", False)
+
+
+def make_unroller(name, towers=1, defer=False):
+    """The unroller `--unroll=name`: towers for a training batch where it has them, W_h's gradient deferred
+    (the training graph) where it does that; the modules of the others are imported only when asked for."""
+    return Loop() if name == "loop" else module_of(name).make(towers, defer)

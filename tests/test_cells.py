@@ -4,7 +4,7 @@ import pytest
 
 from cells import GRUCell, LSTMCell, RNNCell
 from conftest import numpy_gru, numpy_lstm, numpy_rnn, net_of
-from core.static import static_rnn
+from core.unroll_plain import static_rnn
 from core.tfcompat import tf
 
 B, T, D, H = 3, 5, 4, 6

@@ -196,6 +196,8 @@ def test_the_handin_holds_every_module_its_programs_import_and_no_other():
                 wanted |= {m for m in _imports(f.read()) if os.path.isfile(os.path.join(ROOT, *m.split(".")) + ".py")
                            or os.path.isfile(os.path.join(ROOT, *m.split("."), "__init__.py"))}
     assert wanted <= held, sorted(wanted - held)
+    if "core.unroll" in wanted:  # it loads its plug-ins, core/unroll_<name>.py, by name
+        wanted |= {m for m in held if m.startswith("core.unroll_")}
     top = {"q1", "q2", "q3", "main"} | {"assignments.ee6123", "assignments.memory"}
     assert held - top <= wanted, sorted(held - top - wanted)  # nothing that nothing imports
 

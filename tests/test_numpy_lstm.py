@@ -65,7 +65,7 @@ def test_the_cell_state_recurrence_on_three_steps():
 @pytest.mark.parametrize("shape", [(4, 3, 5, 6, 2), (9, 2, 28, 8, 10)])
 def test_gradients_match_tensorflow_autodiff_of_cells_py(shape):
     from cells import LSTMCell
-    from core.static import static_rnn
+    from core.unroll_plain import static_rnn
     from core.tfcompat import tf
     T, B, d, H, K = shape
     params, xs, ys = problem(*shape, seed=7, dtype=np.float32)

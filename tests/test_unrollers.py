@@ -5,7 +5,7 @@ import pytest
 
 import model as model_module
 from conftest import net_of
-from core.fast import default_towers
+from core.unroll_fast import default_towers
 from core.tfcompat import IS_TF1, tf
 
 B = 4
@@ -57,7 +57,7 @@ def test_every_unroller_gives_the_plain_paths_logits_and_gradients(layout):
 
 
 def test_towers_that_do_not_divide_the_28_steps_slice_time_unevenly():
-    """Three towers: the input projection and its gradients in three slices of 9, 9 and 10 steps (core/fast.py,
+    """Three towers: the input projection and its gradients in three slices of 9, 9 and 10 steps (core/unroll_fast.py,
     lever 6), still the plain path's numbers."""
     cfg = {"model": "gru", "hidden_unit": [5, 4], "learning_rate": 0.01, "clip_norm": 5.0, "seed": 1, "batch_size": 6}
     plain, values, _ = training_outputs(dict(cfg, towers=1), "plain", batch=6)
@@ -70,12 +70,12 @@ def test_towers_that_do_not_divide_the_28_steps_slice_time_unevenly():
 def test_the_loop_calls_no_rnn_function(monkeypatch):
     """--unroll=loop must not reach static_rnn, static_bidirectional_rnn or dynamic_rnn (the rule of the
     assignment that forbids TensorFlow's RNN API): each is replaced by a trap while its graph is built."""
-    import core.fast
-    import core.static
+    import core.unroll_fast
+    import core.unroll_plain
 
     def trap(*args, **kwargs):
         raise AssertionError("an RNN API function was called")
-    for module in (core.static, core.fast):
+    for module in (core.unroll_plain, core.unroll_fast):
         monkeypatch.setattr(module, "static_rnn", trap)
     monkeypatch.setattr(tf.nn, "dynamic_rnn", trap)
     cfg = {"model": "lstm", "hidden_unit": [4, 3], "bidirectional": True, "crop_augment": True,

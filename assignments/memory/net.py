@@ -98,7 +98,7 @@ class TaskModel(object):
 
     def __init__(self, s, steps, training=True):
         from cells import CELLS
-        from core.static import static_rnn
+        from core.unroll_plain import static_rnn
         from core.tfcompat import tf
         from core.unroll import final_h
         per_step = s["task"] == "binary_addition"

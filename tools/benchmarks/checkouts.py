@@ -11,9 +11,16 @@ def session_config(model_module):
 
 
 def default_towers(model_module):
-    """default_towers of the checkout `model_module` came from (its core package, found through sys.modules)."""
+    """default_towers of the checkout `model_module` came from (its core package, found through sys.modules;
+    the fast unroller's module is core/unroll_fast.py, in older checkouts core/fast.py)."""
     import importlib
-    return getattr(model_module, "default_towers", None) or importlib.import_module("core.fast").default_towers
+    found = getattr(model_module, "default_towers", None)
+    for name in ("core.unroll_fast", "core.fast"):
+        try:
+            return found or importlib.import_module(name).default_towers
+        except ImportError:
+            continue
+    raise ImportError("the checkout has no fast unroller with default_towers")
 
 
 def train_config(model_module, cell, layers, bi, towers):

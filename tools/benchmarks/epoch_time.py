@@ -28,7 +28,7 @@ def main():
     parser.add_argument("--models", default="lstm,gru")
     parser.add_argument("--towers", type=int, default=None, help="passed to main.py (default: its own)")
     args = parser.parse_args()
-    from core.fast import default_towers
+    from core.unroll_fast import default_towers
     from core.tfcompat import TF_VERSION
     from core.common import machine
     processor = machine()["processor"]

@@ -16,7 +16,7 @@ pass at 32 units lasts 40 ms); the best round counts. "% of peak" is the matmul 
 examples against the best large matmul of NumPy, TensorFlow and PyTorch in the same run. Prints a table
 and one JSON object per line with examples per second and the processor.
 
-Ours is measured as main.py trains: with the towers main.py chooses (core/fast.py's default_towers;
+Ours is measured as main.py trains: with the towers main.py chooses (core/unroll_fast.py's default_towers;
 two towers run each op on one core), or with --towers=N to check that choice; the JSON rows say how
 many. "ours_one_chain" is one chain of steps with TensorFlow's default threads, as the shipped variants
 were trained.
@@ -285,7 +285,7 @@ def main():
     sys.path.insert(0, ROOT)
     from core.tfcompat import TF_VERSION, IS_TF1
     from core.common import machine
-    from core.fast import default_towers
+    from core.unroll_fast import default_towers
     towers = args.towers or default_towers()[0]
     here = machine()
     processor = processor_label(here, os.environ)

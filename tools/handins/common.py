@@ -58,8 +58,10 @@ def imported_modules(programs, package="core"):
     """The modules of `package` that the programs (paths in the project) import, directly or through each
     other, anywhere in their code (an import inside a function counts): the package's part a hand-in needs,
     and no module that nothing in it imports. Returns paths in the project, sorted, with the package's
-    __init__.py."""
+    __init__.py. core/unroll.py finds the other unrollers by their files (core/unroll_<name>.py) and imports them
+    by name, so a hand-in that imports it holds them all (a builder may leave some out)."""
     import ast
+    import glob
     wanted, todo = {package + "/__init__.py"}, list(programs)
     while todo:
         with open(os.path.join(PROJECT_DIR, todo.pop()), encoding="utf-8") as f:
@@ -74,4 +76,9 @@ def imported_modules(programs, package="core"):
                         os.path.join(PROJECT_DIR, path)):
                     wanted.add(path)
                     todo.append(path)
+                    if path == package + "/unroll.py":  # its plug-ins, found by file name
+                        plugins = [os.path.relpath(p, PROJECT_DIR).replace(os.sep, "/") for p in sorted(glob.glob(
+                            os.path.join(PROJECT_DIR, package, "unroll_*.py")))]
+                        wanted.update(plugins)
+                        todo.extend(plugins)
     return sorted(wanted)

@@ -2,6 +2,7 @@
 and all the code they run, the result files behind every figure, a README with one command per question, and
 the report made for the roll and the author (tools/reporting/ee6123.py)."""
 import ast
+import glob
 import os
 
 from core.common import PROJECT_DIR, UserError
@@ -49,6 +50,9 @@ def closure(starts):
         if path in found:
             continue
         found.add(path)
+        if path == "core/unroll.py":  # it finds the other unrollers by their files (core/unroll_<name>.py)
+            todo += sorted(os.path.relpath(p, PROJECT_DIR).replace(os.sep, "/")
+                           for p in glob.glob(os.path.join(PROJECT_DIR, "core", "unroll_*.py")))
         with open(os.path.join(PROJECT_DIR, path)) as f:
             tree = ast.parse(f.read())
         for node in ast.walk(tree):

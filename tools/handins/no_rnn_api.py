@@ -17,7 +17,7 @@ from core.runs import SHIPPED_FILE
 from tools.handins.common import HandIn, imported_modules, project_files, requirements_of
 
 PROGRAMS = ("main.py", "cells.py", "model.py", "data_loader.py", "train.py", "evaluate.py")
-LEFT_OUT = ("core/fast.py", "core/static.py")  # the two unrollers that call TensorFlow's RNN function
+LEFT_OUT = ("core/unroll_fast.py", "core/unroll_plain.py")  # the two unrollers that call TensorFlow's RNN function
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,9 @@ Measured: {measured2}
 checkpoints to `runs/<model>/`, the same per epoch as a table to `runs/<model>/log.csv` and TensorBoard files to
 `logs/<model>/`. For each model here, `training_logs/<model>/train.log` is that printed log, saved with
 `2>&1 | tee train.log` on the training command above, and `training_logs/<model>/` also holds its TensorBoard
-files; its checkpoint folder was then copied from `runs/<model>/` to `weights/<model>/`. `--test` prints the kept
+files; its checkpoint folder was then copied from `runs/<model>/` to `weights/<model>/`
+(`weights/MANIFEST.sha256` lists each weights file's SHA-256: `cd weights && sha256sum -c MANIFEST.sha256`
+checks them). `--test` prints the kept
 checkpoint's validation error beside the test accuracy. `tensorboard --logdir training_logs` shows the
 training and validation loss and accuracy, the gradient norm and the learning rate.{elsewhere}
 

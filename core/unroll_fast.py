@@ -1,4 +1,4 @@
-"""The fast unroller: the same steps as core/unroll.py's StaticRNN, with the speed levers and nothing else.
+"""The fast unroller: the same steps as core/unroll_plain.py's StaticRNN, with the speed levers and nothing else.
 
 model.py builds the network (layers, directions, join, lengths, dropout, loss) and asks an unroller for
 one direction of one layer at a time (the interface is in core/unroll.py). `Fast` is the default
@@ -26,9 +26,20 @@ What each lever does and why:
 """
 import collections
 
-from core.static import static_rnn
+from core.unroll_plain import static_rnn
 from core.tfcompat import IS_TF1, tf
 from core.unroll import NUM_STEPS, batch_of, final_h, keep_past_the_end
+
+# Read by core/config.py from this file's text (it is not imported there, which would start TensorFlow):
+# where this module is present it is the default --unroll.
+DEFAULT = True
+HELP = "plain's steps, with the speed levers above"
+TOWERS = True  # cuts a training batch into towers (--towers; default_towers() when not given)
+
+
+def make(towers=1, defer=False):
+    """The unroller for model.py: `towers` chains for a training batch, W_h's gradient deferred if `defer`."""
+    return Fast(towers, defer)
 
 
 def default_towers():

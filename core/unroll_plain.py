@@ -1,12 +1,19 @@
 """The plain unroller (`--unroll=plain`): static_rnn per direction, the textbook graph.
 The interface is core/unroll.py's; the backward direction reverses each example's real steps first, as
-static_bidirectional_rnn does."""
+static_bidirectional_rnn does. core/unroll.py finds this module by its name (core/unroll_<name>.py) and reads
+HELP and make()."""
 from core.tfcompat import IS_TF1, tf
 from core.unroll import NUM_STEPS, Unroller, final_h
 
 # TensorFlow's RNN function, by version: it lives here, not in core/tfcompat.py, so that a copy without this
-# module and core/fast.py (the two that call it) names it nowhere.
+# module and core/unroll_fast.py (the two that call it) names it nowhere.
 static_rnn = tf.contrib.rnn.static_rnn if IS_TF1 else tf.nn.static_rnn
+HELP = "the steps driven by TensorFlow's static_rnn per direction, the textbook graph"
+
+
+def make(towers=1, defer=False):
+    """The unroller for model.py (one chain: towers and deferral are the fast unroller's levers)."""
+    return StaticRNN()
 
 
 class StaticRNN(Unroller):
