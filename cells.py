@@ -12,7 +12,7 @@ Glorot-uniform and every [H, H] block of W_h is orthogonal (so each gate starts
 as if it had its own matrices); biases are zero except the LSTM forget gate,
 which starts at 1.0 so that early in training the cell remembers by default
 (Gers et al. 2000; Jozefowicz et al. 2015). Two of these are arguments, for
-the memory tasks' ablation: `recurrent_init="gaussian"`
+experiments on the starting weights: `recurrent_init="gaussian"`
 draws W_h from N(0, 0.01^2) instead, and `keep_bias` sets the starting bias of
 the gate that keeps the old state (the LSTM's forget gate, default 1.0; the
 GRU's update gate z, default 0.0). The MNIST models use the defaults.

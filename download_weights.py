@@ -98,7 +98,7 @@ MAX_DOWNLOAD_BYTES = 64 * 1000 * 1000
 MAX_FILE_BYTES = 32 * 1000 * 1000
 DOWNLOAD_SECONDS = 600
 # Peak memory of a download, whatever the archive: the body is spooled to a temporary file, then read in pieces of
-# at most 1 MB, its headers checked by core/tarcheck.py first (a test holds it to this).
+# at most 1 MB, its headers checked by core/tarcheck.py first.
 PEAK_MEMORY_BYTES = 16 * 1000 * 1000
 
 

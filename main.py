@@ -56,9 +56,11 @@ for _field in dataclasses.fields(Recipe):  # the recipe's flags, made from its f
         _define = {int: flags.DEFINE_integer, float: flags.DEFINE_float, str: flags.DEFINE_string}[_field.type]
         _define(_field.name, _field.default, _field.metadata["help"] + " (plain default; the recipe's value unless "
                                                                      "given)")
-flags.DEFINE_string("recipe", "shipped", "shipped: the architecture's recorded recipe, or for other "
-                    "configurations the general default (core/recipes.py); budget or early-stop: that named set "
-                    "of recipes of the eight basic configurations; plain: the defaults listed here")
+flags.DEFINE_string("recipe", "shipped", "the training settings (rate, batch, epochs, regularisation) taken "
+                    "when not given: shipped, those the configuration's shipped model was trained with (other "
+                    "configurations: the general default; listed above); budget, a fixed number of epochs with "
+                    "the rate decaying to zero (a cosine); early-stop, up to a maximum of epochs, stopping when "
+                    "validation accuracy stops improving; plain, the defaults listed here")
 # --unroll offers the unrollers this copy holds (core/config.py finds them).
 flags.DEFINE_string("unroll", DEFAULT_UNROLL, "how the steps are unrolled: " + "; ".join(
     "{} ({})".format(u, UNROLL_HELP[u]) for u in UNROLLS))
@@ -206,6 +208,11 @@ def run(argv):
                                                            for flag, path, default in where if path != default]))
     else:
         weights_dir = _trained_weights_dir(arch)
+        if not FLAGS.weights_dir and os.path.abspath(weights_dir) != os.path.abspath(SHIPPED_WEIGHTS_DIR) and \
+                os.path.isfile(os.path.join(SHIPPED_WEIGHTS_DIR, arch.name, "state.json")):
+            # Whoever trained a configuration wants that run tested; the shipped one is one flag away.
+            log("testing your own run in {0}/{1} (trained here); the shipped {1}: add --weights_dir={2}".format(
+                relpath(weights_dir), arch.name, relpath(SHIPPED_WEIGHTS_DIR)))
         results_dir = FLAGS.results_dir or results_dir_for(weights_dir)
         import evaluate
         evaluate.evaluate(arch, data_dir, weights_dir, results_dir, show_crops=FLAGS.crop_test or arch.crop_augment)

@@ -10,7 +10,7 @@ import tempfile
 import threading
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # core/..
-# The shipped models (tracked in git) and their test results.
+# The shipped models and their test results.
 SHIPPED_WEIGHTS_DIR = os.path.join(PROJECT_DIR, "weights")
 SHIPPED_RESULTS_DIR = os.path.join(PROJECT_DIR, "results")
 # A user's own training goes here (ignored by git), so it never replaces a shipped model.

@@ -33,7 +33,7 @@ from core.unroll import NUM_STEPS, batch_of, final_h, keep_past_the_end
 # Read by core/config.py from this file's text (it is not imported there, which would start TensorFlow):
 # where this module is present it is the default --unroll.
 DEFAULT = True
-HELP = "plain's steps, with the speed levers above"
+HELP = "the same steps as plain, faster: every row's input product in one matmul, the batch split over cores (--towers)"
 TOWERS = True  # cuts a training batch into towers (--towers; default_towers() when not given)
 
 

@@ -295,3 +295,12 @@ def test_every_option_plot_results_offers_in_the_zip_runs_there(unpacked, real_m
     assert (folder / "results" / "rows_until_known.png").is_file()
     unknown = run("--grid")
     assert unknown.returncode != 0 and "Traceback" not in unknown.stderr
+
+
+def test_the_readme_names_each_shipped_seed_as_its_config_records_it(unpacked):
+    folder, _, _ = unpacked
+    readme = (folder / "README.md").read_text()
+    for model, hidden in CARD:
+        with open(str(folder / "weights" / "{}_h{}".format(model, hidden) / "config.json")) as f:
+            seed = json.load(f)["seed"]
+        assert "{}-{} seed {}".format(model.upper(), hidden, seed) in readme

@@ -3,12 +3,13 @@ import, weights/ of the eight configurations the report describes, the result fi
 report read (the seeds', the MLP and CNN baselines' and the TensorFlow 1.5 seeds' of LSTM-32),
 <roll>_Report.pdf (made for this roll), a README for the grader and requirements.txt for Python 3.6 +
 TensorFlow 1.5. The assignment keeps MNIST in ../data, beside the folder."""
+import json
 import os
 import subprocess
 import sys
 
 from core import study
-from core.common import PROJECT_DIR, RUNS_DIR, UserError, relpath
+from core.common import PROJECT_DIR, RUNS_DIR, SHIPPED_WEIGHTS_DIR, UserError, relpath
 from core.config import Arch
 from core.recipes import recipe_for
 from core.results import of_checkpoint, read_result
@@ -144,7 +145,8 @@ before, or with `--weights_dir=weights`, it tests the shipped model and writes `
 
 Each configuration was trained with three seeds; `weights/` holds the seed with the best validation
 accuracy (chosen before testing), and `--test` prints its test accuracy (the report lists it, and its seed,
-beside the mean over the seeds).
+beside the mean over the seeds). The shipped seeds: {seeds}. `--seed=<N>` trains that seed's run again, e.g.
+`python main.py --model=lstm --train --hidden_unit=128 --seed={lstm128_seed}`.
 
 **TensorFlow versions.** The shipped models were trained with TensorFlow 2.21 (through `tf.compat.v1`; the
 same code runs on 1.5), as the report's runtime column says. On TensorFlow 1.5 with this `requirements.txt`,
@@ -211,7 +213,25 @@ def readme():
     return README_A4.format(roll="{roll}", recipes=recipes, general="|".join(general), tf15=TF15_DIR,
                             baselines=", ".join("`{}.json`".format(Arch(m, tuple(layers)).name)
                                                 for m, layers in study.BASELINES),
-                            lstm64=study.label(study.recipe_of("lstm", 64)), crops=crop_note())
+                            lstm64=study.label(study.recipe_of("lstm", 64)), crops=crop_note(),
+                            seeds=", ".join("{}-{} seed {}".format(m.upper(), h, shipped_seed(m, h))
+                                            for m in ("lstm", "gru") for h in (32, 64, 128, 256)),
+                            lstm128_seed=shipped_seed("lstm", 128))
+
+
+def shipped_seed(model, hidden):
+    """The seed of the shipped run of a basic configuration, from its weights/<config>/config.json."""
+    path = os.path.join(SHIPPED_WEIGHTS_DIR, study.basic_name(model, hidden), "config.json")
+    try:
+        with open(path) as f:
+            seed = json.load(f)["seed"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise UserError("{} cannot be read for its seed ({}); restore weights/ (download_weights.py)".format(
+            relpath(path), e))
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise UserError("{}: seed {!r} is not a whole number; restore weights/ (download_weights.py)".format(
+            relpath(path), seed))
+    return seed
 
 
 def crop_note():

@@ -145,8 +145,8 @@ def sentences(results, results_dir, weights_dir, a3=None):
     best, worst = max(results, key=mean), min(results, key=mean)
     seeds = sorted({r["seeds"]["n"] for r in results if r.get("seeds")}) or [1]
     text = ["Hand-written LSTM and GRU cells of one layer ({}-{} units), reading each MNIST image as 28 rows of 28 "
-            "pixels and trained {} times each with a recipe chosen on validation, reach {} ({}) to {} ({}) mean "
-            "test accuracy; counting a difference only where two means differ by more than their standard "
+            "pixels and trained {} times each (different random seeds) with settings chosen on validation, reach "
+            "{} ({}) to {} ({}) mean test accuracy; counting a difference only where two means differ by more than their standard "
             "deviations (sds) added, the LSTM {} and the GRU {}.".format(
                 sizes[0], sizes[-1], "/".join(map(str, seeds)), _pct(mean(worst), places), _name(worst["model"],
                 worst["hidden_unit"]), _pct(mean(best), places), _name(best["model"], best["hidden_unit"]),
@@ -166,9 +166,9 @@ def sentences(results, results_dir, weights_dir, a3=None):
                         sizes[0], sizes[-1], " and ".join(grow), lstm[0]["parameters"], lstm[-1]["parameters"],
                         gru[0]["parameters"], gru[-1]["parameters"], up_l, up_g,
                         "single runs, so no verdict" if "single run" in (word_l, word_g) else
-                        "both {}s by the rule (sds adding to {:.{p}f} and {:.{p}f})".format(
+                        "both {}s by that rule (sds adding to {:.{p}f} and {:.{p}f})".format(
                             word_l, sd_l, sd_g, p=places) if word_l == word_g else
-                        "the LSTM's a {} and the GRU's a {} by the rule (sds adding to {:.{p}f} and {:.{p}f})".format(
+                        "the LSTM's a {} and the GRU's a {} by that rule (sds adding to {:.{p}f} and {:.{p}f})".format(
                             word_l, word_g, sd_l, sd_g, p=places), why, p=places))
     verdicts = [compare.verdict(per_seed(a), per_seed(b)) for a, b in zip(lstm, gru)]
     gap = max(abs(_step(per_seed(a), per_seed(b), places)[0]) for a, b in zip(lstm, gru))
@@ -197,7 +197,7 @@ def a3_sentence(results, results_dir, a3=None, places=2):
     if a3 is not None:
         means = sorted(_shown(per_seed(r), places)[0] for r in results)
         return ("Against the {:.2f}% you report for your own Assignment 3 (your figure, one number, so no verdict by "
-                "the seed rule), the recurrent models' means are {:+.{p}f} to {:+.{p}f} points away.".format(
+                "that rule), the recurrent models' means are {:+.{p}f} to {:+.{p}f} points away.".format(
                     a3, means[0] - a3, means[-1] - a3, p=places))
     parts = []
     for model, layers, found in baselines(results_dir):
@@ -208,7 +208,8 @@ def a3_sentence(results, results_dir, a3=None, places=2):
             "CNN" if model == "cnn" else "MLP", found[0]["parameters"], _pct(_shown(accs, places)[0], places), word))
     if not parts:
         return "Assignment 3's networks have no results here yet (python tools/reproduce.py --grid trains them)."
-    return ("Against Assignment 3's kind of network trained alike at about LSTM-128's size ({:,} weights, {}), "
+    return ("Against the networks of Assignment 3, an MLP and a CNN trained the same way at about LSTM-128's size "
+            "({:,} weights, {}), "
             "{}.".format(reference["parameters"], _pct(_shown(ref, places)[0], places), " and ".join(parts)))
 
 
