@@ -219,6 +219,7 @@ def test_the_handin_runs_alone_with_each_readme_command_and_its_report_is_signed
     for program in ("q1.py", "q2.py", "q3.py", "main.py", "README.md", "requirements.txt", "EE6123_R42_report.pdf"):
         assert (folder / program).is_file(), program
     text = (folder / "README.md").read_text()
+    assert text.startswith("# EE6123 Assignment 3 (R42, A. Student)\n"), text[:80]  # signed, as the report is
     for words in ("the project", "this project", "related assignments", "ReNet", "the card", "tools/", "tests/"):
         for name in names:
             if name.endswith((".md", ".py")) and "/assignments/ee6123/" in "/" + name or name.endswith("README.md"):

@@ -113,3 +113,52 @@ def test_each_row_gives_what_test_prints_and_the_seed_shipped_in_the_courses_wor
             assert "{:.2f}% ({:,}) seed {}".format(100 * r["test_accuracy"], r["test_correct"], r["config"]["seed"]) \
                 in pdf, r["name"]
         assert "distortions 1" not in pdf and "unrecorded" not in pdf and "overfit" not in pdf
+
+
+def test_the_optimiser_column_reads_both_kinds_of_schedule_in_words():
+    budget = {"learning_rate": 0.02, "schedule": "cosine", "warmup": 1.0, "batch_size": 512, "epochs": 40}
+    assert card.optimiser(budget) == "Adam 0.02, cosine to 0 (warm-up 1 epoch),\nbatch 512, 40 epochs"
+    early = {"learning_rate": 0.005, "lr_decay": 0.97, "batch_size": 128, "epochs": 120, "patience": 20}
+    assert card.optimiser(early) == "Adam 0.005, x0.97 an epoch,\nbatch 128, max 120 epochs, patience 20"
+    assert card.optimiser(dict(early, schedule="exponential")) == card.optimiser(early)  # older results lack it
+
+
+def _write_seed(results_dir, recipe, seed, name, accuracy, runtime, tf_version):
+    import json
+    from core import study
+    folder = study.result_folder(recipe, seed, results_dir, runtime=runtime)
+    os.makedirs(folder, exist_ok=True)
+    model, hidden = name.split("_h")
+    with open(os.path.join(folder, name + ".json"), "w") as f:
+        json.dump({"name": name, "model": model, "hidden_unit": int(hidden), "parameters": 8138,
+                   "test_accuracy": accuracy, "test_correct": int(round(accuracy * 10000)), "test_count": 10000,
+                   "val_accuracy": 0.99, "config": {"seed": seed}, "trained_with": {"tensorflow": tf_version}}, f)
+
+
+def test_each_row_is_compared_with_its_recipe_on_the_other_runtime_and_baselines_with_their_own_lstm(
+        tmp_path, monkeypatch):
+    """Where the shipped runs are TensorFlow 1.5's, each row's runtime cell compares them, by the rule, with the
+    same recipe's seeds on TensorFlow 2; the baselines (TensorFlow 2, the general recipe) are compared with the
+    LSTM-128 seeds trained as they were, named apart when they are not the table's row."""
+    from core import recipes, study
+    monkeypatch.setattr(study, "SHIPPED_RUNTIME", "tf1.5")
+    results_dir = str(tmp_path)
+    row = result("lstm", 32, [9900, 9910, 9920])
+    row.update(trained_with={"tensorflow": "1.5.0"}, test_correct=9900, config={
+        "seed": 1, "learning_rate": 0.02, "schedule": "cosine", "warmup": 1.0, "batch_size": 512, "epochs": 40})
+    recipe = study.recipe_of("lstm", 32)
+    for seed, acc in zip(study.SEEDS, (0.9950, 0.9960, 0.9970)):
+        _write_seed(results_dir, recipe, seed, "lstm_h32", acc, "tf2", "2.21.0")
+    runtime = [r for r in card.table([row], results_dir) if r[0] == "LSTM-32"][0][-1]
+    assert runtime == "TF 1.5.0:\nbelow TF 2.21.0", runtime
+    assert card.tf15_runs(results_dir) == []  # the old pinned row is not a row once the shipped runs are 1.5's
+    for seed, acc in zip(study.SEEDS, (0.9930, 0.9932, 0.9934)):
+        _write_seed(results_dir, dict(recipes.GENERAL["lstm"]), seed, "lstm_h128", acc, "tf2", "2.21.0")
+    assert [r["test_accuracy"] for r in card.reference_runs(results_dir)] == [0.9930, 0.9932, 0.9934]
+    for name, model in (("mlp_h103", "mlp"), ("cnn_h48", "cnn")):
+        for seed, acc in zip(study.SEEDS, (0.9830, 0.9832, 0.9834)):
+            _write_seed(results_dir, dict(recipes.GENERAL[model]), seed, name, acc, "tf2", "2.21.0")
+    table_128 = result("lstm", 128, [9950, 9951, 9952])  # the table's LSTM-128: other runs than the reference
+    sentence = card.a3_sentence([row, table_128], results_dir)
+    assert "trained the same way as an LSTM-128 on TensorFlow 2.21.0 at about its size" in sentence, sentence
+    assert "99.32%" in sentence and "below it" in sentence, sentence

@@ -52,7 +52,9 @@ def build(assignment, roll, a3=None, yours=(), author=""):
         requirements = handin.requirements()
         if requirements:
             z.writestr("{}/requirements.txt".format(folder), requirements)
-        z.writestr("{}/README.md".format(folder), handin.readme().replace("{roll}", roll).encode("utf-8"))
+        # "{by}" in a README's title: the author, where --author gives one
+        z.writestr("{}/README.md".format(folder), handin.readme().replace("{roll}", roll).replace(
+            "{by}", ", " + author if author else "").encode("utf-8"))
         if handin.report:
             z.writestr("{}/{}".format(folder, handin.report.format(roll=roll)), report_pdf(roll, a3, files))
         for name, make in handin.made:  # files made for this student

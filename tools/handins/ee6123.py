@@ -79,7 +79,7 @@ def ee6123_report(roll, author):
     return report_pdf(roll, author)
 
 
-README_EE6123 = """# EE6123 Assignment 3 ({roll})
+README_EE6123 = """# EE6123 Assignment 3 ({roll}{by})
 
 The report is `EE6123_{roll}_report.pdf`. Each question has its program; each trains what its question needs,
 draws the report's figures and prints its numbers. Runs whose results are already in `results/` are not trained

@@ -107,7 +107,7 @@ def ie643_readme():
         return "{} {}".format(rate, why if why.startswith(("diverged", "reached")) else
                               "stopped after {} epochs".format(epochs))
     stops = "; ".join(stop(rate) for rate in sorted(result["curves"], key=lambda r: -float(r)))
-    return README_IE643.format(roll="{roll}", rate=result["best_rate"], epoch=result["best_epoch"],
+    return README_IE643.format(roll="{roll}", by="{by}", rate=result["best_rate"], epoch=result["best_epoch"],
                                val=100 * result["best_val_accuracy"], test=100 * result["test_accuracy"],
                                correct=result["test_correct"], count=result["test_count"], stops=stops,
                                patience=result["patience"], machine=result["machine"]["processor"],
@@ -120,7 +120,7 @@ QUESTION2_PACKED = "Question 2 is `IE643_{roll}_scribingassignment_Ex2.ipynb`, t
 QUESTION2_ABSENT = "Question 2 (the notebook the course posted for Part II) is not in this folder. "
 
 
-README_IE643 = """# IE643 scribing assignment ({roll})
+README_IE643 = """# IE643 scribing assignment ({roll}{by})
 
 Question 1 is `IE643_{roll}_scribingassignment_Ex1.pdf`. {question2}Question 3 is
 `IE643_{roll}_scribingassignment_Ex3.ipynb`.

@@ -13,9 +13,9 @@ import os
 from core import compare, study
 from core.config import Arch
 from core.results import read_if_there
-from core.recipes import recipe_for
+from core.recipes import GENERAL, recipe_for
 from tools.reporting.pages import pct
-from tools.reporting.text import augmentation, per_seed, recipe_text
+from tools.reporting.text import augmentation, per_seed
 
 TF15_DIR = "tf1.5"  # results/tf1.5/seed<N>/lstm_h32.json: the card's command on the pinned runtime
 CARD_NAME = ("lstm", 32)
@@ -49,7 +49,34 @@ def baselines(results_dir):
 
 
 def tf15_runs(results_dir):
+    """The card's LSTM-32 seeds of the earlier recipe on TensorFlow 1.5 (results/tf1.5/): a row of the page only
+    while the shipped runs are TensorFlow 2's."""
+    if study.SHIPPED_RUNTIME != "tf2":
+        return []
     return _seed_accuracies(results_dir, TF15_DIR, Arch(CARD_NAME[0], (CARD_NAME[1],)).name)
+
+
+# The baselines were trained on TensorFlow 2; they are compared with the LSTM-128 seeds trained as they were
+# (their recipe, their runtime), which are the shipped LSTM-128's seeds only while those are TensorFlow 2's and of
+# the same recipe.
+BASELINE_RUNTIME = "tf2"
+REFERENCE = ("lstm", 128)
+
+
+def reference_runs(results_dir):
+    """The LSTM-128 seeds trained as the baselines were: the general recipe, on BASELINE_RUNTIME."""
+    arch = Arch(REFERENCE[0], (REFERENCE[1],))
+    return study.seed_results(dict(GENERAL[arch.model]), arch.name, results_dir, runtime=BASELINE_RUNTIME)
+
+
+def other_runtime():
+    return [r for r in study.RUNTIMES if r != study.SHIPPED_RUNTIME][0]
+
+
+def alike_runs(result, results_dir):
+    """A shipped configuration's seeds of the same recipe on the other runtime (a comparison, not the record)."""
+    recipe = study.recipe_of(result["model"], result["hidden_unit"])
+    return study.seed_results(recipe, result["name"], results_dir, runtime=other_runtime()) if recipe else []
 
 
 def _shown(accs, places):
@@ -84,9 +111,11 @@ def comparisons(results, results_dir):
         runs = [by[(model, h)] for h in sizes if (model, h) in by]
         pairs += list(zip(runs[1:], runs[:-1])) + ([(runs[-1], runs[0])] if len(runs) > 1 else [])
     pairs += [(by[("lstm", h)], by[("gru", h)]) for h in sizes if ("lstm", h) in by and ("gru", h) in by]
-    reference = by.get(("lstm", 128))
+    reference = [r["test_accuracy"] for r in reference_runs(results_dir)]
     if reference:
         pairs += [(reference, [r["test_accuracy"] for r in found]) for _, _, found in baselines(results_dir)]
+    pairs += [(by[(r["model"], r["hidden_unit"])], [x["test_accuracy"] for x in alike_runs(r, results_dir)])
+              for r in results if alike_runs(r, results_dir)]
     if CARD_NAME in by and tf15_runs(results_dir):
         pairs.append(([r["test_accuracy"] for r in tf15_runs(results_dir)], by[CARD_NAME]))
     return pairs
@@ -191,16 +220,15 @@ def sentences(results, results_dir, weights_dir, a3=None):
 def a3_sentence(results, results_dir, a3=None, places=2):
     """How the recurrent models compare with Assignment 3: the user's own figure if given, else the CNN and
     MLP baselines trained alike at about LSTM-128's size, by the rule."""
-    by = {(r["model"], r["hidden_unit"]): r for r in results}
-    reference = by.get(("lstm", 128))
-    ref = per_seed(reference)
     if a3 is not None:
         means = sorted(_shown(per_seed(r), places)[0] for r in results)
         return ("Against the {:.2f}% you report for your own Assignment 3 (your figure, one number, so no verdict by "
                 "that rule), the recurrent models' means are {:+.{p}f} to {:+.{p}f} points away.".format(
                     a3, means[0] - a3, means[-1] - a3, p=places))
+    reference = reference_runs(results_dir)
+    ref = [r["test_accuracy"] for r in reference]
     parts = []
-    for model, layers, found in baselines(results_dir):
+    for model, layers, found in baselines(results_dir) if reference else []:
         accs = [r["test_accuracy"] for r in found]
         verdict = compare.verdict(ref, accs)
         word = {"higher": "below", "lower": "above", "tie": "tied with", "one run": "not compared with"}[verdict]
@@ -208,14 +236,19 @@ def a3_sentence(results, results_dir, a3=None, places=2):
             "CNN" if model == "cnn" else "MLP", found[0]["parameters"], _pct(_shown(accs, places)[0], places), word))
     if not parts:
         return "Assignment 3's networks have no results here yet (python tools/reproduce.py --grid trains them)."
-    return ("Against the networks of Assignment 3, an MLP and a CNN trained the same way at about LSTM-128's size "
-            "({:,} weights, {}), "
-            "{}.".format(reference["parameters"], _pct(_shown(ref, places)[0], places), " and ".join(parts)))
+    shipped = {(r["model"], r["hidden_unit"]): r for r in results}.get(REFERENCE)
+    # The table's LSTM-128 where it is the same runs; else the runtime, which then differs from the table's.
+    same = shipped is not None and sorted(per_seed(shipped)) == sorted(ref)
+    return ("Against the networks of Assignment 3, an MLP and a CNN trained the same way as {} at about its size "
+            "({:,} weights, {}), {}.".format(
+                "LSTM-128" if same else "an LSTM-128 on TensorFlow {}".format(
+                    reference[0]["trained_with"]["tensorflow"]),
+                reference[0]["parameters"], _pct(_shown(ref, places)[0], places), " and ".join(parts)))
 
 
-HEADER = ["model", "weights", "optimiser: rate x decay,\nbatch, epochs / patience", "regularisation",
+HEADER = ["model", "weights", "optimiser: rate and schedule,\nbatch, epochs", "regularisation",
           "test acc.\nmean \u00b1 sd (seeds)", "shipped run: what\n--test prints (seed)", "runtime"]
-WIDTHS = [0.09, 0.08, 0.2, 0.17, 0.15, 0.15, 0.16]  # of the table's width, column by column
+WIDTHS = [0.08, 0.07, 0.27, 0.16, 0.14, 0.13, 0.15]  # of the table's width, column by column
 NOT_SHIPPED = "not shipped"
 
 
@@ -233,10 +266,21 @@ def shipped_run(result):
     return "{} ({:,})\nseed {}".format(pct(result["test_accuracy"]), result["test_correct"], result["config"]["seed"])
 
 
+def optimiser(config):
+    """The rate, its schedule, the batch and the epochs in two lines: 'Adam 0.02, cosine to 0 (warm-up 1 epoch),\n
+    batch 512, 40 epochs' or 'Adam 0.005, x0.97 an epoch,\nbatch 128, max 120 epochs, patience 20'."""
+    if config.get("schedule", "exponential") != "exponential":
+        warmup = config.get("warmup", 0)
+        return "Adam {:g}, {} to 0{},\nbatch {}, {} epochs".format(
+            config["learning_rate"], config["schedule"], " (warm-up {:g} epoch{})".format(
+                warmup, "" if warmup == 1 else "s") if warmup else "", config["batch_size"], config["epochs"])
+    return "Adam {:g}, x{:g} an epoch,\nbatch {}, max {} epochs, patience {}".format(
+        config["learning_rate"], config["lr_decay"], config["batch_size"], config["epochs"], config["patience"])
+
+
 def _row(model, hidden, parameters, config, accs, shipped, runtime, places):
-    schedule = recipe_text({k: v for k, v in config.items() if k not in ("augment", "dropout", "l2")})
     mean, sd = _shown(accs, places)
-    return [_name(model, hidden), "{:,}".format(parameters), "Adam: " + schedule.replace(", b", ",\nb", 1),
+    return [_name(model, hidden), "{:,}".format(parameters), optimiser(config),
             regularisation(config), "{:.{p}f} \u00b1 {:.{p}f}% ({})".format(mean, sd, len(accs), p=places), shipped,
             runtime]
 
@@ -246,8 +290,14 @@ def table(results, results_dir):
     places = decimals(results, results_dir)
     rows = []
     for r in sorted(results, key=lambda r: (r["model"] != "lstm", r["hidden_unit"])):
+        runtime = "TF " + r["trained_with"]["tensorflow"]
+        alike = alike_runs(r, results_dir)
+        if alike:  # the same recipe on the other runtime, by the rule
+            versus = {"tie": "ties with", "higher": "above", "lower": "below", "one run": "not compared with"}[
+                compare.verdict(per_seed(r), [x["test_accuracy"] for x in alike])]
+            runtime += ":\n{} TF {}".format(versus, alike[0]["trained_with"]["tensorflow"])
         rows.append(_row(r["model"], r["hidden_unit"], r["parameters"], r["config"], per_seed(r), shipped_run(r),
-                         "TF " + r["trained_with"]["tensorflow"], places))
+                         runtime, places))
     tf15 = tf15_runs(results_dir)
     card = {(r["model"], r["hidden_unit"]): r for r in results}.get(CARD_NAME)
     if tf15 and card:
@@ -276,6 +326,8 @@ def processors(results, results_dir):
         recipe = study.recipe_of(r["model"], r["hidden_unit"])
         runs += study.seed_results(recipe, r["name"], results_dir) if recipe else [r]
     runs += [x for _, _, found in baselines(results_dir) for x in found] + tf15_runs(results_dir)
+    runs += [x for x in reference_runs(results_dir) if x not in runs]  # the baselines' LSTM-128, if not a row's
+    runs += [x for r in results for x in alike_runs(r, results_dir)]
     named = sorted({_processor(x) for x in runs if _processor(x)})
     unnamed = [x for x in runs if not _processor(x)]
     text = "trained on {}".format(", ".join(named)) if named else "trained"
