@@ -60,7 +60,7 @@ def grid():
     wanted += [(BEST[0], BEST[1], BEST[2], None)] + [(m, layers, False, None) for m, layers in BASELINES]
     for model, layers, bi, recipe in wanted:
         arch = Arch(model, tuple(layers), bi)
-        source, chosen = recipes.recipe_for(arch)
+        source, chosen = recipes.recipe_for(arch, GRID_RECIPES)
         recipe = chosen if recipe is None else recipe
         name = arch.name
         seeds = SEEDS if (source != "general" or recipe.get("l2") or (model, layers, bi) == BEST
@@ -84,6 +84,11 @@ def label(recipe):
 # another runtime: another run). The seeds' means are SHIPPED_RUNTIME's, whichever runtime computes them.
 RUNTIMES = ("tf2", "tf1.5")
 SHIPPED_RUNTIME = "tf2"
+# The studies beside the shipped runs (the ablation, the grid, the L2 comparison, the best row-reader, the
+# baselines) were trained on TensorFlow 2, the grid's shipped configurations with the early-stop recipes: they are
+# read there whichever runtime and recipes the shipped runs are.
+STUDIES_RUNTIME = "tf2"
+GRID_RECIPES = "early-stop"
 
 
 def current_runtime():
@@ -183,14 +188,14 @@ def basic_name(model, hidden):
     return Arch(model, (hidden,)).name
 
 
-def summary(model, hidden, results_dir=SHIPPED_RESULTS_DIR, recipe=None, seeds=SEEDS):
+def summary(model, hidden, results_dir=SHIPPED_RESULTS_DIR, recipe=None, seeds=SEEDS, runtime=None):
     """Test and validation accuracy over the tested seeds of a configuration's recipe (its chosen one unless
     given): {"recipe", "n", "test_mean", "test_sd", "val_mean", "val_sd", "seeds": [(seed, correct, count,
     val_accuracy)]}, or None if no seed has a result."""
     recipe = recipe_of(model, hidden) if recipe is None else recipe
     if recipe is None:
         return None
-    found = seed_results(recipe, basic_name(model, hidden), results_dir, seeds)
+    found = seed_results(recipe, basic_name(model, hidden), results_dir, seeds, runtime)
     if not found:
         return None
     test_mean, test_sd = spread([r["test_accuracy"] for r in found])

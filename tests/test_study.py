@@ -4,6 +4,7 @@ import os
 
 import pytest
 
+from conftest import ROOT
 from core import study
 
 
@@ -164,3 +165,20 @@ def test_a_result_counts_as_tested_only_for_the_checkpoint_it_was_made_from(fold
     rewrite(run_state, train_seconds=100.0, best_epoch=4)
     assert not study.tested(recipe, 1, "lstm_h32", study.STUDY_RUNS + "-results")
     assert not study.tested(recipe, 2, "lstm_h32", study.STUDY_RUNS + "-results")  # never trained
+
+
+def test_the_studies_beside_the_shipped_runs_are_read_where_they_were_trained_whatever_ships(monkeypatch):
+    """The ablation, the grid and the baselines' reference were trained on TensorFlow 2 (the grid's basic rows
+    with the early-stop recipes): shipping another runtime's runs of other recipes leaves what they read alone."""
+    from core import recipes
+    from tools.reporting import card, grid, text
+    results_dir = os.path.join(ROOT, "results")
+    before = (text.ablation_tables(results_dir), [len(e["runs"]) for e in grid.load(results_dir)],
+              card.reference_runs(results_dir), study.grid())
+    assert before[0][0] and sum(before[1]) > 0 and len(before[2]) == len(study.SEEDS)
+    monkeypatch.setattr(study, "SHIPPED_RUNTIME", "tf1.5")
+    monkeypatch.setattr(recipes, "SHIPPED", "budget")
+    monkeypatch.setattr(study, "RECIPES", {k: recipes.SETS["budget"][study.basic_name(*k)] for k in study.RECIPES})
+    after = (text.ablation_tables(results_dir), [len(e["runs"]) for e in grid.load(results_dir)],
+             card.reference_runs(results_dir), study.grid())
+    assert after == before

@@ -59,7 +59,7 @@ def tf15_runs(results_dir):
 # The baselines were trained on TensorFlow 2; they are compared with the LSTM-128 seeds trained as they were
 # (their recipe, their runtime), which are the shipped LSTM-128's seeds only while those are TensorFlow 2's and of
 # the same recipe.
-BASELINE_RUNTIME = "tf2"
+BASELINE_RUNTIME = study.STUDIES_RUNTIME
 REFERENCE = ("lstm", 128)
 
 

@@ -36,7 +36,7 @@ def load(results_dir=SHIPPED_RESULTS_DIR, weights_dir=SHIPPED_WEIGHTS_DIR):
     entries = []
     for name, model, layers, bidirectional, recipe, seeds in study.grid():
         runs = []
-        for result in study.seed_results(recipe, name, results_dir, seeds):
+        for result in study.seed_results(recipe, name, results_dir, seeds, runtime=study.STUDIES_RUNTIME):
             runs.append(dict(result, history=_history(result, name, weights_dir)))
         entries.append({"name": name, "model": model, "layers": layers, "bidirectional": bidirectional,
                         "recipe": recipe, "runs": runs})
@@ -169,7 +169,8 @@ def _best_basic_on_validation(results_dir=SHIPPED_RESULTS_DIR):
     basics = []
     for model in ("lstm", "gru"):
         for hidden in (32, 64, 128, 256):
-            runs = study.seed_results(study.recipe_of(model, hidden), study.basic_name(model, hidden), results_dir)
+            runs = study.seed_results(study.recipe_of(model, hidden, study.GRID_RECIPES), study.basic_name(
+                model, hidden), results_dir, runtime=study.STUDIES_RUNTIME)
             if len(runs) >= compare.MIN_SEEDS:
                 basics.append(([r["val_accuracy"] for r in runs], "{}-{}".format(model.upper(), hidden)))
     return max(basics, key=lambda b: compare.spread(b[0])[0]) if basics else None

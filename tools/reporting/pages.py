@@ -180,7 +180,8 @@ def bptt_text(bptt, tasks_dir, variants, results, clipped=None):
     by = {r["name"]: r for r in list(variants) + list(results)}
     # Runs trained alike: the variant RNN-128 has the plain recipe, so it stands beside the plain LSTM-128's seeds.
     from core import study
-    plain = study.summary("lstm", 128, os.path.dirname(tasks_dir), recipe={}) if tasks_dir else None
+    plain = study.summary("lstm", 128, os.path.dirname(tasks_dir), recipe={},
+                          runtime=study.STUDIES_RUNTIME) if tasks_dir else None
     rnn = by.get("rnn_h128")
     if rnn and plain and not rnn["config"].get("augment") and not rnn["config"].get("dropout"):
         link.append("On row-by-row MNIST the span is 28 steps and the evidence is spread over many rows: the "

@@ -147,7 +147,8 @@ def ablation_tables(results_dir):
     validation and test accuracy against no regularisation, in points, once every recipe has all its seeds
     ("" before that)."""
     model, hidden = study.ABLATION_CONFIG
-    found = [(name, study.summary(model, hidden, results_dir, recipe=recipe)) for name, recipe in study.ABLATION]
+    found = [(name, study.summary(model, hidden, results_dir, recipe=recipe, runtime=study.STUDIES_RUNTIME))
+             for name, recipe in study.ABLATION]
     rows = [[name, str(s["n"]), over_seeds({"seeds": s}, "val"), over_seeds({"seeds": s})] for name, s in found if s]
     if not all(s and s["n"] == len(study.SEEDS) for _, s in found):
         return rows, ""
@@ -205,7 +206,7 @@ def plain_reference(results_dir=None):
     """What the variants (trained with the plain recipe) are compared with: the ablation's plain LSTM-128,
     trained alike (3 seeds; no augmentation, no dropout), or None before it exists."""
     kwargs = {"results_dir": results_dir} if results_dir else {}
-    return study.summary("lstm", 128, recipe={}, **kwargs)
+    return study.summary("lstm", 128, recipe={}, runtime=study.STUDIES_RUNTIME, **kwargs)
 
 
 def variant_rows(variants, results, reference=None):
