@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from core import study
-from core.common import PROJECT_DIR, RUNS_DIR, SHIPPED_WEIGHTS_DIR, UserError, relpath
+from core.common import PROJECT_DIR, RUNS_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, UserError, relpath
 from core.config import Arch
 from core.recipes import recipe_for
 from core.results import of_checkpoint, read_result
@@ -62,6 +62,7 @@ def assignment4_files(yours=()):
             path = os.path.relpath(os.path.join(study.result_folder(recipe, seed), name + ".json"), PROJECT_DIR)
             wanted.append((path, path))
     wanted += [(p, p) for p in report_rows()]
+    wanted = [w for k, w in enumerate(wanted) if w not in wanted[:k]]  # a file two rows read, packed once
     missing = [p for p, _ in wanted if not os.path.isfile(os.path.join(PROJECT_DIR, p))]
     if missing:
         raise UserError("{} is missing (and {} more); {}".format(
@@ -71,18 +72,10 @@ def assignment4_files(yours=()):
 
 
 def report_rows():
-    """The result files (paths in the project and in the hand-in alike) behind the report's rows beyond the eight
-    configurations, those there: each baseline's seeds (trained alike, the general recipe) and the TensorFlow 1.5
-    seeds of LSTM-32, read by the report as tools/reporting/card.py says."""
-    from tools.reporting.card import CARD_NAME, TF15_DIR
-    paths = []
-    for model, layers in study.BASELINES:
-        arch = Arch(model, tuple(layers))
-        paths += [os.path.relpath(os.path.join(study.result_folder(recipe_for(arch)[1], seed), arch.name + ".json"),
-                                  PROJECT_DIR) for seed in study.SEEDS]
-    paths += ["results/{}/seed{}/{}.json".format(TF15_DIR, seed, Arch(CARD_NAME[0], (CARD_NAME[1],)).name)
-              for seed in study.SEEDS]
-    return [p.replace(os.sep, "/") for p in paths if os.path.isfile(os.path.join(PROJECT_DIR, p))]
+    """The result files (paths in the project and in the hand-in alike) behind the report's rows and comparisons
+    beyond the eight configurations' seeds, those there, as tools/reporting/card.py reads them."""
+    from tools.reporting.card import extra_files
+    return [os.path.relpath(p, PROJECT_DIR).replace(os.sep, "/") for p in extra_files(SHIPPED_RESULTS_DIR)]
 
 
 def report_pdf(roll, a3=None, files=()):
@@ -148,36 +141,11 @@ accuracy (chosen before testing), and `--test` prints its test accuracy (the rep
 beside the mean over the seeds). The shipped seeds: {seeds}. `--seed=<N>` trains that seed's run again, e.g.
 `python main.py --model=lstm --train --hidden_unit=128 --seed={lstm128_seed}`.
 
-**TensorFlow versions.** The shipped models were trained with TensorFlow 2.21 (through `tf.compat.v1`; the
-same code runs on 1.5), as the report's runtime column says. On TensorFlow 1.5 with this `requirements.txt`,
-`--test` of each of the eight shipped models prints the same count of correct test images as the report's
-shipped column (checked for all eight). Only LSTM-32 has also been trained on TensorFlow 1.5 (three seeds:
-the report's TF 1.5.0 row).
+{versions}
 
 ## The other result files, and the commands that make them
 
-The report's means, its baselines and its TensorFlow 1.5 row rest on these files, each the `--test` of one run:
-
-| file | the run |
-|---|---|
-| `results/study/<recipe>/seed<N>/<config>.json` | seed N (1, 2, 3) of a configuration; `<recipe>` names its recipe's settings: {recipes} |
-| `results/study/{general}/seed<N>/`: {baselines} | the baselines at about LSTM-128's size, trained alike: an \
-MLP (one dense ReLU layer of 103 units on all 784 pixels) and a CNN (two 3x3 convolutions, then 48 dense units) |
-| `results/{tf15}/seed<N>/lstm_h32.json` | LSTM-32 trained on TensorFlow 1.5 |
-
-Seed 2 of LSTM-64, for example; every seed run is made alike (`--train` takes the configuration's recipe,
-and `--model=mlp --hidden_unit=103` or `--model=cnn --hidden_unit=48` the baselines'):
-
-    python main.py --model=lstm --train --hidden_unit=64 --seed=2 --weights_dir=runs/study/{lstm64}/seed2
-    python main.py --model=lstm --test --hidden_unit=64 --weights_dir=runs/study/{lstm64}/seed2 \\
-        --results_dir=results/study/{lstm64}/seed2
-
-Those files were made with TensorFlow 2.21, as each records (`trained_with`); with this `requirements.txt` the
-same commands train runs of TensorFlow 1.5 of their own. The TensorFlow 1.5 seeds of LSTM-32, seed 1 for example:
-
-    python main.py --model=lstm --train --hidden_unit=32 --seed=1 --weights_dir=runs/{tf15}/seed1
-    python main.py --model=lstm --test --hidden_unit=32 --weights_dir=runs/{tf15}/seed1 \\
-        --results_dir=results/{tf15}/seed1
+{result_files}
 
 {crops}
 ## Files
@@ -201,7 +169,6 @@ same commands train runs of TensorFlow 1.5 of their own. The TensorFlow 1.5 seed
 def readme():
     """README_A4 with the recipe folders' names, from core/study.py and core/recipes.py ({roll} stays for the
     builder)."""
-    from tools.reporting.card import TF15_DIR
     folders = {}
     for model in ("lstm", "gru"):
         for hidden in (32, 64, 128, 256):
@@ -210,13 +177,72 @@ def readme():
     recipes = "; ".join("`{}` for {}".format(label, ", ".join(names)) for label, names in sorted(
         folders.items(), key=lambda item: -len(item[1])))
     general = sorted({study.label(recipe_for(Arch(m, tuple(layers)))[1]) for m, layers in study.BASELINES})
-    return README_A4.format(roll="{roll}", recipes=recipes, general="|".join(general), tf15=TF15_DIR,
-                            baselines=", ".join("`{}.json`".format(Arch(m, tuple(layers)).name)
-                                                for m, layers in study.BASELINES),
-                            lstm64=study.label(study.recipe_of("lstm", 64)), crops=crop_note(),
+    return README_A4.format(roll="{roll}", versions=versions_text(), result_files=result_files_text(
+                                recipes, "|".join(general)), crops=crop_note(),
                             seeds=", ".join("{}-{} seed {}".format(m.upper(), h, shipped_seed(m, h))
                                             for m in ("lstm", "gru") for h in (32, 64, 128, 256)),
                             lstm128_seed=shipped_seed("lstm", 128))
+
+
+TF_NAMES = {"tf2": "TensorFlow 2.21 (the same code, through `tf.compat.v1`)", "tf1.5": "TensorFlow 1.5"}
+
+
+def versions_text():
+    """Which TensorFlow trained the shipped models and the report's seeds, and what the other one's runs are."""
+    from tools.reporting.card import other_runtime
+    if study.SHIPPED_RUNTIME == "tf1.5":
+        return ("**TensorFlow versions.** The shipped models and every seed behind the report's table were trained "
+                "with TensorFlow 1.5, this `requirements.txt`, as the report's runtime column says. The same settings "
+                "were also trained, 3 seeds each, with {}: the runtime column compares the two by the report's "
+                "rule. The baselines were trained with TensorFlow 2.21.".format(TF_NAMES[other_runtime()]))
+    return ("**TensorFlow versions.** The shipped models were trained with TensorFlow 2.21 (through `tf.compat.v1`; "
+            "the same code runs on 1.5), as the report's runtime column says. On TensorFlow 1.5 with this "
+            "`requirements.txt`, `--test` of each of the eight shipped models prints the same count of correct test "
+            "images as the report's shipped column (checked for all eight). Only LSTM-32 has also been trained on "
+            "TensorFlow 1.5 (three seeds: the report's TF 1.5.0 row).")
+
+
+def _under(runtime):
+    """The folder of a runtime's seed runs below study/: none for TensorFlow 2's, tf1.5/ for 1.5's."""
+    return "" if runtime == "tf2" else runtime + "/"
+
+
+def result_files_text(recipes, general):
+    """The table of the result files behind the report, and the commands that make one seed's."""
+    from tools.reporting.card import TF15_DIR, other_runtime
+    here, other = _under(study.SHIPPED_RUNTIME), _under(other_runtime())
+    lstm64 = study.label(study.recipe_of("lstm", 64))
+    baselines = ", ".join("`{}.json`".format(Arch(m, tuple(layers)).name) for m, layers in study.BASELINES)
+    rows = ["| `results/study/{}<recipe>/seed<N>/<config>.json` | seed N (1, 2, 3) of a configuration, the "
+            "report's table; `<recipe>` names its training settings: {} |".format(here, recipes),
+            "| `results/study/{}/seed<N>/`: {} | the baselines at about LSTM-128's size, trained alike: an MLP (one "
+            "dense ReLU layer of 103 units on all 784 pixels) and a CNN (two 3x3 convolutions, then 48 dense "
+            "units) |".format(general, baselines)]
+    if study.SHIPPED_RUNTIME == "tf2":
+        rows.append("| `results/{}/seed<N>/lstm_h32.json` | LSTM-32 trained on TensorFlow 1.5 |".format(TF15_DIR))
+    else:
+        rows.append("| `results/study/{}/seed<N>/lstm_h128.json` | LSTM-128 trained as the baselines were "
+                    "(TensorFlow 2.21): what they are compared with |".format(general))
+        rows.append("| `results/study/{}<recipe>/seed<N>/<config>.json` | the same settings on {}: the runtime "
+                    "column's comparison |".format(other, TF_NAMES[other_runtime()]))
+    text = ("The report rests on these files, each the `--test` of one run:\n\n| file | the run |\n|---|---|\n" +
+            "\n".join(rows) + "\n\nSeed 2 of LSTM-64, for example; every seed run is made alike (`--train` takes "
+            "the configuration's settings, and `--model=mlp --hidden_unit=103` or `--model=cnn --hidden_unit=48` the "
+            "baselines'):\n\n"
+            "    python main.py --model=lstm --train --hidden_unit=64 --seed=2 --weights_dir=runs/study/{0}{1}/seed2\n"
+            "    python main.py --model=lstm --test --hidden_unit=64 --weights_dir=runs/study/{0}{1}/seed2 \\\n"
+            "        --results_dir=results/study/{0}{1}/seed2").format(here, lstm64)
+    if study.SHIPPED_RUNTIME == "tf2":
+        text += ("\n\nThose files were made with TensorFlow 2.21, as each records (`trained_with`); with this "
+                 "`requirements.txt` the same commands train runs of TensorFlow 1.5 of their own. The TensorFlow 1.5 "
+                 "seeds of LSTM-32, seed 1 for example:\n\n"
+                 "    python main.py --model=lstm --train --hidden_unit=32 --seed=1 --weights_dir=runs/{0}/seed1\n"
+                 "    python main.py --model=lstm --test --hidden_unit=32 --weights_dir=runs/{0}/seed1 \\\n"
+                 "        --results_dir=results/{0}/seed1").format(TF15_DIR)
+    else:
+        text += ("\n\nEach records the TensorFlow that trained it (`trained_with`); with this `requirements.txt` "
+                 "these commands train on TensorFlow 1.5.")
+    return text
 
 
 def shipped_seed(model, hidden):
