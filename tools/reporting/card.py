@@ -69,6 +69,27 @@ def reference_runs(results_dir):
     return study.seed_results(dict(GENERAL[arch.model]), arch.name, results_dir, runtime=BASELINE_RUNTIME)
 
 
+def extra_files(results_dir):
+    """The result files the page reads beyond the shipped results and their seeds, those there: the baselines'
+    seeds, their reference LSTM-128's, the other runtime's seeds of the shipped recipes, the old pinned LSTM-32
+    row's (each path under results_dir)."""
+    paths = []
+    for model, layers in study.BASELINES + ((REFERENCE[0], [REFERENCE[1]]),):
+        arch = Arch(model, tuple(layers))
+        paths += [os.path.join(study.result_folder(dict(GENERAL[model]), seed, results_dir,
+                                                   runtime=BASELINE_RUNTIME), arch.name + ".json")
+                  for seed in study.SEEDS]
+    for model in ("lstm", "gru"):
+        for hidden in (32, 64, 128, 256):
+            paths += [os.path.join(study.result_folder(study.recipe_of(model, hidden), seed, results_dir,
+                                                       runtime=other_runtime()), study.basic_name(model, hidden) +
+                                   ".json") for seed in study.SEEDS]
+    if study.SHIPPED_RUNTIME == "tf2":
+        paths += [os.path.join(results_dir, TF15_DIR, "seed{}".format(seed), Arch(CARD_NAME[0], (
+            CARD_NAME[1],)).name + ".json") for seed in study.SEEDS]
+    return [p for p in paths if os.path.isfile(p)]
+
+
 def other_runtime():
     return [r for r in study.RUNTIMES if r != study.SHIPPED_RUNTIME][0]
 
