@@ -208,6 +208,12 @@ def run(argv):
                                                            for flag, path, default in where if path != default]))
     else:
         weights_dir = _trained_weights_dir(arch)
+        ignored = ["--" + f.name for f in dataclasses.fields(Recipe) if f.name in FLAGS and FLAGS[f.name].present]
+        ignored += ["--" + name for name in ("recipe", "preset", "unroll", "replace_shipped")
+                    if FLAGS[name].present]
+        if ignored:  # said, not an error: a command copied from a --train line still tests
+            log("note: {} {} for --train; --test builds the model its checkpoint records".format(
+                ", ".join(ignored), "is" if len(ignored) == 1 else "are"))
         if not FLAGS.weights_dir and os.path.abspath(weights_dir) != os.path.abspath(SHIPPED_WEIGHTS_DIR) and \
                 os.path.isfile(os.path.join(SHIPPED_WEIGHTS_DIR, arch.name, "state.json")):
             # Whoever trained a configuration wants that run tested; the shipped one is one flag away.

@@ -17,6 +17,7 @@ from core.common import PROJECT_DIR
 if os.environ.get("CI") != "true" or sys.version_info < (3, 8):
     pytest.importorskip("torch", reason="PyTorch is optional: pip install -r assignments/palindrome_pytorch/requirements.txt")
 import torch  # noqa: E402
+from torch.utils.data import DataLoader  # noqa: E402
 
 from assignments.palindrome_pytorch import compare, results_file, sweep, train  # noqa: E402
 from assignments.palindrome_pytorch.dataset import PalindromeDataset  # noqa: E402
@@ -43,7 +44,7 @@ def test_the_dataset_yields_palindromes_at_any_length(length):
     assert inputs.shape == (length - 1,) and isinstance(target, int)
     full = np.append(inputs, target)
     assert (full == full[::-1]).all() and full.min() >= 0 and full.max() <= 9
-    batch_inputs, batch_targets = data.batch(64)
+    batch_inputs, batch_targets = next(iter(DataLoader(data, batch_size=64)))  # as train.py samples them
     assert batch_inputs.shape == (64, length - 1) and batch_targets.dtype == torch.int64
     assert (batch_targets.numpy() == batch_inputs.numpy()[:, 0]).all()  # the T-th digit is the first
     assert len({tuple(row) for row in batch_inputs.numpy()}) > (1 if length == 2 else 30)
@@ -99,7 +100,7 @@ def test_the_lstm_matches_cells_lstmcell_on_the_same_weights():
 
 def test_the_rnn_runs_on_scalar_digits():
     model = VanillaRNN(9, 1, 16, 10)
-    assert model(PalindromeDataset(10, seed=1).batch(4)[0]).shape == (4, 10)
+    assert model(next(iter(DataLoader(PalindromeDataset(10, seed=1), batch_size=4)))[0]).shape == (4, 10)
 
 
 def test_train_py_defaults_learn_length_5_and_write_one_line(tmp_path, capsys):

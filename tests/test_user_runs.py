@@ -27,6 +27,12 @@ def test_training_a_shipped_configuration_goes_to_runs(tmp_path, fake_mnist, mon
     # and says that the shipped run is there too, one flag away
     assert "testing your own run in {}/lstm_h32".format(common.relpath(runs)) in out, out
     assert "the shipped lstm_h32: add --weights_dir=weights" in out, out
+    assert "are for --train" not in out and "is for --train" not in out
+    # A training setting given to --test is said to be ignored (the checkpoint's own settings build the model).
+    code, out, err = main_in_process(["--model=lstm", "--test", "--hidden_unit=32", "--epochs=3", "--unroll=loop",
+                                      "--data_dir=" + fake_mnist, logs])
+    assert code == 0, err
+    assert "note: --epochs, --unroll are for --train; --test builds the model its checkpoint records" in out, out
     with open(other_set_result(os.path.join(runs, "results"), "lstm_h32.json")) as f:
         assert json.load(f)["test_count"] == 200  # the fake test set, filed apart; not the shipped result
     accuracy = [line for line in out.splitlines() if "test accuracy of" in line or "cropped" in line]

@@ -7,7 +7,6 @@ seed, so that training, validation and test palindromes are separate draws and a
 import sys
 
 import numpy as np
-import torch
 import torch.utils.data as data
 
 
@@ -32,8 +31,3 @@ class PalindromeDataset(data.Dataset):
         half = self.rng.randint(0, 10, self.half_length)
         full = np.concatenate([half, half[:self.seq_length // 2][::-1]])  # [T], reads the same reversed
         return full.astype(np.float32)
-
-    def batch(self, n):
-        """n items at once: inputs [n, T-1] float32, targets [n] int64 (what a DataLoader would collate)."""
-        full = np.stack([self.generate_palindrome() for _ in range(n)])  # [n, T]
-        return torch.from_numpy(full[:, :-1]), torch.from_numpy(full[:, -1].astype(np.int64))

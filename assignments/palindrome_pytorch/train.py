@@ -153,9 +153,11 @@ def train(args):
     make = LSTM if args.model_type == "LSTM" else VanillaRNN
     length = args.input_length + 1  # the palindrome: the inputs and the digit to predict (the skeleton's +1)
     model = make(args.input_length, args.input_dim, args.num_hidden, args.num_classes, args.batch_size, device)
-    data = PalindromeDataset(length, seed=args.seed)
-    validation = [t.to(device) for t in PalindromeDataset(length, seed=VALIDATION_SEED + args.seed).batch(
-        args.validation_size)]
+    from torch.utils.data import DataLoader
+    # As in the skeleton, a DataLoader samples the mini-batches: inputs [B, T-1] float32, targets [B] int64.
+    data_loader = iter(DataLoader(PalindromeDataset(length, seed=args.seed), batch_size=args.batch_size))
+    one_batch = lambda seed, size: next(iter(DataLoader(PalindromeDataset(length, seed=seed), batch_size=size)))  # noqa: E731
+    validation = [t.to(device) for t in one_batch(VALIDATION_SEED + args.seed, args.validation_size)]
     optimizer = torch.optim.RMSprop(model.parameters(), lr=args.learning_rate)
     if args.rmsprop_start:  # TensorFlow's RMSProp starts its mean square at 1, PyTorch's at 0 (big first steps)
         for p in model.parameters():
@@ -163,7 +165,7 @@ def train(args):
     loss_fn = torch.nn.CrossEntropyLoss()
     started, cpu_started, curve, stopped, step = time.time(), time.process_time(), [], "budget", 0
     while step < args.train_steps:
-        inputs, targets = data.batch(args.batch_size)
+        inputs, targets = next(data_loader)
         loss = loss_fn(model(inputs.to(device)), targets.to(device))
         optimizer.zero_grad()
         loss.backward()
@@ -182,7 +184,7 @@ def train(args):
             if acc >= args.target:
                 stopped = "target"
                 break
-    test = [t.to(device) for t in PalindromeDataset(length, seed=TEST_SEED + args.seed).batch(args.test_size)]
+    test = [t.to(device) for t in one_batch(TEST_SEED + args.seed, args.test_size)]
     test_acc, _ = accuracy(model, test)
     record = dict(task="palindrome", framework="pytorch", model=args.model_type.lower(), length=length,
                   input_length=args.input_length,

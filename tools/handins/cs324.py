@@ -46,7 +46,7 @@ README = """# CS324 Assignment 3, Part I: PyTorch LSTM ({roll})
 | `dataset.py` | `PalindromeDataset(seq_length)`, the course's dataset, with a seed added |
 | `lstm.py` | the LSTM of equations (1)-(8), without `torch.nn.LSTM` |
 | `vanilla_rnn.py` | the vanilla RNN of the previous assignment, for the comparison |
-| `train.py` | the training script, with the skeleton's flags, meanings and defaults |
+| `train.py` | the training script, as in the skeleton: mini-batches drawn by a `DataLoader` over `PalindromeDataset`; the skeleton's flags, meanings and defaults |
 | `sweep.py` | every run of the comparison: both models, seeds 1-10, at each length T |
 | `compare.py` | the table, the verdict and the figure below, from the runs |
 | `results_file.py` | reads and appends a results file (one JSON line per run) |
