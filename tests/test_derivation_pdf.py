@@ -163,3 +163,11 @@ def test_the_stamp_refuses_what_it_cannot_do_safely():
         pdf_stamp.stamp(stored, "two\nlines")
     with pytest.raises(ValueError, match="cross-references in a stream"):  # PDF 1.5's xref streams: not guessed at
         pdf_stamp.stamp(stored[:stored.rindex(b"startxref")] + b"startxref\n15\n%%EOF\n", "x")
+
+
+def test_an_inline_formula_keeps_the_full_stop_after_it_on_its_line():
+    page = ('leaves as <math display="inline"><mi>h</mi></math>. The <math display="inline"><mi>K</mi></math> '
+            'neurons <math display="block"><mi>y</mi></math>.')
+    kept = build_pdf.keep_punctuation(page)
+    assert kept.count('<span style="white-space: nowrap">') == 1  # only the inline formula with its full stop
+    assert '<span style="white-space: nowrap"><math display="inline"><mi>h</mi></math>.</span> The' in kept

@@ -9,6 +9,7 @@ written to a temporary file and renamed, so a failed run leaves the old one. The
 (IE643), so it leaves out the Markdown's notes on the project (assignments/numpy_rnn/derivation.py).
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -38,6 +39,13 @@ def browser():
     return None
 
 
+def keep_punctuation(page):
+    """The HTML with each inline formula and the punctuation right after it kept on one line: else the browser
+    may break the line between them and start the next one with a lone full stop."""
+    return re.sub(r'(<math\b[^>]*display="inline"[^>]*>(?:(?!</math>).)*</math>)([.,;:])',
+                  r'<span style="white-space: nowrap">\1\2</span>', page, flags=re.S)
+
+
 def build(output=OUTPUT, byline=""):
     """The PDF at output; `byline` (a hand-in's "Exercise 1, roll ...") goes under the title."""
     pandoc, chrome = shutil.which("pandoc"), browser()
@@ -58,6 +66,10 @@ def build(output=OUTPUT, byline=""):
         subprocess.run([pandoc, source, "--standalone", "--mathml", "--metadata", "pagetitle=BPTT for an LSTM, by hand",
                         "--include-in-header", header, "-o", html], check=True, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE)  # no capture_output: Python 3.6
+        with open(html, encoding="utf-8") as f:
+            page = f.read()
+        with open(html, "w", encoding="utf-8") as f:
+            f.write(keep_punctuation(page))
         pdf = os.path.join(work, "out.pdf")
         subprocess.run([chrome, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
                         "--print-to-pdf=" + pdf, "file://" + html], check=True, stdout=subprocess.PIPE,
