@@ -96,7 +96,7 @@ def test_each_row_gives_what_test_prints_and_the_seed_shipped_in_the_courses_wor
     results = plots.load_results(folder)
     rows = card.table(results, folder)
     assert len(card.HEADER) == len(card.WIDTHS) == len(rows[0])
-    column = card.HEADER.index("shipped run: what\n--test prints (seed)")
+    column = card.HEADER.index("in weights/: what\n--test prints (seed)")
     for r in results:
         row = next(x for x in rows if x[0] == "{}-{}".format(r["model"].upper(), r["hidden_unit"]))
         assert row[column] == "{:.2f}% ({:,})\nseed {}".format(100 * r["test_accuracy"], r["test_correct"],

@@ -124,21 +124,21 @@ MNIST's four IDX files (`.gz` or not) go in `../data`, beside this folder, or pa
 
 ## Commands
 
-    python main.py --model=gru --test --hidden_unit=128       # test a shipped model (any of 32, 64, 128, 256)
+    python main.py --model=gru --test --hidden_unit=128       # test a model in weights/ (any of 32, 64, 128, 256)
     python main.py --model='lstm' --train --hidden_unit=32    # train: writes runs/lstm_h32/, not weights/
     python main.py --model='lstm' --test --hidden_unit=32     # after --train: tests YOUR run in runs/lstm_h32/
-    python main.py --model='lstm' --test --hidden_unit=32 --weights_dir=weights   # the shipped model, always
+    python main.py --model='lstm' --test --hidden_unit=32 --weights_dir=weights   # the model in weights/, always
     python plot_results.py                                    # results/accuracy_vs_hidden.png
 
-**Which weights `--test` uses.** The shipped models are in `weights/<config>/` (`weights/lstm_h32/` ...).
+**Which weights `--test` uses.** The trained models are in `weights/<config>/` (`weights/lstm_h32/` ...).
 `--train` writes `runs/<config>/` and resumes there after an interruption; it leaves `weights/` alone. Once
 `runs/<config>/` holds a checkpoint, `--test` tests that run (your own) and writes `runs/results/<config>.json`;
-before, or with `--weights_dir=weights`, it tests the shipped model and writes `results/<config>.json`.
+before, or with `--weights_dir=weights`, it tests the model in `weights/` and writes `results/<config>.json`.
 `python main.py --help` lists every flag.
 
 Each configuration was trained with three seeds; `weights/` holds the seed with the best validation
 accuracy (chosen before testing), and `--test` prints its test accuracy (the report lists it, and its seed,
-beside the mean over the seeds). The shipped seeds: {seeds}. `--seed=<N>` trains that seed's run again, e.g.
+beside the mean over the seeds). The seeds in `weights/`: {seeds}. `--seed=<N>` trains that seed's run again, e.g.
 `python main.py --model=lstm --train --hidden_unit=128 --seed={lstm128_seed}`.
 
 {versions}
@@ -191,14 +191,14 @@ def versions_text():
     """Which TensorFlow trained the shipped models and the report's seeds, and what the other one's runs are."""
     from tools.reporting.card import other_runtime
     if study.SHIPPED_RUNTIME == "tf1.5":
-        return ("**TensorFlow versions.** The shipped models and every seed behind the report's table were trained "
+        return ("**TensorFlow versions.** The models in `weights/` and every seed behind the report's table were trained "
                 "with TensorFlow 1.5, this `requirements.txt`, as the report's runtime column says. The same settings "
                 "were also trained, 3 seeds each, with {}: the runtime column compares the two by the report's "
                 "rule. The baselines were trained with TensorFlow 2.21.".format(TF_NAMES[other_runtime()]))
-    return ("**TensorFlow versions.** The shipped models were trained with TensorFlow 2.21 (through `tf.compat.v1`; "
+    return ("**TensorFlow versions.** The models in `weights/` were trained with TensorFlow 2.21 (through `tf.compat.v1`; "
             "the same code runs on 1.5), as the report's runtime column says. On TensorFlow 1.5 with this "
-            "`requirements.txt`, `--test` of each of the eight shipped models prints the same count of correct test "
-            "images as the report's shipped column (checked for all eight). Only LSTM-32 has also been trained on "
+            "`requirements.txt`, `--test` of each of the eight models in `weights/` prints the same count of correct test "
+            "images as the report's weights/ column (checked for all eight). Only LSTM-32 has also been trained on "
             "TensorFlow 1.5 (three seeds: the report's TF 1.5.0 row).")
 
 

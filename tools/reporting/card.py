@@ -268,9 +268,9 @@ def a3_sentence(results, results_dir, a3=None, places=2):
 
 
 HEADER = ["model", "weights", "optimiser: rate and schedule,\nbatch, epochs", "regularisation",
-          "test acc.\nmean \u00b1 sd (seeds)", "shipped run: what\n--test prints (seed)", "runtime"]
+          "test acc.\nmean \u00b1 sd (seeds)", "in weights/: what\n--test prints (seed)", "runtime"]
 WIDTHS = [0.08, 0.07, 0.27, 0.16, 0.14, 0.13, 0.15]  # of the table's width, column by column
-NOT_SHIPPED = "not shipped"
+NOT_SHIPPED = "not in weights/"
 
 
 def regularisation(config):
@@ -368,6 +368,6 @@ def processors(results, results_dir):
 def footnote(results, results_dir):
     """Under the table, as a list rather than sentences: what every row shares, the shipped run, the
     distortions, and where the runs were trained."""
-    return ("Every row: {}; {}; shipped run: of a configuration's seeds, the one with the best validation accuracy, "
-            "chosen before testing: python main.py --test tests it; {}".format(
+    return ("Every row: {}; {}; in weights/: of a configuration's seeds, the one with the best validation "
+            "accuracy, chosen before testing: python main.py --test tests it; {}".format(
                 INIT, augmentation(), processors(results, results_dir)))
