@@ -142,3 +142,36 @@ def test_the_progress_line_counts_runs_shows_epochs_and_an_eta_from_measured_epo
     # a: 6 x 4 s; b (not started, the same configuration): 10 x 4 s; c: 8 x 2 s -> 80 s
     assert "about 1m20s left" in line, line
     assert "about 40s left" in train_queue.progress([a, b, c], done=[], running=[a, c], jobs=2)
+
+
+@pytest.mark.parametrize("obeys", [2, None])
+def test_a_stop_is_sent_again_while_a_training_runs_on_and_then_it_is_killed(tmp_path, obeys):
+    """A SIGTERM that reaches a training just started, before its program runs, is lost: the stop sends it
+    again after a grace, and a training that never stops is killed (it resumes from its last epoch)."""
+    from tools import train_queue
+    ready, seen = tmp_path / "ready", tmp_path / "seen"
+    code = textwrap.dedent("""
+        import signal, sys, time
+        count = [0]
+        def term(signum, frame):
+            count[0] += 1
+            open({seen!r}, "a").write("term\\n")
+            if count[0] == {obeys!r}:
+                sys.exit(130)
+        signal.signal(signal.SIGTERM, term)
+        open({ready!r}, "w").close()
+        while True:
+            time.sleep(0.05)
+    """).format(seen=str(seen), ready=str(ready), obeys=obeys)
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.time() + 30
+    while not ready.exists():
+        assert time.time() < deadline and proc.poll() is None
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)  # the first, which this training "loses"
+    started = time.time()
+    train_queue.stop(proc, grace=0.5, tries=3)
+    assert proc.returncode == (130 if obeys else -signal.SIGKILL)
+    count = seen.read_text().count("term")  # the first, then one a grace (the last may meet the kill first)
+    assert count == 2 if obeys else count in (3, 4), count
+    assert time.time() - started < 10

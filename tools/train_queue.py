@@ -88,6 +88,20 @@ def progress(steps, done, running, jobs):
         len(done), len(steps), len(steps) - len(done), "; now " + now if now else "", eta)
 
 
+def stop(proc, grace=10.0, tries=6):
+    """Wait for a training sent SIGTERM to stop, sending it again while it runs on: a signal that reaches a
+    process just started, before its program has begun, is lost (seen: a run started as the queue was stopped
+    trained on). After `tries` graces, SIGKILL: a training resumes from its last finished epoch either way."""
+    for _ in range(tries):
+        try:
+            proc.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGTERM)
+    proc.kill()
+    proc.wait()
+
+
 def train_all(steps, jobs, every=60.0):
     """Run each training Step, `jobs` of them at a time, with a progress line at every start and end and every
     `every` seconds (runs done and left, the epoch of each running one, an ETA from measured epoch times).
@@ -132,7 +146,7 @@ def train_all(steps, jobs, every=60.0):
         for proc in running:  # only after an interruption: main.py stops as on Ctrl-C, resumably
             proc.send_signal(signal.SIGTERM)
         for proc, (_, out, _) in running.items():
-            proc.wait()
+            stop(proc)
             if out is not None:
                 out.close()
     if failure is not None:
