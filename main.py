@@ -217,7 +217,7 @@ def run(argv):
         if not FLAGS.weights_dir and os.path.abspath(weights_dir) != os.path.abspath(SHIPPED_WEIGHTS_DIR) and \
                 os.path.isfile(os.path.join(SHIPPED_WEIGHTS_DIR, arch.name, "state.json")):
             # Whoever trained a configuration wants that run tested; the shipped one is one flag away.
-            log("testing your own run in {0}/{1} (trained here); the shipped {1}: add --weights_dir={2}".format(
+            log("testing your own run in {0}/{1} (trained here); for the {1} in {2}/, add --weights_dir={2}".format(
                 relpath(weights_dir), arch.name, relpath(SHIPPED_WEIGHTS_DIR)))
         results_dir = FLAGS.results_dir or results_dir_for(weights_dir)
         import evaluate

@@ -26,7 +26,7 @@ def test_training_a_shipped_configuration_goes_to_runs(tmp_path, fake_mnist, mon
     assert "(" + common.relpath(os.path.join(runs, "lstm_h32")) + ")" in out  # the log names the folder it tested
     # and says that the shipped run is there too, one flag away
     assert "testing your own run in {}/lstm_h32".format(common.relpath(runs)) in out, out
-    assert "the shipped lstm_h32: add --weights_dir=weights" in out, out
+    assert "for the lstm_h32 in weights/, add --weights_dir=weights" in out, out
     assert "are for --train" not in out and "is for --train" not in out
     # A training setting given to --test is said to be ignored (the checkpoint's own settings build the model).
     code, out, err = main_in_process(["--model=lstm", "--test", "--hidden_unit=32", "--epochs=3", "--unroll=loop",
