@@ -135,8 +135,9 @@ def comparisons(results, results_dir):
     reference = [r["test_accuracy"] for r in reference_runs(results_dir)]
     if reference:
         pairs += [(reference, [r["test_accuracy"] for r in found]) for _, _, found in baselines(results_dir)]
-    pairs += [(by[(r["model"], r["hidden_unit"])], [x["test_accuracy"] for x in alike_runs(r, results_dir)])
-              for r in results if alike_runs(r, results_dir)]
+    for r in results:
+        alike = [x["test_accuracy"] for x in alike_runs(r, results_dir)]
+        pairs += [(by[(r["model"], r["hidden_unit"])], alike)] if alike else []
     if CARD_NAME in by and tf15_runs(results_dir):
         pairs.append(([r["test_accuracy"] for r in tf15_runs(results_dir)], by[CARD_NAME]))
     return pairs
@@ -271,6 +272,8 @@ HEADER = ["model", "weights", "optimiser: rate and schedule,\nbatch, epochs", "r
           "test acc.\nmean \u00b1 sd (seeds)", "in weights/: what\n--test prints (seed)", "runtime"]
 WIDTHS = [0.08, 0.07, 0.27, 0.16, 0.14, 0.13, 0.15]  # of the table's width, column by column
 NOT_SHIPPED = "not in weights/"
+# A runtime cell's verdict (core/compare.py) in words: "TF 1.5.0:\nties with TF 2.21.0".
+VERSUS = {"tie": "ties with", "higher": "above", "lower": "below", "one run": "not compared with"}
 
 
 def regularisation(config):
@@ -314,7 +317,7 @@ def table(results, results_dir):
         runtime = "TF " + r["trained_with"]["tensorflow"]
         alike = alike_runs(r, results_dir)
         if alike:  # the same recipe on the other runtime, by the rule
-            versus = {"tie": "ties with", "higher": "above", "lower": "below", "one run": "not compared with"}[
+            versus = VERSUS[
                 compare.verdict(per_seed(r), [x["test_accuracy"] for x in alike])]
             runtime += ":\n{} TF {}".format(versus, alike[0]["trained_with"]["tensorflow"])
         rows.append(_row(r["model"], r["hidden_unit"], r["parameters"], r["config"], per_seed(r), shipped_run(r),
@@ -323,7 +326,7 @@ def table(results, results_dir):
     card = {(r["model"], r["hidden_unit"]): r for r in results}.get(CARD_NAME)
     if tf15 and card:
         accs = [r["test_accuracy"] for r in tf15]
-        versus = {"tie": "ties with", "higher": "above", "lower": "below", "one run": "not compared with"}[
+        versus = VERSUS[
             compare.verdict(accs, per_seed(card))]
         rows.append(_row(CARD_NAME[0], CARD_NAME[1], tf15[0]["parameters"], tf15[0]["config"], accs, NOT_SHIPPED,
                          "TF {}:\n{} TF {}".format(tf15[0]["trained_with"]["tensorflow"], versus,
