@@ -8,23 +8,11 @@ single-layer LSTM and GRU configurations (variants such as lstm_h128_bi are
 left out); writes results/accuracy_vs_hidden.png and
 results/validation_curves.png.
 """
-import importlib.util
 import os
 import sys
 
 from core.common import ArgumentParser, PROJECT_DIR, UserError, guarded, log, print_error, relpath, save_png
 from core.plots import load_log, load_results, plot_accuracy, plot_curves, plt, write_rows_until_known
-
-# Further figures, offered only where their modules are in this copy (it may hold neither).
-OPTIONAL = {"grid": "tools.reporting.grid", "tasks": "assignments.memory.tasks"}
-
-
-def _present(module):
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ImportError:  # its package is not here
-        return False
-
 
 def main(argv=None):
     """The figures; bad input (a damaged result file, a missing folder) is one error line."""
@@ -35,12 +23,6 @@ def _main(argv):
     parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--results_dir", default=os.path.join(PROJECT_DIR, "results"))
     parser.add_argument("--weights_dir", default=os.path.join(PROJECT_DIR, "weights"))
-    if _present(OPTIONAL["tasks"]):
-        parser.add_argument("--tasks", action="store_true", help="instead: the memory tasks' figures in "
-                            "results/tasks/")
-    if _present(OPTIONAL["grid"]):
-        parser.add_argument("--grid", action="store_true", help="instead: the grid's training curves, one figure "
-                            "per cell in --results_dir")
     parser.add_argument("--rows_until_known", action="store_true",
                         help="instead: for each shipped basic model, the test images right after every row "
                              "(results/rows_until_known.json and .png; needs --data_dir)")
@@ -61,19 +43,6 @@ def _main(argv):
         except UserError as e:
             return print_error(e)
         print("wrote {}".format(relpath(os.path.join(out, "rows_until_known.png"))))
-        return 0
-    if getattr(args, "grid", False):
-        from tools.reporting import grid
-        for path in grid.plot(grid.load(args.results_dir, args.weights_dir), args.results_dir):
-            print("wrote {}".format(relpath(path)))
-        return 0
-    if getattr(args, "tasks", False):  # the memory tasks' figures and findings
-        from assignments.memory.tasks import plot_tasks
-        try:
-            for path in plot_tasks(os.path.join(args.results_dir, "tasks")):
-                print("wrote {}".format(relpath(path)))
-        except UserError as e:
-            return print_error(e)
         return 0
     results = load_results(args.results_dir)
     if not results:

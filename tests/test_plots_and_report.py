@@ -173,9 +173,10 @@ def test_the_bptt_page_names_the_budget_and_what_clipping_alone_changes():
 
 def test_no_results_is_a_clear_error(tmp_path):
     for script, extra, words in (("plot_results.py", [], "no results in"), ("tools/make_report.py", [], "no results in"),
-                                 ("plot_results.py", ["--grid"], "no grid results in"),
-                                 ("plot_results.py", ["--tasks"], "no task results in")):
-        proc = subprocess.Popen([sys.executable, os.path.join(ROOT, script), "--results_dir=" + str(tmp_path)] + extra,
+                                 ("-m", ["tools.reporting.grid"], "no grid results in"),
+                                 ("assignments/memory/sequence_tasks.py", ["--plot"], "no task results in")):
+        program = [script] + extra[:1] if script == "-m" else [os.path.join(ROOT, script)] + extra
+        proc = subprocess.Popen([sys.executable] + program + ["--results_dir=" + str(tmp_path)], cwd=ROOT,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
         out, err = proc.communicate()
         assert proc.returncode == 1 and err.startswith("error: " + words) and "Traceback" not in err, err

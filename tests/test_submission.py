@@ -268,8 +268,8 @@ def test_the_zip_holds_only_the_modules_its_programs_import_and_the_best_checkpo
 
 
 def test_every_option_plot_results_offers_in_the_zip_runs_there(unpacked, real_mnist, tmp_path):
-    """--grid and --tasks draw other assignments' figures from modules the zip does not hold: not offered
-    there. What it offers runs, in a copy of the unpacked folder beside a ../data."""
+    """What plot_results.py offers runs, in a copy of the unpacked folder beside a ../data; it offers no
+    other assignment's figures (those are drawn by their own programs)."""
     folder, _, _ = unpacked
     grader = tmp_path / "grader"
     shutil.copytree(str(folder), str(grader / folder.name))

@@ -2,6 +2,8 @@
 import json
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -14,6 +16,14 @@ def _run_plot(capsys, args):
     code = plot_results.main(args)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
+
+
+def _run_tasks_plot(capsys, folder):
+    """assignments/memory/sequence_tasks.py --plot on the task results in `folder`."""
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "assignments", "memory", "sequence_tasks.py"), "--plot",
+                           "--results_dir=" + str(folder)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True)
+    return proc.returncode, proc.stdout, proc.stderr
 
 
 @pytest.mark.parametrize("field, value, words", [
@@ -50,7 +60,7 @@ def test_a_task_line_with_strings_inf_or_nan_is_one_line_and_draws_nothing(capsy
     tasks = tmp_path / "tasks"
     tasks.mkdir()
     write(tasks, "palindrome", [fake(seed=s) for s in (1, 2)] + [fake(seed=3, **changes)])
-    code, out, err = _run_plot(capsys, ["--tasks", "--results_dir=" + str(tmp_path)])
+    code, out, err = _run_tasks_plot(capsys, tasks)
     assert_one_line_error(code, err, "palindrome.jsonl line 3", *words, out=out)
     assert not list(tasks.glob("*.png"))
 

@@ -215,7 +215,7 @@ def reproduce(args):
     run(["plot_results.py"])
     run(["plot_results.py", "--rows_until_known"] + data)  # the report's "rows until it knows" page
     if args.grid:
-        run(["plot_results.py", "--grid"])
+        run(["-m", "tools.reporting.grid"])
     run(["tools/make_report.py"])
     log("tools/reproduce.py finished in {}".format(format_duration(time.time() - started)))
     return 0

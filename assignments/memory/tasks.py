@@ -1,7 +1,7 @@
 """The memory tasks' figures and findings: results/tasks/<task>.jsonl -> results/tasks/*.png and README.md
 (palindromes: palindrome.py; recall and binary addition: figures.py).
 
-Drawn by `python plot_results.py --tasks` (or `assignments/memory/sequence_tasks.py --plot`); the sentences, with their
+Drawn by `python assignments/memory/sequence_tasks.py --plot`; the sentences, with their
 numbers, are what results/tasks/README.md and the report's task pages say. Every comparison goes
 through core/compare.py's rule on the runs' test accuracies (one per seed); a run "succeeds" when
 its validation accuracy reached the target within the step budget.
@@ -53,7 +53,7 @@ def plot_tasks(folder):
                for path in [png(lambda fig, box, d=draw, r=records[task]: d(r, fig, box), os.path.join(folder, name),
                                  size)] if path]
     lines = ["# Memory tasks: what the result files say", "",
-             "Written by `python plot_results.py --tasks` from the `.jsonl` files here (assignments/memory/sequence_tasks.py; every run in "
+             "Written by `python assignments/memory/sequence_tasks.py --plot` from the `.jsonl` files here (assignments/memory/sequence_tasks.py; every run in "
              "them: `bash assignments/memory/experiments.sh`). "
              "Success: the validation accuracy reached the target within the step budget. Comparisons: two "
              "results differ only when both have at least 3 seeds and their means are further apart than their "

@@ -3,7 +3,7 @@
 # each, in the course skeleton's setting (train.py's defaults). Two queues side by side (one per model; each
 # run uses one CPU thread); each run appends its line to results/tasks/palindrome_pytorch.jsonl.
 #     nohup bash assignments/palindrome_pytorch/experiments.sh > runs/palindrome_pytorch.log 2>&1 &
-# Then python plot_results.py --tasks puts them beside the TensorFlow runs in results/tasks/README.md.
+# Then python assignments/memory/sequence_tasks.py --plot puts them beside the TensorFlow runs in results/tasks/README.md.
 set -u
 cd "$(dirname "$0")/../.."
 P=${PYTHON:-.venv/bin/python}

@@ -4,13 +4,17 @@ and two-directional), the L2 comparison and the best row-reader: their table row
 Every number comes from the seed runs' result files, results/study/<recipe>/seed<N>/<config>.json (test
 accuracy, and the per-epoch curves that main.py --test copies from log.csv); a shipped configuration's
 older result files have no curves, and its shipped seed's come from weights/<config>/log.csv.
+
+    python -m tools.reporting.grid [--results_dir=results] [--weights_dir=weights]   # results/grid_<cell>.png
 """
 import os
+import sys
 
 from core.runs import RunDir
 from core import study
 from core.config import Arch
-from core.common import SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, UserError, relpath, save_png
+from core.common import (ArgumentParser, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, UserError, guarded, relpath,
+                         save_png)
 from core import compare
 
 CELL_NAMES = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU", "mlp": "MLP (no recurrence)", "cnn": "CNN (no recurrence)"}
@@ -230,3 +234,21 @@ def readme_line(entries, results_dir=SHIPPED_RESULTS_DIR):
             "{:.2f} points {} the {:.2f}% goal{}.\n").format(
                 title(*study.BEST), best["runs"][0]["parameters"], minutes, mean, sd, len(best["runs"]),
                 abs(gap), "short of" if gap < 0 else "above", GOAL, on_val)
+
+
+def main(argv=None):
+    """The grid's figures (plot()); bad input is one error line."""
+    parser = ArgumentParser(description="The grid's training curves, one figure per cell: results/grid_<cell>.png")
+    parser.add_argument("--results_dir", default=SHIPPED_RESULTS_DIR)
+    parser.add_argument("--weights_dir", default=SHIPPED_WEIGHTS_DIR)
+    args = parser.parse_args(argv)
+
+    def draw_all():
+        for path in plot(load(args.results_dir, args.weights_dir), args.results_dir):
+            print("wrote {}".format(relpath(path)))
+        return 0
+    return guarded(draw_all, fix="point --results_dir at a folder you can write, then run again")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
