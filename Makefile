@@ -12,7 +12,8 @@ HIDDEN ?= 32
 # The assignment keeps data in ../data; course machines have it in ../shared/data/mnist.
 DATA_DIR ?= $(firstword $(wildcard ../data) $(wildcard ../shared/data/mnist) ../data)
 RUNTIME ?= modern
-# make results: trainings at a time (2 on two cores: 1.2-1.35x as fast, tools/benchmarks/README.md)
+# make results: trainings at a time (2 on two cores: 1.2-1.35x as fast with the early-stop recipes, about 1x
+# with the budget ones on TensorFlow 2; tools/benchmarks/README.md)
 JOBS ?= 1
 VENV_modern = .venv
 VENV_tf1.5 = .venv36

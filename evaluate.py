@@ -52,7 +52,7 @@ def same_result(old, new):
 
 def shipped_comparison(run, result):
     """For a run of your own of a shipped configuration: the shipped run's figure and its seeds' spread, to
-    see whether yours agrees (same recipe and seed: the same count on the same kind of processor, else one
+    see whether yours agrees (same recipe, seed, TensorFlow and kind of processor: the same count, else one
     within the spread; README.md). None for the shipped weights themselves or other configurations."""
     from core import study
     from core.common import SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR
@@ -65,10 +65,12 @@ def shipped_comparison(run, result):
             return None  # trained another way: no comparison
         seeds = study.summary(shipped["model"], shipped["hidden_unit"]) if isinstance(shipped["hidden_unit"], int) \
             else None
-        text = "for comparison: the shipped {} (seed {}, {}) got {:,} ({:.2%})".format(
-            run.name, shipped["config"]["seed"], shipped["trained_with"].get("machine", {}).get("processor", "an "
-                                                                                                 "unrecorded processor"),
-            shipped["test_correct"], shipped["test_accuracy"])
+        trained = shipped["trained_with"]
+        how = ["seed {}".format(shipped["config"]["seed"])] + (
+            ["TensorFlow " + trained["tensorflow"]] if trained.get("tensorflow") else []) + (
+            [trained["machine"]["processor"]] if trained.get("machine", {}).get("processor") else [])
+        text = "for comparison: the shipped {} ({}) got {:,} ({:.2%})".format(
+            run.name, ", ".join(how), shipped["test_correct"], shipped["test_accuracy"])
     except (UserError, KeyError, TypeError, AttributeError):
         return None  # a damaged shipped file is reported by the programs that read it; not here
     if seeds:

@@ -119,11 +119,12 @@ def make_config(arch):
 
 def recipes_help():
     """The recipes --train uses, for --help: each shipped configuration's, then the general default."""
+    def flags_of(recipe):  # numbers as --epochs=40, words (--schedule=cosine) as they are
+        return " ".join("--{}={}".format(k, v if isinstance(v, str) else "{:g}".format(v))
+                        for k, v in sorted(recipe.items()))
     lines = ["Recipes (on top of the plain defaults below):"]
-    lines += ["  {:<10} {}".format(name, " ".join("--{}={:g}".format(k, v) for k, v in sorted(r.items())))
-              for name, r in sorted(RECIPES.items())]
-    lines += ["  {:<10} {} (general default)".format("other " + m, " ".join(
-        "--{}={:g}".format(k, v) for k, v in sorted(r.items()))) for m, r in sorted(GENERAL.items())]
+    lines += ["  {:<10} {}".format(name, flags_of(r)) for name, r in sorted(RECIPES.items())]
+    lines += ["  {:<10} {} (general default)".format("other " + m, flags_of(r)) for m, r in sorted(GENERAL.items())]
     return "\n".join(lines) + "\n"
 
 

@@ -336,9 +336,11 @@ class Config:
         return self.arch == stored.arch and self.recipe.resumes(stored.recipe)
 
     def describe(self):
-        """The recipe in force, one setting each, for the training log."""
+        """The recipe in force, one setting each, for the training log; a fixed budget has no --patience or
+        --lr_decay to show (its schedule does not read them), early stopping no --warmup."""
+        unused = ("patience", "lr_decay") if self.recipe.budget else ("schedule", "warmup")
         return "recipe {}: {}".format(self.source or "?", ", ".join(
-            "{}={}".format(k, v) for k, v in asdict(self.recipe).items() if v is not None))
+            "{}={}".format(k, v) for k, v in asdict(self.recipe).items() if v is not None and k not in unused))
 
     def to_json(self):
         """config.json's object: flat, as every version of this program has written it."""

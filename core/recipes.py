@@ -40,7 +40,7 @@ BUDGET_SETTINGS = {"lstm_h32": dict(_BATCH_512, epochs=40), "gru_h32": dict(_BAT
 BUDGET = {name: dict(REGULARISED, schedule="cosine", warmup=1.0, **BUDGET_SETTINGS[name]) for name in BASIC_NAMES}
 
 SETS = {"early-stop": EARLY_STOP, "budget": BUDGET}
-SHIPPED = "early-stop"
+SHIPPED = "budget"
 RECIPES = SETS[SHIPPED]
 
 # Any other configuration (another size, stacked, bidirectional, crops): the recipe of the larger basic

@@ -41,11 +41,9 @@ def facts():
     assert set(forget) == {1.0}
     with open(os.path.join(ROOT, "results", "numpy_rnn", "mnist4.json")) as f:
         numpy_epoch = int(round(json.load(f)["seconds_per_epoch"]))  # the median epoch of the recorded sweep
-    with open(os.path.join(ROOT, "tools", "benchmarks", "data", "parallel_jobs_2026-12-02.jsonl")) as f:
-        jobs_speedups = [json.loads(line)["speedup"] for line in f]
     from tools import reproduce
     study_runs = [json.loads(read(os.path.join(study.result_folder(recipe, seed), name + ".json")))
-                  for name, recipe, seed, _, _ in reproduce.seed_runs()]  # the basic configurations' and ablation's
+                  for name, recipe, seed, _, _ in reproduce.seed_runs(study.SHIPPED_RUNTIME)]  # the shipped runtime's
     card = [json.loads(read(os.path.join("results", "card", run, "lstm_h32.json"))) for run in ("run1", "run2")]
     assert card[0]["history"] == card[1]["history"] and card[0]["test_correct"] == card[1]["test_correct"]
     shipped32 = json.loads(read(os.path.join("results", "lstm_h32.json")))
@@ -55,9 +53,13 @@ def facts():
         ("it got {:,} ({:.2f}%, best validation {:.2f}% at epoch {} of {})", [
             card[0]["test_correct"], 100 * card[0]["test_accuracy"], 100 * card[0]["val_accuracy"],
             card[0]["best_epoch"], card[0]["epochs_run"]]),
-        ("family {} model {}", [int(n) for n in re.findall(r"\d+", card[0]["trained_with"]["machine"]["processor"])]),
-        ("shipped run's {:,} (older code, another processor) and its seeds' {:,}-{:,}", [
-            shipped32["test_correct"], min(seeds32), max(seeds32)]),
+        ("Here (Intel Xeon, family {} model {}, TensorFlow {};", [int(n) for n in re.findall(
+            r"\d+", card[0]["trained_with"]["machine"]["processor"])] + [card[0]["trained_with"]["tensorflow"][0]]),
+        ("shipped run's {:,} (TensorFlow {}, seed {}) and its seeds' {:,}-{:,}", [
+            shipped32["test_correct"], shipped32["trained_with"]["tensorflow"][:3], shipped32["config"]["seed"],
+            min(seeds32), max(seeds32)]),
+        ("the same recipes on TensorFlow {}, the report's comparison", [[r for r in study.RUNTIMES
+                                                                         if r != study.SHIPPED_RUNTIME][0][2:]]),
         ("twice: {:,} both times", [card[1]["test_correct"]]),
         ("each {}x{} image as {} rows of {} pixels", [NUM_STEPS, INPUT_SIZE, NUM_STEPS, INPUT_SIZE]),
         ("TensorFlow {}.x (through", [2]), ("TensorFlow {}.x style", [1]),
@@ -76,10 +78,11 @@ def facts():
         ("installs pip {} first", [pip_pinned]),
         ("on digits {} by plain SGD, each rate until validation stalls ({} s an epoch)", ["/".join(map(str, mnist4.CLASSES)), numpy_epoch]),
         ("A retrained configuration is {} seeds of", [len(study.SEEDS)]),
-        ("What the recipe buys on {}-{}:", [study.ABLATION_CONFIG[0].upper(), study.ABLATION_CONFIG[1]]),
-        ("`--jobs={}`: two at a time, {:.1f}x as fast on two cores", [2, min(jobs_speedups)]),  # the larger models
+        ("What distortions and dropout buy on {}-{} (early stopping, TensorFlow {}):", [
+            study.ABLATION_CONFIG[0].upper(), study.ABLATION_CONFIG[1], study.STUDIES_RUNTIME[2:]]),
         ("The {} seed runs' training times add up to {:.1f} hours", [len(study_runs), sum(
             r["train_seconds"] for r in study_runs) / 3600]),
+        ("trained on TensorFlow {}, on the", [".".join(shipped32["trained_with"]["tensorflow"].split(".")[:2])]),
     ]
 
 

@@ -105,7 +105,8 @@ def test_readme_best_row_reader_agrees_with_its_seed_files():
     with open(os.path.join(ROOT, "README.md")) as f:
         block = f.read().split("<!-- grid:begin -->\n", 1)[1].split("<!-- grid:end -->", 1)[0]
     assert block == grid.readme_line(grid.load())
-    runs = study.seed_results(study.REGULARISED, "lstm_h128-128_bi")  # the general recipe it was trained with
+    runs = study.seed_results(study.REGULARISED, "lstm_h128-128_bi", runtime=study.STUDIES_RUNTIME)  # the general
+    # recipe it was trained with, on TensorFlow 2
     assert len(runs) == 3
     mean = 100 * sum(r["test_accuracy"] for r in runs) / 3
     assert "{:.2f}%".format(mean) in block
@@ -198,3 +199,22 @@ def test_the_readme_screenshot_shows_the_shipped_weights():
     page_weights = os.path.join(ROOT, "tools", "web", "weights", shown["model"] + ".js")
     assert shown["weights_sha256"] == download_weights.sha256_file(page_weights), "retake it: python tools/web/screenshot.py"
     assert os.path.getsize(os.path.join(ROOT, "tools", "web", "screenshot.png")) > 10000
+
+
+def test_your_run_of_a_shipped_configuration_is_set_beside_the_shipped_one(tmp_path):
+    """--test of your own run prints the shipped run's count, how it was trained (seed, TensorFlow, processor)
+    and its seeds' spread; a run trained another way, or the shipped weights themselves, get no comparison."""
+    import evaluate
+    from core.runs import RunDir
+    shipped = recorded("lstm", 32)
+    yours = dict(shipped, config=dict(shipped["config"], seed=1), test_correct=9903)
+    text = evaluate.shipped_comparison(RunDir(str(tmp_path), "lstm_h32"), yours)
+    trained = shipped["trained_with"]
+    assert text.startswith("for comparison: the shipped lstm_h32 (seed {}, TensorFlow {}, {}) got {:,} ({:.2%}); "
+                           "its 3 seeds: ".format(shipped["config"]["seed"], trained["tensorflow"],
+                                                  trained["machine"]["processor"], shipped["test_correct"],
+                                                  shipped["test_accuracy"])), text
+    assert text.endswith("yours: 9,903" + ("" if shipped["config"]["seed"] == 1 else " (another seed)")), text
+    other_way = dict(yours, config=dict(yours["config"], batch_size=yours["config"]["batch_size"] + 1))
+    assert evaluate.shipped_comparison(RunDir(str(tmp_path), "lstm_h32"), other_way) is None
+    assert evaluate.shipped_comparison(RunDir(WEIGHTS, "lstm_h32"), yours) is None

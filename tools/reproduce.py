@@ -128,8 +128,9 @@ def main():
     parser.add_argument("--recipes", default="shipped", choices=["shipped"] + sorted(recipes.SETS),
                         help="the set of recipes whose seeds to train (another than the shipped one: with "
                         "--train_only)")
-    parser.add_argument("--jobs", type=int, default=1, help="trainings at a time; 2 on two cores finish 1.2-1.35x "
-                        "as fast (tools/benchmarks/README.md); their progress then goes to runs/reproduce/")
+    parser.add_argument("--jobs", type=int, default=1, help="trainings at a time; 2 on two cores finished 1.2-1.35x "
+                        "as fast with the early-stop recipes, about as fast as 1 with the budget ones on TensorFlow 2 "
+                        "(tools/benchmarks/README.md); their progress then goes to runs/reproduce/")
     args = parser.parse_args()
     if args.jobs < 1:
         return print_error("--jobs must be 1 or more, not {}; 1 trains one run at a time".format(args.jobs), 2)

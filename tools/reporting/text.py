@@ -21,10 +21,15 @@ def over_seeds(r, key="test"):
 
 
 def recipe_text(c):
-    """A configuration's recipe in a few words, from its config: rate x decay, batch, max epochs / patience,
-    then --augment and --dropout ("aug", "drop") where used."""
-    words = ["{:g} x{:g}, b{}, {}/{}".format(c["learning_rate"], c["lr_decay"], c["batch_size"], c["epochs"],
-                                             c["patience"])]
+    """A configuration's recipe in a few words, from its config: rate x decay, batch, max epochs / patience
+    (early stopping), or peak rate, schedule and warm-up, batch, epochs (a fixed budget); then --augment and
+    --dropout ("aug", "drop") where used."""
+    if c.get("schedule", "exponential") == "exponential":
+        words = ["{:g} x{:g}, b{}, {}/{}".format(c["learning_rate"], c["lr_decay"], c["batch_size"], c["epochs"],
+                                                 c["patience"])]
+    else:
+        words = ["{:g} {}{}, b{}, {} epochs".format(c["learning_rate"], c["schedule"], " (warm-up {:g})".format(
+            c["warmup"]) if c.get("warmup") else "", c["batch_size"], c["epochs"])]
     words += ["aug {:g}".format(c["augment"])] if c.get("augment") else []
     words += ["drop {:g}".format(c["dropout"])] if c.get("dropout") else []
     words += ["L2 {:g}".format(c["l2"])] if c.get("l2") else []
@@ -117,7 +122,8 @@ def targets(results):
             pending.append("{} ({} of {} seeds tested)".format(name, (r.get("seeds_so_far") or {}).get("n", 0),
                                                               len(study.SEEDS)))
         elif gap > 1e-9:
-            short.append("{} ({}, {:.2f} short)".format(name, pct(accuracy(r)), 100 * gap))
+            places = 2 if round(100 * gap, 2) > 0 else 3  # "99.30%, 0.00 short" would read as met
+            short.append("{} ({:.{p}f}%, {:.{p}f} short)".format(name, 100 * accuracy(r), 100 * gap, p=places))
         else:
             met.append(name)
     text = goal + ("Met by {}. ".format(", ".join(met)) if met else "")
@@ -243,7 +249,7 @@ def readme_variants(variants, results, reference=None):
 def readme_table(results):
     """The README's results table (Markdown), from the same numbers as the report."""
     lines = ["| cell | hidden | parameters | shipped run: test (correct) | seed | val. acc. | test, mean \u00b1 sd "
-             "(seeds) | epochs run (best) | recipe (lr x decay, batch, epochs / patience) |",
+             "(seeds) | epochs run (best) | recipe (lr and schedule, batch, epochs) |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in sorted(results, key=lambda r: (r["model"] != "lstm", r["hidden_unit"])):
         lines.append("| {} | {} | {:,} | {} ({:,}) | {} | {} | {} | {} ({}) | {} |".format(

@@ -1,7 +1,7 @@
 // Written by tools/export_weights.py: the configurations in this folder, for the page's menu.
 MNIST_RNN.available([
  {
-  "checkpoint": "best-76",
+  "checkpoint": "best-39",
   "gates": [
    "i",
    "f",
@@ -11,10 +11,10 @@ MNIST_RNN.available([
   "hidden": 32,
   "model": "lstm",
   "name": "lstm_h32",
-  "test_accuracy": 0.9906
+  "test_accuracy": 0.9904
  },
  {
-  "checkpoint": "best-46",
+  "checkpoint": "best-12",
   "gates": [
    "i",
    "f",
@@ -27,7 +27,7 @@ MNIST_RNN.available([
   "test_accuracy": 0.9933
  },
  {
-  "checkpoint": "best-26",
+  "checkpoint": "best-12",
   "gates": [
    "i",
    "f",
@@ -37,10 +37,10 @@ MNIST_RNN.available([
   "hidden": 128,
   "model": "lstm",
   "name": "lstm_h128",
-  "test_accuracy": 0.993
+  "test_accuracy": 0.9938
  },
  {
-  "checkpoint": "best-40",
+  "checkpoint": "best-7",
   "gates": [
    "i",
    "f",
@@ -50,10 +50,10 @@ MNIST_RNN.available([
   "hidden": 256,
   "model": "lstm",
   "name": "lstm_h256",
-  "test_accuracy": 0.9939
+  "test_accuracy": 0.9941
  },
  {
-  "checkpoint": "best-65",
+  "checkpoint": "best-31",
   "gates": [
    "r",
    "z",
@@ -62,10 +62,10 @@ MNIST_RNN.available([
   "hidden": 32,
   "model": "gru",
   "name": "gru_h32",
-  "test_accuracy": 0.9915
+  "test_accuracy": 0.9889
  },
  {
-  "checkpoint": "best-75",
+  "checkpoint": "best-19",
   "gates": [
    "r",
    "z",
@@ -74,10 +74,10 @@ MNIST_RNN.available([
   "hidden": 64,
   "model": "gru",
   "name": "gru_h64",
-  "test_accuracy": 0.994
+  "test_accuracy": 0.9921
  },
  {
-  "checkpoint": "best-37",
+  "checkpoint": "best-10",
   "gates": [
    "r",
    "z",
@@ -86,10 +86,10 @@ MNIST_RNN.available([
   "hidden": 128,
   "model": "gru",
   "name": "gru_h128",
-  "test_accuracy": 0.9932
+  "test_accuracy": 0.9937
  },
  {
-  "checkpoint": "best-35",
+  "checkpoint": "best-8",
   "gates": [
    "r",
    "z",
@@ -98,6 +98,6 @@ MNIST_RNN.available([
   "hidden": 256,
   "model": "gru",
   "name": "gru_h256",
-  "test_accuracy": 0.993
+  "test_accuracy": 0.9934
  }
 ]);
