@@ -53,7 +53,7 @@ def same_result(old, new):
 def shipped_comparison(run, result):
     """For a run of your own of a shipped configuration: the shipped run's figure and its seeds' spread, to
     see whether yours agrees (same recipe, seed, TensorFlow and kind of processor: the same count, else one
-    within the spread; README.md). None for the shipped weights themselves or other configurations."""
+    within the spread). None for the shipped weights themselves or other configurations."""
     from core import study
     from core.common import SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR
     shipped_path = os.path.join(SHIPPED_RESULTS_DIR, run.name + ".json")

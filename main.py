@@ -5,9 +5,9 @@
     python main.py --model=lstm --hidden_unit=128 --predict=digit.png   # your own image
     python main.py --model=lstm --train --hidden_unit=64,64 --bidirectional   # a variant, general recipe
 
---train trains the architecture with its recipe: the one recorded for a shipped
-configuration (the eight basic ones), else the general default
-(core/recipes.py); flags given override it, --recipe=plain starts from
+--train trains the architecture with its recipe: the one recorded for each of
+the eight basic configurations (their trained models are in weights/), else the
+general default (core/recipes.py); flags given override it, --recipe=plain starts from
 the plain defaults listed below. Training writes runs/<config>/, where <config>
 names the architecture (lstm_h32, lstm_h64-64_bi); its config.json records the
 recipe, so testing needs only the architecture's flags.
@@ -40,9 +40,9 @@ flags.DEFINE_boolean("bidirectional", False, ARCH_HELP["bidirectional"])
 flags.DEFINE_boolean("crop_augment", False, ARCH_HELP["crop_augment"])
 flags.DEFINE_string("data_dir", data_loader.DEFAULT_DATA_DIR, "folder with the four MNIST IDX files (.gz or not)")
 flags.DEFINE_string("weights_dir", "", "one checkpoint folder per configuration (default: --train writes runs/, "
-                    "--test reads runs/<config> if you trained it, else the shipped weights/<config>)")
-flags.DEFINE_string("results_dir", "", "where --test writes <config>.json (default: results/ for the shipped "
-                    "weights, runs/results/ for your own)")
+                    "--test reads runs/<config> if you trained it, else weights/<config>)")
+flags.DEFINE_string("results_dir", "", "where --test writes <config>.json (default: results/ for the models "
+                    "in weights/, runs/results/ for your own)")
 flags.DEFINE_string("logs_dir", LOGS_DIR, "TensorBoard event files, one folder per configuration")
 flags.DEFINE_string("predict", "", "instead of --train/--test: the digit in each image file (PNG or JPEG; "
                     "comma-separated files or folders), made into MNIST's form first")
@@ -57,15 +57,15 @@ for _field in dataclasses.fields(Recipe):  # the recipe's flags, made from its f
         _define(_field.name, _field.default, _field.metadata["help"] + " (plain default; the recipe's value unless "
                                                                      "given)")
 flags.DEFINE_string("recipe", "shipped", "the training settings (rate, batch, epochs, regularisation) taken "
-                    "when not given: shipped, those the configuration's shipped model was trained with (other "
-                    "configurations: the general default; listed above); budget, a fixed number of epochs with "
+                    "when not given: shipped, those the configuration's model in weights/ was trained with "
+                    "(other configurations: the general default; listed above); budget, a fixed number of epochs with "
                     "the rate decaying to zero (a cosine); early-stop, up to a maximum of epochs, stopping when "
                     "validation accuracy stops improving; plain, the defaults listed here")
 # --unroll offers the unrollers this copy holds (core/config.py finds them).
 flags.DEFINE_string("unroll", DEFAULT_UNROLL, "how the steps are unrolled: " + "; ".join(
     "{} ({})".format(u, UNROLL_HELP[u]) for u in UNROLLS))
 flags.DEFINE_boolean("replace_shipped", False, "--train with --weights_dir=weights: allowed only with this flag "
-                     "(to regenerate the shipped models deliberately)")
+                     "(to replace the models in weights/ deliberately)")
 flags.DEFINE_boolean("download", False, "first download missing MNIST files into --data_dir (SHA-256 checked)")
 flags.DEFINE_string("mnist_mirror", "", "comma-separated base URLs to download MNIST from instead of the usual mirrors")
 flags.DEFINE_string("preset", "", "'tiny': 2 epochs on 2,000 training images, 500 for validation (smoke tests); "

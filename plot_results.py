@@ -2,10 +2,11 @@
 
     python plot_results.py [--results_dir=results] [--weights_dir=weights]
 
-Reads results/<model>_h<hidden>.json (written by main.py --test) and
-weights/<model>_h<hidden>/log.csv (written by main.py --train) of the basic
-single-layer LSTM and GRU configurations (variants such as lstm_h128_bi are
-left out); writes results/accuracy_vs_hidden.png and
+Reads results/<model>_h<hidden>.json (written by main.py --test), the
+result files of each configuration's seeds under results/study/ (the mean and
+sd drawn) and weights/<model>_h<hidden>/log.csv (written by main.py --train)
+of the basic single-layer LSTM and GRU configurations (variants such as
+lstm_h128_bi are left out); writes results/accuracy_vs_hidden.png and
 results/validation_curves.png.
 """
 import os

@@ -2,7 +2,7 @@
 chosen on the validation split only. Data, not code: main.py --help lists them.
 
 Two named sets of recipes for the eight basic configurations, both reachable with main.py --recipe=<name>:
-  early-stop  the recipes of the first multi-seed study: the rate x0.97 per epoch, early stopping with patience;
+  early-stop  the first recipes: the rate x0.97 per epoch, early stopping with patience;
   budget      a fixed budget of epochs, warm-up then cosine decay to zero, larger batches (time to accuracy).
 --recipe=shipped is the set the shipped runs were trained with (SHIPPED).
 """
@@ -21,8 +21,8 @@ EARLY_STOP["gru_h32"].update(LONGER, batch_size=64)
 EARLY_STOP["gru_h64"].update(LONGER)
 
 # budget: one warm-up epoch, then cosine decay to zero over a fixed budget of epochs: no patience spent after the
-# best epoch. Chosen on validation (seed 1), each to stay within a third of the time a seed that the early-stop
-# seeds' epochs take (on the same machine, epoch time x epochs logged):
+# best epoch. Chosen on validation (seed 1), each taking at most a third of the training time a seed of the
+# early-stop recipe took (on the same machine: its epoch time x the epochs its seeds logged):
 #   32 units: batches of 512 at 0.02 for 40 epochs (validation LSTM 99.24%, GRU 99.06%) beat batches of 256 at
 #     0.01 for 40 (LSTM 99.16-99.22%) and 25 epochs (LSTM 98.96%, GRU 98.84%);
 #   64: LSTM 13 epochs (99.40%; 10 gave 99.30%, and its 3 seeds' validation, 99.10-99.30%, was lower than

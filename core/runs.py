@@ -213,7 +213,7 @@ class RunDir(object):
         the weights export all go through."""
         from core.tfcompat import tf  # here, so that checking a folder (check_trained) needs no TensorFlow
         full = os.path.join(self.path, prefix)
-        damaged = "cannot read the checkpoint {} ({}); train again or restore the shipped weights"
+        damaged = "cannot read the checkpoint {} ({}); train again, or restore the folder from a good copy"
         try:
             reader = tf.train.NewCheckpointReader(full)
             shapes = reader.get_variable_to_shape_map()
@@ -238,8 +238,8 @@ class RunDir(object):
         try:
             saver.restore(session, os.path.join(self.path, prefix))
         except Exception as e:  # a bit-flipped .data file can pass the reads above
-            raise UserError("cannot read the checkpoint {} ({}); train again or restore the shipped "
-                            "weights".format(relpath(os.path.join(self.path, prefix)),
+            raise UserError("cannot read the checkpoint {} ({}); train again, or restore the folder from "
+                            "a good copy".format(relpath(os.path.join(self.path, prefix)),
                                                          str(e).splitlines()[0] if str(e) else type(e).__name__))
 
 
@@ -288,11 +288,12 @@ def check_trained(run, arch):
         shipped_run = os.path.join(SHIPPED_WEIGHTS_DIR, run.name)
         if run.name in shipped and os.path.abspath(run.path) != os.path.abspath(shipped_run):
             # a folder other than weights/ (--weights_dir): 'shipped: <this name>' would read as a contradiction
-            raise UserError("no trained weights for {} in {}; the shipped ones are in {} (--weights_dir={} "
+            raise UserError("no trained weights for {} in {}; trained ones are in {} (--weights_dir={} "
                             "uses them), or train with: {}".format(run.name, relpath(run.path), relpath(shipped_run),
                                                                    relpath(SHIPPED_WEIGHTS_DIR), train_cmd))
-        raise UserError("no trained weights for {} in {}; train them with: {} (shipped: {})".format(
-            run.name, relpath(run.path), train_cmd, ", ".join(shipped) or "none in this copy"))
+        raise UserError("no trained weights for {} in {}; train them with: {} (in {}: {})".format(
+            run.name, relpath(run.path), train_cmd, relpath(SHIPPED_WEIGHTS_DIR) + "/",
+            ", ".join(shipped) or "none in this copy"))
     if config.arch != arch:
         shown = lambda a, k: list(a.layers) if k == "layers" else getattr(a, k)  # noqa: E731
         differ = ", ".join("{}={} (flags: {})".format(k, shown(config.arch, k), shown(arch, k))

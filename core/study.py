@@ -38,7 +38,7 @@ ABLATION = [("none", {}), ("augmentation", {"augment": 1.0}), ("dropout", {"drop
 # where no conclusion is drawn from it (the shipped ones have their three).
 GRID_MODELS = ("rnn", "lstm", "gru")
 GRID_LAYERS = ([64], [128], [64, 64])
-# Weight decay 0.01 (the student report's) against none, on LSTM-128 with its recipe, 3 seeds each.
+# Weight decay 0.01 against none, on LSTM-128 with its recipe, 3 seeds each.
 L2_CONFIG = ("lstm", [128])
 L2 = [("no L2", REGULARISED), ("L2 0.01", dict(REGULARISED, l2=0.01))]
 # The strongest row-reader tried: two bidirectional LSTM layers of 128 (3 seeds, the general recipe).

@@ -5,8 +5,8 @@ HELP and make()."""
 from core.tfcompat import IS_TF1, tf
 from core.unroll import NUM_STEPS, Unroller, final_h
 
-# TensorFlow's RNN function, by version: it lives here, not in core/tfcompat.py, so that a copy without this
-# module and core/unroll_fast.py (the two that call it) names it nowhere.
+# TensorFlow's RNN function, by version: it lives here, with the two unrollers that call it (this module and
+# core/unroll_fast.py), not in core/tfcompat.py.
 static_rnn = tf.contrib.rnn.static_rnn if IS_TF1 else tf.nn.static_rnn
 HELP = "the steps driven by TensorFlow's static_rnn per direction, the textbook graph"
 

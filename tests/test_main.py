@@ -145,7 +145,7 @@ def test_test_of_a_shipped_configuration_in_another_weights_dir_points_at_the_sh
     line = expect_failure(workspace, ["--model=gru", "--test", "--hidden_unit=128"], ["no trained weights for gru_h128"])
     from core.common import SHIPPED_WEIGHTS_DIR, relpath  # paths as typed from the current folder
     shipped = relpath(SHIPPED_WEIGHTS_DIR)
-    assert "the shipped ones are in {} (--weights_dir={} uses them)".format(
+    assert "trained ones are in {} (--weights_dir={} uses them)".format(
         os.path.join(shipped, "gru_h128"), shipped) in line, line
     assert "python main.py --model=gru --train --hidden_unit=128" in line and "shipped:" not in line
 

@@ -128,7 +128,7 @@ MNIST's four IDX files (`.gz` or not) go in `../data`, beside this folder, or pa
     python main.py --model='lstm' --train --hidden_unit=32    # train: writes runs/lstm_h32/, not weights/
     python main.py --model='lstm' --test --hidden_unit=32     # after --train: tests YOUR run in runs/lstm_h32/
     python main.py --model='lstm' --test --hidden_unit=32 --weights_dir=weights   # the model in weights/, always
-    python plot_results.py                                    # results/accuracy_vs_hidden.png
+    python plot_results.py                                    # results/accuracy_vs_hidden.png, validation_curves.png
 
 **Which weights `--test` uses.** The trained models are in `weights/<config>/` (`weights/lstm_h32/` ...).
 `--train` writes `runs/<config>/` and resumes there after an interruption; it leaves `weights/` alone. Once
@@ -139,7 +139,8 @@ before, or with `--weights_dir=weights`, it tests the model in `weights/` and wr
 Each configuration was trained with three seeds; `weights/` holds the seed with the best validation
 accuracy (chosen before testing), and `--test` prints its test accuracy (the report lists it, and its seed,
 beside the mean over the seeds). The seeds in `weights/`: {seeds}. `--seed=<N>` trains that seed's run again, e.g.
-`python main.py --model=lstm --train --hidden_unit=128 --seed={lstm128_seed}`.
+`python main.py --model=lstm --train --hidden_unit=128 --seed={lstm128_seed}`. Training each model in `weights/`
+took (TensorFlow 1.5, 2 cores shared by two trainings at a time): {times}.
 
 {versions}
 
@@ -156,8 +157,8 @@ beside the mean over the seeds). The seeds in `weights/`: {seeds}. `--seed=<N>` 
 | `cells.py` | `LSTMCell`, `GRUCell` (and a vanilla `RNNCell`), written from scratch |
 | `model.py` | the cells unrolled with `static_rnn`, the classifier, loss, accuracy and train op; the MLP and CNN baselines |
 | `data_loader.py` | MNIST from `../data` (or `--data_dir`), checked; the train/validation split |
-| `train.py`, `evaluate.py` | training with validation and early stopping; the test accuracy |
-| `plot_results.py` | the accuracy-against-hidden-size figure |
+| `train.py`, `evaluate.py` | training, validating every epoch and keeping the best one; the test accuracy |
+| `plot_results.py` | the accuracy-against-hidden-size figure and the validation curves |
 | `download_weights.py` | installs a weights archive, verified by SHA-256 |
 | `core/` | what these import: the TensorFlow version switch, the unrollers, the configuration, run folders |
 | `weights/` | one checkpoint folder per configuration (LSTM and GRU at 32, 64, 128, 256 units) |
@@ -181,7 +182,7 @@ def readme():
                                 recipes, "|".join(general)), crops=crop_note(),
                             seeds=", ".join("{}-{} seed {}".format(m.upper(), h, shipped_seed(m, h))
                                             for m in ("lstm", "gru") for h in (32, 64, 128, 256)),
-                            lstm128_seed=shipped_seed("lstm", 128))
+                            lstm128_seed=shipped_seed("lstm", 128), times=training_times())
 
 
 TF_NAMES = {"tf2": "TensorFlow 2.21 (the same code, through `tf.compat.v1`)", "tf1.5": "TensorFlow 1.5"}
@@ -243,6 +244,16 @@ def result_files_text(recipes, general):
         text += ("\n\nEach records the TensorFlow that trained it (`trained_with`); with this `requirements.txt` "
                  "these commands train on TensorFlow 1.5.")
     return text
+
+
+def training_times():
+    """Each model in weights/: its --train wall time, from its result file ('LSTM-32 7 min, ...')."""
+    times = []
+    for model in ("lstm", "gru"):
+        for hidden in (32, 64, 128, 256):
+            result = read_result(os.path.join(SHIPPED_RESULTS_DIR, study.basic_name(model, hidden) + ".json"))
+            times.append("{}-{} {:.0f} min".format(model.upper(), hidden, result["train_seconds"] / 60.0))
+    return ", ".join(times)
 
 
 def shipped_seed(model, hidden):

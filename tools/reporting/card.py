@@ -169,7 +169,8 @@ def _gain(small, large, places):
 
 def _steps(sizes, runs, places):
     """The doublings at which a curve differs by the rule, in words with the printed gap and the sds it beat:
-    'only from 128 to 256 (+0.096 points, sds adding to 0.093)', 'at no doubling'."""
+    'rises from 128 to 256 (+0.096 points, sds adding to 0.093), tying at the other two doublings', 'ties at
+    every doubling'."""
     moves = []
     if any(compare.verdict(a, b) == "one run" for a, b in zip(runs, runs[1:])):
         return "is not compared across sizes (a size has fewer than {} seeds)".format(compare.MIN_SEEDS)
@@ -180,8 +181,12 @@ def _steps(sizes, runs, places):
                           "{:.{p}f})".format(sizes[i], sizes[i + 1], *_step(runs[i], runs[i + 1], places), p=places)))
     if not moves:
         return "ties at every doubling"
-    only = "only " if len(moves) < len(runs) - 1 else ""
-    return " and ".join("{} {}{}".format(word, only, where) for word, where in moves)
+    # 'rises from 32 to 64 (...) and from 64 to 128 (...)': the verb once for a run of the same direction
+    text = " and ".join(where if i and moves[i - 1][0] == word else "{} {}".format(word, where)
+                        for i, (word, where) in enumerate(moves))
+    ties = len(runs) - 1 - len(moves)
+    return text + (", tying at the other {}".format("doubling" if ties == 1 else "{} doublings".format(
+        {2: "two", 3: "three"}.get(ties, ties))) if ties else "")
 
 
 def sentences(results, results_dir, weights_dir, a3=None):
@@ -198,7 +203,7 @@ def sentences(results, results_dir, weights_dir, a3=None):
     text = ["Hand-written LSTM and GRU cells of one layer ({}-{} units), reading each MNIST image as 28 rows of 28 "
             "pixels and trained {} times each (different random seeds) with settings chosen on validation, reach "
             "{} ({}) to {} ({}) mean test accuracy; counting a difference only where two means differ by more than their standard "
-            "deviations (sds) added, the LSTM {} and the GRU {}.".format(
+            "deviations (sds) added, the LSTM {}, and the GRU {}.".format(
                 sizes[0], sizes[-1], "/".join(map(str, seeds)), _pct(mean(worst), places), _name(worst["model"],
                 worst["hidden_unit"]), _pct(mean(best), places), _name(best["model"], best["hidden_unit"]),
                 _steps(sizes, [per_seed(r) for r in lstm], places), _steps(sizes, [per_seed(r) for r in gru], places))]
@@ -262,10 +267,11 @@ def a3_sentence(results, results_dir, a3=None, places=2):
     # The table's LSTM-128 where it is the same runs; else the runtime, which then differs from the table's.
     same = shipped is not None and sorted(per_seed(shipped)) == sorted(ref)
     return ("Against the networks of Assignment 3, an MLP and a CNN trained the same way as {} at about its size "
-            "({:,} weights, {}), {}.".format(
+            "({:,} weights, {}{}), {}.".format(
                 "LSTM-128" if same else "an LSTM-128 on TensorFlow {}".format(
                     reference[0]["trained_with"]["tensorflow"]),
-                reference[0]["parameters"], _pct(_shown(ref, places)[0], places), " and ".join(parts)))
+                reference[0]["parameters"], _pct(_shown(ref, places)[0], places),
+                "" if same else "; with the MLP and CNN rows' optimiser, not the LSTM-128 row's", " and ".join(parts)))
 
 
 HEADER = ["model", "weights", "optimiser: rate and schedule,\nbatch, epochs", "regularisation",
@@ -361,8 +367,8 @@ def processors(results, results_dir):
         sizes = {}  # model -> its sizes among those runs: LSTM-32/64/128/256
         for x in unnamed:
             sizes.setdefault(x["model"], set()).add(x["hidden_unit"])
-        text += "; {} of the {} runs ({}) record {}".format(
-            len(unnamed), len(runs), ", ".join("{}-{}".format(m.upper(), "/".join(map(str, sorted(sizes[m]))))
+        text += "; {} run{} ({}) record {}".format(
+            len(unnamed), "" if len(unnamed) == 1 else "s", ", ".join("{}-{}".format(m.upper(), "/".join(map(str, sorted(sizes[m]))))
                                                for m in sorted(sizes, key=lambda m: (m != "lstm", m))),
             "only {}, not the processor".format(" or ".join(versions)) if versions else "no processor")
     return text
@@ -371,6 +377,7 @@ def processors(results, results_dir):
 def footnote(results, results_dir):
     """Under the table, as a list rather than sentences: what every row shares, the shipped run, the
     distortions, and where the runs were trained."""
-    return ("Every row: {}; {}; in weights/: of a configuration's seeds, the one with the best validation "
-            "accuracy, chosen before testing: python main.py --test tests it; {}".format(
+    return ("Every row: {}; each run keeps its epoch of best validation accuracy; {}; in weights/: of a "
+            "configuration's seeds, the one with the best validation accuracy (the lower seed on a tie), chosen "
+            "before testing: python main.py --test tests it; {}".format(
                 INIT, augmentation(), processors(results, results_dir)))
