@@ -6,8 +6,7 @@
     python main.py --model=lstm --train --hidden_unit=64,64 --bidirectional   # a variant, general recipe
 
 --train trains the architecture with its recipe: the one recorded for each of
-the eight basic configurations (their trained models are in weights/), else the
-general default (core/recipes.py); flags given override it, --recipe=plain starts from
+the eight basic configurations, else the general default (core/recipes.py); flags given override it, --recipe=plain starts from
 the plain defaults listed below. Training writes runs/<config>/, where <config>
 names the architecture (lstm_h32, lstm_h64-64_bi); its config.json records the
 recipe, so testing needs only the architecture's flags.
@@ -31,6 +30,9 @@ from core.recipes import GENERAL, RECIPES
 from core.runs import RunDir, check_trained
 
 ARCH_HELP = {f.name: f.metadata["help"] for f in dataclasses.fields(Arch)}
+# Where this copy holds trained models (weights/), the help says how --test and --train treat them; a copy
+# without that folder is told nothing of it.
+IN_WEIGHTS = os.path.isdir(SHIPPED_WEIGHTS_DIR)
 flags.DEFINE_string("model", Arch.model, ARCH_HELP["model"])
 flags.DEFINE_boolean("train", False, "train this configuration (an interrupted run is resumed)")
 flags.DEFINE_boolean("test", False, "report the trained configuration's accuracy on the test set")
@@ -40,9 +42,9 @@ flags.DEFINE_boolean("bidirectional", False, ARCH_HELP["bidirectional"])
 flags.DEFINE_boolean("crop_augment", False, ARCH_HELP["crop_augment"])
 flags.DEFINE_string("data_dir", data_loader.DEFAULT_DATA_DIR, "folder with the four MNIST IDX files (.gz or not)")
 flags.DEFINE_string("weights_dir", "", "one checkpoint folder per configuration (default: --train writes runs/, "
-                    "--test reads runs/<config> if you trained it, else weights/<config>)")
-flags.DEFINE_string("results_dir", "", "where --test writes <config>.json (default: results/ for the models "
-                    "in weights/, runs/results/ for your own)")
+                    "--test reads runs/<config>{})".format(" if you trained it, else weights/<config>" if IN_WEIGHTS else ""))
+flags.DEFINE_string("results_dir", "", "where --test writes <config>.json (default: {}runs/results/ for your "
+                    "own)".format("results/ for the models in weights/, " if IN_WEIGHTS else ""))
 flags.DEFINE_string("logs_dir", LOGS_DIR, "TensorBoard event files, one folder per configuration")
 flags.DEFINE_string("predict", "", "instead of --train/--test: the digit in each image file (PNG or JPEG; "
                     "comma-separated files or folders), made into MNIST's form first")
@@ -57,15 +59,17 @@ for _field in dataclasses.fields(Recipe):  # the recipe's flags, made from its f
         _define(_field.name, _field.default, _field.metadata["help"] + " (plain default; the recipe's value unless "
                                                                      "given)")
 flags.DEFINE_string("recipe", "shipped", "the training settings (rate, batch, epochs, regularisation) taken "
-                    "when not given: shipped, those the configuration's model in weights/ was trained with "
+                    "when not given: shipped, those recorded for the configuration{} "
                     "(other configurations: the general default; listed above); budget, a fixed number of epochs with "
                     "the rate decaying to zero (a cosine); early-stop, up to a maximum of epochs, stopping when "
-                    "validation accuracy stops improving; plain, the defaults listed here")
+                    "validation accuracy stops improving; plain, the defaults listed here".format(
+                        " (the settings its model in weights/ was trained with)" if IN_WEIGHTS else ""))
 # --unroll offers the unrollers this copy holds (core/config.py finds them).
 flags.DEFINE_string("unroll", DEFAULT_UNROLL, "how the steps are unrolled: " + "; ".join(
     "{} ({})".format(u, UNROLL_HELP[u]) for u in UNROLLS))
 flags.DEFINE_boolean("replace_shipped", False, "--train with --weights_dir=weights: allowed only with this flag "
-                     "(to replace the models in weights/ deliberately)")
+                     "(to replace the models in weights/ deliberately)" if IN_WEIGHTS else "--train into a folder of "
+                     "trained models that came with the code: allowed only with this flag")
 flags.DEFINE_boolean("download", False, "first download missing MNIST files into --data_dir (SHA-256 checked)")
 flags.DEFINE_string("mnist_mirror", "", "comma-separated base URLs to download MNIST from instead of the usual mirrors")
 flags.DEFINE_string("preset", "", "'tiny': 2 epochs on 2,000 training images, 500 for validation (smoke tests); "
@@ -172,9 +176,9 @@ def run(argv):
     config = make_config(arch) if FLAGS.train else None  # every flag is checked before anything is fetched
     if FLAGS.train and os.path.abspath(FLAGS.weights_dir or RUNS_DIR) == os.path.abspath(SHIPPED_WEIGHTS_DIR) \
             and not FLAGS.replace_shipped:
-        raise UserError("--weights_dir={} is the shipped models' folder; train into runs/ (the default), or add "
-                        "--replace_shipped to replace the shipped {} deliberately".format(relpath(FLAGS.weights_dir),
-                                                                                       arch.name))
+        raise UserError("--weights_dir={} holds the trained models that came with the code; train into runs/ (the "
+                        "default), or add --replace_shipped to replace its {} deliberately".format(
+                            relpath(FLAGS.weights_dir), arch.name))
     if FLAGS.download:
         mirrors = [m for m in FLAGS.mnist_mirror.split(",") if m] or data_loader.MIRRORS
         data_loader.download(data_dir, mirrors, splits=("train", "test") if FLAGS.train else ("test",))
