@@ -322,6 +322,13 @@ class Config:
         given = sorted(k for k, v in overrides.items() if k != "towers" and v != getattr(before, k))
         source += ("" if not preset else " + preset " + preset) + ("" if not given else " + " + ", ".join(
             "--" + k for k in given))
+        merged = dict(asdict(before), **overrides)
+        if "warmup" not in overrides and merged["schedule"] != "exponential" and \
+                isinstance(merged["epochs"], int) and 0 < merged["epochs"] <= merged["warmup"]:
+            # A budget cut with --epochs to the recipe's warm-up or below: the warm-up is the recipe's choice,
+            # not the user's, so it shrinks to half the budget instead of refusing the run.
+            overrides = dict(overrides, warmup=merged["epochs"] / 2.0)
+            source += " (warm-up cut to {:g} epochs)".format(overrides["warmup"])
         return cls(arch, replace(before, **overrides), source, unroll)
 
     def with_towers(self, towers):

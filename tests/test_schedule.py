@@ -70,3 +70,17 @@ def test_a_budget_run_resumes_only_with_the_budget_it_started_with():
 def test_results_written_before_the_schedules_existed_read_the_same():
     assert "schedule" not in Recipe().recorded() and "warmup" not in Recipe().recorded()
     assert Recipe(schedule="linear").recorded()["schedule"] == "linear"
+
+
+def test_a_budget_cut_below_its_recipes_warm_up_warms_up_over_half_of_it():
+    """--epochs=1 on a configuration whose recipe warms up for 1 epoch trains (warm-up 0.5, said in the log's
+    source); a --warmup the user gives is kept, and refused if it does not fit."""
+    arch = Arch("lstm", (32,))
+    recipe = Config.make(arch).recipe
+    assert recipe.budget and recipe.warmup == 1.0  # the shipped recipe: one epoch of warm-up
+    short = Config.make(arch, {"epochs": 1})
+    assert short.recipe.warmup == 0.5 and "warm-up cut to 0.5 epochs" in short.source
+    assert Config.make(arch, {"epochs": 5}).recipe.warmup == 1.0
+    assert Config.make(arch, {"epochs": 1, "warmup": 0.25}).recipe.warmup == 0.25
+    with pytest.raises(ConfigError, match="--warmup"):
+        Config.make(arch, {"epochs": 1, "warmup": 1.0})

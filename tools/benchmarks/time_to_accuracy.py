@@ -117,11 +117,16 @@ def baseline(name, recipe, epochs, data_dir, log_path, extra=()):
             "machine": machine()}
 
 
+# The early-stop recipes' seeds, whose logged epochs and test accuracies are the baseline, were trained on
+# TensorFlow 2 only (core/study.py: the shipped runtime is now another), so they are read there.
+BASELINE_RUNTIME = "tf2"
+
+
 def _logged_epochs(arch, recipe):
     settings = recipes.recipe_for(arch, recipe)[1]
     logged = []
     for seed in study.SEEDS:
-        path = os.path.join(study.result_folder(settings, seed), arch.name + ".json")
+        path = os.path.join(study.result_folder(settings, seed, runtime=BASELINE_RUNTIME), arch.name + ".json")
         if not os.path.isfile(path):
             raise UserError("{} is missing: the baseline's logged epochs come from its seeds' result files".format(
                 relpath(path)))
@@ -204,7 +209,8 @@ def table(path, recipe="budget", baseline_recipe="early-stop"):
         if not base and not new:
             continue
         arch = Arch.parse(name)
-        today = [r["test_accuracy"] for r in study.seed_results(recipes.recipe_for(arch, baseline_recipe)[1], name)]
+        today = [r["test_accuracy"] for r in study.seed_results(recipes.recipe_for(arch, baseline_recipe)[1], name,
+                                                                 runtime=BASELINE_RUNTIME)]
         ours = [r["test_accuracy"] for r in new]
         est = base[-1]["estimated_seconds_per_seed"] if base else None
         took = sum(r["train_seconds"] for r in new) / len(new) if new else None  # --train end to end, as timed

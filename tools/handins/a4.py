@@ -61,7 +61,7 @@ def assignment4_files(yours=()):
         for seed in study.SEEDS:
             path = os.path.relpath(os.path.join(study.result_folder(recipe, seed), name + ".json"), PROJECT_DIR)
             wanted.append((path, path))
-    wanted += [(p, p) for p in report_rows()]
+    wanted += [(p, p) for p in report_rows(yours)]
     wanted = [w for k, w in enumerate(wanted) if w not in wanted[:k]]  # a file two rows read, packed once
     missing = [p for p, _ in wanted if not os.path.isfile(os.path.join(PROJECT_DIR, p))]
     if missing:
@@ -71,11 +71,12 @@ def assignment4_files(yours=()):
     return wanted
 
 
-def report_rows():
+def report_rows(yours=()):
     """The result files (paths in the project and in the hand-in alike) behind the report's rows and comparisons
-    beyond the eight configurations' seeds, those there, as tools/reporting/card.py reads them."""
+    beyond the eight configurations' seeds, those there, as tools/reporting/card.py reads them; for a
+    configuration in `yours` (your own run), none of the seeds it replaces."""
     from tools.reporting.card import extra_files
-    return [os.path.relpath(p, PROJECT_DIR).replace(os.sep, "/") for p in extra_files(SHIPPED_RESULTS_DIR)]
+    return [os.path.relpath(p, PROJECT_DIR).replace(os.sep, "/") for p in extra_files(SHIPPED_RESULTS_DIR, yours)]
 
 
 def report_pdf(roll, a3=None, files=()):
@@ -86,13 +87,14 @@ def report_pdf(roll, a3=None, files=()):
     with scratch_folder("handin") as scratch:
         results, weights = os.path.join(scratch, "results"), os.path.join(scratch, "weights")
         shutil.copytree(os.path.join(PROJECT_DIR, "results"), results)
-        for name in BASIC:  # only what the hand-in packs stands for these configurations
+        for name in BASIC:  # only what the hand-in packs stands for these configurations, on either runtime
             for seed in study.SEEDS:
-                arch = Arch.parse(name)
-                stale = os.path.join(study.result_folder(study.recipe_of(arch.model, arch.layers[0]), seed, results),
-                                     name + ".json")
-                if os.path.isfile(stale):
-                    os.remove(stale)
+                for runtime in study.RUNTIMES:
+                    arch = Arch.parse(name)
+                    stale = os.path.join(study.result_folder(study.recipe_of(arch.model, arch.layers[0]), seed,
+                                                             results, runtime=runtime), name + ".json")
+                    if os.path.isfile(stale):
+                        os.remove(stale)
         for source, name in files:
             if name.startswith("results/") or name.endswith("/log.csv"):
                 os.makedirs(os.path.dirname(os.path.join(scratch, name)), exist_ok=True)

@@ -69,10 +69,10 @@ def reference_runs(results_dir):
     return study.seed_results(dict(GENERAL[arch.model]), arch.name, results_dir, runtime=BASELINE_RUNTIME)
 
 
-def extra_files(results_dir):
+def extra_files(results_dir, leave_out=()):
     """The result files the page reads beyond the shipped results and their seeds, those there: the baselines'
-    seeds, their reference LSTM-128's, the other runtime's seeds of the shipped recipes, the old pinned LSTM-32
-    row's (each path under results_dir)."""
+    seeds, their reference LSTM-128's, the other runtime's seeds of the shipped recipes (but for the
+    configurations named in `leave_out`), the old pinned LSTM-32 row's (each path under results_dir)."""
     paths = []
     for model, layers in study.BASELINES + ((REFERENCE[0], [REFERENCE[1]]),):
         arch = Arch(model, tuple(layers))
@@ -80,7 +80,7 @@ def extra_files(results_dir):
                                                    runtime=BASELINE_RUNTIME), arch.name + ".json")
                   for seed in study.SEEDS]
     for model in ("lstm", "gru"):
-        for hidden in (32, 64, 128, 256):
+        for hidden in (h for h in (32, 64, 128, 256) if study.basic_name(model, h) not in leave_out):
             paths += [os.path.join(study.result_folder(study.recipe_of(model, hidden), seed, results_dir,
                                                        runtime=other_runtime()), study.basic_name(model, hidden) +
                                    ".json") for seed in study.SEEDS]
