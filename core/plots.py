@@ -97,10 +97,13 @@ def plot_accuracy(results, ax, places=2):
             above = not others or y > others[0] or (y == others[0] and model == "lstm")
             text = "{:.{p}f}".format(y, p=places) + ("\u00b1{:.{p}f}".format(points[(model, x)][1], p=places)
                                                      if points[(model, x)][2] > 1 else "")
-            ax.annotate(text, (x, y), textcoords="offset points",  # the higher label on top
-                        xytext=(0, 7 if above else -13), ha="center", fontsize=8, color=color)
+            # Beside the marker, not above it, where the error bar runs: the LSTM's to the right, the GRU's to
+            # the left; the higher of the two a little up, the lower a little down.
+            right = model == "lstm"
+            ax.annotate(text, (x, y), textcoords="offset points", xytext=(7 if right else -7, 3 if above else -9),
+                        ha="left" if right else "right", fontsize=8, color=color)
     ax.set_xscale("log", base=2)
-    ax.margins(x=0.08, y=0.15)  # room for the value labels
+    ax.margins(x=0.2, y=0.15)  # room for the value labels beside the first and last sizes
     hidden = sorted({r["hidden_unit"] for r in results})
     ax.set_xticks(hidden)
     ax.set_xticklabels([str(h) for h in hidden])
