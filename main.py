@@ -6,8 +6,9 @@
     python main.py --model=lstm --train --hidden_unit=64,64 --bidirectional   # a variant, general recipe
 
 --train trains the architecture with its recipe: the one recorded for each of
-the eight basic configurations, else the general default (core/recipes.py); flags given override it, --recipe=plain starts from
-the plain defaults listed below. Training writes runs/<config>/, where <config>
+the eight basic configurations, else the general default (core/recipes.py);
+flags given override it, --recipe=plain starts from the plain defaults listed
+below. Training writes runs/<config>/, where <config>
 names the architecture (lstm_h32, lstm_h64-64_bi); its config.json records the
 recipe, so testing needs only the architecture's flags.
 Any problem with the input ends with one line on stderr and a non-zero exit.
@@ -42,7 +43,8 @@ flags.DEFINE_boolean("bidirectional", False, ARCH_HELP["bidirectional"])
 flags.DEFINE_boolean("crop_augment", False, ARCH_HELP["crop_augment"])
 flags.DEFINE_string("data_dir", data_loader.DEFAULT_DATA_DIR, "folder with the four MNIST IDX files (.gz or not)")
 flags.DEFINE_string("weights_dir", "", "one checkpoint folder per configuration (default: --train writes runs/, "
-                    "--test reads runs/<config>{})".format(" if you trained it, else weights/<config>" if IN_WEIGHTS else ""))
+                    "--test reads runs/<config>{})".format(" if you trained it, else weights/<config>"
+                                                           if IN_WEIGHTS else ""))
 flags.DEFINE_string("results_dir", "", "where --test writes <config>.json (default: {}runs/results/ for your "
                     "own)".format("results/ for the models in weights/, " if IN_WEIGHTS else ""))
 flags.DEFINE_string("logs_dir", LOGS_DIR, "TensorBoard event files, one folder per configuration")

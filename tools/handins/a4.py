@@ -88,11 +88,11 @@ def report_pdf(roll, a3=None, files=()):
         results, weights = os.path.join(scratch, "results"), os.path.join(scratch, "weights")
         shutil.copytree(os.path.join(PROJECT_DIR, "results"), results)
         for name in BASIC:  # only what the hand-in packs stands for these configurations, on either runtime
+            arch = Arch.parse(name)
+            recipe = study.recipe_of(arch.model, arch.layers[0])
             for seed in study.SEEDS:
                 for runtime in study.RUNTIMES:
-                    arch = Arch.parse(name)
-                    stale = os.path.join(study.result_folder(study.recipe_of(arch.model, arch.layers[0]), seed,
-                                                             results, runtime=runtime), name + ".json")
+                    stale = os.path.join(study.result_folder(recipe, seed, results, runtime=runtime), name + ".json")
                     if os.path.isfile(stale):
                         os.remove(stale)
         for source, name in files:
