@@ -66,8 +66,8 @@ run: $(VENV_$(RUNTIME))/installed
 	$(RUN_PY) main.py --model=$(MODEL) --test --hidden_unit=$(HIDDEN) --data_dir=$(DATA_DIR)
 
 results: $(VENV_$(RUNTIME))/installed
-	$(RUN_PY) tools/reproduce.py --data_dir=$(DATA_DIR) --jobs=$(JOBS) --recipes="$${RECIPES:-shipped}" \
-		$$([ "$${RECIPES:-shipped}" = shipped ] || echo --train_only)
+	$(RUN_PY) tools/reproduce.py --data_dir=$(DATA_DIR) --jobs=$(JOBS) --recipes="$${RECIPES:-recorded}" \
+		$$([ "$${RECIPES:-recorded}" = recorded ] || echo --train_only)
 
 # Both legs at once, each in its own process (measured: about 19 minutes for both on two cores, against 34 one
 # after the other); each leg's output is printed whole when it ends.

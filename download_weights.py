@@ -4,7 +4,7 @@
     python download_weights.py --pack [--output=weights.tar.gz]
 
 The assignment's fallback for weights too large to submit. weights/MANIFEST.sha256
-(written by --pack with the archive, and kept beside the weights) lists the SHA-256 of every shipped weight file. The
+(written by --pack with the archive, and kept beside the weights) lists the SHA-256 of every weight file. The
 download is size- and time-limited; its members are checked one by one as they
 stream (a plain file inside weights/, listed in the manifest, not oversized,
 its SHA-256 computed while it is written to a temporary folder beside weights/),
@@ -28,7 +28,7 @@ from core import fetch, tarcheck
 from core.common import ArgumentParser, guarded, PROJECT_DIR, UserError, atomic_write_bytes, log, relpath
 from core.outputs import check_output, remove_stale
 from core.folders import swap_in
-from core.runs import SHIPPED_FILE
+from core.runs import RUN_FILE
 from core.config import Arch
 
 MANIFEST = "MANIFEST.sha256"
@@ -63,20 +63,20 @@ def read_manifest(weights_dir):
     return entries
 
 
-def shipped_files(weights_dir):
-    """Relative paths of the files of every finished configuration folder (what is shipped)."""
+def weight_files(weights_dir):
+    """Relative paths of the files of every finished configuration folder (what the archive holds)."""
     files = []
     for folder in sorted(os.listdir(weights_dir)):
         if Arch.parse(folder) and os.path.isdir(os.path.join(weights_dir, folder)):  # a configuration's folder
             files += [folder + "/" + n for n in sorted(os.listdir(os.path.join(weights_dir, folder)))
-                      if SHIPPED_FILE.match(n)]
+                      if RUN_FILE.match(n)]
     return files
 
 
 def pack(weights_dir, output, force=False):
     """Rewrite the manifest from the current weights and write a reproducible .tar.gz of them."""
     check_output(output, "--output", ".tar.gz", force)  # never over the manifest, main.py or a pipe
-    files = shipped_files(weights_dir)
+    files = weight_files(weights_dir)
     if not files:
         raise UserError("no trained configurations in {}; train some first".format(relpath(weights_dir)))
     manifest = "".join("{}  {}\n".format(sha256_file(os.path.join(weights_dir, f)), f) for f in files)
@@ -93,7 +93,7 @@ def pack(weights_dir, output, force=False):
         len(files), len(buffer.getvalue()) / 1e6, relpath(output)))
 
 
-# Limits for a download: the shipped archive is about 4 MB and its largest file about 1.2 MB.
+# Limits for a download: the weights' archive is about 4 MB and its largest file about 1.2 MB.
 MAX_DOWNLOAD_BYTES = 64 * 1000 * 1000
 MAX_FILE_BYTES = 32 * 1000 * 1000
 DOWNLOAD_SECONDS = 600
@@ -220,7 +220,7 @@ def _run(args):
         return 0
     if not args.url:
         raise UserError("give the archive's address with --url=... or the WEIGHTS_URL environment variable; a clone "
-                        "already has the shipped weights in weights/, and python download_weights.py --pack makes "
+                        "already has the trained weights in weights/, and python download_weights.py --pack makes "
                         "an archive of them (weights.tar.gz) to put on a server of your own")
     if not 0 < args.max_mb < 1e6:
         raise UserError("--max_mb must be a positive size in megabytes, like --max_mb=20, not {:g}".format(args.max_mb))

@@ -50,34 +50,34 @@ def same_result(old, new):
     return True
 
 
-def shipped_comparison(run, result):
-    """For a run of your own of a shipped configuration: the shipped run's figure and its seeds' spread, to
+def comparison_with_weights(run, result):
+    """For a run of your own of a configuration in weights/: that run's figure and its seeds' spread, to
     see whether yours agrees (same recipe, seed, TensorFlow and kind of processor: the same count, else one
-    within the spread). None for the shipped weights themselves or other configurations."""
+    within the spread). None for the runs in weights/ themselves or other configurations."""
     from core import study
-    from core.common import SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR
-    shipped_path = os.path.join(SHIPPED_RESULTS_DIR, run.name + ".json")
-    if os.path.abspath(run.weights_dir) == os.path.abspath(SHIPPED_WEIGHTS_DIR) or not os.path.isfile(shipped_path):
+    from core.common import RESULTS_DIR, WEIGHTS_DIR
+    record_path = os.path.join(RESULTS_DIR, run.name + ".json")
+    if os.path.abspath(run.weights_dir) == os.path.abspath(WEIGHTS_DIR) or not os.path.isfile(record_path):
         return None
     try:
-        shipped = read_json(shipped_path)
-        if any(result["config"].get(k) != shipped["config"].get(k) for k in result["config"] if k != "seed"):
+        record = read_json(record_path)
+        if any(result["config"].get(k) != record["config"].get(k) for k in result["config"] if k != "seed"):
             return None  # trained another way: no comparison
-        seeds = study.summary(shipped["model"], shipped["hidden_unit"]) if isinstance(shipped["hidden_unit"], int) \
+        seeds = study.summary(record["model"], record["hidden_unit"]) if isinstance(record["hidden_unit"], int) \
             else None
-        trained = shipped["trained_with"]
-        how = ["seed {}".format(shipped["config"]["seed"])] + (
+        trained = record["trained_with"]
+        how = ["seed {}".format(record["config"]["seed"])] + (
             ["TensorFlow " + trained["tensorflow"]] if trained.get("tensorflow") else []) + (
             [trained["machine"]["processor"]] if trained.get("machine", {}).get("processor") else [])
-        text = "for comparison: the shipped {} ({}) got {:,} ({:.2%})".format(
-            run.name, ", ".join(how), shipped["test_correct"], shipped["test_accuracy"])
+        text = "for comparison: weights/{} ({}) got {:,} ({:.2%})".format(
+            run.name, ", ".join(how), record["test_correct"], record["test_accuracy"])
     except (UserError, KeyError, TypeError, AttributeError):
-        return None  # a damaged shipped file is reported by the programs that read it; not here
+        return None  # a damaged file of weights/ is reported by the programs that read it; not here
     if seeds:
         text += "; its {} seeds: {:.2f} +- {:.2f}% ({:,}-{:,} correct)".format(
             seeds["n"], 100 * seeds["test_mean"], 100 * seeds["test_sd"], min(c for _, c, _, _ in seeds["seeds"]),
             max(c for _, c, _, _ in seeds["seeds"]))
-    same = result["config"].get("seed") == shipped["config"].get("seed")
+    same = result["config"].get("seed") == record["config"].get("seed")
     return text + ("; yours: {:,}".format(result["test_correct"]) + ("" if same else " (another seed)"))
 
 
@@ -162,7 +162,7 @@ def evaluate(arch, data_dir, weights_dir, results_dir, show_crops=False):
     }
     if cropped is not None:
         result.update(crop_test_accuracy=cropped["accuracy"], crop_test_correct=cropped["correct"])
-    if not test_set["standard"]:  # another test set: marked, and never filed over the shipped record of MNIST's
+    if not test_set["standard"]:  # another test set: marked, and never filed over weights/' record of MNIST's
         result["test_set"] = {"count": test_set["count"], "sha256": test_set["sha256"]}
         results_dir = other_set_folder(results_dir, test_set)
         log("note: {} holds a test set other than MNIST's 10,000 images ({:,} images, SHA-256 {}...); its result "
@@ -182,7 +182,7 @@ def evaluate(arch, data_dir, weights_dir, results_dir, show_crops=False):
     log("the checkpoint tested is epoch {} of {}, chosen on validation: {:.2%} validation accuracy ({:.2%} "
         "validation error)".format(state["best_epoch"], state["epoch"], state["best_val_accuracy"],
                                   1 - state["best_val_accuracy"]))
-    comparison = shipped_comparison(run, result) if test_set["standard"] else None
+    comparison = comparison_with_weights(run, result) if test_set["standard"] else None
     if comparison:
         log(comparison)
     if cropped is not None:

@@ -24,7 +24,7 @@ from absl import flags
 
 import data_loader
 from core import photos
-from core.common import (LOGS_DIR, RUNS_DIR, SHIPPED_WEIGHTS_DIR, UserError, guarded, log, print_error, relpath,
+from core.common import (LOGS_DIR, RUNS_DIR, WEIGHTS_DIR, UserError, guarded, log, print_error, relpath,
                          results_dir_for, weights_dir_for_test)
 from core.config import DEFAULT_UNROLL, MAX_LAYERS, UNROLL_HELP, UNROLLS, Arch, Config, ConfigError, Recipe, check_model
 from core.recipes import GENERAL, RECIPES
@@ -33,7 +33,7 @@ from core.runs import RunDir, check_trained
 ARCH_HELP = {f.name: f.metadata["help"] for f in dataclasses.fields(Arch)}
 # Where this copy holds trained models (weights/), the help says how --test and --train treat them; a copy
 # without that folder is told nothing of it.
-IN_WEIGHTS = os.path.isdir(SHIPPED_WEIGHTS_DIR)
+IN_WEIGHTS = os.path.isdir(WEIGHTS_DIR)
 flags.DEFINE_string("model", Arch.model, ARCH_HELP["model"])
 flags.DEFINE_boolean("train", False, "train this configuration (an interrupted run is resumed)")
 flags.DEFINE_boolean("test", False, "report the trained configuration's accuracy on the test set")
@@ -60,8 +60,8 @@ for _field in dataclasses.fields(Recipe):  # the recipe's flags, made from its f
         _define = {int: flags.DEFINE_integer, float: flags.DEFINE_float, str: flags.DEFINE_string}[_field.type]
         _define(_field.name, _field.default, _field.metadata["help"] + " (plain default; the recipe's value unless "
                                                                      "given)")
-flags.DEFINE_string("recipe", "shipped", "the training settings (rate, batch, epochs, regularisation) taken "
-                    "when not given: shipped, those recorded for the configuration{} "
+flags.DEFINE_string("recipe", "recorded", "the training settings (rate, batch, epochs, regularisation) taken "
+                    "when not given: recorded, those recorded for the configuration{} "
                     "(other configurations: the general default; listed above); budget, a fixed number of epochs with "
                     "the rate decaying to zero (a cosine); early-stop, up to a maximum of epochs, stopping when "
                     "validation accuracy stops improving; plain, the defaults listed here".format(
@@ -69,7 +69,7 @@ flags.DEFINE_string("recipe", "shipped", "the training settings (rate, batch, ep
 # --unroll offers the unrollers this copy holds (core/config.py finds them).
 flags.DEFINE_string("unroll", DEFAULT_UNROLL, "how the steps are unrolled: " + "; ".join(
     "{} ({})".format(u, UNROLL_HELP[u]) for u in UNROLLS))
-flags.DEFINE_boolean("replace_shipped", False, "--train with --weights_dir=weights: allowed only with this flag "
+flags.DEFINE_boolean("replace_weights", False, "--train with --weights_dir=weights: allowed only with this flag "
                      "(to replace the models in weights/ deliberately)" if IN_WEIGHTS else "--train into a folder of "
                      "trained models that came with the code: allowed only with this flag")
 flags.DEFINE_boolean("download", False, "first download missing MNIST files into --data_dir (SHA-256 checked)")
@@ -124,7 +124,7 @@ def make_config(arch):
 
 
 def recipes_help():
-    """The recipes --train uses, for --help: each shipped configuration's, then the general default."""
+    """The recipes --train uses, for --help: each recorded configuration's, then the general default."""
     def flags_of(recipe):  # numbers as --epochs=40, words (--schedule=cosine) as they are
         return " ".join("--{}={}".format(k, v if isinstance(v, str) else "{:g}".format(v))
                         for k, v in sorted(recipe.items()))
@@ -135,7 +135,7 @@ def recipes_help():
 
 
 def _trained_weights_dir(arch):
-    """The folder --test, --predict and --explain read (yours in runs/ if trained, else the shipped one), checked
+    """The folder --test, --predict and --explain read (yours in runs/ if trained, else the one in weights/), checked
     to hold trained weights of this configuration before TensorFlow starts."""
     weights_dir = FLAGS.weights_dir or weights_dir_for_test(arch.name)
     check_trained(RunDir(weights_dir, arch.name), arch)
@@ -176,10 +176,10 @@ def run(argv):
         evaluate.explain_test_image(arch, data_dir, weights_dir, FLAGS.test_image)
         return
     config = make_config(arch) if FLAGS.train else None  # every flag is checked before anything is fetched
-    if FLAGS.train and os.path.abspath(FLAGS.weights_dir or RUNS_DIR) == os.path.abspath(SHIPPED_WEIGHTS_DIR) \
-            and not FLAGS.replace_shipped:
+    if FLAGS.train and os.path.abspath(FLAGS.weights_dir or RUNS_DIR) == os.path.abspath(WEIGHTS_DIR) \
+            and not FLAGS.replace_weights:
         raise UserError("--weights_dir={} holds the trained models that came with the code; train into runs/ (the "
-                        "default), or add --replace_shipped to replace its {} deliberately".format(
+                        "default), or add --replace_weights to replace its {} deliberately".format(
                             relpath(FLAGS.weights_dir), arch.name))
     if FLAGS.download:
         mirrors = [m for m in FLAGS.mnist_mirror.split(",") if m] or data_loader.MIRRORS
@@ -216,16 +216,16 @@ def run(argv):
     else:
         weights_dir = _trained_weights_dir(arch)
         ignored = ["--" + f.name for f in dataclasses.fields(Recipe) if f.name in FLAGS and FLAGS[f.name].present]
-        ignored += ["--" + name for name in ("recipe", "preset", "unroll", "replace_shipped")
+        ignored += ["--" + name for name in ("recipe", "preset", "unroll", "replace_weights")
                     if FLAGS[name].present]
         if ignored:  # said, not an error: a command copied from a --train line still tests
             log("note: {} {} for --train; --test builds the model its checkpoint records".format(
                 ", ".join(ignored), "is" if len(ignored) == 1 else "are"))
-        if not FLAGS.weights_dir and os.path.abspath(weights_dir) != os.path.abspath(SHIPPED_WEIGHTS_DIR) and \
-                os.path.isfile(os.path.join(SHIPPED_WEIGHTS_DIR, arch.name, "state.json")):
-            # Whoever trained a configuration wants that run tested; the shipped one is one flag away.
+        if not FLAGS.weights_dir and os.path.abspath(weights_dir) != os.path.abspath(WEIGHTS_DIR) and \
+                os.path.isfile(os.path.join(WEIGHTS_DIR, arch.name, "state.json")):
+            # Whoever trained a configuration wants that run tested; the one in weights/ is one flag away.
             log("testing your own run in {0}/{1} (trained here); for the {1} in {2}/, add --weights_dir={2}".format(
-                relpath(weights_dir), arch.name, relpath(SHIPPED_WEIGHTS_DIR)))
+                relpath(weights_dir), arch.name, relpath(WEIGHTS_DIR)))
         results_dir = FLAGS.results_dir or results_dir_for(weights_dir)
         import evaluate
         evaluate.evaluate(arch, data_dir, weights_dir, results_dir, show_crops=FLAGS.crop_test or arch.crop_augment)

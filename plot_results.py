@@ -25,7 +25,7 @@ def _main(argv):
     parser.add_argument("--results_dir", default=os.path.join(PROJECT_DIR, "results"))
     parser.add_argument("--weights_dir", default=os.path.join(PROJECT_DIR, "weights"))
     parser.add_argument("--rows_until_known", action="store_true",
-                        help="instead: for each shipped basic model, the test images right after every row "
+                        help="instead: for each basic model in weights/, the test images right after every row "
                              "(results/rows_until_known.json and .png; needs --data_dir)")
     parser.add_argument("--data_dir", default=os.path.join(os.path.dirname(PROJECT_DIR), "data"))
     args = parser.parse_args(argv)

@@ -10,10 +10,10 @@ import tempfile
 import threading
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # core/..
-# The shipped models and their test results.
-SHIPPED_WEIGHTS_DIR = os.path.join(PROJECT_DIR, "weights")
-SHIPPED_RESULTS_DIR = os.path.join(PROJECT_DIR, "results")
-# A user's own training goes here (ignored by git), so it never replaces a shipped model.
+# The trained models that come with the code (weights/) and their test results.
+WEIGHTS_DIR = os.path.join(PROJECT_DIR, "weights")
+RESULTS_DIR = os.path.join(PROJECT_DIR, "results")
+# A user's own training goes here (ignored by git), so it never replaces a model in weights/.
 RUNS_DIR = os.path.join(PROJECT_DIR, "runs")
 LOGS_DIR = os.path.join(PROJECT_DIR, "logs")
 
@@ -23,7 +23,7 @@ class UserError(Exception):
 
 
 def weights_dir_for_test(name):
-    """Where --test looks by default: the user's own run of `name` if it has a best checkpoint, else the shipped one."""
+    """Where --test looks by default: the user's own run of `name` if it has a best checkpoint, else the one in weights/."""
     state = os.path.join(RUNS_DIR, name, "state.json")
     try:
         with open(state) as f:
@@ -31,13 +31,13 @@ def weights_dir_for_test(name):
                 return RUNS_DIR
     except (OSError, ValueError, AttributeError):
         pass
-    return SHIPPED_WEIGHTS_DIR
+    return WEIGHTS_DIR
 
 
 def results_dir_for(weights_dir):
-    """results/ for the shipped weights, runs/results/ for any other folder (so tracked files stay as shipped)."""
-    same = os.path.abspath(weights_dir) == os.path.abspath(SHIPPED_WEIGHTS_DIR)
-    return SHIPPED_RESULTS_DIR if same else os.path.join(RUNS_DIR, "results")
+    """results/ for weights/, runs/results/ for any other folder (so the files that come with weights/ stay as they are)."""
+    same = os.path.abspath(weights_dir) == os.path.abspath(WEIGHTS_DIR)
+    return RESULTS_DIR if same else os.path.join(RUNS_DIR, "results")
 
 
 class ArgumentParser(argparse.ArgumentParser):

@@ -302,15 +302,15 @@ class Config:
         return self.arch.name
 
     @classmethod
-    def make(cls, arch, overrides=None, recipe="shipped", preset=None, unroll=DEFAULT_UNROLL):
-        """The architecture with its recipe: the plain defaults, then (recipe="shipped") the one recorded for it
+    def make(cls, arch, overrides=None, recipe="recorded", preset=None, unroll=DEFAULT_UNROLL):
+        """The architecture with its recipe: the plain defaults, then (recipe="recorded") the one recorded for it
         or the general default, then a preset, then `overrides` (the flags given on the command line)."""
         if recipe == "plain":
             source, settings = "plain", {}
-        elif recipe == "shipped" or recipe in RECIPE_SETS:
+        elif recipe == "recorded" or recipe in RECIPE_SETS:
             source, settings = recipe_for(arch, recipe)
         else:
-            raise ConfigError("unknown --recipe={!r}; choose shipped (the recorded recipe, or the general "
+            raise ConfigError("unknown --recipe={!r}; choose recorded (the recorded recipe, or the general "
                               "default), {} (a named set of recipes, core/recipes.py) or plain (main.py's plain "
                               "defaults)".format(recipe, " or ".join(sorted(RECIPE_SETS))))
         if preset:

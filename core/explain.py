@@ -123,7 +123,7 @@ def draw_known(curves, count, fig, box):
 
 
 def known_summary(folder, runs, images, labels, load, test_set=None):
-    """results/rows_until_known.json (+ .png): per shipped model, the fraction known after t rows. `test_set`
+    """results/rows_until_known.json (+ .png): per model in weights/, the fraction known after t rows. `test_set`
     (another set than MNIST's) is recorded, and a summary on one set never replaces one on another."""
     from core.common import read_json
     path = os.path.join(folder, "rows_until_known.json")

@@ -40,7 +40,7 @@ def is_basic(result):
 
 def load_results(results_dir):
     """The basic configurations' results (the plots and the main table), each with "seeds": the summary of its
-    recipe's seeds in results_dir/study/ (core/study.py), or None where it ships a single earlier run, and
+    recipe's seeds in results_dir/study/ (core/study.py), or None where it has a single earlier run, and
     "seeds_so_far": the same while only some of its seeds are tested (the retraining in progress)."""
     results = [r for r in load_all(results_dir) if is_basic(r)]
     for r in results:  # a configuration counts as retrained once all its seeds are tested
@@ -64,7 +64,7 @@ def load_log(weights_dir, name):
 
 def accuracy_points(results):
     """{(model, hidden): (test accuracy %, standard deviation % or None, number of seeds)}: the mean over the
-    seeds of its recipe where they have been tested (core/study.py), else the one shipped run."""
+    seeds of its recipe where they have been tested (core/study.py), else the one run in weights/."""
     points = {}
     for r in results:
         seeds = r.get("seeds")
@@ -147,7 +147,7 @@ def plot_curves(results, weights_dir, ax):
 
 
 def write_rows_until_known(results_dir, weights_dir, images, labels, out=None, test_set=None):
-    """The fraction of test images right after row t and from then on, for each basic shipped model, written to
+    """The fraction of test images right after row t and from then on, for each basic model in weights/, written to
     `out` (default results_dir); `test_set` marks a test set other than MNIST's (evaluate.py's marker)."""
     from core import explain
     from core.runs import RunDir

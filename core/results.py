@@ -95,7 +95,7 @@ def of_checkpoint(result, state):
 
 def other_set_folder(results_dir, test_set):
     """Where a result on another test set than MNIST's goes (data_loader.test_set_of): always
-    <results_dir>/test-sets/<count>-<sha256>/, so that it never lands on an MNIST record (the shipped one, yours in
+    <results_dir>/test-sets/<count>-<sha256>/, so that it never lands on an MNIST record (that of weights/, yours in
     runs/results/, or one reached through a link); a results_dir that already is that set's folder is kept."""
     name = "{}-{}".format(test_set["count"], test_set["sha256"][:12])
     here = os.path.abspath(results_dir)

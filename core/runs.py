@@ -18,7 +18,7 @@ import glob
 import os
 import re
 
-from core.common import SHIPPED_WEIGHTS_DIR, UserError, atomic_write_json, log, read_json, relpath
+from core.common import WEIGHTS_DIR, UserError, atomic_write_json, log, read_json, relpath
 from core.config import Arch, Config, ConfigError, whole
 from core.folders import aside_name, promote
 
@@ -26,8 +26,8 @@ from core.folders import aside_name, promote
 LOG_FIELDS = ("epoch", "time", "learning_rate", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
               "grad_norm", "grad_norm_max", "seconds", "best")
 STATE_KEYS = ("epoch", "best_epoch", "best_val_accuracy", "best", "resume", "finished", "train_seconds")
-# The files of a finished run, as weights/ ships them (and its manifest lists them).
-SHIPPED_FILE = re.compile(r"^(config\.json|state\.json|log\.csv|best-\d+\.(index|data-\d+-of-\d+))$")
+# The files of a finished run, as weights/ holds them (and its manifest lists them).
+RUN_FILE = re.compile(r"^(config\.json|state\.json|log\.csv|best-\d+\.(index|data-\d+-of-\d+))$")
 OUR_FILE = re.compile(r"^(config\.json|state\.json|log\.csv|(best|resume)-\d+\.(index|data-\d+-of-\d+)|\.tmp-.*)$")
 
 
@@ -272,10 +272,10 @@ def open_for_training(weights_dir, config):
     return staged, final, None
 
 
-def shipped_names():
+def names_in_weights():
     """The configurations weights/ holds trained weights of."""
-    found = os.listdir(SHIPPED_WEIGHTS_DIR) if os.path.isdir(SHIPPED_WEIGHTS_DIR) else []
-    return sorted(n for n in found if Arch.parse(n) and os.path.isfile(os.path.join(SHIPPED_WEIGHTS_DIR, n,
+    found = os.listdir(WEIGHTS_DIR) if os.path.isdir(WEIGHTS_DIR) else []
+    return sorted(n for n in found if Arch.parse(n) and os.path.isfile(os.path.join(WEIGHTS_DIR, n,
                                                                                        "state.json")))
 
 
@@ -284,16 +284,16 @@ def check_trained(run, arch):
     train_cmd = arch.command("train")
     config, state = run.load_config(), run.load_state()
     if config is None or state is None or not state.get("best"):
-        shipped = shipped_names()
-        shipped_run = os.path.join(SHIPPED_WEIGHTS_DIR, run.name)
-        if run.name in shipped and os.path.abspath(run.path) != os.path.abspath(shipped_run):
-            # a folder other than weights/ (--weights_dir): 'shipped: <this name>' would read as a contradiction
+        present = names_in_weights()
+        weights_run = os.path.join(WEIGHTS_DIR, run.name)
+        if run.name in present and os.path.abspath(run.path) != os.path.abspath(weights_run):
+            # a folder other than weights/ (--weights_dir): 'weights/ holds: <this name>' would read as a contradiction
             raise UserError("no trained weights for {} in {}; trained ones are in {} (--weights_dir={} "
-                            "uses them), or train with: {}".format(run.name, relpath(run.path), relpath(shipped_run),
-                                                                   relpath(SHIPPED_WEIGHTS_DIR), train_cmd))
+                            "uses them), or train with: {}".format(run.name, relpath(run.path), relpath(weights_run),
+                                                                   relpath(WEIGHTS_DIR), train_cmd))
         raise UserError("no trained weights for {} in {}; train them with: {} (in {}: {})".format(
-            run.name, relpath(run.path), train_cmd, relpath(SHIPPED_WEIGHTS_DIR) + "/",
-            ", ".join(shipped) or "none in this copy"))
+            run.name, relpath(run.path), train_cmd, relpath(WEIGHTS_DIR) + "/",
+            ", ".join(present) or "none in this copy"))
     if config.arch != arch:
         shown = lambda a, k: list(a.layers) if k == "layers" else getattr(a, k)  # noqa: E731
         differ = ", ".join("{}={} (flags: {})".format(k, shown(config.arch, k), shown(arch, k))

@@ -1,9 +1,9 @@
-"""Several seeds per configuration: the recipes, where each seed's run and result live, which seed ships.
+"""Several seeds per configuration: the recipes, where each seed's run and result live, which seed goes to weights/.
 
 Every (configuration, recipe, seed) is trained once, through main.py, into
 
-    runs/study/<recipe label>/seed<N>/<config>/        (checkpoints; not shipped)
-    results/study/<recipe label>/seed<N>/<config>.json (its test result; shipped)
+    runs/study/<recipe label>/seed<N>/<config>/        (checkpoints; not in git)
+    results/study/<recipe label>/seed<N>/<config>.json (its test result; in git)
 
 so runs shared by two tables (the chosen recipe of LSTM-128 is also a row of
 the ablation) are trained once. When all seeds of a configuration have
@@ -16,8 +16,8 @@ import os
 import shutil
 
 from core.folders import swap_in
-from core.runs import SHIPPED_FILE
-from core.common import RUNS_DIR, SHIPPED_RESULTS_DIR
+from core.runs import RUN_FILE
+from core.common import RUNS_DIR, RESULTS_DIR
 from core import recipes
 from core.config import Arch
 from core.results import of_checkpoint, read_if_there
@@ -34,8 +34,8 @@ ABLATION_CONFIG = ("lstm", 128)
 ABLATION = [("none", {}), ("augmentation", {"augment": 1.0}), ("dropout", {"dropout": 0.2}), ("both", REGULARISED)]
 
 # The grid of cells: every cell at 64, 128 and 64,64 units, one-directional and bidirectional,
-# each with its recipe (the recorded one of a shipped configuration, else the general default), one seed
-# where no conclusion is drawn from it (the shipped ones have their three).
+# each with its recipe (the recorded one of a configuration in weights/, else the general default), one seed
+# where no conclusion is drawn from it (those in weights/ have their three).
 GRID_MODELS = ("rnn", "lstm", "gru")
 GRID_LAYERS = ([64], [128], [64, 64])
 # Weight decay 0.01 against none, on LSTM-128 with its recipe, 3 seeds each.
@@ -81,12 +81,12 @@ def label(recipe):
 
 # Which runtime trained a seed run: TensorFlow 2's runs sit directly under study/<recipe label>/; a run on
 # TensorFlow 1.5 is filed apart, in a tf1.5/ folder of study/ that the first such run creates (the same recipe,
-# another runtime: another run). The seeds' means are SHIPPED_RUNTIME's, whichever runtime computes them.
+# another runtime: another run). The seeds' means are WEIGHTS_RUNTIME's, whichever runtime computes them.
 RUNTIMES = ("tf2", "tf1.5")
-SHIPPED_RUNTIME = "tf1.5"
-# The studies beside the shipped runs (the ablation, the grid, the L2 comparison, the best row-reader, the
-# baselines) were trained on TensorFlow 2, the grid's shipped configurations with the early-stop recipes: they are
-# read there whichever runtime and recipes the shipped runs are.
+WEIGHTS_RUNTIME = "tf1.5"
+# The studies beside the runs in weights/ (the ablation, the grid, the L2 comparison, the best row-reader, the
+# baselines) were trained on TensorFlow 2, the grid's configurations that weights/ holds with the early-stop recipes: they are
+# read there whichever runtime and recipes the runs in weights/ have.
 STUDIES_RUNTIME = "tf2"
 GRID_RECIPES = "early-stop"
 
@@ -104,11 +104,11 @@ def _under(runtime):
 
 
 def run_folder(recipe, seed, runtime=None):
-    return os.path.join(STUDY_RUNS, *_under(runtime or SHIPPED_RUNTIME) + (label(recipe), "seed{}".format(seed)))
+    return os.path.join(STUDY_RUNS, *_under(runtime or WEIGHTS_RUNTIME) + (label(recipe), "seed{}".format(seed)))
 
 
-def result_folder(recipe, seed, results_dir=SHIPPED_RESULTS_DIR, runtime=None):
-    return os.path.join(results_dir, "study", *_under(runtime or SHIPPED_RUNTIME) + (label(recipe),
+def result_folder(recipe, seed, results_dir=RESULTS_DIR, runtime=None):
+    return os.path.join(results_dir, "study", *_under(runtime or WEIGHTS_RUNTIME) + (label(recipe),
                                                                                      "seed{}".format(seed)))
 
 
@@ -130,12 +130,12 @@ def finished(recipe, seed, name, runtime=None):
     return bool(found and found.get("finished"))
 
 
-def has_result(recipe, seed, name, results_dir=SHIPPED_RESULTS_DIR, runtime=None):
+def has_result(recipe, seed, name, results_dir=RESULTS_DIR, runtime=None):
     """Whether the run has a test result file (it may have been trained elsewhere: a clean clone has no runs/)."""
     return os.path.isfile(os.path.join(result_folder(recipe, seed, results_dir, runtime), name + ".json"))
 
 
-def tested(recipe, seed, name, results_dir=SHIPPED_RESULTS_DIR, runtime=None):
+def tested(recipe, seed, name, results_dir=RESULTS_DIR, runtime=None):
     """Whether the run's result file is of its finished run's best checkpoint, so that testing it again
     would write the same file (evaluation is deterministic)."""
     found = state(recipe, seed, name, runtime)
@@ -148,19 +148,19 @@ def best_seed(recipe, name, seeds=SEEDS, runtime=None):
     return max(seeds, key=lambda seed: (state(recipe, seed, name, runtime)["best_val_accuracy"], -seed))
 
 
-def ship(recipe, seed, name, weights_dir, runtime=None):
+def copy_run(recipe, seed, name, weights_dir, runtime=None):
     """Copy one seed's run to weights_dir/<name>/, replacing what is there only once the copy is complete."""
     source, target = os.path.join(run_folder(recipe, seed, runtime), name), os.path.join(weights_dir, name)
     incoming = target + ".incoming"
     shutil.rmtree(incoming, ignore_errors=True)
     os.makedirs(incoming)
     for file_name in sorted(os.listdir(source)):
-        if SHIPPED_FILE.match(file_name):
+        if RUN_FILE.match(file_name):
             shutil.copy2(os.path.join(source, file_name), os.path.join(incoming, file_name))
     swap_in(incoming, target, keep_old=False)
 
 
-def seed_results(recipe, name, results_dir=SHIPPED_RESULTS_DIR, seeds=SEEDS, runtime=None):
+def seed_results(recipe, name, results_dir=RESULTS_DIR, seeds=SEEDS, runtime=None):
     """The test results of the seeds that have one, in seed order."""
     found = [read_if_there(os.path.join(result_folder(recipe, seed, results_dir, runtime), name + ".json"))
              for seed in seeds]
@@ -175,11 +175,11 @@ def spread(values):
     return mean, math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
 
 
-def recipe_of(model, hidden, which="shipped"):
-    """The recipe a basic configuration is trained with (in the shipped set, or the named set `which` of
+def recipe_of(model, hidden, which="recorded"):
+    """The recipe a basic configuration is trained with (in the recorded set, or the named set `which` of
     core/recipes.py), or None for any other configuration (a variant, a size of your own): those are single
     runs."""
-    if which != "shipped":
+    if which != "recorded":
         return recipes.SETS[which].get(Arch(model, (hidden,)).name)
     return RECIPES.get((model, hidden))
 
@@ -188,7 +188,7 @@ def basic_name(model, hidden):
     return Arch(model, (hidden,)).name
 
 
-def summary(model, hidden, results_dir=SHIPPED_RESULTS_DIR, recipe=None, seeds=SEEDS, runtime=None):
+def summary(model, hidden, results_dir=RESULTS_DIR, recipe=None, seeds=SEEDS, runtime=None):
     """Test and validation accuracy over the tested seeds of a configuration's recipe (its chosen one unless
     given): {"recipe", "n", "test_mean", "test_sd", "val_mean", "val_sd", "seeds": [(seed, correct, count,
     val_accuracy)]}, or None if no seed has a result."""

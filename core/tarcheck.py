@@ -11,7 +11,7 @@ import zlib
 
 from core.common import UserError
 
-MAX_MEMBERS = 10000  # headers; the shipped archive has about 80
+MAX_MEMBERS = 10000  # headers; the weights' archive has about 80
 MAX_HEADER_BYTES = 64 * 1024
 MAX_UNPACKED_BYTES = 1000 * 1000 * 1000  # the tar inside the gzip, at most
 PIECE = 1 << 20

@@ -260,7 +260,7 @@ def test_the_a4_readme_and_files_follow_the_runtime_and_recipes_that_ship(monkey
     LSTM-128; were TensorFlow 2's early-stop runs to ship again, the old pinned LSTM-32 seeds instead."""
     from core import recipes, study
     from tools.handins import a4
-    assert (study.SHIPPED_RUNTIME, recipes.SHIPPED) == ("tf1.5", "budget")
+    assert (study.WEIGHTS_RUNTIME, recipes.RECORDED) == ("tf1.5", "budget")
     text = a4.readme()
     assert "trained with TensorFlow 1.5, this `requirements.txt`" in text
     assert "`results/study/tf1.5/<recipe>/seed<N>/<config>.json`" in text
@@ -270,8 +270,8 @@ def test_the_a4_readme_and_files_follow_the_runtime_and_recipes_that_ship(monkey
     alike = "results/study/{}/seed1/lstm_h32.json".format(study.label(recipes.SETS["budget"]["lstm_h32"]))
     assert alike in rows and not any(r.startswith("results/tf1.5/") for r in rows)
     assert "results/study/augment1_dropout0.2/seed1/lstm_h128.json" in rows  # the baselines' reference
-    monkeypatch.setattr(study, "SHIPPED_RUNTIME", "tf2")
-    monkeypatch.setattr(recipes, "SHIPPED", "early-stop")
+    monkeypatch.setattr(study, "WEIGHTS_RUNTIME", "tf2")
+    monkeypatch.setattr(recipes, "RECORDED", "early-stop")
     monkeypatch.setattr(study, "RECIPES", {k: recipes.SETS["early-stop"][study.basic_name(*k)] for k in study.RECIPES})
     before = a4.readme()
     assert "trained with TensorFlow 2.21" in before and "results/tf1.5/seed<N>/lstm_h32.json" in before

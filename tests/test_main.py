@@ -143,8 +143,8 @@ def test_test_of_a_shipped_configuration_in_another_weights_dir_points_at_the_sh
     """The workspace's weights folder has no gru_h128, weights/ has: the line says where the shipped one is
     rather than listing gru_h128 among the shipped as if that contradicted the error."""
     line = expect_failure(workspace, ["--model=gru", "--test", "--hidden_unit=128"], ["no trained weights for gru_h128"])
-    from core.common import SHIPPED_WEIGHTS_DIR, relpath  # paths as typed from the current folder
-    shipped = relpath(SHIPPED_WEIGHTS_DIR)
+    from core.common import WEIGHTS_DIR, relpath  # paths as typed from the current folder
+    shipped = relpath(WEIGHTS_DIR)
     assert "trained ones are in {} (--weights_dir={} uses them)".format(
         os.path.join(shipped, "gru_h128"), shipped) in line, line
     assert "python main.py --model=gru --train --hidden_unit=128" in line and "shipped:" not in line

@@ -43,7 +43,7 @@ def facts():
         numpy_epoch = int(round(json.load(f)["seconds_per_epoch"]))  # the median epoch of the recorded sweep
     from tools import reproduce
     study_runs = [json.loads(read(os.path.join(study.result_folder(recipe, seed), name + ".json")))
-                  for name, recipe, seed, _, _ in reproduce.seed_runs(study.SHIPPED_RUNTIME)]  # the shipped runtime's
+                  for name, recipe, seed, _, _ in reproduce.seed_runs(study.WEIGHTS_RUNTIME)]  # the shipped runtime's
     card = [json.loads(read(os.path.join("results", "card", run, "lstm_h32.json"))) for run in ("run1", "run2")]
     assert card[0]["history"] == card[1]["history"] and card[0]["test_correct"] == card[1]["test_correct"]
     shipped32 = json.loads(read(os.path.join("results", "lstm_h32.json")))
@@ -59,7 +59,7 @@ def facts():
             shipped32["test_correct"], shipped32["trained_with"]["tensorflow"][:3], shipped32["config"]["seed"],
             min(seeds32), max(seeds32)]),
         ("the same recipes on TensorFlow {}, the report's comparison", [[r for r in study.RUNTIMES
-                                                                         if r != study.SHIPPED_RUNTIME][0][2:]]),
+                                                                         if r != study.WEIGHTS_RUNTIME][0][2:]]),
         ("twice: {:,} both times", [card[1]["test_correct"]]),
         ("each {}x{} image as {} rows of {} pixels", [NUM_STEPS, INPUT_SIZE, NUM_STEPS, INPUT_SIZE]),
         ("TensorFlow {}.x (through", [2]), ("TensorFlow {}.x style", [1]),

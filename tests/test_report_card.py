@@ -143,7 +143,7 @@ def test_each_row_is_compared_with_its_recipe_on_the_other_runtime_and_baselines
     same recipe's seeds on TensorFlow 2; the baselines (TensorFlow 2, the general recipe) are compared with the
     LSTM-128 seeds trained as they were, named apart when they are not the table's row."""
     from core import recipes, study
-    monkeypatch.setattr(study, "SHIPPED_RUNTIME", "tf1.5")
+    monkeypatch.setattr(study, "WEIGHTS_RUNTIME", "tf1.5")
     results_dir = str(tmp_path)
     row = result("lstm", 32, [9900, 9910, 9920])
     row.update(trained_with={"tensorflow": "1.5.0"}, test_correct=9900, config={

@@ -74,7 +74,7 @@ def test_every_basic_configuration_is_shipped():
 
 def test_manifest_matches_the_shipped_files():
     manifest = download_weights.read_manifest(WEIGHTS)
-    assert sorted(manifest) == sorted(download_weights.shipped_files(WEIGHTS))
+    assert sorted(manifest) == sorted(download_weights.weight_files(WEIGHTS))
     assert {name.split("/")[0] for name in manifest} == set(shipped_results())
     for name, digest in manifest.items():
         assert download_weights.sha256_file(os.path.join(WEIGHTS, name)) == digest, name
@@ -208,13 +208,13 @@ def test_your_run_of_a_shipped_configuration_is_set_beside_the_shipped_one(tmp_p
     from core.runs import RunDir
     shipped = recorded("lstm", 32)
     yours = dict(shipped, config=dict(shipped["config"], seed=1), test_correct=9903)
-    text = evaluate.shipped_comparison(RunDir(str(tmp_path), "lstm_h32"), yours)
+    text = evaluate.comparison_with_weights(RunDir(str(tmp_path), "lstm_h32"), yours)
     trained = shipped["trained_with"]
-    assert text.startswith("for comparison: the shipped lstm_h32 (seed {}, TensorFlow {}, {}) got {:,} ({:.2%}); "
+    assert text.startswith("for comparison: weights/lstm_h32 (seed {}, TensorFlow {}, {}) got {:,} ({:.2%}); "
                            "its 3 seeds: ".format(shipped["config"]["seed"], trained["tensorflow"],
                                                   trained["machine"]["processor"], shipped["test_correct"],
                                                   shipped["test_accuracy"])), text
     assert text.endswith("yours: 9,903" + ("" if shipped["config"]["seed"] == 1 else " (another seed)")), text
     other_way = dict(yours, config=dict(yours["config"], batch_size=yours["config"]["batch_size"] + 1))
-    assert evaluate.shipped_comparison(RunDir(str(tmp_path), "lstm_h32"), other_way) is None
-    assert evaluate.shipped_comparison(RunDir(WEIGHTS, "lstm_h32"), yours) is None
+    assert evaluate.comparison_with_weights(RunDir(str(tmp_path), "lstm_h32"), other_way) is None
+    assert evaluate.comparison_with_weights(RunDir(WEIGHTS, "lstm_h32"), yours) is None

@@ -45,7 +45,7 @@ def test_the_best_validation_seed_is_shipped_and_nothing_else(folders):
     weights = folders / "weights"
     (weights / "lstm_h32").mkdir(parents=True)
     (weights / "lstm_h32" / "old-file").write_text("the run shipped before")
-    study.ship(recipe, 2, "lstm_h32", str(weights))
+    study.copy_run(recipe, 2, "lstm_h32", str(weights))
     assert sorted(os.listdir(str(weights))) == ["lstm_h32"]  # no .incoming or .outgoing left
     shipped = weights / "lstm_h32"
     assert sorted(os.listdir(str(shipped))) == ["best-3.data-00000-of-00001", "best-3.index", "config.json",
@@ -178,8 +178,8 @@ def test_the_studies_beside_the_shipped_runs_are_read_where_they_were_trained_wh
     before = (text.ablation_tables(results_dir), [len(e["runs"]) for e in grid.load(results_dir)],
               card.reference_runs(results_dir), study.grid())
     assert before[0][0] and sum(before[1]) > 0 and len(before[2]) == len(study.SEEDS)
-    monkeypatch.setattr(study, "SHIPPED_RUNTIME", "tf1.5")
-    monkeypatch.setattr(recipes, "SHIPPED", "budget")
+    monkeypatch.setattr(study, "WEIGHTS_RUNTIME", "tf1.5")
+    monkeypatch.setattr(recipes, "RECORDED", "budget")
     monkeypatch.setattr(study, "RECIPES", {k: recipes.SETS["budget"][study.basic_name(*k)] for k in study.RECIPES})
     after = (text.ablation_tables(results_dir), [len(e["runs"]) for e in grid.load(results_dir)],
              card.reference_runs(results_dir), study.grid())

@@ -28,7 +28,7 @@ def test_a_2000_image_test_set_leaves_the_shipped_record_alone(real_mnist, tmp_p
     results.mkdir()
     shutil.copy(os.path.join(ROOT, "results", "lstm_h32.json"), str(results))
     before = (results / "lstm_h32.json").read_bytes()
-    monkeypatch.setattr(core.common, "SHIPPED_RESULTS_DIR", str(results))  # where --test files the shipped weights'
+    monkeypatch.setattr(core.common, "RESULTS_DIR", str(results))  # where --test files the shipped weights'
     # No run of the user's own: --test would rightly take runs/lstm_h32 over the shipped weights if there were one.
     monkeypatch.setattr(core.common, "RUNS_DIR", str(tmp_path / "runs"))
     data = _first_test_images(real_mnist, str(tmp_path / "data"), 2000)

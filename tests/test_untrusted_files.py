@@ -105,7 +105,7 @@ def test_training_into_the_shipped_weights_is_refused():
     before = tree_digest(os.path.join(ROOT, "weights"))
     code, out, err = main_in_process(["--model=lstm", "--train", "--hidden_unit=32", "--weights_dir=" +
                                       os.path.join(ROOT, "weights")])
-    assert_one_line_error(code, err, "trained models that came with the code", "runs/", "--replace_shipped", out=out)
+    assert_one_line_error(code, err, "trained models that came with the code", "runs/", "--replace_weights", out=out)
     assert tree_digest(os.path.join(ROOT, "weights")) == before
 
 

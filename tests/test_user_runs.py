@@ -43,13 +43,13 @@ def test_training_a_shipped_configuration_goes_to_runs(tmp_path, fake_mnist, mon
 
 def test_without_a_run_of_its_own_test_uses_the_shipped_weights(tmp_path, monkeypatch):
     monkeypatch.setattr(common, "RUNS_DIR", str(tmp_path / "runs"))
-    assert common.weights_dir_for_test("gru_h128") == common.SHIPPED_WEIGHTS_DIR
-    assert common.results_dir_for(common.SHIPPED_WEIGHTS_DIR) == common.SHIPPED_RESULTS_DIR
+    assert common.weights_dir_for_test("gru_h128") == common.WEIGHTS_DIR
+    assert common.results_dir_for(common.WEIGHTS_DIR) == common.RESULTS_DIR
     assert common.results_dir_for(str(tmp_path / "elsewhere")) == os.path.join(str(tmp_path / "runs"), "results")
     os.makedirs(str(tmp_path / "runs" / "gru_h128"))
     with open(str(tmp_path / "runs" / "gru_h128" / "state.json"), "w") as f:
         json.dump({"best": None}, f)  # started, no checkpoint yet: still the shipped one
-    assert common.weights_dir_for_test("gru_h128") == common.SHIPPED_WEIGHTS_DIR
+    assert common.weights_dir_for_test("gru_h128") == common.WEIGHTS_DIR
     with open(str(tmp_path / "runs" / "gru_h128" / "state.json"), "w") as f:
         json.dump({"best": "best-3"}, f)
     assert common.weights_dir_for_test("gru_h128") == str(tmp_path / "runs")

@@ -29,7 +29,7 @@ import numpy as np
 
 from core.results import read_if_there
 from core.runs import RunDir, check_trained
-from core.common import (ArgumentParser, guarded, PROJECT_DIR, SHIPPED_WEIGHTS_DIR, UserError, atomic_write_bytes,
+from core.common import (ArgumentParser, guarded, PROJECT_DIR, WEIGHTS_DIR, UserError, atomic_write_bytes,
                          log, relpath, results_dir_for)
 from core.config import Arch
 from core.explain import GATES
@@ -124,7 +124,7 @@ def write_index(out, entries):
 def run(argv=None):
     parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--names", default=",".join(BASIC), help="comma-separated configuration folder names")
-    parser.add_argument("--weights_dir", default=SHIPPED_WEIGHTS_DIR)
+    parser.add_argument("--weights_dir", default=WEIGHTS_DIR)
     parser.add_argument("--out", default=WEB_WEIGHTS)
     parser.add_argument("--force", action="store_true", help="replace <name>.js and index.js in --out even when "
                         "this program did not write them")

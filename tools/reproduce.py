@@ -24,7 +24,7 @@ import time
 
 from core import recipes, study
 from core.runs import RunDir
-from core.common import (ArgumentParser, PROJECT_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, format_duration, guarded,
+from core.common import (ArgumentParser, PROJECT_DIR, RESULTS_DIR, WEIGHTS_DIR, format_duration, guarded,
                          log, print_error, UserError)
 from core.config import Arch, Recipe
 from tools.train_queue import Step, StepFailed, step_failed, train_all
@@ -70,14 +70,14 @@ def configurations(with_variants):
         yield arch.name, _args(arch, dict(settings, towers=VARIANT_TOWERS)) + ["--recipe=plain"]
 
 
-def seed_runs(runtime="tf2", which="shipped"):
+def seed_runs(runtime="tf2", which="recorded"):
     """(folder name, recipe, seed, training arguments, test arguments) of every run of several seeds: the
     retrained basic configurations smallest first, the ablation's among them (each run once; on TensorFlow 2
     only)."""
     runs, seen = [], set()
     chosen = [((m, h), study.recipe_of(m, h, which)) for h in HIDDEN for m in MODELS]
     # The ablation before the 256-unit models, the slowest (on TensorFlow 2, with the shipped recipes).
-    ablation = [(study.ABLATION_CONFIG, r) for _, r in study.ABLATION] if (runtime, which) == ("tf2", "shipped") \
+    ablation = [(study.ABLATION_CONFIG, r) for _, r in study.ABLATION] if (runtime, which) == ("tf2", "recorded") \
         else []
     ordered = [c for c in chosen if c[0][1] < 256] + ablation + [c for c in chosen if c[0][1] >= 256]
     for (model, hidden), recipe in ordered:
@@ -125,7 +125,7 @@ def main():
                         "it trains every run again)")
     parser.add_argument("--retest", action="store_true", help="test every finished seed run again, also those "
                         "whose result file is of that same checkpoint")
-    parser.add_argument("--recipes", default="shipped", choices=["shipped"] + sorted(recipes.SETS),
+    parser.add_argument("--recipes", default="recorded", choices=["recorded"] + sorted(recipes.SETS),
                         help="the set of recipes whose seeds to train (another than the shipped one: with "
                         "--train_only)")
     parser.add_argument("--jobs", type=int, default=1, help="trainings at a time; 2 on two cores finished 1.2-1.35x "
@@ -152,25 +152,25 @@ def _reproduce_or_stop(args):
 def reproduce(args):
     # The shipped folders, not main.py's default runs/: reproducing means regenerating what is shipped.
     data = ["--data_dir=" + args.data_dir] if args.data_dir else []
-    shipped = data + ["--weights_dir=" + SHIPPED_WEIGHTS_DIR, "--results_dir=" + SHIPPED_RESULTS_DIR]
-    weights = SHIPPED_WEIGHTS_DIR
+    shipped = data + ["--weights_dir=" + WEIGHTS_DIR, "--results_dir=" + RESULTS_DIR]
+    weights = WEIGHTS_DIR
     started = time.time()
     runtime = study.current_runtime()  # the pinned runtime's seed runs sit apart (core/study.py)
-    if args.recipes != "shipped" and not args.train_only:
+    if args.recipes != "recorded" and not args.train_only:
         raise UserError("--recipes={} trains another set of recipes than the shipped one: add --train_only (the "
                         "shipped runs, weights/ and the report stay as they are)".format(args.recipes))
     todo, seeds = list(configurations(args.variants)), seed_runs(runtime, args.recipes) + (
         grid_runs() if args.grid else [])
     if args.missing:
         seeds = [run for run in seeds if not study.has_result(run[1], run[2], run[0], runtime=runtime)]
-        todo = [(name, flags) for name, flags in todo if not os.path.isfile(os.path.join(SHIPPED_RESULTS_DIR,
+        todo = [(name, flags) for name, flags in todo if not os.path.isfile(os.path.join(RESULTS_DIR,
                                                                                          name + ".json"))]
         log("--missing: {} seed run(s) without a result file".format(len(seeds)))
     steps = []
     for name, flags in todo:
         state = RunDir(weights, name).load_state()
         if not (args.skip_training or (state and state.get("finished"))):
-            steps.append(Step(["main.py", "--train", "--replace_shipped"] + flags + shipped, name,
+            steps.append(Step(["main.py", "--train", "--replace_weights"] + flags + shipped, name,
                           os.path.join(TRAIN_LOGS, name + ".log"), weights, name))
     for name, recipe, seed, flags, _ in seeds:
         if args.skip_training or study.finished(recipe, seed, name, runtime):
@@ -197,17 +197,17 @@ def reproduce(args):
         for model in MODELS:
             recipe, name = study.recipe_of(model, hidden), study.basic_name(model, hidden)
             # Until all its seeds have finished, weights/ keeps the configuration's earlier shipped run.
-            if runtime != study.SHIPPED_RUNTIME:
+            if runtime != study.WEIGHTS_RUNTIME:
                 pass  # the shipped runs are the other runtime's (core/study.py); these are a comparison
             elif all(study.finished(recipe, seed, name, runtime) for seed in study.SEEDS):
                 seed = study.best_seed(recipe, name, runtime=runtime)  # by validation accuracy, before testing
-                study.ship(recipe, seed, name, weights, runtime)
+                study.copy_run(recipe, seed, name, weights, runtime)
                 log("shipping {}: seed {} of {} ({})".format(name, seed, len(study.SEEDS), study.label(recipe)))
             shipped_basic.append((name, _args(Arch(model, (hidden,)))))
-    if runtime != study.SHIPPED_RUNTIME:
+    if runtime != study.WEIGHTS_RUNTIME:
         log("the seeds of {} are trained and tested (results/study/{}/); the shipped runs, weights/ and the report "
-            "are {}'s (core/study.py SHIPPED_RUNTIME), so they are left as they are".format(runtime, runtime,
-                                                                                           study.SHIPPED_RUNTIME))
+            "are {}'s (core/study.py WEIGHTS_RUNTIME), so they are left as they are".format(runtime, runtime,
+                                                                                           study.WEIGHTS_RUNTIME))
         return 0
     for name, flags in shipped_basic + todo:
         run(["main.py", "--test"] + flags + shipped)

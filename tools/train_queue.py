@@ -55,7 +55,7 @@ def _planned(args):
     arch = Arch(flags.get("model", "lstm"), tuple(int(n) for n in flags.get("hidden_unit", "128").split(",")),
                 "--bidirectional" in args, "--crop_augment" in args)
     overrides = {k: type(getattr(Recipe(), k))(v) for k, v in flags.items() if k in RECIPE_ORDER and k != "train_examples"}
-    return Config.make(arch, overrides, recipe=flags.get("recipe", "shipped")).recipe.epochs
+    return Config.make(arch, overrides, recipe=flags.get("recipe", "recorded")).recipe.epochs
 
 
 def progress(steps, done, running, jobs):

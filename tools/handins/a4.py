@@ -9,11 +9,11 @@ import subprocess
 import sys
 
 from core import study
-from core.common import PROJECT_DIR, RUNS_DIR, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, UserError, relpath
+from core.common import PROJECT_DIR, RUNS_DIR, RESULTS_DIR, WEIGHTS_DIR, UserError, relpath
 from core.config import Arch
 from core.recipes import recipe_for
 from core.results import of_checkpoint, read_result
-from core.runs import SHIPPED_FILE, RunDir, check_trained
+from core.runs import RUN_FILE, RunDir, check_trained
 from tools.handins.common import BASIC, CARD_PROGRAMS, HandIn, imported_modules, project_files, requirements_of
 
 _files = project_files
@@ -36,7 +36,7 @@ def checked_run(folder, name, result):
                         "the one in {} (best epoch {}, validation accuracy {}); test that one: {}".format(
                             result, name, tested.get("best_epoch"), tested.get("val_accuracy"), relpath(run.path),
                             state["best_epoch"], state["best_val_accuracy"], arch.command("test")))
-    return [p for p in _files(os.path.join(folder, name), lambda p: SHIPPED_FILE.match(os.path.basename(p)))
+    return [p for p in _files(os.path.join(folder, name), lambda p: RUN_FILE.match(os.path.basename(p)))
             if not os.path.basename(p).startswith("best-") or os.path.basename(p).startswith(state["best"] + ".")]
 
 
@@ -76,7 +76,7 @@ def report_rows(yours=()):
     beyond the eight configurations' seeds, those there, as tools/reporting/card.py reads them; for a
     configuration in `yours` (your own run), none of the seeds it replaces."""
     from tools.reporting.card import extra_files
-    return [os.path.relpath(p, PROJECT_DIR).replace(os.sep, "/") for p in extra_files(SHIPPED_RESULTS_DIR, yours)]
+    return [os.path.relpath(p, PROJECT_DIR).replace(os.sep, "/") for p in extra_files(RESULTS_DIR, yours)]
 
 
 def report_pdf(roll, a3=None, files=()):
@@ -193,7 +193,7 @@ TF_NAMES = {"tf2": "TensorFlow 2.21 (the same code, through `tf.compat.v1`)", "t
 def versions_text():
     """Which TensorFlow trained the shipped models and the report's seeds, and what the other one's runs are."""
     from tools.reporting.card import other_runtime
-    if study.SHIPPED_RUNTIME == "tf1.5":
+    if study.WEIGHTS_RUNTIME == "tf1.5":
         return ("**TensorFlow versions.** The models in `weights/` and every seed behind the report's table were trained "
                 "with TensorFlow 1.5, this `requirements.txt`, as the report's runtime column says. The same settings "
                 "were also trained, 3 seeds each, with {}: the runtime column compares the two by the report's "
@@ -213,7 +213,7 @@ def _under(runtime):
 def result_files_text(recipes, general):
     """The table of the result files behind the report, and the commands that make one seed's."""
     from tools.reporting.card import TF15_DIR, other_runtime
-    here, other = _under(study.SHIPPED_RUNTIME), _under(other_runtime())
+    here, other = _under(study.WEIGHTS_RUNTIME), _under(other_runtime())
     lstm64 = study.label(study.recipe_of("lstm", 64))
     baselines = ", ".join("`{}.json`".format(Arch(m, tuple(layers)).name) for m, layers in study.BASELINES)
     rows = ["| `results/study/{}<recipe>/seed<N>/<config>.json` | seed N (1, 2, 3) of a configuration, the "
@@ -221,7 +221,7 @@ def result_files_text(recipes, general):
             "| `results/study/{}/seed<N>/`: {} | the baselines at about LSTM-128's size, trained alike: an MLP (one "
             "dense ReLU layer of 103 units on all 784 pixels) and a CNN (two 3x3 convolutions, then 48 dense "
             "units) |".format(general, baselines)]
-    if study.SHIPPED_RUNTIME == "tf2":
+    if study.WEIGHTS_RUNTIME == "tf2":
         rows.append("| `results/{}/seed<N>/lstm_h32.json` | LSTM-32 trained on TensorFlow 1.5 |".format(TF15_DIR))
     else:
         rows.append("| `results/study/{}/seed<N>/lstm_h128.json` | LSTM-128 trained as the baselines were "
@@ -235,7 +235,7 @@ def result_files_text(recipes, general):
             "    python main.py --model=lstm --train --hidden_unit=64 --seed=2 --weights_dir=runs/study/{0}{1}/seed2\n"
             "    python main.py --model=lstm --test --hidden_unit=64 --weights_dir=runs/study/{0}{1}/seed2 \\\n"
             "        --results_dir=results/study/{0}{1}/seed2").format(here, lstm64)
-    if study.SHIPPED_RUNTIME == "tf2":
+    if study.WEIGHTS_RUNTIME == "tf2":
         text += ("\n\nThose files were made with TensorFlow 2.21, as each records (`trained_with`); with this "
                  "`requirements.txt` the same commands train runs of TensorFlow 1.5 of their own. The TensorFlow 1.5 "
                  "seeds of LSTM-32, seed 1 for example:\n\n"
@@ -253,14 +253,14 @@ def training_times():
     times = []
     for model in ("lstm", "gru"):
         for hidden in (32, 64, 128, 256):
-            result = read_result(os.path.join(SHIPPED_RESULTS_DIR, study.basic_name(model, hidden) + ".json"))
+            result = read_result(os.path.join(RESULTS_DIR, study.basic_name(model, hidden) + ".json"))
             times.append("{}-{} {:.0f} min".format(model.upper(), hidden, result["train_seconds"] / 60.0))
     return ", ".join(times)
 
 
 def shipped_seed(model, hidden):
     """The seed of the shipped run of a basic configuration, from its weights/<config>/config.json."""
-    path = os.path.join(SHIPPED_WEIGHTS_DIR, study.basic_name(model, hidden), "config.json")
+    path = os.path.join(WEIGHTS_DIR, study.basic_name(model, hidden), "config.json")
     try:
         with open(path) as f:
             seed = json.load(f)["seed"]

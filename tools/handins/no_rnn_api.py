@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 
 from core.common import PROJECT_DIR, UserError, relpath
 from core.config import Arch, Config, Recipe
-from core.runs import SHIPPED_FILE
+from core.runs import RUN_FILE
 from tools.handins.common import HandIn, imported_modules, project_files, requirements_of
 
 PROGRAMS = ("main.py", "cells.py", "model.py", "data_loader.py", "train.py", "evaluate.py")
@@ -64,7 +64,7 @@ def _checked(model):
             best = json.load(f).get("best")
     except (OSError, ValueError, AttributeError):
         best = None
-    weights = project_files(folder, lambda p: SHIPPED_FILE.match(os.path.basename(p))) if best else []
+    weights = project_files(folder, lambda p: RUN_FILE.match(os.path.basename(p))) if best else []
     logs = project_files(os.path.join(model.results, model.name + "_training"))
     needed = [os.path.join(folder, n) for n in ("config.json", "state.json", "log.csv")] + \
         ["{}/{}.index".format(folder, best)] if best else [state_path]

@@ -51,7 +51,7 @@ def baselines(results_dir):
 def tf15_runs(results_dir):
     """The card's LSTM-32 seeds of the earlier recipe on TensorFlow 1.5 (results/tf1.5/): a row of the page only
     while the shipped runs are TensorFlow 2's."""
-    if study.SHIPPED_RUNTIME != "tf2":
+    if study.WEIGHTS_RUNTIME != "tf2":
         return []
     return _seed_accuracies(results_dir, TF15_DIR, Arch(CARD_NAME[0], (CARD_NAME[1],)).name)
 
@@ -84,14 +84,14 @@ def extra_files(results_dir, leave_out=()):
             paths += [os.path.join(study.result_folder(study.recipe_of(model, hidden), seed, results_dir,
                                                        runtime=other_runtime()), study.basic_name(model, hidden) +
                                    ".json") for seed in study.SEEDS]
-    if study.SHIPPED_RUNTIME == "tf2":
+    if study.WEIGHTS_RUNTIME == "tf2":
         paths += [os.path.join(results_dir, TF15_DIR, "seed{}".format(seed), Arch(CARD_NAME[0], (
             CARD_NAME[1],)).name + ".json") for seed in study.SEEDS]
     return [p for p in paths if os.path.isfile(p)]
 
 
 def other_runtime():
-    return [r for r in study.RUNTIMES if r != study.SHIPPED_RUNTIME][0]
+    return [r for r in study.RUNTIMES if r != study.WEIGHTS_RUNTIME][0]
 
 
 def alike_runs(result, results_dir):

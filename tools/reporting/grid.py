@@ -13,7 +13,7 @@ import sys
 from core.runs import RunDir
 from core import study
 from core.config import Arch
-from core.common import (ArgumentParser, SHIPPED_RESULTS_DIR, SHIPPED_WEIGHTS_DIR, UserError, guarded, relpath,
+from core.common import (ArgumentParser, RESULTS_DIR, WEIGHTS_DIR, UserError, guarded, relpath,
                          save_png)
 from core import compare
 
@@ -34,7 +34,7 @@ def _history(result, name, weights_dir):
     return shipped.curves() if config and config.recipe.seed == result["config"]["seed"] else []
 
 
-def load(results_dir=SHIPPED_RESULTS_DIR, weights_dir=SHIPPED_WEIGHTS_DIR):
+def load(results_dir=RESULTS_DIR, weights_dir=WEIGHTS_DIR):
     """One entry per run of study.grid(): name, model, layers, bidirectional, recipe, and "runs": the tested
     seeds' results (each with its "history"), in seed order."""
     entries = []
@@ -167,7 +167,7 @@ def _best_figures(best):
     return 100 * mean, 100 * sd, 100 * mean - GOAL, minutes
 
 
-def _best_basic_on_validation(results_dir=SHIPPED_RESULTS_DIR):
+def _best_basic_on_validation(results_dir=RESULTS_DIR):
     """(validation accuracies, "LSTM-256") of the basic configuration with the highest mean validation
     accuracy over its seeds, or None before they are tested."""
     basics = []
@@ -180,7 +180,7 @@ def _best_basic_on_validation(results_dir=SHIPPED_RESULTS_DIR):
     return max(basics, key=lambda b: compare.spread(b[0])[0]) if basics else None
 
 
-def best_on_validation(best, results_dir=SHIPPED_RESULTS_DIR):
+def best_on_validation(best, results_dir=RESULTS_DIR):
     """The best row-reader against the basic configuration with the highest mean validation accuracy, on
     validation (where a choice may be made), through the comparison rule."""
     basic = _best_basic_on_validation(results_dir)
@@ -220,7 +220,7 @@ def summary(entries):
     return text
 
 
-def readme_line(entries, results_dir=SHIPPED_RESULTS_DIR):
+def readme_line(entries, results_dir=RESULTS_DIR):
     """The README's sentence on the best row-reader (between its grid markers), from the same files."""
     best = named(entries, *study.BEST)
     if not best or not best["runs"]:
@@ -239,8 +239,8 @@ def readme_line(entries, results_dir=SHIPPED_RESULTS_DIR):
 def main(argv=None):
     """The grid's figures (plot()); bad input is one error line."""
     parser = ArgumentParser(description="The grid's training curves, one figure per cell: results/grid_<cell>.png")
-    parser.add_argument("--results_dir", default=SHIPPED_RESULTS_DIR)
-    parser.add_argument("--weights_dir", default=SHIPPED_WEIGHTS_DIR)
+    parser.add_argument("--results_dir", default=RESULTS_DIR)
+    parser.add_argument("--weights_dir", default=WEIGHTS_DIR)
     args = parser.parse_args(argv)
 
     def draw_all():
