@@ -75,7 +75,7 @@ def report_rows(yours=()):
     """The result files (paths in the project and in the hand-in alike) behind the report's rows and comparisons
     beyond the eight configurations' seeds, those there, as tools/reporting/card.py reads them; for a
     configuration in `yours` (your own run), none of the seeds it replaces."""
-    from tools.reporting.card import extra_files
+    from tools.reporting.card_runs import extra_files
     return [os.path.relpath(p, PROJECT_DIR).replace(os.sep, "/") for p in extra_files(RESULTS_DIR, yours)]
 
 
@@ -192,7 +192,7 @@ TF_NAMES = {"tf2": "TensorFlow 2.21 (the same code, through `tf.compat.v1`)", "t
 
 def versions_text():
     """Which TensorFlow trained the shipped models and the report's seeds, and what the other one's runs are."""
-    from tools.reporting.card import other_runtime
+    from tools.reporting.card_runs import other_runtime
     if study.WEIGHTS_RUNTIME == "tf1.5":
         return ("**TensorFlow versions.** The models in `weights/` and every seed behind the report's table were trained "
                 "with TensorFlow 1.5, this `requirements.txt`, as the report's runtime column says. The same settings "
@@ -212,7 +212,7 @@ def _under(runtime):
 
 def result_files_text(recipes, general):
     """The table of the result files behind the report, and the commands that make one seed's."""
-    from tools.reporting.card import TF15_DIR, other_runtime
+    from tools.reporting.card_runs import TF15_DIR, other_runtime
     here, other = _under(study.WEIGHTS_RUNTIME), _under(other_runtime())
     lstm64 = study.label(study.recipe_of("lstm", 64))
     baselines = ", ".join("`{}.json`".format(Arch(m, tuple(layers)).name) for m, layers in study.BASELINES)

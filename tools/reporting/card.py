@@ -8,17 +8,12 @@ results (results/<config>.json: the seed shipped and what main.py --test prints 
 core/compare.py's rule. Whether a size overfits is not claimed: that needs the shipped checkpoints' accuracy
 on the undistorted training images without dropout, which no result file records.
 """
-import os
 
 from core import compare, study
-from core.config import Arch
-from core.results import read_if_there
-from core.recipes import GENERAL, recipe_for
+from tools.reporting.card_runs import CARD_NAME, REFERENCE, alike_runs, baselines, reference_runs, tf15_runs
 from tools.reporting.pages import pct
 from tools.reporting.text import augmentation, per_seed
 
-TF15_DIR = "tf1.5"  # results/tf1.5/seed<N>/lstm_h32.json: the card's command on the pinned runtime
-CARD_NAME = ("lstm", 32)
 INIT = ("Adam, gradients clipped at global norm 5; recurrent cells: W_x Glorot-uniform and W_h orthogonal per gate "
         "block, biases 0 but the LSTM forget gate's 1; MLP and CNN: Glorot-uniform weights, biases 0; 5,000 "
         "training images validate")
@@ -26,78 +21,6 @@ INIT = ("Adam, gradients clipped at global norm 5; recurrent cells: W_x Glorot-u
 
 def _name(model, hidden):
     return "{}-{}".format(model.upper(), hidden)
-
-
-def _seed_accuracies(results_dir, folder, name):
-    """The results of the seeds filed under results_dir/<folder>/seed<N>/<name>.json (those there), each read and
-    checked by core/results.py's one reader."""
-    found = [read_if_there(os.path.join(results_dir, folder, "seed{}".format(seed), name + ".json"))
-             for seed in study.SEEDS]
-    return [r for r in found if r]
-
-
-def baselines(results_dir):
-    """[(model, layers, [results of its seeds])] of the non-recurrent baselines that have results."""
-    out = []
-    for model, layers in study.BASELINES:
-        source_recipe = recipe_for(Arch(model, tuple(layers)))[1]
-        found = _seed_accuracies(results_dir, os.path.join("study", study.label(source_recipe)),
-                                 Arch(model, tuple(layers)).name)
-        if found:
-            out.append((model, layers, found))
-    return out
-
-
-def tf15_runs(results_dir):
-    """The card's LSTM-32 seeds of the earlier recipe on TensorFlow 1.5 (results/tf1.5/): a row of the page only
-    while the shipped runs are TensorFlow 2's."""
-    if study.WEIGHTS_RUNTIME != "tf2":
-        return []
-    return _seed_accuracies(results_dir, TF15_DIR, Arch(CARD_NAME[0], (CARD_NAME[1],)).name)
-
-
-# The baselines were trained on TensorFlow 2; they are compared with the LSTM-128 seeds trained as they were
-# (their recipe, their runtime), which are the shipped LSTM-128's seeds only while those are TensorFlow 2's and of
-# the same recipe.
-BASELINE_RUNTIME = study.STUDIES_RUNTIME
-REFERENCE = ("lstm", 128)
-
-
-def reference_runs(results_dir):
-    """The LSTM-128 seeds trained as the baselines were: the general recipe, on BASELINE_RUNTIME."""
-    arch = Arch(REFERENCE[0], (REFERENCE[1],))
-    return study.seed_results(dict(GENERAL[arch.model]), arch.name, results_dir, runtime=BASELINE_RUNTIME)
-
-
-def extra_files(results_dir, leave_out=()):
-    """The result files the page reads beyond the shipped results and their seeds, those there: the baselines'
-    seeds, their reference LSTM-128's, the other runtime's seeds of the shipped recipes (but for the
-    configurations named in `leave_out`), the old pinned LSTM-32 row's (each path under results_dir)."""
-    paths = []
-    for model, layers in study.BASELINES + ((REFERENCE[0], [REFERENCE[1]]),):
-        arch = Arch(model, tuple(layers))
-        paths += [os.path.join(study.result_folder(dict(GENERAL[model]), seed, results_dir,
-                                                   runtime=BASELINE_RUNTIME), arch.name + ".json")
-                  for seed in study.SEEDS]
-    for model in ("lstm", "gru"):
-        for hidden in (h for h in (32, 64, 128, 256) if study.basic_name(model, h) not in leave_out):
-            paths += [os.path.join(study.result_folder(study.recipe_of(model, hidden), seed, results_dir,
-                                                       runtime=other_runtime()), study.basic_name(model, hidden) +
-                                   ".json") for seed in study.SEEDS]
-    if study.WEIGHTS_RUNTIME == "tf2":
-        paths += [os.path.join(results_dir, TF15_DIR, "seed{}".format(seed), Arch(CARD_NAME[0], (
-            CARD_NAME[1],)).name + ".json") for seed in study.SEEDS]
-    return [p for p in paths if os.path.isfile(p)]
-
-
-def other_runtime():
-    return [r for r in study.RUNTIMES if r != study.WEIGHTS_RUNTIME][0]
-
-
-def alike_runs(result, results_dir):
-    """A shipped configuration's seeds of the same recipe on the other runtime (a comparison, not the record)."""
-    recipe = study.recipe_of(result["model"], result["hidden_unit"])
-    return study.seed_results(recipe, result["name"], results_dir, runtime=other_runtime()) if recipe else []
 
 
 def _shown(accs, places):
@@ -277,7 +200,7 @@ def a3_sentence(results, results_dir, a3=None, places=2):
 HEADER = ["model", "weights", "optimiser: rate and schedule,\nbatch, epochs", "regularisation",
           "test acc.\nmean \u00b1 sd (seeds)", "in weights/: what\n--test prints (seed)", "runtime"]
 WIDTHS = [0.08, 0.07, 0.27, 0.16, 0.14, 0.13, 0.15]  # of the table's width, column by column
-NOT_SHIPPED = "not in weights/"
+NOT_IN_WEIGHTS = "not in weights/"
 # A runtime cell's verdict (core/compare.py) in words: "TF 1.5.0:\nties with TF 2.21.0".
 VERSUS = {"tie": "ties with", "higher": "above", "lower": "below", "one run": "not compared with"}
 
@@ -291,7 +214,7 @@ def regularisation(config):
     return ",\n".join(words) or "none"
 
 
-def shipped_run(result):
+def weights_run(result):
     """What main.py --test prints for the shipped checkpoint, and its seed: '99.06% (9,906)\nseed 1'."""
     return "{} ({:,})\nseed {}".format(pct(result["test_accuracy"]), result["test_correct"], result["config"]["seed"])
 
@@ -326,7 +249,7 @@ def table(results, results_dir):
             versus = VERSUS[
                 compare.verdict(per_seed(r), [x["test_accuracy"] for x in alike])]
             runtime += ":\n{} TF {}".format(versus, alike[0]["trained_with"]["tensorflow"])
-        rows.append(_row(r["model"], r["hidden_unit"], r["parameters"], r["config"], per_seed(r), shipped_run(r),
+        rows.append(_row(r["model"], r["hidden_unit"], r["parameters"], r["config"], per_seed(r), weights_run(r),
                          runtime, places))
     tf15 = tf15_runs(results_dir)
     card = {(r["model"], r["hidden_unit"]): r for r in results}.get(CARD_NAME)
@@ -334,12 +257,12 @@ def table(results, results_dir):
         accs = [r["test_accuracy"] for r in tf15]
         versus = VERSUS[
             compare.verdict(accs, per_seed(card))]
-        rows.append(_row(CARD_NAME[0], CARD_NAME[1], tf15[0]["parameters"], tf15[0]["config"], accs, NOT_SHIPPED,
+        rows.append(_row(CARD_NAME[0], CARD_NAME[1], tf15[0]["parameters"], tf15[0]["config"], accs, NOT_IN_WEIGHTS,
                          "TF {}:\n{} TF {}".format(tf15[0]["trained_with"]["tensorflow"], versus,
                                                    card["trained_with"]["tensorflow"]), places))
     for model, layers, found in baselines(results_dir):
         rows.append(_row(model, layers[0], found[0]["parameters"], found[0]["config"],
-                         [r["test_accuracy"] for r in found], NOT_SHIPPED,
+                         [r["test_accuracy"] for r in found], NOT_IN_WEIGHTS,
                          "TF " + found[0]["trained_with"]["tensorflow"], places))
     return rows
 
