@@ -46,9 +46,10 @@ def read_manifest(weights_dir):
     """{relative path: sha256} from weights/MANIFEST.sha256."""
     path = os.path.join(weights_dir, MANIFEST)
     if not os.path.isfile(path):
-        raise UserError("{} is missing, so a download cannot be verified; restore it with git".format(relpath(path)))
+        raise UserError("{} is missing, so a download cannot be verified; restore it from the copy this folder came "
+                        "from".format(relpath(path)))
     entries = {}
-    fix = "restore it with git (git checkout -- weights/MANIFEST.sha256)"
+    fix = "restore weights/MANIFEST.sha256 from the copy this folder came from"
     try:
         with open(path, "rb") as f:
             text = f.read().decode("utf-8")

@@ -1,9 +1,9 @@
 """Test a trained configuration on the whole test set and record the result.
 
-The graph is rebuilt from weights/<config>/config.json (never from a .meta
+The graph is rebuilt from the run folder's config.json (never from a .meta
 file, which would tie the checkpoint to one TensorFlow version), the best
 checkpoint is restored after a shape check, and the result goes to
-results/<config>.json for plots and the report. The headline is the accuracy
+results/<config>.json, which the plots read. The headline is the accuracy
 on the 10,000 test images. Models trained on crops, or any model when asked
 (--crop_test), are also measured on a fixed randomly cropped copy of the
 test set (data_loader.py), read as variable-length pixel streams; that
@@ -12,7 +12,7 @@ JSON also holds the run's curves (from log.csv: loss and accuracy per
 epoch) and what trained and tested it (processor, TensorFlow, NumPy, Python).
 
 A result file is rewritten only when what it records changes, so testing an
-unchanged model leaves a git checkout clean.
+unchanged model leaves its files as they were.
 """
 import os
 import sys

@@ -1,12 +1,13 @@
 """Train or test a hand-written LSTM, GRU or vanilla RNN on MNIST read row by row.
 
     python main.py --model=lstm --train --hidden_unit=32    # train (or resume)
-    python main.py --model=gru --test --hidden_unit=128     # test the saved weights
+    python main.py --model=lstm --test --hidden_unit=32     # test it (yours in runs/, else weights/' if there)
     python main.py --model=lstm --hidden_unit=128 --predict=digit.png   # your own image
     python main.py --model=lstm --train --hidden_unit=64,64 --bidirectional   # a variant, general recipe
 
---train trains the architecture with its recipe: the one recorded for each of
-the eight basic configurations, else the general default (core/recipes.py);
+--train trains the architecture with its recipe: the one recorded for each
+basic configuration (LSTM or GRU, 32-256 units), else the general default
+(core/recipes.py);
 flags given override it, --recipe=plain starts from the plain defaults listed
 below. Training writes runs/<config>/, where <config>
 names the architecture (lstm_h32, lstm_h64-64_bi); its config.json records the
@@ -61,11 +62,11 @@ for _field in dataclasses.fields(Recipe):  # the recipe's flags, made from its f
         _define(_field.name, _field.default, _field.metadata["help"] + " (plain default; the recipe's value unless "
                                                                      "given)")
 flags.DEFINE_string("recipe", "recorded", "the training settings (rate, batch, epochs, regularisation) taken "
-                    "when not given: recorded, those recorded for the configuration{} "
+                    "when not given: recorded, those core/recipes.py records for the configuration "
                     "(other configurations: the general default; listed above); budget, a fixed number of epochs with "
                     "the rate decaying to zero (a cosine); early-stop, up to a maximum of epochs, stopping when "
-                    "validation accuracy stops improving; plain, the defaults listed here".format(
-                        " (the settings its model in weights/ was trained with)" if IN_WEIGHTS else ""))
+                    "validation accuracy stops improving; plain, the defaults listed here (a trained run's config.json "
+                    "records what it was trained with)")
 # --unroll offers the unrollers this copy holds (core/config.py finds them).
 flags.DEFINE_string("unroll", DEFAULT_UNROLL, "how the steps are unrolled: " + "; ".join(
     "{} ({})".format(u, UNROLL_HELP[u]) for u in UNROLLS))

@@ -227,8 +227,8 @@ class MLP(Model):
 
 
 class CNN(MLP):
-    """The convolutional baseline (--model=cnn), the kind of network an Assignment 3 of this course sequence
-    trains: core.config.CONVOLUTIONS (3x3 convolutions of 16 and 32 filters, each with ReLU and 2x2 max-pooling)
+    """The convolutional baseline (--model=cnn), a small network that sees the whole image at once:
+    core.config.CONVOLUTIONS (3x3 convolutions of 16 and 32 filters, each with ReLU and 2x2 max-pooling)
     and then MLP's dense layers and classifier. Variables cnn_conv<n>/W [k, k, in, filters] (Glorot-uniform),
     cnn_conv<n>/b (zero), then cnn/W, cnn/b for the dense layer."""
 

@@ -10,7 +10,7 @@ outside this folder but installed packages.
     common     errors as one line, logs, atomic writes, the SIGTERM guard; fetch: verified downloads;
                outputs: what an output flag may replace, temporary files and what a killed run left
     augment, photos          distortions for training; your own images for --predict
-    study, results           seeds, the result files (and, where present, compare: the comparison rule);
-                             plots, figures, explain: drawings
+    study, results           seeds, the result files
+    (where present) compare: the comparison rule; plots, figures, explain: drawings
     numpy_steps              the cells' steps in NumPy (--explain; a reference for other implementations)
 """

@@ -13,7 +13,7 @@ PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # cor
 # The trained models that come with the code (weights/) and their test results.
 WEIGHTS_DIR = os.path.join(PROJECT_DIR, "weights")
 RESULTS_DIR = os.path.join(PROJECT_DIR, "results")
-# A user's own training goes here (ignored by git), so it never replaces a model in weights/.
+# A user's own training goes here, so it never replaces a model in weights/.
 RUNS_DIR = os.path.join(PROJECT_DIR, "runs")
 LOGS_DIR = os.path.join(PROJECT_DIR, "logs")
 
@@ -221,12 +221,14 @@ def read_json(path):
         with open(path, "rb") as f:
             return json.loads(f.read().decode("utf-8"))
     except UnicodeDecodeError:
-        raise UserError("{} is not UTF-8 text; delete it or restore it from git".format(relpath(path)))
+        raise UserError("{} is not UTF-8 text; delete it or restore it from the copy this folder came "
+                        "from".format(relpath(path)))
     except ValueError as e:
-        raise UserError("{} is not valid JSON ({}); delete it or restore it from git".format(relpath(path), e))
+        raise UserError("{} is not valid JSON ({}); delete it or restore it from the copy this folder came "
+                        "from".format(relpath(path), e))
     except RecursionError:
         raise UserError("{} nests deeper than any file this program writes; delete it or restore it from "
-                        "git".format(relpath(path)))
+                        "the copy this folder came from".format(relpath(path)))
 
 
 def format_duration(seconds):

@@ -1,12 +1,12 @@
-"""The rule every comparison in the README and the report goes through, and the trend words it allows.
+"""The rule every comparison goes through, and the trend words it allows.
 
 A result is a list of per-seed accuracies. Two results *differ* only when both have at least MIN_SEEDS
 seeds and the gap between their means is larger than their two standard deviations added together
 (|mean_a - mean_b| > sd_a + sd_b); anything else is a *tie*, and a single run is never compared. On 3 seeds
-this is stricter than a two-sided t-test at 5% for most spreads seen here, on purpose: the seeds'
+this is stricter than a two-sided t-test at 5% for most spreads seen on MNIST, on purpose: there the seeds'
 spread (0.02-0.16 points) is as large as most gaps between neighbouring configurations.
 
-A curve over hidden sizes (32, 64, 128, 256: doublings) reads step by step with the same rule, and only
+A curve over hidden sizes (doublings, such as 32, 64, 128, 256) reads step by step with the same rule, and only
 these words describe it: "rises" / "falls" (a step that differs), "ties" (one that does not), "peaks at"
 (a rise, then a fall), "flattens" (rises, then ties), and "a straight line on the log axis" (every step
 rises, and no two steps' gains differ by more than their spread).

@@ -3,7 +3,7 @@
     arch = Arch("lstm", (64, 64), bidirectional=True)      # checked when made
     arch.name == "lstm_h64-64_bi";  Arch.parse("lstm_h64-64_bi") == arch
     config = Config.make(Arch("lstm", (32,)))               # the recipe recorded for lstm_h32
-    config.recipe.epochs == 120;  config.name == "lstm_h32"
+    config.recipe.epochs == 40;   config.name == "lstm_h32"
     Config.from_json(config.to_json()) == config            # config.json; older files are upgraded there, once
 
 Each field's default, type, check and help (main.py's flags are made from them) are here alone. `Config.make`
@@ -185,8 +185,8 @@ class Recipe:
     l2: float = _flag(0.0, "weight decay: this times the sum of squared weights is added to the loss")
     # Speed only: the same model, rounded differently.
     towers: int = _flag(0, "training: cut each batch into this many parts, unrolled side by side, one core each "
-                           "(same model; 1 = one chain; 0 = chosen by a measured rule: 2 on TensorFlow 2, 1 on "
-                           "TensorFlow 1.5; the log says which)")
+                           "(same model; 1 = one chain; 0 = the unroller's own default, which the training log "
+                           "names)")
 
     def __post_init__(self):
         for f in fields(self):

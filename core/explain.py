@@ -1,7 +1,7 @@
 """Watch a trained cell read a digit: every step's gates and states, and the classifier after every row.
 
 The cells' equations (cells.py) are re-run here in NumPy from a checkpoint's weights, so that every gate is at
-hand; a test checks that the last step gives TensorFlow's logits. The classifier is applied to
+hand; the last step gives TensorFlow's logits, up to rounding. The classifier is applied to
 h(t) after every row t. The models were trained on the last step only, so earlier readings are what that
 same classifier makes of a partial image, not something it was trained to say.
 """
@@ -107,7 +107,7 @@ KNOWN_SIZE = (6.4, 4.2)  # inches
 
 
 def draw_known(curves, count, fig, box):
-    """The rows-until-known curves into box (figure fractions) of fig: a PNG, or the report's page."""
+    """The rows-until-known curves into box (figure fractions) of fig: a PNG, or a region of a page."""
     ax = fig.add_subplot(grid_in(fig, box)[0])
     for k, (name, curve) in enumerate(sorted(curves.items())):
         style = "-" if name.startswith("lstm") else "--"

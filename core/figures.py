@@ -1,5 +1,5 @@
 """Figures drawn into a box of a matplotlib figure, so that one drawing serves both a PNG of its own size and
-a region of a report page, where it stays vector (the report has no pasted images). A drawing is
+a region of a page of a PDF, where it stays vector (no pasted images). A drawing is
 draw(fig, box) with box = (left, bottom, right, top) as fractions of fig: the area of its axes; its labels
 go in the margins around it."""
 import matplotlib

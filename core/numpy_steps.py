@@ -1,6 +1,6 @@
 """One step of each cell in NumPy, the equations and gate orders of cells.py: the one NumPy forward pass,
-shared by the hand-written BPTT of the NumPy LSTM, --explain (core/explain.py) and checks of other
-implementations of the cells. xw = x W_x + b for the step; every gate and state comes back by name."""
+used by --explain (core/explain.py) and by any check of the cells against NumPy. xw = x W_x + b for the step;
+every gate and state comes back by name."""
 import numpy as np
 
 

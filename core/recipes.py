@@ -1,10 +1,12 @@
 """The recipes: how each configuration is trained, on top of the plain defaults (core/config.py's Recipe()),
 chosen on the validation split only. Data, not code: main.py --help lists them.
 
-Two named sets of recipes for the eight basic configurations, both reachable with main.py --recipe=<name>:
+Two named sets of recipes for the basic configurations (LSTM and GRU, 32-256 units), both reachable with
+main.py --recipe=<name>:
   early-stop  the first recipes: the rate x0.97 per epoch, early stopping with patience;
   budget      a fixed budget of epochs, warm-up then cosine decay to zero, larger batches (time to accuracy).
---recipe=recorded is the set the runs in weights/ were trained with (RECORDED).
+--recipe=recorded (the default) takes the set RECORDED names; a trained run's config.json records what it
+was trained with.
 """
 
 # Random affine distortions of the training images and dropout 0.2 together won on validation at 32 units for
@@ -45,8 +47,8 @@ RECORDED = "budget"
 RECIPES = SETS[RECORDED]
 
 # Any other configuration (another size, stacked, bidirectional, crops): the recipe of the larger basic
-# models; the vanilla RNN at learning rate 0.001, where 0.005 diverges (RNN-128 on validation: 98.44% vs
-# 92.96%).
+# models (batches of 128, the rate x0.97 an epoch); the vanilla RNN at learning rate 0.001, where 0.005 diverges
+# (RNN-128 on validation: 98.44% vs 92.96%). A recipe with a warm-up and a cosine decay can take another rate.
 GENERAL = {"lstm": dict(REGULARISED), "gru": dict(REGULARISED), "rnn": dict(REGULARISED, learning_rate=0.001),
            "mlp": dict(REGULARISED), "cnn": dict(REGULARISED)}
 PRESETS = {"tiny": {"epochs": 2, "train_examples": 2000, "validation_size": 500}}

@@ -9,7 +9,7 @@ import os
 from core.common import UserError, log, relpath
 from core.config import Arch
 
-FIX = "restore it from git (git checkout -- {path}) or write it again with main.py --test"
+FIX = "restore it from the copy this folder came from, or write it again with main.py --test"
 
 
 def _problem(result):

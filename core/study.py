@@ -2,8 +2,8 @@
 
 Every (configuration, recipe, seed) is trained once, through main.py, into
 
-    runs/study/<recipe label>/seed<N>/<config>/        (checkpoints; not in git)
-    results/study/<recipe label>/seed<N>/<config>.json (its test result; in git)
+    runs/study/<recipe label>/seed<N>/<config>/        (checkpoints)
+    results/study/<recipe label>/seed<N>/<config>.json (its test result)
 
 so runs shared by two tables (the chosen recipe of LSTM-128 is also a row of
 the ablation) are trained once. When all seeds of a configuration have
@@ -84,9 +84,9 @@ def label(recipe):
 # another runtime: another run). The seeds' means are WEIGHTS_RUNTIME's, whichever runtime computes them.
 RUNTIMES = ("tf2", "tf1.5")
 WEIGHTS_RUNTIME = "tf1.5"
-# The studies beside the runs in weights/ (the ablation, the grid, the L2 comparison, the best row-reader, the
-# baselines) were trained on TensorFlow 2, the grid's configurations that weights/ holds with the early-stop recipes: they are
-# read there whichever runtime and recipes the runs in weights/ have.
+# The studies beside the basic configurations' seeds (the ablation, the grid, the L2 comparison, the best
+# row-reader, the baselines) were trained on TensorFlow 2, the grid's basic configurations with the early-stop
+# recipes: they are read there whichever runtime and recipes the basic configurations' seeds have.
 STUDIES_RUNTIME = "tf2"
 GRID_RECIPES = "early-stop"
 

@@ -1,6 +1,6 @@
 """The one place that knows which TensorFlow is installed.
 
-The code runs on the assignment's pinned TensorFlow 1.5 (Python 3.6) and on
+The code runs on TensorFlow 1.5 (Python 3.6) and on
 current TensorFlow 2.x. Everything else does `from core.tfcompat import tf` and gets
 the TF1-style graph API either way. IS_TF1 tells the version to the few places that
 must know it. Anything that differs between the versions beyond that lives
@@ -56,7 +56,7 @@ tf.logging.set_verbosity(tf.logging.ERROR)
 
 
 def session_config(towers=1):
-    """Session settings shared by training, testing and the benchmarks: with towers, one thread per op and
+    """Session settings shared by training and testing: with towers, one thread per op and
     up to `towers` ops side by side. TensorFlow sizes its thread pools once per process, by the first session."""
     if towers > 1:
         return tf.ConfigProto(intra_op_parallelism_threads=1, inter_op_parallelism_threads=towers)

@@ -48,7 +48,7 @@ def batch_of(step):
 
 
 class Unroller(object):
-    """What every unroller shares: gradients by tf.gradients (the fast one defers W_h's)."""
+    """What every unroller shares: gradients by tf.gradients (an unroller may override it, to defer W_h's)."""
 
     def gradients(self, objective, variables):
         return tf.gradients(objective, variables)

@@ -277,3 +277,46 @@ def test_an_author_that_is_not_a_name_is_one_line(tmp_path, capsys):
     status = handin.main(["--roll=R1", "--author=A\x07B", "--assignment=ee6123", "--output=" + str(tmp_path / "x.zip")])
     assert_one_line_error(status, capsys.readouterr().err, "--author")
     assert os.listdir(str(tmp_path)) == []
+
+
+FAKE_MAIN = """import signal, sys, time
+def stop(*_):
+    sys.stderr.write("error: interrupted; run the same command again\\n")
+    sys.exit(130)
+signal.signal(signal.SIGTERM, stop)
+if "--fail" in sys.argv:
+    sys.stderr.write("error: train-images-idx3-ubyte.gz is truncated; download it again\\n")
+    sys.exit(1)
+open(sys.argv[-1], "w").close()
+time.sleep(30)
+"""
+
+
+def test_a_failing_or_interrupted_training_ends_q1_with_main_pys_one_line_and_status(root, capfd, monkeypatch):
+    import signal
+    import threading
+    (root / "main.py").write_text(FAKE_MAIN)
+    with pytest.raises(SystemExit) as stop:
+        grid._main(["--fail"])
+    assert stop.value.code == 1
+    assert capfd.readouterr().err.splitlines() == ["error: train-images-idx3-ubyte.gz is truncated; download it again"]
+    # Interrupted (a kill of q1 alone, as SIGTERM becomes KeyboardInterrupt): main.py is told, and its line is the only one.
+    monkeypatch.setattr(grid, "CHILD_GRACE", 0.5)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # a background job starts with it ignored
+    started = root / "started"
+    timer = threading.Thread(target=lambda: (_wait_for(started), os.kill(os.getpid(), signal.SIGINT)))
+    timer.start()
+    with pytest.raises(SystemExit) as stop:
+        grid._main([str(started)])
+    timer.join()
+    signal.signal(signal.SIGINT, previous)
+    assert stop.value.code == 130
+    assert capfd.readouterr().err.splitlines() == ["error: interrupted; run the same command again"]
+
+
+def _wait_for(path):
+    import time
+    for _ in range(200):
+        if path.exists():
+            return
+        time.sleep(0.05)

@@ -184,3 +184,23 @@ def test_the_first_split_is_the_one_tensorflows_own_mnist_reader_holds_out(real_
     for ours_x, ours_y, split in ((train_x, train_y, theirs.train), (val_x, val_y, theirs.validation)):
         assert (ours_y == split.labels).all()
         assert abs(ours_x.reshape(len(ours_x), 784) - split.images).max() < 1e-6
+
+
+@pytest.mark.parametrize("model", no_rnn_api.MODELS, ids=lambda m: m.name)
+def test_the_readmes_training_command_gives_the_recorded_recipe_and_its_words_say_it(model):
+    from dataclasses import fields
+    from core.config import Arch, Config, Recipe
+    command = no_rnn_api.train_command(model).split()
+    flags = dict(f[2:].split("=", 1) for f in command if f.startswith("--") and "=" in f)
+    assert flags.pop("recipe") == "plain" and flags.pop("unroll") == "loop"
+    types = {f.name: f.type for f in fields(Recipe)}
+    overrides = {k: types[k](v) for k, v in flags.items() if k in types}
+    made = Config.make(Arch.parse(model.name), overrides, recipe="plain", unroll="loop").recipe
+    recorded = model.config().recipe
+    for f in fields(Recipe):
+        if f.name not in ("towers", "train_examples"):
+            assert getattr(made, f.name) == getattr(recorded, f.name), f.name
+    words = no_rnn_api.trained_with(model)
+    assert ("dropout {:g}".format(recorded.dropout) in words) == bool(recorded.dropout)
+    assert ("random affine distortions" in words) == bool(recorded.augment)
+    assert ("uncropped" in words) == model.arch.crop_augment

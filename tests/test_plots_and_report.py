@@ -210,7 +210,7 @@ def test_a_damaged_result_file_is_one_error_in_plots_and_report(tmp_path, capsys
     for program, args in ((plot_results, []), (make_report, ["--output=" + report, "--readme="])):
         status = program.main(["--results_dir=" + results, "--weights_dir=" + weights] + args)
         line = assert_one_line_error(status, capsys.readouterr().err, "lstm_h32.json", words)
-        assert "git checkout" in line
+        assert "restore" in line and "main.py --test" in line
     assert not os.path.exists(report) and not os.path.exists(os.path.join(results, "accuracy_vs_hidden.png"))
 
 

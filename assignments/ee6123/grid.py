@@ -27,7 +27,8 @@ SEEDS = (1, 2, 3)
 # to zero along a cosine; random distortions of the images and dropout 0.2; gradients clipped at norm 5.
 RECIPE = {"epochs": 10, "batch_size": 256, "schedule": "cosine", "warmup": 1.0, "augment": 1.0, "dropout": 0.2,
           "clip_norm": 5.0, "l2": 0.0}
-# Adam's peak rate per cell, chosen on validation (one seed of the 128-unit one-way model; see the report).
+# Adam's peak rate per cell: LSTM and GRU 0.01, the rate this budget was set with for them beforehand (on
+# validation); the vanilla RNN's chosen on validation here (q1.py --rates: one seed of the 128-unit one-way model).
 RATES = {"rnn": 0.003, "lstm": 0.01, "gru": 0.01}
 NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 
@@ -102,12 +103,25 @@ def done(model, layers, bidirectional, seed, tiny=False):
     return check(result, path, model, seed, tiny)
 
 
-def _main(args, what):
-    """main.py with these flags, its output shown as it comes; a failure is one line here (main.py's is above)."""
-    status = subprocess.call([sys.executable, os.path.join(ROOT, "main.py")] + args, cwd=ROOT)
+CHILD_GRACE = 10  # seconds main.py has to stop by itself after a Ctrl-C, before it is told to
+
+
+def _main(args):
+    """main.py with these flags, its output shown as it comes. If it fails or is interrupted, this program ends
+    with its status and adds nothing: main.py's one error line says what happened and what to do."""
+    child = subprocess.Popen([sys.executable, os.path.join(ROOT, "main.py")] + args, cwd=ROOT)
+    try:
+        status = child.wait()
+    except KeyboardInterrupt:
+        # Ctrl-C reaches main.py too, which stops at once and says so; a kill of this program alone is passed on.
+        try:
+            status = child.wait(timeout=CHILD_GRACE)
+        except subprocess.TimeoutExpired:
+            child.terminate()
+            status = child.wait()
+        status = status if status > 0 else 130
     if status:
-        raise UserError("{} stopped (status {}, its reason is above); run the same command again to go on from "
-                        "the last finished epoch".format(what, status))
+        raise SystemExit(status)
 
 
 def run(model, layers, bidirectional, seed, data_dir, tiny=False):
@@ -123,10 +137,10 @@ def run(model, layers, bidirectional, seed, data_dir, tiny=False):
     if not (state and state.get("finished")):
         log("training {}".format(what))
         _main(train_flags(model, layers, bidirectional, seed, tiny) + where +
-              ["--logs_dir=" + os.path.join(weights, "logs")], "training " + what)
+              ["--logs_dir=" + os.path.join(weights, "logs")])
     log("testing {}".format(what))
     _main(_arch_flags(model, layers, bidirectional) + ["--test", "--results_dir=" + os.path.join(
-        results_dir, "seed{}".format(seed))] + where, "testing " + what)
+        results_dir, "seed{}".format(seed))] + where)
     return True
 
 
@@ -154,8 +168,7 @@ def try_rate(model, layers, bidirectional, seed, rate, data_dir, tiny=False, bef
     if not (os.path.isdir(run.path) and (run.load_state() or {}).get("finished")):
         log("training " + what)
         _main(train_flags(model, layers, bidirectional, seed, tiny, rate) + [
-            "--data_dir=" + data_dir, "--weights_dir=" + weights, "--logs_dir=" + os.path.join(weights, "logs")],
-            "training " + what)
+            "--data_dir=" + data_dir, "--weights_dir=" + weights, "--logs_dir=" + os.path.join(weights, "logs")])
     state, config = run.load_state(), run.load_config()
     if config.recipe.learning_rate != rate or config.recipe.seed != seed:
         raise UserError("{} holds a run at rate {:g}, seed {}; move it aside and run again".format(

@@ -23,15 +23,15 @@ def results_dir(tiny=False):
     return os.path.join(ROOT, "results", "ee6123", "tasks_tiny") if tiny else os.path.join(ROOT, "results", "tasks")
 
 
-def numbers(name, text, low, high):
-    """A comma list of whole numbers from a flag, checked."""
+def numbers(name, text, low, high, example):
+    """A comma list of whole numbers from a flag, checked; `example` is a valid value, for the error line."""
     try:
         values = sorted({int(v) for v in str(text).split(",")})
     except ValueError:
         values = []
     if not values or values[0] < low or values[-1] > high:
         raise UserError("{} takes whole numbers from {} to {} separated by commas, like {}, not {!r}".format(
-            name, low, high, "2,5,10" if low < 2 else "1,2,3", text))
+            name, low, high, example, text))
     return values
 
 

@@ -25,8 +25,8 @@ def run(args):
     if args.preset not in ("", "tiny"):
         raise UserError("the only --preset is tiny, not {!r}".format(args.preset))
     tiny = args.preset == "tiny"
-    hidden = memory.numbers("--H", args.H, 1, 4096)
-    seeds = memory.numbers("--seeds", args.seeds, 0, 10 ** 6)
+    hidden = memory.numbers("--H", args.H, 1, 4096, "2,5,10")
+    seeds = memory.numbers("--seeds", args.seeds, 1, 10 ** 6, "1,2,3")
     folder = memory.results_dir(tiny)
     records = memory.train_missing(memory.settings("recall", seeds, tiny, hidden=hidden), folder)
     for path in memory.draw("recall", folder):

@@ -32,9 +32,9 @@ def run(args):
     losses = [w.strip().lower() for w in args.loss.split(",")]
     if not losses or any(w not in LOSSES for w in losses):
         raise UserError("--loss takes MSE, CE or both (MSE,CE), not {!r}".format(args.loss))
-    lengths = memory.numbers("--L", args.L, 1, max(ADDITION_TEST_LENGTHS))
-    hidden = memory.numbers("--H", args.H, 1, 4096)
-    seeds = memory.numbers("--seeds", args.seeds, 0, 10 ** 6)
+    lengths = memory.numbers("--L", args.L, 1, max(ADDITION_TEST_LENGTHS), "3,5,10")
+    hidden = memory.numbers("--H", args.H, 1, 4096, "2,5,10")
+    seeds = memory.numbers("--seeds", args.seeds, 1, 10 ** 6, "1,2,3")
     folder = memory.results_dir(tiny)
     # The runs this command asks for (the figures draw every run in the file: the report's).
     records = memory.train_missing(memory.settings("binary_addition", seeds, tiny, loss=losses, length=lengths,

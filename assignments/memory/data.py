@@ -9,8 +9,8 @@ ENCODINGS = ("scalar", "onehot")
 
 
 def encode(digits, encoding):
-    """Digits [N, T] -> inputs [N, T, D]: one scalar per digit (D = 1, the value 0..9, as the course's
-    PalindromeDataset feeds them) or one-hot (D = 10)."""
+    """Digits [N, T] -> inputs [N, T, D]: one scalar per digit (D = 1, the value 0..9, as a PyTorch
+    palindrome dataset usually feeds them) or one-hot (D = 10)."""
     if encoding == "scalar":
         return digits[:, :, None].astype(np.float32)  # [N, T] -> [N, T, 1]
     return np.eye(10, dtype=np.float32)[digits]  # [N, T] -> [N, T, 10]

@@ -18,7 +18,7 @@ EVAL_EVERY = 100  # training steps between validation measurements (and points o
 THREADS = int(__import__("os").environ.get("TASK_THREADS", "1"))
 ADDITION_TEST_LENGTHS = range(1, 41)  # binary addition is tested on sums of 1..40 bits
 VALIDATION_SEED, TEST_SEED, LENGTH_TEST_SEED = 10 ** 6, 2 * 10 ** 6, 3 * 10 ** 6
-# Each task's default setting: the one its assignment uses. Palindromes: the PyTorch course skeleton's
+# Each task's default setting. Palindromes: a PyTorch palindrome exercise's usual one
 # (scalar digits, 128 units, batch 128, RMSProp 0.001, clipping at 10); recall and binary addition: Adam 0.01
 # with betas (0.9, 0.99), as the EE6123 report on these tasks used.
 DEFAULTS = {
@@ -137,7 +137,7 @@ class TaskModel(object):
             self.bit_accuracy = None
         if not training:
             return
-        if s["optimizer"] == "rmsprop":  # the decay and epsilon of PyTorch's RMSprop, which the course uses
+        if s["optimizer"] == "rmsprop":  # the decay and epsilon of PyTorch's RMSprop
             optimizer = tf.train.RMSPropOptimizer(s["learning_rate"], decay=0.99, epsilon=1e-8)
         else:
             optimizer = tf.train.AdamOptimizer(s["learning_rate"], beta1=0.9, beta2=s["beta2"])

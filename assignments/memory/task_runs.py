@@ -19,7 +19,7 @@ from core.figures import grid_in  # noqa: E402
 
 TASK_STYLE = {"lstm": ("LSTM", "tab:blue", "o"), "gru": ("GRU", "tab:orange", "s"), "rnn": ("vanilla RNN", "tab:gray", "^")}
 MODEL_ORDER = ("rnn", "lstm", "gru")
-# The palindrome assignment's setting (net.DEFAULTS); the ablation changes one factor at a time.
+# The palindrome task's default setting (net.DEFAULTS); the ablation (FACTORS) changes one factor at a time.
 ASSIGNMENT = {"encoding": "scalar", "recurrent_init": "orthogonal", "keep_bias": 1.0}
 FACTORS = (("encoding", "onehot", "one-hot digits instead of scalars"),
            ("recurrent_init", "gaussian", "W_h from N(0, 0.01^2) instead of orthogonal"),
@@ -68,8 +68,8 @@ def load_task(results_dir, task, file_name=None):
         with open(path, "rb") as f:
             lines = f.read().decode("utf-8").splitlines()
     except UnicodeDecodeError:
-        raise UserError("{} is not UTF-8 text; restore it from git, or delete it and train its runs again".format(
-            relpath(path)))
+        raise UserError("{} is not UTF-8 text; restore it from the copy this folder came from, or delete it and "
+                        "train its runs again".format(relpath(path)))
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -77,7 +77,8 @@ def load_task(results_dir, task, file_name=None):
         try:
             record = json.loads(line)
         except (ValueError, RecursionError):
-            raise UserError("{} is not valid JSON; delete that line (or restore the file from git)".format(where))
+            raise UserError("{} is not valid JSON; delete that line (or restore the file from the copy this folder "
+                            "came from)".format(where))
         _check(record, task, where)
         records.append(record)
     return records

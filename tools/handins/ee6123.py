@@ -71,7 +71,7 @@ def _fix(path):
         return "run python3 assignments/ee6123/{} first".format("q2.py" if "recall" in path else "q3.py")
     if path.startswith("results/"):
         return "run python3 assignments/ee6123/q1.py --all (or one row of it) first"
-    return "restore it from git"
+    return "restore it from the copy this folder came from"
 
 
 def ee6123_report(roll, author):

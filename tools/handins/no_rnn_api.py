@@ -100,15 +100,32 @@ def no_rnn_api_files(yours=()):
 
 
 def train_command(model):
-    """The command that trained the model: the flags of every recipe field whose value is not the one the
-    architecture's recipe gives (read from its config.json), so it reproduces the recorded configuration."""
-    config = model.config()
-    base = Config.make(model.arch, unroll="loop").recipe
-    flags = ["--{}={:g}".format(f.name, getattr(config.recipe, f.name)) if not isinstance(
-        getattr(config.recipe, f.name), str) else "--{}={}".format(f.name, getattr(config.recipe, f.name))
-        for f in fields(Recipe) if f.name not in ("towers", "train_examples")
-        and getattr(config.recipe, f.name) != getattr(base, f.name)]
-    return " ".join(["python", "main.py"] + model.arch.main_args("train") + ["--unroll=" + config.unroll] + flags)
+    """The command that trained the model: --recipe=plain and the flag of every recipe field whose recorded
+    value (its config.json) is not the plain default, so the command shows the whole recipe and reproduces
+    it whatever recipe main.py records for the architecture."""
+    config, plain = model.config(), Recipe()
+    flags = ["--{}={}".format(f.name, _flag_value(getattr(config.recipe, f.name))) for f in fields(Recipe)
+             if f.name not in ("towers", "train_examples") and getattr(config.recipe, f.name) != getattr(plain, f.name)]
+    return " ".join(["python", "main.py"] + model.arch.main_args("train") + ["--unroll=" + config.unroll,
+                                                                            "--recipe=plain"] + flags)
+
+
+def _flag_value(value):
+    return value if isinstance(value, str) else "{:g}".format(value)
+
+
+def trained_with(model):
+    """The recipe in words, from config.json: the optimiser and its schedule, the regularisation, and what
+    validation reads."""
+    from tools.reporting.card import optimiser, regularisation
+    from tools.reporting.text import augmentation
+    config = model.config().to_json()
+    words = regularisation(config).replace("random affine distortions", augmentation(config["augment"])) \
+        if config.get("augment") else regularisation(config)
+    return ("Trained with {}, gradients clipped at global norm {:g}; regularised by {}. Validation reads the "
+            "5,000 validation images whole{}.").format(
+        optimiser(config).replace(",\n", ", ").replace("\n", " "), config["clip_norm"], words.replace(",\n", "; "),
+        ", uncropped (the crops are drawn for training only)" if config.get("crop_augment") else "")
 
 
 def measured(model):
@@ -146,6 +163,8 @@ alone: {choice}
     {test1}
     {train1}
 
+{trained1}
+
 Measured: {measured1}
 
 ## 4 {part2}
@@ -158,6 +177,8 @@ classified. The LSTM is deep: `--hidden_unit` takes one size per layer (`64,64`)
     {test2}
     {train2}
 
+{trained2}
+
 Measured: {measured2}
 
 ## 5 Logs
@@ -165,11 +186,12 @@ Measured: {measured2}
 `--train` prints a log with timestamps (train and validation loss and accuracy per epoch) and writes the
 checkpoints to `runs/<model>/`, the same per epoch as a table to `runs/<model>/log.csv` and TensorBoard files to
 `logs/<model>/`. For each model here, `training_logs/<model>/train.log` is that printed log, saved with
-`2>&1 | tee train.log` on the training command above, and `training_logs/<model>/` also holds its TensorBoard
+`2>&1 | tee train.log` when it was trained with the settings of the command above, and `training_logs/<model>/` also holds its TensorBoard
 files; its checkpoint folder was then copied from `runs/<model>/` to `weights/<model>/`
 (`weights/MANIFEST.sha256` lists each weights file's SHA-256: `cd weights && sha256sum -c MANIFEST.sha256`
 checks them). `--test` prints the kept
-checkpoint's validation error beside the test accuracy. `tensorboard --logdir training_logs` shows the
+checkpoint's validation error beside the test accuracy; once you have trained a model yourself, `--test` reads
+your run in `runs/` (it says so), and `--weights_dir=weights` tests the one here. `tensorboard --logdir training_logs` shows the
 training and validation loss and accuracy, the gradient norm and the learning rate.{elsewhere}
 
 ## 7 Additional solution features
@@ -205,7 +227,7 @@ def readme():
     for k, model in enumerate(MODELS, 1):
         text.update({"part{}".format(k): model.part, "name{}".format(k): model.name,
                      "test{}".format(k): model.arch.command("test"), "train{}".format(k): train_command(model),
-                     "measured{}".format(k): measured(model)})
+                     "measured{}".format(k): measured(model), "trained{}".format(k): trained_with(model)})
     return README.replace("{roll}", "\0").format(**text).replace("\0", "{roll}")
 
 

@@ -37,7 +37,8 @@ def implementation():
         ("bullets", [
             "q1.py, q2.py, q3.py: one program per question. Each trains the runs its question needs (a run "
             "already finished is not trained again, an interrupted one resumes), then draws the figures and "
-            "prints the numbers of this report.",
+            "prints the numbers of its results; the report's summary sentences are computed from the "
+            "same result files.",
             "main.py: trains (--train) or tests (--test) one MNIST model; q1.py calls it once per run. "
             "train.py and evaluate.py hold the training loop, with validation after every epoch, and the test.",
             "cells.py: the three cells. model.py: the cells unrolled over the 28 rows, one or both ways and in "
@@ -91,7 +92,9 @@ def _rates_text():
         return []
     runs = ", ".join("{:g}: {:.2f}%".format(p["learning_rate"], 100 * p["val_accuracy"]) for p in pilot)
     first = pilot[0]
-    return [("paragraph", "The learning rate of the vanilla RNN was chosen on validation: {} trained at each rate "
+    return [("paragraph", "LSTM and GRU use the peak rate 0.01 that this budget was set with for them beforehand, "
+                          "on validation; it was not searched again here. "
+                          "The learning rate of the vanilla RNN was chosen on validation: {} trained at each rate "
                           "(seed {}, the same budget) reached on the validation images {}. "
                           "The command python3 q1.py --model RNN --bi 0 -l 128 --seeds 1 --rates {} repeats it.".format(
                               grid.title(first["model"], tuple(first["layers"]), first["bidirectional"]),
@@ -275,10 +278,12 @@ def budget_text(recall, steps):
             part += " (median {:,.0f} steps)".format(sorted(done)[len(done) // 2])
         late = [r for r in runs if r["stopped"] != "target"]
         if late:
-            end = sum(r["curve"][-1][3] for r in late) / len(late)
+            ends = [r["curve"][-1][3] for r in late]
             before = sum(r["curve"][-3][3] for r in late) / len(late)
-            part += ", {} ended at {:.1f}% validation accuracy ({:.1f}% {:,} steps earlier)".format(
-                "all" if not done else "the others", 100 * end, 100 * before, late[0]["curve"][-1][0] - late[0]["curve"][-3][0])
+            part += (", {} ended at {:.1f}% validation accuracy on average ({:.1f}-{:.1f}%; {:.1f}% {:,} steps "
+                     "earlier)").format("they" if not done else "the others", 100 * sum(ends) / len(ends),
+                                        100 * min(ends), 100 * max(ends), 100 * before,
+                                        late[0]["curve"][-1][0] - late[0]["curve"][-3][0])
         parts.append(part)
     return ("These results are at a fixed budget of {:,} steps: {}. Where a model spent the whole budget, the "
             "comparison says it did not learn the recall within those steps, not that it cannot.".format(

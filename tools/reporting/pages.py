@@ -106,8 +106,8 @@ def _read(path):
     except UnicodeDecodeError:
         found = None
     if not isinstance(found, dict):
-        raise UserError("{} is not a result object; restore it from git (git checkout -- {}) or write it again "
-                        "(see README.md)".format(relpath(path), relpath(path)))
+        raise UserError("{} is not a result object; restore it from the copy this folder came from, or write it "
+                        "again (see README.md)".format(relpath(path)))
     return found
 
 
