@@ -31,7 +31,7 @@ import collections
 
 import numpy as np
 
-from core.config import GATE_BLOCKS
+from core.arch import GATE_BLOCKS
 from core.tfcompat import tf
 
 LSTMState = collections.namedtuple("LSTMState", ["c", "h"])

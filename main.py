@@ -27,7 +27,8 @@ import data_loader
 from core import photos
 from core.common import (LOGS_DIR, RUNS_DIR, WEIGHTS_DIR, UserError, guarded, log, print_error, relpath,
                          results_dir_for, weights_dir_for_test)
-from core.config import DEFAULT_UNROLL, MAX_LAYERS, UNROLL_HELP, UNROLLS, Arch, Config, ConfigError, Recipe, check_model
+from core.arch import MAX_LAYERS, Arch, ConfigError, check_model
+from core.config import DEFAULT_UNROLL, UNROLL_HELP, UNROLLS, Config, Recipe
 from core.recipes import GENERAL, RECIPES
 from core.runs import RunDir, check_trained
 

@@ -16,7 +16,7 @@ import zlib
 import numpy as np
 
 from cells import CELLS
-from core.config import CONVOLUTIONS
+from core.arch import CONVOLUTIONS
 from core.tfcompat import stateless_uniform, tf
 from core.unroll import NUM_STEPS, has_towers, make_unroller
 
@@ -228,7 +228,7 @@ class MLP(Model):
 
 class CNN(MLP):
     """The convolutional baseline (--model=cnn), a small network that sees the whole image at once:
-    core.config.CONVOLUTIONS (3x3 convolutions of 16 and 32 filters, each with ReLU and 2x2 max-pooling)
+    core.arch.CONVOLUTIONS (3x3 convolutions of 16 and 32 filters, each with ReLU and 2x2 max-pooling)
     and then MLP's dense layers and classifier. Variables cnn_conv<n>/W [k, k, in, filters] (Glorot-uniform),
     cnn_conv<n>/b (zero), then cnn/W, cnn/b for the dense layer."""
 

@@ -4,7 +4,8 @@ outside this folder but installed packages.
     tfcompat   the TensorFlow version switch (1.5 or 2.x through tf.compat.v1), session settings
     unroll     the unrollers' interface and the loop, a plain Python loop over the time steps; any other
                unroller present is a module unroll_<name> beside it
-    config     the typed configuration (Arch, Recipe, Config); recipes: how each configuration is trained
+    arch       the typed architecture (Arch: the run folder's name); config: the typed configuration (Recipe,
+               Config); recipes: how each configuration is trained
     runs       a run folder (config.json, state.json, log.csv, checkpoints), each read through a checker;
                folders: the training lock and the one swap routine
     common     errors as one line, logs, atomic writes, the SIGTERM guard; fetch: verified downloads;

@@ -1,7 +1,6 @@
-"""What a configuration is, typed: its architecture (the folder name) and its recipe (how it is trained).
+"""What a configuration is, typed: its architecture (core/arch.py: the folder name) and its recipe (how it is
+trained).
 
-    arch = Arch("lstm", (64, 64), bidirectional=True)      # checked when made
-    arch.name == "lstm_h64-64_bi";  Arch.parse("lstm_h64-64_bi") == arch
     config = Config.make(Arch("lstm", (32,)))               # the recipe recorded for lstm_h32
     config.recipe.epochs == 40;   config.name == "lstm_h32"
     Config.from_json(config.to_json()) == config            # config.json; older files are upgraded there, once
@@ -12,20 +11,11 @@ applies the plain defaults, the architecture's recipe (core/recipes.py), a prese
 import os
 import math
 import re
-from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Optional, Tuple
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Optional
 
+from core.arch import Arch, ConfigError, described, whole
 from core.recipes import PRESETS, SETS as RECIPE_SETS, recipe_for
-
-# Gate blocks per cell (W_x holds this many [in, H] blocks side by side); cells.py's cells read their count
-# here. The two non-recurrent baselines have none: mlp, dense ReLU layers on all 784 pixels; cnn, two
-# convolutions (CONVOLUTIONS) and then dense ReLU layers.
-GATE_BLOCKS = {"lstm": 4, "gru": 3, "rnn": 1, "mlp": None, "cnn": None}
-RECURRENT = ("lstm", "gru", "rnn")
-# The CNN baseline's convolutions, before its dense layers: (filters, kernel side), each followed by ReLU and
-# a 2x2 max-pool (28 -> 14 -> 7 pixels a side).
-CONVOLUTIONS = ((16, 3), (32, 3))
-MODELS = tuple(GATE_BLOCKS)
 
 
 def _unrollers():
@@ -48,143 +38,38 @@ def _unrollers():
 UNROLLS, DEFAULT_UNROLL, UNROLL_HELP = _unrollers()
 SPLITS = ("shuffled", "first")
 SCHEDULES = ("exponential", "cosine", "linear")
-MAX_LAYERS, MAX_UNITS = 8, 4096
-MAX_PARAMETERS = 50 * 1000 * 1000  # above this a model cannot be trained here in any sensible time or memory
 MAX_SEED, MAX_BATCH, MAX_TOWERS = 2 ** 31 - 1, 60000, 8  # MAX_BATCH: the training set's size
 
 
-class ConfigError(ValueError):
-    """A value a configuration cannot take; the message names the flag and what it may be."""
-
-
-def check_model(model):
-    if model not in MODELS:
-        raise ConfigError("unknown --model={!r}; choose {} or {}".format(model, ", ".join(MODELS[:-1]), MODELS[-1]))
-
-
-def _flag(default, help):
-    return field(default=default, metadata={"help": help})
-
-
-def whole(value):  # an int, and not a bool (which Python counts as one)
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-@dataclass(frozen=True)
-class Arch:
-    """The network: cell, one size per layer, direction, input format. Its name is the run folder's."""
-    model: str = _flag("lstm", "cell type: lstm, gru or rnn (vanilla tanh RNN); the non-recurrent baselines: mlp "
-                               "(dense ReLU layers of --hidden_unit units on all 784 pixels), cnn (two 3x3 "
-                               "convolutions of 16 and 32 filters with 2x2 max-pooling, then those dense layers)")
-    layers: Tuple[int, ...] = _flag((128,), "hidden units, a positive integer, or one per layer: 64,64")
-    bidirectional: bool = _flag(False, "each layer reads the rows forwards and backwards; final states joined")
-    crop_augment: bool = _flag(False, "train on random crops (24-28 px a side) read as pixel streams of variable "
-                                      "length")
-
-    def __post_init__(self):
-        check_model(self.model)
-        layers = self.layers
-        if not (isinstance(layers, (list, tuple)) and layers and all(whole(n) and n > 0 for n in layers)):
-            raise ConfigError("the layers (--hidden_unit) must be positive whole numbers such as 32 or 64,64, not "
-                              "{!r}".format(layers))
-        object.__setattr__(self, "layers", tuple(layers))  # a list from JSON or a caller: stored as a tuple
-        if len(layers) > MAX_LAYERS:
-            raise ConfigError("--hidden_unit lists {} layers; this program stacks at most {}".format(len(layers),
-                                                                                                 MAX_LAYERS))
-        if max(layers) > MAX_UNITS:
-            raise ConfigError("--hidden_unit={} is larger than this program supports (at most {})".format(
-                self.sizes, MAX_UNITS))
-        for flag in ("bidirectional", "crop_augment"):
-            if not isinstance(getattr(self, flag), bool):
-                raise ConfigError("--{} is true or false, not {!r}".format(flag, getattr(self, flag)))
-        if self.model not in RECURRENT and (self.bidirectional or self.crop_augment):
-            raise ConfigError("--model={} reads the whole image at once: it takes no --bidirectional or "
-                              "--crop_augment".format(self.model))
-        if self.parameters() > MAX_PARAMETERS:
-            raise ConfigError("--hidden_unit={} with {} layer(s){} makes {:,} weights, more than the {:,} this program "
-                              "trains; use fewer or smaller layers".format(
-                                  self.sizes, len(layers), " both ways" if self.bidirectional else "",
-                                  self.parameters(), MAX_PARAMETERS))
-
-    @property
-    def sizes(self):
-        """The layer sizes as --hidden_unit takes them: "64,64"."""
-        return ",".join(str(n) for n in self.layers)
-
-    @property
-    def name(self):
-        """The folder and result-file name, defaults left out: lstm_h32, lstm_h64-64_bi, lstm_h128_crop."""
-        return "{}_h{}{}{}".format(self.model, "-".join(str(n) for n in self.layers),
-                                   "_bi" if self.bidirectional else "", "_crop" if self.crop_augment else "")
-
-    @classmethod
-    def parse(cls, name):
-        """The architecture a folder name stands for, or None if no Arch has that name."""
-        match = _NAME.match(name)
-        if not match:
-            return None
-        try:
-            arch = cls(match.group("model"), tuple(int(n) for n in match.group("layers").split("-")),
-                       bool(match.group("bi")), bool(match.group("crop")))
-        except ConfigError:
-            return None
-        return arch if arch.name == name else None
-
-    def parameters(self):
-        """Weights of the network (the exact count train.py records)."""
-        if self.model in ("mlp", "cnn"):
-            convolutions, channels, side = 0, 1, 28
-            for filters, kernel in CONVOLUTIONS if self.model == "cnn" else ():
-                convolutions += kernel * kernel * channels * filters + filters
-                channels, side = filters, side // 2
-            sizes = (side * side * channels,) + self.layers + (10,)
-            return convolutions + sum(a * b + b for a, b in zip(sizes, sizes[1:]))
-        directions, total, input_size = 2 if self.bidirectional else 1, 0, 28
-        for units in self.layers:
-            total += directions * GATE_BLOCKS[self.model] * units * (input_size + units + 1)
-            input_size = units * directions
-        return total + input_size * 10 + 10
-
-    def main_args(self, action):
-        """main.py's arguments for this architecture: --model=... --<action> --hidden_unit=... [--bidirectional]."""
-        return ["--model=" + self.model, "--" + action, "--hidden_unit=" + self.sizes] + [
-            "--" + flag for flag in ("bidirectional", "crop_augment") if getattr(self, flag)]
-
-    def command(self, action):
-        """The shortest command line for this architecture, for messages: python main.py --model=..."""
-        return " ".join(["python", "main.py"] + self.main_args(action))
-
-
-_NAME = re.compile(r"^(?P<model>{})_h(?P<layers>\d+(?:-\d+)*)(?P<bi>_bi)?(?P<crop>_crop)?$".format("|".join(MODELS)))
 
 
 @dataclass(frozen=True)
 class Recipe:
     """How a network is trained. The defaults are main.py's plain defaults (--recipe=plain)."""
-    epochs: int = _flag(60, "maximum number of training epochs")
-    patience: int = _flag(12, "stop after this many epochs without a better validation accuracy")
-    batch_size: int = _flag(128, "training minibatch size")
-    learning_rate: float = _flag(0.005, "Adam learning rate")
-    lr_decay: float = _flag(0.97, "--schedule=exponential: the learning rate is multiplied by this after every "
+    epochs: int = described(60, "maximum number of training epochs")
+    patience: int = described(12, "stop after this many epochs without a better validation accuracy")
+    batch_size: int = described(128, "training minibatch size")
+    learning_rate: float = described(0.005, "Adam learning rate")
+    lr_decay: float = described(0.97, "--schedule=exponential: the learning rate is multiplied by this after every "
                                   "epoch (1 = constant)")
-    schedule: str = _flag("exponential", "exponential (--lr_decay per epoch, early stopping after --patience epochs "
+    schedule: str = described("exponential", "exponential (--lr_decay per epoch, early stopping after --patience epochs "
                                          "without a better validation accuracy) or a fixed budget of --epochs: "
                                          "cosine or linear (after --warmup, the rate falls to zero at the last "
                                          "step, every step; no early stopping)")
-    warmup: float = _flag(0.0, "--schedule=cosine or linear: epochs (may be a fraction) over which the rate rises "
+    warmup: float = described(0.0, "--schedule=cosine or linear: epochs (may be a fraction) over which the rate rises "
                                "linearly from near zero to --learning_rate")
-    clip_norm: float = _flag(5.0, "clip gradients to this global norm")
-    seed: int = _flag(1, "random seed for initial weights, data order, distortions and dropout")
-    validation_size: int = _flag(5000, "training images held out for validation")
-    validation_split: str = _flag("shuffled", "which training images validate: shuffled (a fixed permutation) or "
+    clip_norm: float = described(5.0, "clip gradients to this global norm")
+    seed: int = described(1, "random seed for initial weights, data order, distortions and dropout")
+    validation_size: int = described(5000, "training images held out for validation")
+    validation_split: str = described("shuffled", "which training images validate: shuffled (a fixed permutation) or "
                                               "first (the first --validation_size, as TensorFlow's MNIST reader)")
-    train_examples: Optional[int] = _flag(None, "use only the first N training images (set by --preset=tiny)")
-    augment: float = _flag(0.0, "random affine distortions of the training images (rotation, scaling, shear, "
+    train_examples: Optional[int] = described(None, "use only the first N training images (set by --preset=tiny)")
+    augment: float = described(0.0, "random affine distortions of the training images (rotation, scaling, shear, "
                                 "shift): 1 = up to 10 degrees, 10%, 0.1, 2 px; 0.5 = half that; 0 = off")
-    dropout: float = _flag(0.0, "dropout rate on the non-recurrent connections, in training only (0 = off)")
-    l2: float = _flag(0.0, "weight decay: this times the sum of squared weights is added to the loss")
+    dropout: float = described(0.0, "dropout rate on the non-recurrent connections, in training only (0 = off)")
+    l2: float = described(0.0, "weight decay: this times the sum of squared weights is added to the loss")
     # Speed only: the same model, rounded differently.
-    towers: int = _flag(0, "training: cut each batch into this many parts, unrolled side by side, one core each "
+    towers: int = described(0, "training: cut each batch into this many parts, unrolled side by side, one core each "
                            "(same model; 1 = one chain; 0 = the unroller's own default, which the training log "
                            "names)")
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from core.numpy_steps import STEPS, state_of
 from core.common import UserError, atomic_write_json, relpath, save_png
-from core.config import GATE_BLOCKS
+from core.arch import GATE_BLOCKS
 from core.figures import grid_in, png
 
 GATES = {"lstm": ("i", "f", "o", "g"), "gru": ("r", "z", "n"), "rnn": ()}

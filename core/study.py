@@ -1,14 +1,15 @@
-"""Several seeds per configuration: the recipes, where each seed's run and result live, which seed goes to weights/.
+"""Several seeds per configuration: the recipes, where each seed's run and result live, their mean and spread
+(main.py --test sets your run beside them), and which seed's run goes to weights/.
 
 Every (configuration, recipe, seed) is trained once, through main.py, into
 
     runs/study/<recipe label>/seed<N>/<config>/        (checkpoints)
     results/study/<recipe label>/seed<N>/<config>.json (its test result)
 
-so runs shared by two tables (the chosen recipe of LSTM-128 is also a row of
-the ablation) are trained once. When all seeds of a configuration have
-finished, the one with the best validation accuracy is copied to
-weights/<config>/: chosen before any of them is tested.
+so runs shared by two of the studies defined below (ABLATION, the grid, L2, BEST, BASELINES; the chosen
+recipe of LSTM-128 is also a row of the ablation) are trained once. When all seeds of a configuration have
+finished, the one with the best validation accuracy is copied to weights/<config>/: chosen before any of
+them is tested.
 """
 import json
 import math
@@ -45,7 +46,7 @@ L2 = [("no L2", REGULARISED), ("L2 0.01", dict(REGULARISED, l2=0.01))]
 BEST = ("lstm", [128, 128], True)
 # The non-recurrent baselines, networks without recurrence at about LSTM-128's 81,674 weights
 # (3 seeds each, the general recipe): an MLP, one dense ReLU layer of 103 units on all 784 pixels (81,895
-# weights), and a CNN, two convolutions and a dense layer of 48 units (80,602; core.config.CONVOLUTIONS).
+# weights), and a CNN, two convolutions and a dense layer of 48 units (80,602; core.arch.CONVOLUTIONS).
 BASELINE = ("mlp", [103])
 CNN_BASELINE = ("cnn", [48])
 BASELINES = (BASELINE, CNN_BASELINE)
