@@ -117,15 +117,17 @@ def _flag_value(value):
 def trained_with(model):
     """The recipe in words, from config.json: the optimiser and its schedule, the regularisation, and what
     validation reads."""
-    from tools.reporting.card import optimiser, regularisation
+    from tools.reporting.card import optimiser
     from tools.reporting.text import augmentation
     config = model.config().to_json()
-    words = regularisation(config).replace("random affine distortions", augmentation(config["augment"])) \
-        if config.get("augment") else regularisation(config)
+    words = [augmentation(config["augment"])] if config.get("augment") else []
+    words += ["dropout {:g} on the non-recurrent connections".format(config["dropout"])] if config.get("dropout") else []
+    words += ["weight decay {:g}".format(config["l2"])] if config.get("l2") else []
     return ("Trained with {}, gradients clipped at global norm {:g}; regularised by {}. Validation reads the "
-            "5,000 validation images whole{}.").format(
-        optimiser(config).replace(",\n", ", ").replace("\n", " "), config["clip_norm"], words.replace(",\n", "; "),
-        ", uncropped (the crops are drawn for training only)" if config.get("crop_augment") else "")
+            "{:,} validation images whole{}.").format(
+        optimiser(config).replace("\n", " "), config["clip_norm"], "; ".join(words) or "nothing",
+        config["validation_size"], ", uncropped (the crops are drawn for training only)" if config.get("crop_augment")
+        else "")
 
 
 def measured(model):
