@@ -27,7 +27,8 @@ def train_config(model_module, cell, layers, bi, towers):
     """The benchmark's configuration in the form the checkout's Model takes: core/config.py's typed Config, or
     the dict of checkouts from before it."""
     if hasattr(model_module.Model, "of"):
-        typed = sys.modules["core.config"]  # the checkout's own, imported with its model.py
+        import importlib
+        typed = importlib.import_module("core.config")  # the checkout's own: its core package came with model.py
         return typed.Config(typed.Arch(cell, tuple(layers), bi),
                             typed.Recipe(learning_rate=1e-3, clip_norm=5.0, towers=towers))
     config = {"model": cell, "hidden_unit": layers if len(layers) > 1 else layers[0], "learning_rate": 1e-3,
