@@ -320,3 +320,13 @@ def _wait_for(path):
         if path.exists():
             return
         time.sleep(0.05)
+
+
+def test_q3_prints_no_empty_paragraph_where_one_hidden_size_was_trained(root, monkeypatch, capsys):
+    from assignments.ee6123 import q3
+    monkeypatch.setattr(memory, "train_missing", lambda settings, folder: [])
+    monkeypatch.setattr(memory, "draw", lambda task, folder: [])
+    monkeypatch.setattr(q3, "addition_text", lambda records: "the losses' sentence")
+    monkeypatch.setattr(q3, "addition_hidden_text", lambda records: "")
+    assert q3.main(["--L", "3,5,10", "--preset", "tiny"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["the losses' sentence"]

@@ -42,7 +42,9 @@ def run(args):
     for path in memory.draw("binary_addition", folder):
         log("wrote {}".format(relpath(path)))
     print(addition_text(records))
-    print(addition_hidden_text(records))
+    hidden_text = addition_hidden_text(records)  # "" where one hidden size was trained
+    if hidden_text:
+        print(hidden_text)
     return 0
 
 
