@@ -151,14 +151,15 @@ def curves(records, fig, box, group_key, title, label_of):
         acc_ax.plot(steps, 100 * padded[:, :, 3].mean(0), color=color, label=label_of(key))
         loss_ax.plot(steps, padded[:, :, 1].mean(0), color=color, label=label_of(key))
     acc_ax.set_ylabel("validation accuracy (%)")
-    loss_ax.set_ylabel("training loss (log)")
+    mixed = "loss" in group_key and len({key[group_key.index("loss")] for key, _ in groups}) > 1
+    loss_ax.set_ylabel("training loss (log){}".format("; each run's own loss" if mixed else ""))
     loss_ax.set_yscale("log")
     loss_ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: "{:g}".format(v)))
     loss_ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())  # "2 x 10^-1" labels ran into the axis label
     for ax in (acc_ax, loss_ax):
         ax.set_xlabel("training step")
         ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=8)
+    acc_ax.legend(fontsize=8)  # one legend for both panels (the same colours), where it covers no loss curve
     fig.text((box[0] + box[2]) / 2, box[3] + 0.12 / fig.get_size_inches()[1], title + "; means over seeds", fontsize=10, ha="center",
              va="bottom")
     return True
