@@ -220,8 +220,8 @@ def _run(args):
         pack(args.weights_dir, args.output, args.force)
         return 0
     if not args.url:
-        raise UserError("give the archive's address with --url=... or the WEIGHTS_URL environment variable; a clone "
-                        "already has the trained weights in weights/, and python download_weights.py --pack makes "
+        raise UserError("give the archive's address with --url=... or the WEIGHTS_URL environment variable; a copy "
+                        "of the code with weights/ already has the trained weights, and python download_weights.py --pack makes "
                         "an archive of them (weights.tar.gz) to put on a server of your own")
     if not 0 < args.max_mb < 1e6:
         raise UserError("--max_mb must be a positive size in megabytes, like --max_mb=20, not {:g}".format(args.max_mb))

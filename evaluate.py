@@ -125,8 +125,8 @@ def evaluate(arch, data_dir, weights_dir, results_dir, show_crops=False):
     config, state = check_trained(run, arch)
     if not state.get("finished"):
         pid = training_pid(weights_dir, run.name)
-        log("note: {} of {}; testing its best checkpoint so far (epoch {})".format(
-            "training is in progress (pid {})".format(pid) if pid else "training was interrupted", run.name,
+        log("note: {}: {}; testing its best checkpoint so far (epoch {})".format(
+            run.name, "training is in progress (pid {})".format(pid) if pid else "training was interrupted",
             state["best_epoch"]))
     images, labels = data_loader.load_split(data_dir, "test")
     test_set = data_loader.test_set_of(data_dir)

@@ -1,7 +1,7 @@
 """Train or test a hand-written LSTM, GRU or vanilla RNN on MNIST read row by row.
 
     python main.py --model=lstm --train --hidden_unit=32    # train (or resume)
-    python main.py --model=lstm --test --hidden_unit=32     # test it (yours in runs/, else weights/' if there)
+    python main.py --model=lstm --test --hidden_unit=32     # test it (your run in runs/, else weights/)
     python main.py --model=lstm --hidden_unit=128 --predict=digit.png   # your own image
     python main.py --model=lstm --train --hidden_unit=64,64 --bidirectional   # a variant, general recipe
 

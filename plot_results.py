@@ -1,6 +1,7 @@
 """Plots from the result files: test accuracy against hidden size, and validation curves.
 
     python plot_results.py [--results_dir=results] [--weights_dir=weights]
+    python plot_results.py --rows_until_known [--data_dir=../data]
 
 Reads results/<model>_h<hidden>.json (written by main.py --test), the
 result files of each configuration's seeds under results/study/ (the mean and
@@ -22,13 +23,19 @@ def main(argv=None):
 
 def _main(argv):
     parser = ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--results_dir", default=os.path.join(PROJECT_DIR, "results"))
-    parser.add_argument("--weights_dir", default=os.path.join(PROJECT_DIR, "weights"))
+    parser.add_argument("--results_dir", default=os.path.join(PROJECT_DIR, "results"),
+                        help="the result files main.py --test wrote; the figures are written here")
+    parser.add_argument("--weights_dir", default=os.path.join(PROJECT_DIR, "weights"),
+                        help="the trained models' folders (their log.csv draws the validation curves)")
     parser.add_argument("--rows_until_known", action="store_true",
                         help="instead: for each basic model in weights/, the test images right after every row "
-                             "(results/rows_until_known.json and .png; needs --data_dir)")
-    parser.add_argument("--data_dir", default=os.path.join(os.path.dirname(PROJECT_DIR), "data"))
+                             "(results/rows_until_known.json and .png), read from --data_dir")
+    parser.add_argument("--data_dir", default=os.path.join(os.path.dirname(PROJECT_DIR), "data"),
+                        help="MNIST's folder, for --rows_until_known (default ../data)")
     args = parser.parse_args(argv)
+    if not os.path.isdir(args.weights_dir):
+        return print_error("--weights_dir={} is not a folder; give the folder of the trained models (weights/ "
+                           "here)".format(relpath(args.weights_dir)))
     if args.rows_until_known:
         try:
             import data_loader

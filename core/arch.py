@@ -43,12 +43,12 @@ def whole(value):  # an int, and not a bool (which Python counts as one)
 class Arch:
     """The network: cell, one size per layer, direction, input format. Its name is the run folder's."""
     model: str = described("lstm", "cell type: lstm, gru or rnn (vanilla tanh RNN); the non-recurrent baselines: mlp "
-                               "(dense ReLU layers of --hidden_unit units on all 784 pixels), cnn (two 3x3 "
-                               "convolutions of 16 and 32 filters with 2x2 max-pooling, then those dense layers)")
+                                   "(dense ReLU layers of --hidden_unit units on all 784 pixels), cnn (two 3x3 "
+                                   "convolutions of 16 and 32 filters with 2x2 max-pooling, then those dense layers)")
     layers: Tuple[int, ...] = described((128,), "hidden units, a positive integer, or one per layer: 64,64")
     bidirectional: bool = described(False, "each layer reads the rows forwards and backwards; final states joined")
     crop_augment: bool = described(False, "train on random crops (24-28 px a side) read as pixel streams of variable "
-                                      "length")
+                                          "length")
 
     def __post_init__(self):
         check_model(self.model)

@@ -51,27 +51,27 @@ class Recipe:
     batch_size: int = described(128, "training minibatch size")
     learning_rate: float = described(0.005, "Adam learning rate")
     lr_decay: float = described(0.97, "--schedule=exponential: the learning rate is multiplied by this after every "
-                                  "epoch (1 = constant)")
-    schedule: str = described("exponential", "exponential (--lr_decay per epoch, early stopping after --patience epochs "
-                                         "without a better validation accuracy) or a fixed budget of --epochs: "
-                                         "cosine or linear (after --warmup, the rate falls to zero at the last "
-                                         "step, every step; no early stopping)")
+                                      "epoch (1 = constant)")
+    schedule: str = described("exponential", "exponential (--lr_decay per epoch, early stopping after --patience "
+                                             "epochs without a better validation accuracy) or a fixed budget of "
+                                             "--epochs: cosine or linear (after --warmup, the rate falls to zero at "
+                                             "the last step, every step; no early stopping)")
     warmup: float = described(0.0, "--schedule=cosine or linear: epochs (may be a fraction) over which the rate rises "
-                               "linearly from near zero to --learning_rate")
+                                   "linearly from near zero to --learning_rate")
     clip_norm: float = described(5.0, "clip gradients to this global norm")
     seed: int = described(1, "random seed for initial weights, data order, distortions and dropout")
     validation_size: int = described(5000, "training images held out for validation")
     validation_split: str = described("shuffled", "which training images validate: shuffled (a fixed permutation) or "
-                                              "first (the first --validation_size, as TensorFlow's MNIST reader)")
+                                                  "first (the first --validation_size, as TensorFlow's MNIST reader)")
     train_examples: Optional[int] = described(None, "use only the first N training images (set by --preset=tiny)")
     augment: float = described(0.0, "random affine distortions of the training images (rotation, scaling, shear, "
-                                "shift): 1 = up to 10 degrees, 10%, 0.1, 2 px; 0.5 = half that; 0 = off")
+                                    "shift): 1 = up to 10 degrees, 10%, 0.1, 2 px; 0.5 = half that; 0 = off")
     dropout: float = described(0.0, "dropout rate on the non-recurrent connections, in training only (0 = off)")
     l2: float = described(0.0, "weight decay: this times the sum of squared weights is added to the loss")
     # Speed only: the same model, rounded differently.
     towers: int = described(0, "training: cut each batch into this many parts, unrolled side by side, one core each "
-                           "(same model; 1 = one chain; 0 = the unroller's own default, which the training log "
-                           "names)")
+                               "(same model; 1 = one chain; 0 = the unroller's own default, which the training log "
+                               "names)")
 
     def __post_init__(self):
         for f in fields(self):
@@ -268,7 +268,7 @@ class Config:
             if missing:
                 raise ConfigError("it has no '{}'".format("', '".join(missing)))
             trained = Trained(**{f.name: stored[f.name] for f in fields(Trained) if f.name in stored})
-        # A run trained with an unroller this copy lacks (or from before --unroll) is evaluated with the default
+        # A run trained with an unroller this copy lacks (or whose config.json names none) is evaluated with the default
         # here: the same model, since every unroller computes the same steps, up to float rounding.
         unroll = stored.get("unroll", DEFAULT_UNROLL)
         config = cls(arch, recipe, stored.get("recipe"), unroll if unroll in UNROLLS else DEFAULT_UNROLL, trained)

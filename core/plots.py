@@ -150,12 +150,12 @@ def write_rows_until_known(results_dir, weights_dir, images, labels, out=None, t
     """The fraction of test images right after row t and from then on, for each basic model in weights/, written to
     `out` (default results_dir); `test_set` marks a test set other than MNIST's (evaluate.py's marker)."""
     from core import explain
-    from core.runs import RunDir
+    from core.runs import RunDir, check_trained
 
     def load(names):
         for name in names:
             run = RunDir(weights_dir, name)
-            config, state = run.load_config(), run.load_state()
+            config, state = check_trained(run, Arch.parse(name))  # a missing or damaged run: one line saying so
             yield name, config.arch.model, explain.load_weights(run, state, config)
     names = [r["name"] for r in sorted(load_results(results_dir), key=lambda r: (r["model"], r["hidden_unit"]))]
     return explain.known_summary(out or results_dir, names, images, labels, load, test_set)

@@ -132,7 +132,7 @@ def finished(recipe, seed, name, runtime=None):
 
 
 def has_result(recipe, seed, name, results_dir=RESULTS_DIR, runtime=None):
-    """Whether the run has a test result file (it may have been trained elsewhere: a clean clone has no runs/)."""
+    """Whether the run has a test result file (it may have been trained elsewhere, so that runs/ is empty here)."""
     return os.path.isfile(os.path.join(result_folder(recipe, seed, results_dir, runtime), name + ".json"))
 
 

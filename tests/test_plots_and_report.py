@@ -234,3 +234,16 @@ def test_make_report_checks_its_paths_before_writing(tmp_path, capsys):
                                "--readme="])  # a folder as --output: said as such, not as 'not a folder'
     line = assert_one_line_error(status, capsys.readouterr().err, "--output", "is a folder", "Report.pdf")
     assert "not a folder" not in line
+
+
+def test_plot_results_without_the_weights_folder_or_one_of_its_runs_is_one_line(tmp_path, capsys, real_mnist):
+    results, weights = str(tmp_path / "results"), str(tmp_path / "weights")
+    os.makedirs(results)
+    write_results(results, weights)  # runs with a log.csv but no checkpoint
+    code = plot_results.main(["--results_dir=" + results, "--weights_dir=" + str(tmp_path / "nowhere")])
+    assert_one_line_error(code, capsys.readouterr().err, "--weights_dir", "not a folder")
+    assert not os.path.exists(os.path.join(results, "validation_curves.png"))
+    code = plot_results.main(["--rows_until_known", "--results_dir=" + results, "--weights_dir=" + weights,
+                              "--data_dir=" + real_mnist])
+    assert_one_line_error(code, capsys.readouterr().err, "no trained weights for gru_h32")
+    assert not os.path.exists(os.path.join(results, "rows_until_known.png"))
