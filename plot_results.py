@@ -24,7 +24,7 @@ def main(argv=None):
 def _main(argv):
     parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--results_dir", default=os.path.join(PROJECT_DIR, "results"),
-                        help="the result files main.py --test wrote; the figures are written here")
+                        help="the folder of the test result files (results/ here); the figures are written there too")
     parser.add_argument("--weights_dir", default=os.path.join(PROJECT_DIR, "weights"),
                         help="the trained models' folders (their log.csv draws the validation curves)")
     parser.add_argument("--rows_until_known", action="store_true",
