@@ -12,6 +12,7 @@ from core.results import read_if_there
 TF15_DIR = "tf1.5"  # results/tf1.5/seed<N>/lstm_h32.json: the card's command on the pinned runtime
 CARD_NAME = ("lstm", 32)
 
+
 def _seed_accuracies(results_dir, folder, name):
     """The results of the seeds filed under results_dir/<folder>/seed<N>/<name>.json (those there), each read and
     checked by core/results.py's one reader."""
