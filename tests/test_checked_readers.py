@@ -97,7 +97,7 @@ def test_a_damaged_kept_record_is_one_line_and_trained_again(tmp_path, capsys, d
 def test_the_sweep_trains_a_damaged_or_renamed_rate_again(tmp_path, capsys):
     """The whole program on a small stand-in for MNIST: the truncated weights of one rate and another rate's
     renamed record are said in a line each and trained again; the result holds the new runs, no NaN."""
-    from assignments.numpy_rnn import mnist4
+    from assignments.numpy_rnn import mnist4, mnist4_result
     data = make_mnist(str(tmp_path / "data"), n_train=5400, n_test=100)
     out = tmp_path / "out"
     partial = str(out / "mnist4.partial")
@@ -110,7 +110,7 @@ def test_the_sweep_trains_a_damaged_or_renamed_rate_again(tmp_path, capsys):
     printed = capsys.readouterr()
     assert "Traceback" not in printed.out + printed.err
     assert sum("training the rate again" in line for line in printed.out.splitlines()) == 2, printed.out
-    result = mnist4.read_result(str(out / "mnist4.json"), new=True)
+    result = mnist4_result.read_result(str(out / "mnist4.json"), new=True)
     assert result["stopped"] == {"0.001": "reached the cap of 1 epochs", "0.0001": "reached the cap of 1 epochs"}
     assert result["best_val_accuracy"] < 0.999 and not os.path.exists(partial)
 
@@ -123,14 +123,14 @@ def test_the_sweep_trains_a_damaged_or_renamed_rate_again(tmp_path, capsys):
 ], ids=["best", "test", "curve"])
 def test_a_nan_in_the_sweeps_result_is_one_error_not_nan_percent(tmp_path, change, words):
     """What the report's page and the IE643 README print: 'validation nan%' before."""
-    from assignments.numpy_rnn import mnist4
+    from assignments.numpy_rnn import mnist4_result
     from core.common import UserError
     with open(os.path.join(ROOT, "results", "numpy_rnn", "mnist4.json")) as f:
         good = json.load(f)
     path = tmp_path / "mnist4.json"
     path.write_text(json.dumps(change(good)))
     with pytest.raises(UserError) as e:
-        mnist4.read_result(str(path), new=True)
+        mnist4_result.read_result(str(path), new=True)
     assert words in str(e.value) and "\n" not in str(e.value), str(e.value)
 
 

@@ -100,8 +100,8 @@ def ie643_readme():
     """The hand-in's README: which file is which question (Question 2 said absent unless its notebook is
     packed), and Question 3's run time and measured choice. The clipped-rate ablation is the report's, not the notebook's: the notebook
     stores plain SGD's outputs only, so the README says nothing of it."""
-    from assignments.numpy_rnn import mnist4
-    result = mnist4.read_result(os.path.join(PROJECT_DIR, "results", "numpy_rnn", "mnist4.json"), new=True)
+    from assignments.numpy_rnn import mnist4_result
+    result = mnist4_result.read_result(os.path.join(PROJECT_DIR, "results", "numpy_rnn", "mnist4.json"), new=True)
     def stop(rate):
         why, epochs = result["stopped"].get(rate, ""), len(result["curves"][rate])
         return "{} {}".format(rate, why if why.startswith(("diverged", "reached")) else

@@ -12,7 +12,7 @@ from core.common import UserError, read_json, relpath
 from assignments.memory.tasks import DRAWINGS as TASK_DRAWINGS
 from core.figures import axes_box
 from assignments.memory.task_runs import TASK_STYLE, is_assignment, load_task
-from assignments.numpy_rnn import mnist4
+from assignments.numpy_rnn import mnist4_result
 from assignments.memory.tasks import plot_tasks, task_summaries
 
 A4 = (8.27, 11.69)
@@ -155,10 +155,10 @@ def bptt_text(bptt, tasks_dir, variants, results, clipped=None):
             "(assignments/numpy_rnn/, derivation in assignments/numpy_rnn/lstm_bptt.md), trained with {} on batches "
             "of {} on the digits {}, {}of the learning rates {}, {} did best on validation ({} at epoch {}); on the "
             "{:,} test images of these classes it reaches {} ({:,} correct), at {:.1f} s per epoch.".format(
-                mnist4.method(bptt), bptt["batch_size"], ", ".join(map(str, bptt["classes"])), budget,
+                mnist4_result.method(bptt), bptt["batch_size"], ", ".join(map(str, bptt["classes"])), budget,
                 ", ".join(bptt["curves"]), bptt["best_rate"], pct(bptt["best_val_accuracy"]), bptt["best_epoch"],
                 bptt["test_count"], pct(bptt["test_accuracy"]), bptt["test_correct"], bptt["seconds_per_epoch"])]
-    if clipped and mnist4.method(bptt) == "plain SGD":
+    if clipped and mnist4_result.method(bptt) == "plain SGD":
         text[0] += " " + clipping_text(bptt, clipped)
     link = ["The derivation says the LSTM's cell state carries an error back through a product of forget gates, "
             "while a vanilla RNN's error passes through one W_h and one tanh' per step, a product that fades "
@@ -195,8 +195,8 @@ def bptt_text(bptt, tasks_dir, variants, results, clipped=None):
 
 def bptt_page(bptt_dir, tasks_dir, variants, results):
     path = os.path.join(bptt_dir, "mnist4.json") if bptt_dir else None
-    bptt = mnist4.read_result(path) if path and os.path.isfile(path) else None
-    clipped = mnist4.read_ablation(bptt_dir) if bptt_dir else None
+    bptt = mnist4_result.read_result(path) if path and os.path.isfile(path) else None
+    clipped = mnist4_result.read_ablation(bptt_dir) if bptt_dir else None
     return bptt and _figure_page("Backpropagation through time by hand",
                                  bptt_text(bptt, tasks_dir, variants, results, clipped),
-                                 lambda fig, box: mnist4.draw(bptt, fig, box), mnist4.PLOT_SIZE)
+                                 lambda fig, box: mnist4_result.draw(bptt, fig, box), mnist4_result.PLOT_SIZE)
