@@ -7,7 +7,7 @@ Each repeat trains every configuration for --epochs epochs with --augment=0
 and then --augment=1 (main.py's other defaults) into a temporary folder and
 reads the epochs' seconds from log.csv. The first epoch waits for its
 distortions (nothing trains before it to hide them behind); later epochs get
-theirs from the thread that made them while the previous epoch trained, so
+theirs from the worker process that made them while the previous epoch trained, so
 the steady-state cost is the median of epochs 2 and later. Appends one JSON
 line per run to --out and prints a Markdown table of the medians.
 """
