@@ -152,7 +152,9 @@ right.plot([best_epoch["epoch"]], [best_epoch["val_accuracy"]], "ko", markersize
 left.set_ylabel("cross-entropy"); right.set_ylabel("accuracy")
 for ax in (left, right):
     ax.set_xlabel("epoch"); ax.grid(alpha=0.3)
-right.legend(fontsize=7)
+handles, labels = right.get_legend_handles_labels()  # the accuracy panel has them all (the diverged rate too)
+fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8)  # one key, below both panels
+fig.subplots_adjust(bottom=0.27)
 plt.show()'''
 
 TEST = '''# The test images of the four digits, touched once, with the rate chosen on validation.
