@@ -145,6 +145,19 @@ def test_each_processors_table_is_its_raw_output(raw, processor):
         assert line in page, line
 
 
+@pytest.mark.parametrize("raw", ["tta_2026-12-07_intel_f6m167_alone.jsonl", "tta_2026-12-07_amd_f25m17.jsonl"])
+def test_each_time_to_accuracy_table_is_its_raw_output(raw):
+    """tools/benchmarks/README.md's time-to-accuracy table for each processor is what --table makes of its committed
+    records (and the shipped early-stop seeds' result files), row for row."""
+    import time_to_accuracy
+    with open(os.path.join(BENCH, "README.md")) as f:
+        page = f.read()
+    lines = time_to_accuracy.table(os.path.join(BENCH, "data", raw)).splitlines()
+    assert len(lines) == 2 + 8
+    for line in lines:
+        assert line in page, line
+
+
 def test_the_vanilla_rnn_is_measured_as_itself():
     """--cells=rnn times Keras's SimpleRNN and PyTorch's nn.RNN, not a GRU; one gate block of FLOPs."""
     assert throughput.train_flop("rnn", 64) == throughput.train_flop("lstm", 64) / 4
