@@ -46,6 +46,7 @@ def facts():
                   for name, recipe, seed, _, _ in reproduce.seed_runs(study.WEIGHTS_RUNTIME)]  # the shipped runtime's
     card = [json.loads(read(os.path.join("results", "card", run, "lstm_h32.json"))) for run in ("run1", "run2")]
     assert card[0]["history"] == card[1]["history"] and card[0]["test_correct"] == card[1]["test_correct"]
+    card_processor = card[0]["trained_with"]["machine"]["processor"]  # "Intel(R) Xeon(R) Processor (family 6, ..."
     shipped32 = json.loads(read(os.path.join("results", "lstm_h32.json")))
     seeds32 = [json.loads(read(os.path.join(study.result_folder(study.RECIPES[("lstm", 32)], seed), "lstm_h32.json")))
                ["test_correct"] for seed in study.SEEDS]
@@ -53,8 +54,9 @@ def facts():
         ("it got {:,} ({:.2f}%, best validation {:.2f}% at epoch {} of {})", [
             card[0]["test_correct"], 100 * card[0]["test_accuracy"], 100 * card[0]["val_accuracy"],
             card[0]["best_epoch"], card[0]["epochs_run"]]),
-        ("Here (Intel Xeon, family {} model {}, TensorFlow {};", [int(n) for n in re.findall(
-            r"\d+", card[0]["trained_with"]["machine"]["processor"])] + [card[0]["trained_with"]["tensorflow"][0]]),
+        ("Here ({}, family {} model {}, TensorFlow {};", [card_processor.split(" (")[0].replace("(R)", "").replace(
+            " Processor", "")] + [int(n) for n in re.findall(r"\d+", card_processor)] +
+         [card[0]["trained_with"]["tensorflow"][0]]),
         ("shipped run's {:,} (TensorFlow {}, seed {}) and its seeds' {:,}-{:,}", [
             shipped32["test_correct"], shipped32["trained_with"]["tensorflow"][:3], shipped32["config"]["seed"],
             min(seeds32), max(seeds32)]),

@@ -164,3 +164,30 @@ def test_each_row_is_compared_with_its_recipe_on_the_other_runtime_and_baselines
     sentence = card.a3_sentence([row, table_128], results_dir)
     assert "trained the same way as an LSTM-128 on TensorFlow 2.21.0 at about its size" in sentence, sentence
     assert "99.32%" in sentence and "below it" in sentence, sentence
+
+
+def test_the_footnote_says_which_configurations_each_processor_trained(tmp_path, monkeypatch):
+    """Runs trained on two processors: the footnote names the configurations of each but the one that trained
+    most, which it calls the other runs; one processor is named alone."""
+    import json
+    from core import study
+    monkeypatch.setattr(study, "WEIGHTS_RUNTIME", "tf1.5")
+    results_dir = str(tmp_path)
+    rows = []
+    for name, processor in (("lstm_h32", "AMD EPYC (family 25, model 17)"),
+                            ("gru_h32", "Intel(R) Xeon(R) Processor (family 6, model 167)"),
+                            ("lstm_h64", "Intel(R) Xeon(R) Processor (family 6, model 167)")):
+        model, hidden = name.split("_h")
+        rows.append(result(model, int(hidden), [9900, 9910, 9920]))
+        for seed in study.SEEDS:
+            _write_seed(results_dir, study.recipe_of(model, int(hidden)), seed, name, 0.99, "tf1.5", "1.5.0")
+            path = os.path.join(study.result_folder(study.recipe_of(model, int(hidden)), seed, results_dir,
+                                                    runtime="tf1.5"), name + ".json")
+            with open(path) as f:
+                found = json.load(f)
+            found["trained_with"]["machine"] = {"processor": processor}
+            with open(path, "w") as f:
+                json.dump(found, f)
+    assert card.processors(rows, results_dir) == ("trained on AMD EPYC (family 25, model 17) for LSTM-32, the other "
+                                                  "runs on Intel(R) Xeon(R) Processor (family 6, model 167)")
+    assert card.processors(rows[1:], results_dir) == "trained on Intel(R) Xeon(R) Processor (family 6, model 167)"

@@ -25,7 +25,7 @@ import time
 from core import recipes, study
 from core.runs import RunDir
 from core.common import (ArgumentParser, PROJECT_DIR, RESULTS_DIR, WEIGHTS_DIR, format_duration, guarded,
-                         log, print_error, UserError)
+                         log, print_error, relpath, UserError)
 from core.config import Arch, Recipe
 from tools.train_queue import Step, StepFailed, step_failed, train_all
 
@@ -205,9 +205,10 @@ def reproduce(args):
                 log("shipping {}: seed {} of {} ({})".format(name, seed, len(study.SEEDS), study.label(recipe)))
             shipped_basic.append((name, _args(Arch(model, (hidden,)))))
     if runtime != study.WEIGHTS_RUNTIME:
-        log("the seeds of {} are trained and tested (results/study/{}/); the shipped runs, weights/ and the report "
-            "are {}'s (core/study.py WEIGHTS_RUNTIME), so they are left as they are".format(runtime, runtime,
-                                                                                           study.WEIGHTS_RUNTIME))
+        log("the seeds of {} are trained and tested ({}); the shipped runs, weights/ and the report are {}'s "
+            "(core/study.py WEIGHTS_RUNTIME), so they are left as they are".format(
+                runtime, relpath(os.path.dirname(os.path.dirname(study.result_folder({}, 1, runtime=runtime)))),
+                study.WEIGHTS_RUNTIME))
         return 0
     for name, flags in shipped_basic + todo:
         run(["main.py", "--test"] + flags + shipped)

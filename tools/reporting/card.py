@@ -271,6 +271,19 @@ def _processor(result):
     return ((result.get("trained_with") or {}).get("machine") or {}).get("processor")
 
 
+def _where(where):
+    """One processor by name; several: which configurations each trained, the one with the most runs last, as
+    'the other runs'."""
+    order = sorted(where, key=lambda p: (len(where[p]), p))
+    if len(order) == 1:
+        return order[0]
+    def names(found):
+        found = sorted({"{}-{}".format(x["model"].upper(), x["hidden_unit"]) for x in found})
+        return found[0] if len(found) == 1 else "{} and {}".format(", ".join(found[:-1]), found[-1])
+    return "{}, the other runs on {}".format(", ".join("{} for {}".format(p, names(where[p])) for p in order[:-1]),
+                                             order[-1])
+
+
 def processors(results, results_dir):
     """What the rows' runs' result files record of where they were trained: the processors named, and for the
     runs that name none, the TensorFlow and Python they do record."""
@@ -281,9 +294,12 @@ def processors(results, results_dir):
     runs += [x for _, _, found in baselines(results_dir) for x in found] + tf15_runs(results_dir)
     runs += [x for x in reference_runs(results_dir) if x not in runs]  # the baselines' LSTM-128, if not a row's
     runs += [x for r in results for x in alike_runs(r, results_dir)]
-    named = sorted({_processor(x) for x in runs if _processor(x)})
+    where = {}  # processor -> the runs trained there
+    for x in runs:
+        if _processor(x):
+            where.setdefault(_processor(x), []).append(x)
     unnamed = [x for x in runs if not _processor(x)]
-    text = "trained on {}".format(", ".join(named)) if named else "trained"
+    text = "trained on {}".format(_where(where)) if where else "trained"
     if unnamed:
         versions = sorted({"TensorFlow {} and Python {}".format(x["trained_with"]["tensorflow"], x["trained_with"][
             "python"]) for x in unnamed if {"tensorflow", "python"} <= set(x.get("trained_with") or {})})
