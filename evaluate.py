@@ -77,8 +77,20 @@ def comparison_with_weights(run, result):
         text += "; its {} seeds: {:.2f} +- {:.2f}% ({:,}-{:,} correct)".format(
             seeds["n"], 100 * seeds["test_mean"], 100 * seeds["test_sd"], min(c for _, c, _, _ in seeds["seeds"]),
             max(c for _, c, _, _ in seeds["seeds"]))
-    same = result["config"].get("seed") == record["config"].get("seed")
-    return text + ("; yours: {:,}".format(result["test_correct"]) + ("" if same else " (another seed)"))
+    # Yours is named by what differs from the shipped run (seed, TensorFlow, processor): with nothing named, the
+    # same count is expected.
+    mine = result.get("trained_with") or {}
+    theirs_processor = (trained.get("machine") or {}).get("processor")
+    mine_processor = (mine.get("machine") or {}).get("processor")
+    differs = []
+    if result["config"].get("seed") != record["config"].get("seed"):
+        differs.append("seed {}".format(result["config"].get("seed")))
+    if mine.get("tensorflow") and mine["tensorflow"] != trained.get("tensorflow"):
+        differs.append("TensorFlow " + mine["tensorflow"])
+    if mine_processor and mine_processor != theirs_processor:
+        differs.append(mine_processor)
+    return text + "; yours: {:,}".format(result["test_correct"]) + (" ({})".format(", ".join(differs)) if differs
+                                                                    else "")
 
 
 def restore_best(run, session, saver, variables, state):

@@ -147,7 +147,9 @@ def test_each_processors_table_is_its_raw_output(raw, processor):
 
 @pytest.mark.parametrize("raw, rows", [("tta_2026-12-07_intel_f6m167_alone.jsonl", 8),
                                        ("tta_2026-12-07_amd_f25m17.jsonl", 8),
-                                       ("tta_2026-12-07_amd_f25m17_lstm32_e30.jsonl", 1)])
+                                       ("tta_2026-12-07_amd_f25m17_lstm32_e30.jsonl", 1),
+                                       ("tta_2026-12-08_amd_f25m17.jsonl", 8),
+                                       ("tta_2026-12-08_amd_f25m17_lstm64_e11.jsonl", 1)])
 def test_each_time_to_accuracy_table_is_its_raw_output(raw, rows):
     """tools/benchmarks/README.md's time-to-accuracy table for each processor (and LSTM-32's 30-epoch recipe) is
     what --table makes of its committed records (and the shipped early-stop seeds' result files), row for row."""

@@ -214,7 +214,11 @@ def test_your_run_of_a_shipped_configuration_is_set_beside_the_shipped_one(tmp_p
                            "its 3 seeds: ".format(shipped["config"]["seed"], trained["tensorflow"],
                                                   trained["machine"]["processor"], shipped["test_correct"],
                                                   shipped["test_accuracy"])), text
-    assert text.endswith("yours: 9,903" + ("" if shipped["config"]["seed"] == 1 else " (another seed)")), text
+    assert text.endswith("yours: 9,903" + ("" if shipped["config"]["seed"] == 1 else " (seed 1)")), text
+    elsewhere = dict(yours, trained_with=dict(trained, tensorflow="9.9.9", machine={"processor": "Other (family 1)"}))
+    text = evaluate.comparison_with_weights(RunDir(str(tmp_path), "lstm_h32"), elsewhere)
+    assert text.endswith("yours: 9,903 ({}TensorFlow 9.9.9, Other (family 1))".format(
+        "" if shipped["config"]["seed"] == 1 else "seed 1, ")), text
     other_way = dict(yours, config=dict(yours["config"], batch_size=yours["config"]["batch_size"] + 1))
     assert evaluate.comparison_with_weights(RunDir(str(tmp_path), "lstm_h32"), other_way) is None
     assert evaluate.comparison_with_weights(RunDir(WEIGHTS, "lstm_h32"), yours) is None

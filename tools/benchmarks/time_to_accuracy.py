@@ -224,7 +224,7 @@ def table(path, recipe="budget", baseline_recipe="early-stop"):
         goal = GOALS[arch.layers[0]]
         lines.append("| {} | {} | {} | {} | {} | {} | {} | {} |".format(
             name, "{:.0f}".format(est) if est else "-", "{:.0f}".format(took) if took else "-",
-            "{:.1f}x".format(est / took) if est and took else "-", acc(today), acc(ours),
+            "{:.2f}x".format(est / took) if est and took else "-", acc(today), acc(ours),
             {"tie": "tie", "higher": "higher", "lower": "lower", "one run": "fewer than 3 seeds"}.get(verdict, verdict),
             "-" if not ours else ("met" if study.spread(ours)[0] >= goal else "missed") + " ({:.2f}%)".format(
                 100 * goal)))
