@@ -12,6 +12,6 @@ outside this folder but installed packages.
                outputs: what an output flag may replace, temporary files and what a killed run left
     augment, photos          distortions for training; your own images for --predict
     study, results           seeds, the result files
-    (where present) compare: the comparison rule; plots, figures, explain: drawings
+    plots, figures, explain  drawings
     numpy_steps              the cells' steps in NumPy (--explain; a reference for other implementations)
 """

@@ -1,4 +1,5 @@
-"""The rule every comparison goes through, and the trend words it allows.
+"""The rule every comparison goes through, and the trend words it allows (used by the reports, the benchmarks and
+the other assignments; the card's programs do not import it).
 
 A result is a list of per-seed accuracies. Two results *differ* only when both have at least MIN_SEEDS
 seeds and the gap between their means is larger than their two standard deviations added together

@@ -29,7 +29,7 @@ EARLY_STOP["gru_h64"].update(LONGER)
 #     LSTM batches of 512 at 0.04 for 30 epochs (99.12%), the best of the settings within a third: 30 or 33
 #     epochs at 0.03 gave 99.08%, 33 at 0.04 98.94%, 30 at 0.05 99.00%, 25 at 0.04 or 0.05 98.82%, 40 without
 #     distortions 98.98%. (40 epochs at 0.02 gave 99.24%, but a seed took 2.4-2.6x less time than early
-#     stopping's, not 3x: tools/benchmarks/README.md.)
+#     stopping's, not 3x.)
 #   64: LSTM 13 epochs (99.40%; 10 gave 99.30%, and its 3 seeds' validation, 99.10-99.30%, was lower than
 #     the early-stop seeds', by more than the two sets' standard deviations added; 13 at batch 512: 99.22%);
 #     GRU 20 (its early-stop seeds ran 65-95 epochs; 10 gave 99.20%); LSTM 11 and 12 epochs gave 99.34% and
