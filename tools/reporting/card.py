@@ -198,7 +198,8 @@ def a3_sentence(results, results_dir, a3=None, places=2):
 
 
 HEADER = ["model", "weights", "optimiser: rate and schedule,\nbatch, epochs", "regularisation",
-          "test acc.\nmean \u00b1 sd (seeds)", "in weights/: what\n--test prints (seed)", "runtime"]
+          "test acc.\nmean \u00b1 sd (seeds)", "in weights/: what\n--test prints (seed)",
+          "TensorFlow; its seeds\nagainst the other's"]
 WIDTHS = [0.08, 0.07, 0.27, 0.16, 0.14, 0.13, 0.15]  # of the table's width, column by column
 NOT_IN_WEIGHTS = "not in weights/"
 # A runtime cell's verdict (core/compare.py) in words: "TF 1.5.0:\nties with TF 2.21.0".
