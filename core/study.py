@@ -108,9 +108,13 @@ def run_folder(recipe, seed, runtime=None):
     return os.path.join(STUDY_RUNS, *_under(runtime or WEIGHTS_RUNTIME) + (label(recipe), "seed{}".format(seed)))
 
 
+def results_of(runtime=None, results_dir=RESULTS_DIR):
+    """The folder of a runtime's seed results: results/study/ (TensorFlow 2) or results/study/tf1.5/."""
+    return os.path.join(results_dir, "study", *_under(runtime or WEIGHTS_RUNTIME))
+
+
 def result_folder(recipe, seed, results_dir=RESULTS_DIR, runtime=None):
-    return os.path.join(results_dir, "study", *_under(runtime or WEIGHTS_RUNTIME) + (label(recipe),
-                                                                                     "seed{}".format(seed)))
+    return os.path.join(results_of(runtime, results_dir), label(recipe), "seed{}".format(seed))
 
 
 def _read(path):

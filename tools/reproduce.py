@@ -207,8 +207,7 @@ def reproduce(args):
     if runtime != study.WEIGHTS_RUNTIME:
         log("the seeds of {} are trained and tested ({}); the shipped runs, weights/ and the report are {}'s "
             "(core/study.py WEIGHTS_RUNTIME), so they are left as they are".format(
-                runtime, relpath(os.path.dirname(os.path.dirname(study.result_folder({}, 1, runtime=runtime)))),
-                study.WEIGHTS_RUNTIME))
+                runtime, relpath(study.results_of(runtime)), study.WEIGHTS_RUNTIME))
         return 0
     for name, flags in shipped_basic + todo:
         run(["main.py", "--test"] + flags + shipped)

@@ -279,7 +279,7 @@ def _where(where):
     if len(order) == 1:
         return order[0]
     def names(found):
-        found = sorted({"{}-{}".format(x["model"].upper(), x["hidden_unit"]) for x in found})
+        found = sorted({_name(x["model"], x["hidden_unit"]) for x in found})
         return found[0] if len(found) == 1 else "{} and {}".format(", ".join(found[:-1]), found[-1])
     return "{}, the other runs on {}".format(", ".join("{} for {}".format(p, names(where[p])) for p in order[:-1]),
                                              order[-1])
@@ -295,11 +295,13 @@ def processors(results, results_dir):
     runs += [x for _, _, found in baselines(results_dir) for x in found] + tf15_runs(results_dir)
     runs += [x for x in reference_runs(results_dir) if x not in runs]  # the baselines' LSTM-128, if not a row's
     runs += [x for r in results for x in alike_runs(r, results_dir)]
-    where = {}  # processor -> the runs trained there
+    where, unnamed = {}, []  # processor -> the runs trained there; the runs that name none
     for x in runs:
-        if _processor(x):
-            where.setdefault(_processor(x), []).append(x)
-    unnamed = [x for x in runs if not _processor(x)]
+        processor = _processor(x)
+        if processor:
+            where.setdefault(processor, []).append(x)
+        else:
+            unnamed.append(x)
     text = "trained on {}".format(_where(where)) if where else "trained"
     if unnamed:
         versions = sorted({"TensorFlow {} and Python {}".format(x["trained_with"]["tensorflow"], x["trained_with"][
